@@ -1,0 +1,115 @@
+import type { CameraEventKind, IncidentCategory, IncidentState, LayerName } from './vocab.ts';
+
+/** Speed relative to the limit, as the console colours a segment. `unknown`: no recent reading. */
+export type SpeedLevel = 'free' | 'slow' | 'heavy' | 'jam' | 'unknown';
+
+/** Latest state of a road segment. */
+export interface TrafficItem {
+  id: string;
+  ts: number;
+  speedKmh: number;
+  volume?: number;
+  occupancy?: number;
+  level: SpeedLevel;
+}
+
+/** Latest state of a camera. */
+export interface CameraItem {
+  id: string;
+  /** time of the latest status report */
+  ts: number;
+  online: boolean;
+  fps?: number;
+  bitrateKbps?: number;
+  lastEvent?: { kind: CameraEventKind; ts: number; confidence?: number; count?: number; snapshotUrl?: string };
+}
+
+export type IncidentSource = 'mqtt' | 'field' | 'open311' | 'camera';
+
+/** Current state of an incident. */
+export interface IncidentItem {
+  id: string;
+  /** when it was reported */
+  ts: number;
+  updatedAt: number;
+  category: IncidentCategory;
+  severity: number;
+  status: IncidentState;
+  lat: number;
+  lon: number;
+  description?: string;
+  photoUrl?: string;
+  reporter?: string;
+  source: IncidentSource;
+  assignee?: string;
+}
+
+export type AlertKind = 'congestion' | 'camera_offline' | 'camera_event' | 'incident';
+
+/** An alert pushed to operators. */
+export interface AlertItem {
+  id: string;
+  ts: number;
+  kind: AlertKind;
+  severity: number;
+  title: string;
+  assetId?: string;
+  lat?: number;
+  lon?: number;
+}
+
+export interface LayerItems {
+  traffic: TrafficItem;
+  cameras: CameraItem;
+  incidents: IncidentItem;
+  alerts: AlertItem;
+}
+
+export type Snapshot = { [L in LayerName]?: LayerItems[L][] };
+
+export type BBox = [west: number, south: number, east: number, north: number];
+
+export interface SubscribeRequest {
+  layers: LayerName[];
+  bbox?: BBox;
+}
+
+export type SubscribeAck =
+  | { ok: true; snapshot: Snapshot; seq: { [L in LayerName]?: number }; serverTime: number }
+  | { ok: false; error: { code: string; message: string } };
+
+export interface Delta<L extends LayerName = LayerName> {
+  layer: L;
+  seq: number;
+  ts: number;
+  items: LayerItems[L][];
+}
+
+/** Pushed every few seconds: figures for the KPI tiles that the layers do not carry. */
+export interface LiveStats {
+  ts: number;
+  /** messages stored per second over the last interval */
+  ingestRate: number;
+  /** messages rejected per second over the last interval */
+  rejectRate: number;
+  liveClients: number;
+}
+
+export interface ServerToClientEvents {
+  delta: (d: Delta) => void;
+  alert: (a: AlertItem) => void;
+  stats: (s: LiveStats) => void;
+}
+
+export interface ClientToServerEvents {
+  subscribe: (req: SubscribeRequest, ack: (res: SubscribeAck) => void) => void;
+}
+
+/** Speed level of a reading given the segment's limit (shared so server and console agree). */
+export function speedLevel(speedKmh: number, limitKmh: number): SpeedLevel {
+  const r = limitKmh > 0 ? speedKmh / limitKmh : 1;
+  if (r >= 0.7) return 'free';
+  if (r >= 0.5) return 'slow';
+  if (r >= 0.3) return 'heavy';
+  return 'jam';
+}

@@ -1,0 +1,88 @@
+import { z } from 'zod';
+import { CAMERA_EVENT_KINDS, INCIDENT_CATEGORIES } from './vocab.ts';
+
+/** `ts` is ISO-8601 with an offset, or epoch milliseconds; decoded to epoch ms. */
+export const Timestamp = z.union([
+  z.number().int().min(0).max(8.64e15),
+  z.iso.datetime({ offset: true }).transform((s) => Date.parse(s)),
+]);
+
+const MessageId = z.string().min(1).max(64);
+const AssetRef = z.string().min(1).max(64);
+
+export const TrafficReadingSchema = z.looseObject({
+  ts: Timestamp,
+  speedKmh: z.number().min(0).max(250),
+  volume: z.number().int().min(0).optional(),
+  occupancy: z.number().min(0).max(1).optional(),
+  segmentId: AssetRef.optional(),
+  id: MessageId.optional(),
+});
+export type TrafficReadingPayload = z.input<typeof TrafficReadingSchema>;
+
+export const CameraStatusSchema = z.looseObject({
+  ts: Timestamp,
+  online: z.boolean(),
+  fps: z.number().min(0).max(1000).optional(),
+  bitrateKbps: z.number().min(0).optional(),
+  cameraId: AssetRef.optional(),
+  id: MessageId.optional(),
+});
+export type CameraStatusPayload = z.input<typeof CameraStatusSchema>;
+
+export const CameraEventSchema = z.looseObject({
+  ts: Timestamp,
+  kind: z.enum(CAMERA_EVENT_KINDS),
+  confidence: z.number().min(0).max(1).optional(),
+  count: z.number().int().min(0).optional(),
+  snapshotUrl: z.string().max(2048).optional(),
+  cameraId: AssetRef.optional(),
+  id: MessageId.optional(),
+});
+export type CameraEventPayload = z.input<typeof CameraEventSchema>;
+
+export const IncidentReportSchema = z.looseObject({
+  ts: Timestamp,
+  category: z.enum(INCIDENT_CATEGORIES),
+  lat: z.number().min(-90).max(90),
+  lon: z.number().min(-180).max(180),
+  description: z.string().max(4000).optional(),
+  severity: z.number().int().min(1).max(5).optional(),
+  reporter: z.string().max(200).optional(),
+  photoUrl: z.string().max(2048).optional(),
+  id: MessageId.optional(),
+});
+export type IncidentReportPayload = z.input<typeof IncidentReportSchema>;
+
+/** A topic of the contract, decoded. */
+export type ParsedTopic =
+  | { kind: 'traffic'; assetId: string }
+  | { kind: 'camera_status'; assetId: string }
+  | { kind: 'camera_event'; assetId: string }
+  | { kind: 'incident_report' };
+
+export type TopicKind = ParsedTopic['kind'];
+export const TOPIC_KINDS: readonly TopicKind[] = ['traffic', 'camera_status', 'camera_event', 'incident_report'];
+
+/** The topic filter ingest subscribes to. */
+export const INGEST_TOPIC_FILTER = 'ioc/#';
+
+export const topics = {
+  traffic: (segmentId: string) => `ioc/traffic/${segmentId}`,
+  cameraStatus: (cameraId: string) => `ioc/camera/${cameraId}/status`,
+  cameraEvent: (cameraId: string) => `ioc/camera/${cameraId}/event`,
+  incidentReport: () => 'ioc/incident/report',
+} as const;
+
+/** Decodes a topic name of the contract; undefined for any other topic. */
+export function parseTopic(topic: string): ParsedTopic | undefined {
+  const p = topic.split('/');
+  if (p[0] !== 'ioc') return undefined;
+  if (p.length === 3 && p[1] === 'traffic' && p[2]) return { kind: 'traffic', assetId: p[2] };
+  if (p.length === 4 && p[1] === 'camera' && p[2]) {
+    if (p[3] === 'status') return { kind: 'camera_status', assetId: p[2] };
+    if (p[3] === 'event') return { kind: 'camera_event', assetId: p[2] };
+  }
+  if (p.length === 3 && p[1] === 'incident' && p[2] === 'report') return { kind: 'incident_report' };
+  return undefined;
+}

@@ -1,0 +1,50 @@
+/** Incident categories: the Open311 service codes of the contract. */
+export const INCIDENT_CATEGORIES = [
+  'traffic_accident',
+  'traffic_jam',
+  'flooding',
+  'fire',
+  'public_order',
+  'environment',
+  'infrastructure',
+  'lighting',
+  'waste',
+  'other',
+] as const;
+export type IncidentCategory = (typeof INCIDENT_CATEGORIES)[number];
+
+/** Incident lifecycle states, in order. `reopen` goes back to `acknowledged`. */
+export const INCIDENT_STATES = ['new', 'acknowledged', 'dispatched', 'resolved', 'closed'] as const;
+export type IncidentState = (typeof INCIDENT_STATES)[number];
+
+/** Camera analytic event kinds. */
+export const CAMERA_EVENT_KINDS = [
+  'vehicle_count',
+  'congestion',
+  'accident',
+  'crowd',
+  'fire',
+  'flood',
+  'wrong_way',
+  'other',
+] as const;
+export type CameraEventKind = (typeof CAMERA_EVENT_KINDS)[number];
+
+/** Live layers a browser can subscribe to. */
+export const LAYERS = ['traffic', 'cameras', 'incidents', 'alerts'] as const;
+export type LayerName = (typeof LAYERS)[number];
+
+/** Reasons a message is rejected at ingest; used as a metrics label and in the reject log. */
+export const REJECT_REASONS = [
+  'bad_json',
+  'not_object',
+  'invalid_payload',
+  'unknown_topic',
+  'unknown_asset',
+  'asset_mismatch',
+  'oversized',
+] as const;
+export type RejectReason = (typeof REJECT_REASONS)[number];
+
+/** Maximum MQTT payload accepted, in bytes. */
+export const MAX_PAYLOAD_BYTES = 64 * 1024;

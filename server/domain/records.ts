@@ -1,0 +1,71 @@
+import type { IncidentSource } from '../contracts/live.ts';
+import type { CameraEventKind, IncidentCategory, RejectReason } from '../contracts/vocab.ts';
+
+/** Decoded, validated messages as ingest hands them to the store and the bus. Times are epoch ms. */
+export interface TrafficRecord {
+  time: number;
+  segmentId: string;
+  speedKmh: number;
+  volume: number | null;
+  occupancy: number | null;
+  msgId: string | null;
+}
+
+export interface CameraStatusRecord {
+  time: number;
+  cameraId: string;
+  online: boolean;
+  fps: number | null;
+  bitrateKbps: number | null;
+  msgId: string | null;
+}
+
+export interface CameraEventRecord {
+  time: number;
+  cameraId: string;
+  kind: CameraEventKind;
+  confidence: number | null;
+  count: number | null;
+  snapshotUrl: string | null;
+  msgId: string | null;
+}
+
+export interface IncidentReportRecord {
+  time: number;
+  category: IncidentCategory;
+  lat: number;
+  lon: number;
+  description: string | null;
+  severity: number;
+  reporter: string | null;
+  photoUrl: string | null;
+  msgId: string | null;
+  source: IncidentSource;
+  /** the camera whose event raised it, if any */
+  cameraId?: string | null;
+}
+
+export interface RejectRecord {
+  time: number;
+  topic: string;
+  reason: RejectReason;
+  detail: string;
+  /** the payload as received, truncated */
+  payload: string;
+}
+
+/** One flush of ingest: everything decoded since the previous flush. */
+export interface IngestBatch {
+  traffic: TrafficRecord[];
+  cameraStatus: CameraStatusRecord[];
+  cameraEvents: CameraEventRecord[];
+  incidents: IncidentReportRecord[];
+}
+
+export function emptyBatch(): IngestBatch {
+  return { traffic: [], cameraStatus: [], cameraEvents: [], incidents: [] };
+}
+
+export function batchSize(b: IngestBatch): number {
+  return b.traffic.length + b.cameraStatus.length + b.cameraEvents.length + b.incidents.length;
+}
