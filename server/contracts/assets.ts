@@ -40,7 +40,10 @@ export interface CityModel {
 }
 
 const Position = z.tuple([z.number().min(-180).max(180), z.number().min(-90).max(90)]).rest(z.number());
-const Props = z.looseObject({ id: z.union([z.string(), z.number()]).transform(String), name: z.string().optional() });
+const Props = z.looseObject({
+  id: z.union([z.string(), z.number()]).transform(String),
+  name: z.string().optional(),
+});
 
 /** The contract's city GeoJSON: segments, cameras, districts (and optional water). */
 export const CityGeoJsonSchema = z.object({

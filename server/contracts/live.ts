@@ -21,7 +21,13 @@ export interface CameraItem {
   online: boolean;
   fps?: number;
   bitrateKbps?: number;
-  lastEvent?: { kind: CameraEventKind; ts: number; confidence?: number; count?: number; snapshotUrl?: string };
+  lastEvent?: {
+    kind: CameraEventKind;
+    ts: number;
+    confidence?: number;
+    count?: number;
+    snapshotUrl?: string;
+  };
 }
 
 export type IncidentSource = 'mqtt' | 'field' | 'open311' | 'camera';

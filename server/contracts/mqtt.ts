@@ -62,7 +62,12 @@ export type ParsedTopic =
   | { kind: 'incident_report' };
 
 export type TopicKind = ParsedTopic['kind'];
-export const TOPIC_KINDS: readonly TopicKind[] = ['traffic', 'camera_status', 'camera_event', 'incident_report'];
+export const TOPIC_KINDS: readonly TopicKind[] = [
+  'traffic',
+  'camera_status',
+  'camera_event',
+  'incident_report',
+];
 
 /** The topic filter ingest subscribes to. */
 export const INGEST_TOPIC_FILTER = 'ioc/#';

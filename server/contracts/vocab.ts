@@ -42,6 +42,7 @@ export const REJECT_REASONS = [
   'unknown_topic',
   'unknown_asset',
   'asset_mismatch',
+  'out_of_area',
   'oversized',
 ] as const;
 export type RejectReason = (typeof REJECT_REASONS)[number];

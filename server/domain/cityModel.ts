@@ -7,7 +7,15 @@ export function cityFromGeoJson(input: unknown, name = 'city'): CityModel {
     const first = parsed.error.issues[0];
     throw new Error(`not a city GeoJSON: ${first?.path.join('.')}: ${first?.message}`);
   }
-  const city: CityModel = { name: parsed.data.name ?? name, center: [0, 0], bbox: [0, 0, 0, 0], segments: [], cameras: [], districts: [], water: [] };
+  const city: CityModel = {
+    name: parsed.data.name ?? name,
+    center: [0, 0],
+    bbox: [0, 0, 0, 0],
+    segments: [],
+    cameras: [],
+    districts: [],
+    water: [],
+  };
   const seen = new Set<string>();
   for (const f of parsed.data.features) {
     const p = f.properties;
@@ -33,7 +41,11 @@ export function cityFromGeoJson(input: unknown, name = 'city'): CityModel {
         districtId: p.districtId,
       });
     } else if (p.kind === 'district' && g.type === 'Polygon') {
-      city.districts.push({ id: p.id, name: p.name ?? p.id, ring: g.coordinates[0].map((c) => [c[0], c[1]] as LonLat) });
+      city.districts.push({
+        id: p.id,
+        name: p.name ?? p.id,
+        ring: g.coordinates[0].map((c) => [c[0], c[1]] as LonLat),
+      });
     } else if (p.kind === 'water' && g.type === 'Polygon') {
       city.water?.push(g.coordinates[0].map((c) => [c[0], c[1]] as LonLat));
     } else {
@@ -89,7 +101,9 @@ export function cityToGeoJson(city: CityModel): CityGeoJson {
 }
 
 /** Bounding box [w, s, e, n] of every asset. */
-export function bboxOf(city: Pick<CityModel, 'segments' | 'cameras' | 'districts'>): [number, number, number, number] {
+export function bboxOf(
+  city: Pick<CityModel, 'segments' | 'cameras' | 'districts'>,
+): [number, number, number, number] {
   let w = Infinity;
   let s = Infinity;
   let e = -Infinity;

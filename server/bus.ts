@@ -1,0 +1,54 @@
+import type { AlertItem, IncidentItem } from './contracts/live.ts';
+import type { TopicKind } from './contracts/mqtt.ts';
+import type { RejectReason } from './contracts/vocab.ts';
+import type { IngestBatch } from './domain/records.ts';
+
+/** Events that flow one way: ingest/alerts → bus → live (and metrics). */
+export interface BusEvents {
+  /** a batch has been written to the database (duplicates included: applying one twice changes nothing) */
+  'ingest:written': { batch: IngestBatch; incidents: IncidentItem[] };
+  /** an incident changed outside ingest (lifecycle steps from the console) */
+  'incidents:changed': IncidentItem[];
+  alert: AlertItem;
+  /** counts of messages stored by topic kind, per flush */
+  'ingest:stored': { byKind: Record<TopicKind, number>; duplicates: number; writeMs: number; lagMs: number };
+  'ingest:rejected': { reason: RejectReason; topic: string };
+}
+
+type Listener<K extends keyof BusEvents> = (payload: BusEvents[K]) => void;
+
+/** A typed in-process event bus; listeners register under a key so a feature can remove all of its own. */
+export class Bus {
+  private readonly listeners = new Map<keyof BusEvents, Array<{ key: string; fn: Listener<never> }>>();
+
+  on<K extends keyof BusEvents>(event: K, key: string, fn: Listener<K>): void {
+    const list = this.listeners.get(event) ?? [];
+    list.push({ key, fn: fn as Listener<never> });
+    this.listeners.set(event, list);
+  }
+
+  /** Calls every listener; one that throws is reported and does not stop the others. */
+  emit<K extends keyof BusEvents>(event: K, payload: BusEvents[K]): void {
+    for (const l of this.listeners.get(event) ?? []) {
+      try {
+        (l.fn as Listener<K>)(payload);
+      } catch (err) {
+        this.onListenerError(err, event, l.key);
+      }
+    }
+  }
+
+  /** Removes every listener registered under `key`. */
+  removeAll(key: string): void {
+    for (const [event, list] of this.listeners) {
+      this.listeners.set(
+        event,
+        list.filter((l) => l.key !== key),
+      );
+    }
+  }
+
+  onListenerError: (err: unknown, event: string, key: string) => void = (err, event, key) => {
+    console.error(`bus listener ${key} failed on ${event}:`, err);
+  };
+}

@@ -1,0 +1,109 @@
+import { z } from 'zod';
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+const port = z.coerce.number().int().min(0).max(65535);
+const url = (protocols: string[]) =>
+  z
+    .string()
+    .url()
+    .refine((u) => protocols.some((p) => u.startsWith(`${p}://`)), {
+      message: `must start with ${protocols.map((p) => `${p}://`).join(' or ')}`,
+    });
+
+/** Every setting, its default and meaning; the README's configuration table is this list. */
+const EnvSchema = z.object({
+  PORT: port.default(8080).describe('HTTP and Socket.IO port'),
+  HOST: z.string().default('0.0.0.0').describe('address to listen on'),
+  MQTT_URL: url(['mqtt', 'mqtts', 'tcp', 'ws', 'wss'])
+    .optional()
+    .describe('external broker; unset → embedded broker'),
+  MQTT_PORT: port.default(1883).describe('TCP port of the embedded broker'),
+  MQTT_USERNAME: z.string().optional().describe('username for the external broker'),
+  MQTT_PASSWORD: z.string().optional().describe('password for the external broker'),
+  MQTT_CLIENT_ID: z
+    .string()
+    .max(64)
+    .optional()
+    .describe('client id of ingest (persistent session); default ioc-ingest-<host>'),
+  MQTT_SHARED_GROUP: z
+    .string()
+    .optional()
+    .describe('MQTT v5 shared-subscription group for several instances'),
+  DATABASE_URL: url(['postgres', 'postgresql'])
+    .optional()
+    .describe('PostgreSQL/TimescaleDB; unset → embedded database'),
+  DATA_DIR: z.string().min(1).default('./data').describe('embedded database files, photos, spool'),
+  REDIS_URL: url(['redis', 'rediss']).optional().describe('Socket.IO adapter for several instances'),
+  SIMULATE: bool.optional().describe('run the simulators in-process; default true with the embedded broker'),
+  CITY_FILE: z.string().optional().describe('GeoJSON of the city model; unset → generated Quy Nhơn'),
+  SIM_SEED: z.coerce.number().int().default(42).describe('seed of the generated city and simulators'),
+  BACKFILL_DAYS: z.coerce
+    .number()
+    .min(0)
+    .max(400)
+    .default(7)
+    .describe('days of history simulated on first start (SIMULATE only)'),
+  INGEST_BATCH_MAX: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(100000)
+    .default(5000)
+    .describe('rows per database write'),
+  INGEST_FLUSH_MS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(10000)
+    .default(50)
+    .describe('longest wait before a partial batch is written'),
+  LIVE_FLUSH_MS: z.coerce
+    .number()
+    .int()
+    .min(20)
+    .max(10000)
+    .default(250)
+    .describe('coalescing interval of live deltas'),
+  LOG_LEVEL: z
+    .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+    .default('info')
+    .describe('log verbosity (pino levels)'),
+});
+
+export type Config = z.output<typeof EnvSchema> & {
+  /** derived: simulators on or off */
+  simulate: boolean;
+};
+
+/** Validates settings (process.env by default); throws one readable message listing every bad setting. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const picked: Record<string, string> = {};
+  for (const key of Object.keys(EnvSchema.shape)) {
+    const v = env[key];
+    if (v !== undefined && v !== '') picked[key] = v;
+  }
+  const r = EnvSchema.safeParse(picked);
+  if (!r.success) {
+    const lines = r.error.issues.map(
+      (i) => `  ${i.path.join('.')}=${JSON.stringify(picked[String(i.path[0])])}: ${i.message}`,
+    );
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  return { ...r.data, simulate: r.data.SIMULATE ?? !r.data.MQTT_URL };
+}
+
+/** Settings with their defaults and descriptions, for `--help` and the README. */
+export function describeConfig(): Array<{ name: string; default: string; meaning: string }> {
+  return Object.entries(EnvSchema.shape).map(([name, schema]) => {
+    const d = (schema as z.ZodType).safeParse(undefined);
+    return {
+      name,
+      default: d.success && d.data !== undefined ? String(d.data) : '',
+      meaning: (schema as z.ZodType).description ?? '',
+    };
+  });
+}
+
+export class ConfigError extends Error {}

@@ -1,0 +1,108 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import type { RejectEntry, TrafficHistory } from '../contracts/api.ts';
+import type { CityModel } from '../contracts/assets.ts';
+import { REJECT_REASONS } from '../contracts/vocab.ts';
+import { HttpError } from './errors.ts';
+import { parseQuery, QueryTime } from './query.ts';
+
+export type Bucket = '5m' | '15m' | '1h' | '1d';
+
+/** Read-only queries the HTTP API needs; the composition root binds them to a database. */
+export interface ApiQueries {
+  trafficHistory(q: { segmentId: string; from: number; to: number; bucket: Bucket }): Promise<TrafficHistory>;
+  listRejects(q: { limit: number; reason?: string }): Promise<RejectEntry[]>;
+  cameraEvents(q: {
+    cameraId: string;
+    limit: number;
+  }): Promise<
+    Array<{
+      ts: number;
+      kind: string;
+      confidence: number | null;
+      count: number | null;
+      snapshotUrl: string | null;
+    }>
+  >;
+}
+
+const BUCKET_MS: Record<Bucket, number> = {
+  '5m': 300_000,
+  '15m': 900_000,
+  '1h': 3_600_000,
+  '1d': 86_400_000,
+};
+const MAX_POINTS = 5000;
+
+/** History, reject log, camera events, the city model. */
+export function apiRouter(deps: {
+  city: () => CityModel;
+  cityGeoJson: () => unknown;
+  queries: ApiQueries;
+  snapshotSvg?: (cameraId: string, now: number) => string | undefined;
+  now?: () => number;
+}): Router {
+  const r = Router();
+  const now = deps.now ?? Date.now;
+
+  r.get('/api/city', (_req, res) => {
+    res.set('Cache-Control', 'public, max-age=60');
+    res.json(deps.cityGeoJson());
+  });
+
+  const HistoryQuery = z.object({
+    segmentId: z.string().min(1).max(64),
+    from: QueryTime.optional(),
+    to: QueryTime.optional(),
+    bucket: z.enum(['5m', '15m', '1h', '1d']).optional(),
+  });
+  r.get('/api/history/traffic', async (req, res) => {
+    const q = parseQuery(HistoryQuery, req.query);
+    if (!deps.city().segments.some((s) => s.id === q.segmentId))
+      throw new HttpError(404, 'unknown_segment', `segment ${q.segmentId} is not registered`);
+    const to = q.to ?? now();
+    const from = q.from ?? to - 86_400_000;
+    if (from >= to) throw new HttpError(400, 'bad_query', '`from` must be before `to`');
+    const span = to - from;
+    const bucket: Bucket =
+      q.bucket ?? (span <= 2 * 86_400_000 ? '5m' : span <= 14 * 86_400_000 ? '1h' : '1d');
+    if (span / BUCKET_MS[bucket] > MAX_POINTS)
+      throw new HttpError(
+        400,
+        'too_many_points',
+        `${bucket} buckets over this range give more than ${MAX_POINTS} points; pick a larger bucket`,
+      );
+    res.json(await deps.queries.trafficHistory({ segmentId: q.segmentId, from, to, bucket }));
+  });
+
+  const RejectsQuery = z.object({
+    limit: z.coerce.number().int().min(1).max(1000).default(100),
+    reason: z.enum(REJECT_REASONS).optional(),
+  });
+  r.get('/api/ingest/rejects', async (req, res) => {
+    const q = parseQuery(RejectsQuery, req.query);
+    res.json({ items: await deps.queries.listRejects(q) });
+  });
+
+  const EventsQuery = z.object({ limit: z.coerce.number().int().min(1).max(200).default(20) });
+  r.get('/api/cameras/:id/events', async (req, res) => {
+    const cameraId = String(req.params.id);
+    if (!deps.city().cameras.some((c) => c.id === cameraId))
+      throw new HttpError(404, 'unknown_camera', `camera ${cameraId} is not registered`);
+    const q = parseQuery(EventsQuery, req.query);
+    res.json({ items: await deps.queries.cameraEvents({ cameraId, limit: q.limit }) });
+  });
+
+  r.get('/api/cameras/:id/snapshot', (req, res) => {
+    const cameraId = String(req.params.id);
+    const svg = deps.snapshotSvg?.(cameraId, now());
+    if (svg === undefined) throw new HttpError(404, 'no_snapshot', `no snapshot for camera ${cameraId}`);
+    res.set('Content-Type', 'image/svg+xml; charset=utf-8');
+    res.set('Cache-Control', 'no-store');
+    // an SVG can carry script: never let it run as a document
+    res.set('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'; sandbox");
+    res.send(svg);
+  });
+
+  return r;
+}

@@ -1,0 +1,168 @@
+import type { z } from 'zod';
+import {
+  CameraEventSchema,
+  CameraStatusSchema,
+  IncidentReportSchema,
+  type ParsedTopic,
+  parseTopic,
+  TrafficReadingSchema,
+} from '../contracts/mqtt.ts';
+import { MAX_PAYLOAD_BYTES, type RejectReason } from '../contracts/vocab.ts';
+import { type AssetIndex, inArea } from '../domain/assetIndex.ts';
+import type {
+  CameraEventRecord,
+  CameraStatusRecord,
+  IncidentReportRecord,
+  TrafficRecord,
+} from '../domain/records.ts';
+
+export type Decoded =
+  | { ok: true; kind: 'traffic'; record: TrafficRecord }
+  | { ok: true; kind: 'camera_status'; record: CameraStatusRecord }
+  | { ok: true; kind: 'camera_event'; record: CameraEventRecord; incident?: IncidentReportRecord }
+  | { ok: true; kind: 'incident_report'; record: IncidentReportRecord }
+  | { ok: false; reason: RejectReason; detail: string };
+
+/** Camera detections that open an incident, and the category they open it as. */
+const CAMERA_INCIDENTS = { accident: 'traffic_accident', fire: 'fire', flood: 'flooding' } as const;
+const CAMERA_INCIDENT_MIN_CONFIDENCE = 0.6;
+
+const reject = (reason: RejectReason, detail: string): Decoded => ({ ok: false, reason, detail });
+
+function describeIssues(err: z.ZodError): string {
+  return err.issues
+    .slice(0, 5)
+    .map((i) => `${i.path.join('.') || '(payload)'}: ${i.message}`)
+    .join('; ');
+}
+
+/**
+ * Decodes and validates one MQTT message against the contract and the city's assets.
+ * Pure: the same topic, bytes and assets give the same answer.
+ */
+export function decodeMessage(topic: string, payload: Uint8Array | string, assets: AssetIndex): Decoded {
+  const size = typeof payload === 'string' ? Buffer.byteLength(payload) : payload.byteLength;
+  if (size > MAX_PAYLOAD_BYTES)
+    return reject('oversized', `payload of ${size} bytes exceeds ${MAX_PAYLOAD_BYTES}`);
+  const t = parseTopic(topic);
+  if (!t) return reject('unknown_topic', `topic ${topic} is not part of the contract`);
+  let json: unknown;
+  try {
+    json = JSON.parse(typeof payload === 'string' ? payload : Buffer.from(payload).toString('utf8'));
+  } catch (err) {
+    return reject('bad_json', (err as Error).message);
+  }
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) {
+    return reject(
+      'not_object',
+      `payload must be a JSON object, got ${Array.isArray(json) ? 'array' : typeof json}`,
+    );
+  }
+  return decodeObject(t, json, assets);
+}
+
+function decodeObject(t: ParsedTopic, json: object, assets: AssetIndex): Decoded {
+  switch (t.kind) {
+    case 'traffic': {
+      const r = TrafficReadingSchema.safeParse(json);
+      if (!r.success) return reject('invalid_payload', describeIssues(r.error));
+      const p = r.data;
+      if (p.segmentId !== undefined && p.segmentId !== t.assetId)
+        return reject('asset_mismatch', `payload names segment ${p.segmentId}, topic names ${t.assetId}`);
+      if (!assets.segments.has(t.assetId))
+        return reject('unknown_asset', `segment ${t.assetId} is not registered`);
+      return {
+        ok: true,
+        kind: 'traffic',
+        record: {
+          time: p.ts,
+          segmentId: t.assetId,
+          speedKmh: p.speedKmh,
+          volume: p.volume ?? null,
+          occupancy: p.occupancy ?? null,
+          msgId: p.id ?? null,
+        },
+      };
+    }
+    case 'camera_status': {
+      const r = CameraStatusSchema.safeParse(json);
+      if (!r.success) return reject('invalid_payload', describeIssues(r.error));
+      const p = r.data;
+      if (p.cameraId !== undefined && p.cameraId !== t.assetId)
+        return reject('asset_mismatch', `payload names camera ${p.cameraId}, topic names ${t.assetId}`);
+      if (!assets.cameras.has(t.assetId))
+        return reject('unknown_asset', `camera ${t.assetId} is not registered`);
+      return {
+        ok: true,
+        kind: 'camera_status',
+        record: {
+          time: p.ts,
+          cameraId: t.assetId,
+          online: p.online,
+          fps: p.fps ?? null,
+          bitrateKbps: p.bitrateKbps ?? null,
+          msgId: p.id ?? null,
+        },
+      };
+    }
+    case 'camera_event': {
+      const r = CameraEventSchema.safeParse(json);
+      if (!r.success) return reject('invalid_payload', describeIssues(r.error));
+      const p = r.data;
+      if (p.cameraId !== undefined && p.cameraId !== t.assetId)
+        return reject('asset_mismatch', `payload names camera ${p.cameraId}, topic names ${t.assetId}`);
+      const cam = assets.cameras.get(t.assetId);
+      if (!cam) return reject('unknown_asset', `camera ${t.assetId} is not registered`);
+      const record: CameraEventRecord = {
+        time: p.ts,
+        cameraId: t.assetId,
+        kind: p.kind,
+        confidence: p.confidence ?? null,
+        count: p.count ?? null,
+        snapshotUrl: p.snapshotUrl ?? null,
+        msgId: p.id ?? null,
+      };
+      const category = CAMERA_INCIDENTS[p.kind as keyof typeof CAMERA_INCIDENTS];
+      const incident: IncidentReportRecord | undefined =
+        category && (p.confidence ?? 1) >= CAMERA_INCIDENT_MIN_CONFIDENCE
+          ? {
+              time: p.ts,
+              category,
+              lat: cam.lat,
+              lon: cam.lon,
+              description: `${cam.name}: ${p.kind}${p.confidence !== undefined ? ` (${Math.round(p.confidence * 100)}%)` : ''}`,
+              severity: p.kind === 'accident' ? 3 : 4,
+              reporter: t.assetId,
+              photoUrl: p.snapshotUrl ?? null,
+              msgId: p.id ? `cam:${p.id}` : null,
+              source: 'camera',
+              cameraId: t.assetId,
+            }
+          : undefined;
+      return { ok: true, kind: 'camera_event', record, incident };
+    }
+    case 'incident_report': {
+      const r = IncidentReportSchema.safeParse(json);
+      if (!r.success) return reject('invalid_payload', describeIssues(r.error));
+      const p = r.data;
+      if (!inArea(assets, p.lon, p.lat))
+        return reject('out_of_area', `position ${p.lat},${p.lon} is outside the city`);
+      return {
+        ok: true,
+        kind: 'incident_report',
+        record: {
+          time: p.ts,
+          category: p.category,
+          lat: p.lat,
+          lon: p.lon,
+          description: p.description ?? null,
+          severity: p.severity ?? 3,
+          reporter: p.reporter ?? null,
+          photoUrl: p.photoUrl ?? null,
+          msgId: p.id ?? null,
+          source: 'mqtt',
+        },
+      };
+    }
+  }
+}

@@ -1,0 +1,96 @@
+import os from 'node:os';
+import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
+import { INGEST_TOPIC_FILTER } from '../contracts/mqtt.ts';
+
+export interface MqttSourceOptions {
+  url: string;
+  clientId?: string;
+  username?: string;
+  password?: string;
+  /** 5 for Mosquitto/EMQX (persistent session by expiry, shared subscriptions); 4 for the embedded aedes */
+  protocolVersion: 4 | 5;
+  /** MQTT v5 shared-subscription group: each message goes to one instance of the group */
+  sharedGroup?: string;
+  /** seconds the broker keeps the session (and queues QoS 1 messages) while ingest is away */
+  sessionExpiryS?: number;
+  /** called for each message; a returned promise delays the QoS 1 ack until it settles */
+  onMessage(topic: string, payload: Buffer): Promise<void> | undefined;
+  log: {
+    info(obj: object, msg: string): void;
+    warn(obj: object, msg: string): void;
+  };
+}
+
+export interface MqttSource {
+  connected(): boolean;
+  stop(): Promise<void>;
+}
+
+/**
+ * Subscribes to the contract's topics at QoS 1 with a persistent session, and hands each message
+ * to ingest. The ack goes back when ingest has taken the message, so the broker keeps what we
+ * have not taken across a disconnect. Resolves once subscribed; keeps reconnecting after that.
+ */
+export async function startMqttSource(o: MqttSourceOptions): Promise<MqttSource> {
+  const clientId = o.clientId ?? `ioc-ingest-${os.hostname()}`.slice(0, 64);
+  const opts: IClientOptions = {
+    clientId,
+    clean: false,
+    protocolVersion: o.protocolVersion,
+    reconnectPeriod: 1000,
+    connectTimeout: 10_000,
+    keepalive: 30,
+    reconnectOnConnackError: true,
+    resubscribe: true,
+    ...(o.username ? { username: o.username, password: o.password } : {}),
+    ...(o.protocolVersion === 5 ? { properties: { sessionExpiryInterval: o.sessionExpiryS ?? 3600 } } : {}),
+  };
+  const client: MqttClient = mqtt.connect(o.url, opts);
+  client.handleMessage = (packet, callback) => {
+    const p = packet.cmd === 'publish' ? o.onMessage(packet.topic, packet.payload as Buffer) : undefined;
+    if (p) p.then(() => callback(), callback);
+    else callback();
+  };
+  const filter = o.sharedGroup ? `$share/${o.sharedGroup}/${INGEST_TOPIC_FILTER}` : INGEST_TOPIC_FILTER;
+  let wasDown = false;
+  client.on('connect', (connack) => {
+    // Nagle adds ~20 ms per hop to small QoS 1 messages and their acks
+    const s = client.stream as { setNoDelay?: (b: boolean) => void };
+    s.setNoDelay?.(true);
+    if (wasDown) o.log.info({ url: o.url, sessionPresent: connack.sessionPresent }, 'MQTT reconnected');
+    wasDown = false;
+  });
+  client.on('close', () => {
+    if (!wasDown) o.log.warn({ url: o.url }, 'MQTT connection lost; reconnecting');
+    wasDown = true;
+  });
+  client.on('error', (err) => o.log.warn({ err: err.message, url: o.url }, 'MQTT error'));
+
+  await new Promise<void>((resolve, reject) => {
+    const fail = (err: Error) => {
+      client.end(true);
+      reject(new Error(`cannot connect to the MQTT broker at ${o.url}: ${err.message}`));
+    };
+    const timer = setTimeout(() => fail(new Error('no answer within 10 s')), 10_000);
+    client.once('connect', () => {
+      clearTimeout(timer);
+      client.subscribe(filter, { qos: 1 }, (err, granted) => {
+        if (err) return fail(err);
+        const bad = granted?.find((g) => g.qos > 2);
+        if (bad) return fail(new Error(`subscription to ${filter} refused (reason ${bad.qos})`));
+        resolve();
+      });
+    });
+    client.once('error', (err) => {
+      if (!client.connected) {
+        clearTimeout(timer);
+        fail(err);
+      }
+    });
+  });
+
+  return {
+    connected: () => client.connected,
+    stop: () => new Promise<void>((resolve) => client.end(false, {}, () => resolve())),
+  };
+}

@@ -1,0 +1,219 @@
+import type { Server as HttpServer } from 'node:http';
+import { Server, type Socket } from 'socket.io';
+import { z } from 'zod';
+import type { CityModel } from '../contracts/assets.ts';
+import type {
+  AlertItem,
+  BBox,
+  ClientToServerEvents,
+  Delta,
+  LayerItems,
+  LiveStats,
+  ServerToClientEvents,
+  Snapshot,
+  SubscribeAck,
+} from '../contracts/live.ts';
+import { LAYERS, type LayerName } from '../contracts/vocab.ts';
+import type { CityState } from '../domain/cityState.ts';
+import { Coalescer } from './coalescer.ts';
+
+const SubscribeSchema = z.object({
+  layers: z.array(z.enum(LAYERS)).min(1).max(LAYERS.length),
+  bbox: z
+    .tuple([
+      z.number().min(-180).max(180),
+      z.number().min(-90).max(90),
+      z.number().min(-180).max(180),
+      z.number().min(-90).max(90),
+    ])
+    .refine(([w, s, e, n]) => w <= e && s <= n, 'bbox must be [west, south, east, north]')
+    .optional(),
+});
+
+interface SocketData {
+  layers: LayerName[];
+  bbox?: BBox;
+}
+
+type IocSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+
+export interface LiveGatewayOptions {
+  httpServer: HttpServer;
+  state: CityState;
+  city: () => CityModel;
+  flushMs: number;
+  /** pushed to every client every few seconds */
+  stats: () => Omit<LiveStats, 'ts' | 'liveClients'>;
+  statsEveryMs?: number;
+  recentAlertsMax?: number;
+  /** Socket.IO adapter for several instances (from the composition root) */
+  adapter?: Parameters<Server['adapter']>[0];
+  log: { warn(obj: object, msg: string): void };
+}
+
+/** Socket.IO per the contract: `subscribe` → snapshot; coalesced `delta`s with a per-layer seq; `alert`; `stats`. */
+export class LiveGateway {
+  readonly io: Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+  private readonly coalescer = new Coalescer();
+  private readonly alerts: AlertItem[] = [];
+  private readonly flushTimer: NodeJS.Timeout;
+  private readonly statsTimer: NodeJS.Timeout;
+  private boxes:
+    | { seg: Map<string, BBox>; point: Map<string, [number, number]>; city: CityModel }
+    | undefined;
+  deltasSent = 0;
+
+  constructor(private readonly o: LiveGatewayOptions) {
+    this.io = new Server(o.httpServer, {
+      serveClient: false,
+      maxHttpBufferSize: 64 * 1024,
+      connectionStateRecovery: { maxDisconnectionDuration: 2 * 60_000, skipMiddlewares: true },
+      ...(o.adapter ? { adapter: o.adapter } : {}),
+    });
+    this.io.on('connection', (socket) => this.onConnection(socket));
+    this.flushTimer = setInterval(() => this.flush(), o.flushMs);
+    this.flushTimer.unref();
+    this.statsTimer = setInterval(() => this.pushStats(), o.statsEveryMs ?? 2000);
+    this.statsTimer.unref();
+  }
+
+  /** Queues changed items; they go out with the next flush. */
+  push<L extends 'traffic' | 'cameras' | 'incidents'>(layer: L, items: LayerItems[L][]): void {
+    if (items.length) this.coalescer.add(layer, items);
+  }
+
+  /** Sends an alert at once to those subscribed to alerts. */
+  pushAlert(a: AlertItem): void {
+    this.alerts.push(a);
+    if (this.alerts.length > (this.o.recentAlertsMax ?? 100)) this.alerts.shift();
+    this.coalescer.nextSeq('alerts');
+    this.io.to(room('alerts')).emit('alert', a);
+  }
+
+  clientCount(): number {
+    return this.io.engine.clientsCount;
+  }
+
+  /** Emits pending deltas now (also called by the timer). */
+  flush(now = Date.now()): void {
+    const deltas = this.coalescer.flush(now);
+    if (deltas.length === 0) return;
+    for (const d of deltas) {
+      // clients without a bbox get the whole delta in one broadcast (kept for connection-state recovery)
+      this.io.to(room(d.layer)).except('bbox').emit('delta', d);
+      this.deltasSent++;
+    }
+    const boxed = this.io.sockets.adapter.rooms.get('bbox');
+    if (!boxed?.size) return;
+    for (const id of boxed) {
+      const s = this.io.sockets.sockets.get(id);
+      if (!s?.data.bbox) continue;
+      for (const d of deltas) {
+        if (!s.data.layers.includes(d.layer)) continue;
+        const items = (d.items as Array<{ id: string }>).filter((it) =>
+          this.inBox(d.layer, it, s.data.bbox!),
+        );
+        if (items.length) s.emit('delta', { ...d, items } as Delta);
+      }
+    }
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.flushTimer);
+    clearInterval(this.statsTimer);
+    this.io.disconnectSockets(true);
+    await new Promise<void>((resolve) => this.io.close(() => resolve()));
+  }
+
+  private onConnection(socket: IocSocket): void {
+    socket.on('subscribe', (req, ack) => {
+      const reply = typeof ack === 'function' ? ack : () => {};
+      const r = SubscribeSchema.safeParse(req);
+      if (!r.success) {
+        const i = r.error.issues[0];
+        reply({
+          ok: false,
+          error: { code: 'bad_request', message: `${i.path.join('.') || 'request'}: ${i.message}` },
+        });
+        return;
+      }
+      const { layers, bbox } = r.data;
+      for (const l of LAYERS) {
+        if (layers.includes(l)) socket.join(room(l));
+        else socket.leave(room(l));
+      }
+      if (bbox) socket.join('bbox');
+      else socket.leave('bbox');
+      socket.data.layers = layers;
+      socket.data.bbox = bbox as BBox | undefined;
+      reply(this.snapshot(layers, bbox as BBox | undefined));
+    });
+  }
+
+  private snapshot(layers: LayerName[], bbox?: BBox): SubscribeAck {
+    const now = Date.now();
+    const snap: Snapshot = {};
+    const seq: Partial<Record<LayerName, number>> = {};
+    const keep = <T extends { id: string }>(layer: LayerName, items: Iterable<T>): T[] => {
+      const out: T[] = [];
+      for (const it of items) if (!bbox || this.inBox(layer, it, bbox)) out.push(it);
+      return out;
+    };
+    for (const l of layers) {
+      // state already holds changes still pending in the coalescer; the next delta repeats them, harmlessly
+      seq[l] = this.coalescer.seq(l);
+      if (l === 'traffic') snap.traffic = keep(l, this.o.state.traffic.values());
+      else if (l === 'cameras') snap.cameras = keep(l, this.o.state.cameras.values());
+      else if (l === 'incidents') snap.incidents = keep(l, this.o.state.liveIncidents(now));
+      else snap.alerts = [...this.alerts].reverse();
+    }
+    return { ok: true, snapshot: snap, seq, serverTime: now };
+  }
+
+  private pushStats(): void {
+    this.io.emit('stats', { ts: Date.now(), liveClients: this.clientCount(), ...this.o.stats() });
+  }
+
+  private inBox(
+    layer: LayerName,
+    it: { id: string; lon?: number; lat?: number },
+    [w, s, e, n]: BBox,
+  ): boolean {
+    const b = this.index();
+    if (layer === 'traffic') {
+      const sb = b.seg.get(it.id);
+      return !!sb && sb[0] <= e && sb[2] >= w && sb[1] <= n && sb[3] >= s;
+    }
+    const p: [number, number] | undefined =
+      layer === 'cameras'
+        ? b.point.get(it.id)
+        : it.lon !== undefined && it.lat !== undefined
+          ? [it.lon, it.lat]
+          : undefined;
+    return !!p && p[0] >= w && p[0] <= e && p[1] >= s && p[1] <= n;
+  }
+
+  private index() {
+    const city = this.o.city();
+    if (this.boxes?.city === city) return this.boxes;
+    const seg = new Map<string, BBox>();
+    for (const sgm of city.segments) {
+      let w = Infinity;
+      let s = Infinity;
+      let e = -Infinity;
+      let n = -Infinity;
+      for (const [x, y] of sgm.coords) {
+        w = Math.min(w, x);
+        e = Math.max(e, x);
+        s = Math.min(s, y);
+        n = Math.max(n, y);
+      }
+      seg.set(sgm.id, [w, s, e, n]);
+    }
+    const point = new Map<string, [number, number]>(city.cameras.map((c) => [c.id, [c.lon, c.lat]]));
+    this.boxes = { seg, point, city };
+    return this.boxes;
+  }
+}
+
+const room = (l: LayerName) => `layer:${l}`;

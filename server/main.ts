@@ -1,0 +1,386 @@
+import { readFile } from 'node:fs/promises';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { generateCity } from '../simulators/city.ts';
+import { runSimulationLive } from '../simulators/liveRunner.ts';
+import { createSimulation } from '../simulators/simulation.ts';
+import { renderSnapshotSvg } from '../simulators/snapshot.ts';
+import { evaluateAlerts } from './alerts/alertRules.ts';
+import { createApp } from './app.ts';
+import { Bus } from './bus.ts';
+import { type Config, ConfigError, loadConfig } from './config.ts';
+import type { Health } from './contracts/api.ts';
+import type { CityModel } from './contracts/assets.ts';
+import { indexAssets } from './domain/assetIndex.ts';
+import { cityFromGeoJson, cityToGeoJson } from './domain/cityModel.ts';
+import { CityState } from './domain/cityState.ts';
+import { createMetrics } from './http/metrics.ts';
+import { type EmbeddedBroker, PortInUseError, startEmbeddedBroker } from './ingest/embeddedBroker.ts';
+import { IngestPipeline } from './ingest/ingestPipeline.ts';
+import { type MqttSource, startMqttSource } from './ingest/mqttSource.ts';
+import { LiveGateway } from './live/liveGateway.ts';
+import { createLogger, type Logger } from './log.ts';
+import { refreshAggregates, startAggregateRefresher } from './store/aggregates.ts';
+import { saveCity } from './store/assetsRepo.ts';
+import { recentCameraEvents } from './store/cameraRepo.ts';
+import type { Db } from './store/db.ts';
+import { trafficHistory } from './store/historyRepo.ts';
+import { migrate } from './store/migrate.ts';
+import { openPglite } from './store/pgliteDb.ts';
+import { openPostgres } from './store/postgresDb.ts';
+import { writeBatch } from './store/readingsRepo.ts';
+import { insertRejects, listRejects } from './store/rejectsRepo.ts';
+import {
+  countReadings,
+  latestCameraEvents,
+  latestCameraStatus,
+  latestTraffic,
+  openIncidents,
+} from './store/stateRepo.ts';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+export interface RunningIoc {
+  httpUrl: string;
+  mqttUrl: string;
+  db: Db;
+  bus: Bus;
+  state: CityState;
+  city: CityModel;
+  ingest: IngestPipeline;
+  stop(): Promise<void>;
+}
+
+/** Starts the whole product from a validated config; the only place that picks database, broker and adapter. */
+export async function startIoc(cfg: Config, log: Logger = createLogger(cfg.LOG_LEVEL)): Promise<RunningIoc> {
+  const stops: Array<() => Promise<void> | void> = [];
+  const stopAll = async () => {
+    for (const s of stops.splice(0).reverse()) {
+      try {
+        await s();
+      } catch (err) {
+        log.warn({ err }, 'error while stopping');
+      }
+    }
+  };
+  try {
+    return await boot(cfg, log, stops, stopAll);
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+}
+
+async function boot(
+  cfg: Config,
+  log: Logger,
+  stops: Array<() => Promise<void> | void>,
+  stopAll: () => Promise<void>,
+): Promise<RunningIoc> {
+  const started = Date.now();
+  const city = cfg.CITY_FILE
+    ? cityFromGeoJson(JSON.parse(await readFile(cfg.CITY_FILE, 'utf8')), path.basename(cfg.CITY_FILE))
+    : generateCity(cfg.SIM_SEED);
+  const cityGeoJson = cityToGeoJson(city);
+  log.info(
+    { segments: city.segments.length, cameras: city.cameras.length, districts: city.districts.length },
+    `city model: ${city.name}`,
+  );
+
+  // database
+  const db = cfg.DATABASE_URL
+    ? await openPostgres(cfg.DATABASE_URL)
+    : await openPglite({ dataDir: path.resolve(cfg.DATA_DIR, 'db') });
+  stops.push(() => db.close());
+  const applied = await migrate(db);
+  log.info(
+    { kind: db.kind, timescale: db.timescale, migrations: applied.length },
+    cfg.DATABASE_URL
+      ? `database: ${redact(cfg.DATABASE_URL)}`
+      : `database: embedded (${path.resolve(cfg.DATA_DIR, 'db')})`,
+  );
+  await saveCity(db, city);
+
+  // live state from what is stored
+  const state = new CityState(city);
+  const since = Date.now() - 3_600_000;
+  state.load({
+    traffic: await latestTraffic(db),
+    cameraStatus: await latestCameraStatus(db),
+    cameraEvents: await latestCameraEvents(db, since),
+    incidents: await openIncidents(db),
+  });
+
+  const bus = new Bus();
+  bus.onListenerError = (err, event, key) => log.error({ err, event, key }, 'bus listener failed');
+  const assets = indexAssets(city);
+  const store = {
+    writeBatch: (b: Parameters<typeof writeBatch>[1]) => writeBatch(db, b),
+    insertRejects: (r: Parameters<typeof insertRejects>[1]) => insertRejects(db, r),
+  };
+  const ingest = new IngestPipeline({
+    store,
+    bus,
+    assets: () => assets,
+    batchMax: cfg.INGEST_BATCH_MAX,
+    flushMs: cfg.INGEST_FLUSH_MS,
+    log,
+  });
+  stops.push(() => ingest.stop());
+
+  // broker and MQTT source
+  let broker: EmbeddedBroker | undefined;
+  let mqttUrl = cfg.MQTT_URL;
+  if (!mqttUrl) {
+    broker = await startEmbeddedBroker({ port: cfg.MQTT_PORT, host: cfg.HOST });
+    const b = broker;
+    stops.push(() => b.close());
+    mqttUrl = broker.url;
+  }
+  const source: MqttSource = await startMqttSource({
+    url: mqttUrl,
+    clientId: cfg.MQTT_CLIENT_ID,
+    username: cfg.MQTT_USERNAME,
+    password: cfg.MQTT_PASSWORD,
+    protocolVersion: broker ? 4 : 5,
+    sharedGroup: cfg.MQTT_SHARED_GROUP,
+    onMessage: (topic, payload) => ingest.accept(topic, payload),
+    log,
+  });
+  // stop taking messages before the pipeline's final flush (stops run in reverse)
+  stops.push(() => source.stop());
+
+  // HTTP + Socket.IO
+  const httpServer = http.createServer();
+  const rates = rateMeter(bus);
+  const gateway = new LiveGateway({
+    httpServer,
+    state,
+    city: () => city,
+    flushMs: cfg.LIVE_FLUSH_MS,
+    stats: () => rates.sample(),
+    log,
+  });
+  const { registry } = createMetrics(bus, () => gateway.clientCount());
+  const lastFired = new Map<string, number>();
+  bus.on('ingest:written', 'live', ({ batch, incidents }) => {
+    const ch = state.apply(batch, incidents);
+    gateway.push('traffic', ch.traffic);
+    gateway.push('cameras', ch.cameras);
+    gateway.push('incidents', ch.incidents);
+    for (const a of evaluateAlerts(ch, city, Date.now(), lastFired)) bus.emit('alert', a);
+  });
+  bus.on('incidents:changed', 'live', (items) => {
+    state.applyIncidents(items);
+    gateway.push('incidents', items);
+  });
+  bus.on('alert', 'live', (a) => gateway.pushAlert(a));
+
+  const health = async (): Promise<Health> => {
+    const dbOk = await Promise.race([
+      db.query('SELECT 1').then(
+        () => true,
+        () => false,
+      ),
+      new Promise<boolean>((r) => setTimeout(() => r(false), 2000).unref()),
+    ]);
+    const mqttOk = source.connected();
+    return {
+      status: dbOk && mqttOk ? 'ok' : 'degraded',
+      db: dbOk ? 'ok' : 'down',
+      mqtt: mqttOk ? 'ok' : 'down',
+      uptimeS: Math.round((Date.now() - started) / 1000),
+    };
+  };
+  const app = createApp({
+    city: () => city,
+    cityGeoJson: () => cityGeoJson,
+    state,
+    health,
+    metrics: registry,
+    queries: {
+      trafficHistory: (q) => trafficHistory(db, q),
+      listRejects: (q) => listRejects(db, q),
+      cameraEvents: (q) => recentCameraEvents(db, q),
+    },
+    snapshotSvg: (cameraId, now) => {
+      const cam = city.cameras.find((c) => c.id === cameraId);
+      if (!cam) return undefined;
+      const st = state.cameras.get(cameraId);
+      const seg = cam.segmentId ? state.traffic.get(cam.segmentId) : undefined;
+      return renderSnapshotSvg({
+        cameraId,
+        cameraName: cam.name,
+        timeMs: now,
+        online: st?.online ?? true,
+        speedKmh: seg?.speedKmh,
+      });
+    },
+    staticDir: path.join(ROOT, 'dist', 'client'),
+    log,
+  });
+  httpServer.on('request', app);
+  await listen(httpServer, cfg.PORT, cfg.HOST);
+  stops.push(() => gateway.close());
+  stops.push(() => new Promise<void>((r) => httpServer.close(() => r())));
+  const port = (httpServer.address() as AddressInfo).port;
+  const httpUrl = `http://localhost:${port}`;
+
+  // continuous aggregates: TimescaleDB's own jobs refresh them on a server; PGlite has no background workers
+  if (db.kind === 'pglite' && db.timescale) {
+    const refresher = startAggregateRefresher(db, 60_000);
+    stops.push(() => refresher.stop());
+  }
+
+  // simulators
+  if (cfg.simulate) {
+    const sim = createSimulation({ city, seed: cfg.SIM_SEED });
+    if (cfg.BACKFILL_DAYS > 0 && (await countReadings(db)) === 0) {
+      await backfill(cfg, db, city, sim, log);
+    }
+    const runner = runSimulationLive({ url: mqttUrl, sim, clientId: `ioc-sim-${process.pid}-${port}`, log });
+    stops.push(() => runner.stop());
+    log.info({ seed: cfg.SIM_SEED }, 'simulators running in-process');
+  }
+
+  log.info(
+    { http: httpUrl, mqtt: mqttUrl, startedInMs: Date.now() - started },
+    `IOC ready: console ${httpUrl}/  field ${httpUrl}/report  dashboard ${httpUrl}/dashboard  health ${httpUrl}/api/health  metrics ${httpUrl}/metrics  MQTT ${mqttUrl}`,
+  );
+  return { httpUrl, mqttUrl, db, bus, state, city, ingest, stop: stopAll };
+}
+
+/** Simulated history through the same decode → validate → batch → store path, with no live push. */
+async function backfill(
+  cfg: Config,
+  db: Db,
+  city: CityModel,
+  sim: ReturnType<typeof createSimulation>,
+  log: Logger,
+): Promise<void> {
+  const t0 = Date.now();
+  const to = t0;
+  const from = to - cfg.BACKFILL_DAYS * 86_400_000;
+  const quiet = new Bus();
+  const assets = indexAssets(city);
+  const pipe = new IngestPipeline({
+    store: { writeBatch: (b) => writeBatch(db, b), insertRejects: (r) => insertRejects(db, r) },
+    bus: quiet,
+    assets: () => assets,
+    batchMax: 10_000,
+    flushMs: 50,
+    log,
+  });
+  log.info({ days: cfg.BACKFILL_DAYS }, 'first start: simulating history (this takes a little while once)');
+  let n = 0;
+  let lastLog = Date.now();
+  for (const chunk of sim.backfill(from, to)) {
+    for (const m of chunk) {
+      const wait = pipe.accept(m.topic, JSON.stringify(m.payload));
+      if (wait) await wait;
+    }
+    n += chunk.length;
+    if (Date.now() - lastLog > 3000) {
+      lastLog = Date.now();
+      log.info({ messages: n, perSecond: Math.round(n / ((Date.now() - t0) / 1000)) }, 'backfilling history');
+    }
+    // let HTTP and MQTT breathe between chunks
+    await new Promise((r) => setImmediate(r));
+  }
+  await pipe.stop();
+  await refreshAggregates(db, { from, to });
+  const rejected = Object.values(pipe.stats.rejected).reduce((a, b) => a + b, 0);
+  log.info(
+    { messages: n, rejected, seconds: Math.round((Date.now() - t0) / 100) / 10 },
+    'history backfilled',
+  );
+}
+
+/** Messages stored and rejected per second, over the interval since the previous sample. */
+function rateMeter(bus: Bus) {
+  let stored = 0;
+  let rejected = 0;
+  let last = Date.now();
+  bus.on('ingest:stored', 'rates', (e) => {
+    for (const n of Object.values(e.byKind)) stored += n;
+  });
+  bus.on('ingest:rejected', 'rates', () => {
+    rejected++;
+  });
+  return {
+    sample() {
+      const now = Date.now();
+      const s = Math.max(0.001, (now - last) / 1000);
+      const out = {
+        ingestRate: Math.round((stored / s) * 10) / 10,
+        rejectRate: Math.round((rejected / s) * 10) / 10,
+      };
+      stored = 0;
+      rejected = 0;
+      last = now;
+      return out;
+    },
+  };
+}
+
+function listen(server: http.Server, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EADDRINUSE')
+        reject(
+          new PortInUseError(
+            `HTTP port ${port} is already in use. Set PORT to another port, e.g. PORT=8081 npm start`,
+          ),
+        );
+      else reject(err);
+    });
+    server.listen(port, host, () => resolve());
+  });
+}
+
+function redact(url: string): string {
+  return url.replace(/\/\/([^:@/]+):([^@/]+)@/, '//$1:***@');
+}
+
+async function cli(): Promise<void> {
+  let cfg: Config;
+  try {
+    cfg = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(err.message);
+      process.exit(2);
+    }
+    throw err;
+  }
+  const log = createLogger(cfg.LOG_LEVEL);
+  let ioc: RunningIoc;
+  try {
+    ioc = await startIoc(cfg, log);
+  } catch (err) {
+    if (err instanceof PortInUseError) {
+      console.error(`\n${err.message}\n`);
+      process.exit(1);
+    }
+    log.fatal({ err }, 'could not start');
+    process.exit(1);
+  }
+  let stopping = false;
+  const shutdown = (sig: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal: sig }, 'stopping: writing what is pending');
+    ioc.stop().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  void cli();
+}
