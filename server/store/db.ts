@@ -4,7 +4,10 @@ export interface Db {
   /** true when the TimescaleDB extension is installed (hypertables, continuous aggregates) */
   readonly timescale: boolean;
   /** One statement, with $1.. parameters. */
-  query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<{ rows: T[]; rowCount: number }>;
+  query<T = Record<string, unknown>>(
+    sql: string,
+    params?: unknown[],
+  ): Promise<{ rows: T[]; rowCount: number }>;
   /** Several statements, no parameters. */
   exec(sql: string): Promise<void>;
   /**
@@ -16,3 +19,15 @@ export interface Db {
   transaction<T>(fn: (tx: Omit<Db, 'transaction' | 'close'>) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
+
+/** The slice of a pino logger the store uses; `console` is not one, see `consoleLogger`. */
+export interface StoreLogger {
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}
+
+/** A fallback logger for when the caller passes none. */
+export const consoleLogger: StoreLogger = {
+  warn: (obj, msg) => console.warn(msg ?? '', obj),
+  error: (obj, msg) => console.error(msg ?? '', obj),
+};

@@ -1,0 +1,146 @@
+import { mkdirSync } from 'node:fs';
+import { Worker } from 'node:worker_threads';
+import { chunks, copyStatement, encodeCsv } from './copyCsv.ts';
+import type { Db } from './db.ts';
+
+type Op = 'query' | 'exec' | 'copy' | 'close';
+interface Reply {
+  id: number;
+  ok: boolean;
+  rows?: unknown[];
+  rowCount?: number;
+  error?: { message: string; code?: string; [k: string]: unknown };
+}
+interface Pending {
+  resolve(r: Reply): void;
+  reject(e: Error): void;
+  callSite: Error;
+}
+
+// PGlite reads a whole COPY blob into WASM memory: bound what one statement carries.
+const COPY_CHUNK_ROWS = 20_000;
+
+/** A FIFO lock: a transaction holds it from BEGIN to COMMIT so no other call interleaves. */
+function createMutex() {
+  let tail: Promise<void> = Promise.resolve();
+  return async function lock(): Promise<() => void> {
+    let release!: () => void;
+    const prev = tail;
+    tail = new Promise<void>((r) => {
+      release = r;
+    });
+    await prev;
+    return release;
+  };
+}
+
+/** The error PGlite raised, rethrown here with the Postgres message and fields (code, detail, ...). */
+function toError(reply: Reply, callSite: Error): Error {
+  const { message, ...fields } = reply.error ?? { message: 'PGlite worker failed' };
+  const err = Object.assign(new Error(message), fields);
+  err.stack = `Error: ${message}\n${callSite.stack?.split('\n').slice(1).join('\n') ?? ''}`;
+  return err;
+}
+
+/**
+ * Opens the embedded PostgreSQL (PGlite + TimescaleDB) in a worker thread; `dataDir` undefined is
+ * in-memory. The worker keeps the WASM engine's CPU off the event loop.
+ */
+export async function openPglite(opts: { dataDir?: string } = {}): Promise<Db> {
+  if (opts.dataDir) mkdirSync(opts.dataDir, { recursive: true });
+  const worker = new Worker(new URL('./pgliteWorker.js', import.meta.url), {
+    workerData: { dataDir: opts.dataDir },
+  });
+  const pending = new Map<number, Pending>();
+  let nextId = 1;
+  let dead: Error | undefined;
+
+  const ready = new Promise<Reply>((resolve, reject) => {
+    pending.set(0, { resolve, reject, callSite: new Error() });
+  });
+  worker.on('message', (reply: Reply) => {
+    const p = pending.get(reply.id);
+    if (!p) return;
+    pending.delete(reply.id);
+    // An idle worker must not keep the process alive; a busy one must.
+    if (pending.size === 0) worker.unref();
+    if (reply.ok) p.resolve(reply);
+    else p.reject(toError(reply, p.callSite));
+  });
+  const fail = (e: Error) => {
+    dead ??= e;
+    for (const p of pending.values()) p.reject(e);
+    pending.clear();
+  };
+  worker.on('error', (e) => fail(e instanceof Error ? e : new Error(String(e))));
+  worker.on('exit', (code) => fail(new Error(`PGlite worker exited (code ${code})`)));
+
+  function call(op: Op, sql: string, params?: unknown[], csv?: string): Promise<Reply> {
+    if (dead) return Promise.reject(dead);
+    const id = nextId++;
+    return new Promise<Reply>((resolve, reject) => {
+      pending.set(id, { resolve, reject, callSite: new Error() });
+      worker.ref();
+      worker.postMessage({ id, op, sql, params, csv });
+    });
+  }
+
+  await ready.catch(async (e: Error) => {
+    await worker.terminate();
+    throw e;
+  });
+
+  const raw: Omit<Db, 'transaction' | 'close'> = {
+    kind: 'pglite',
+    timescale: true,
+    async query<T = Record<string, unknown>>(sql: string, params?: unknown[]) {
+      const r = await call('query', sql, params);
+      return { rows: (r.rows ?? []) as T[], rowCount: r.rowCount ?? 0 };
+    },
+    async exec(sql: string) {
+      await call('exec', sql);
+    },
+    async copyRows(table: string, columns: string[], rows: unknown[][]) {
+      const sql = copyStatement(table, columns, "'/dev/blob'");
+      for (const part of chunks(rows, COPY_CHUNK_ROWS)) await call('copy', sql, undefined, encodeCsv(part));
+    },
+  };
+
+  const lock = createMutex();
+  const locked =
+    <A extends unknown[], R>(f: (...a: A) => Promise<R>) =>
+    async (...a: A): Promise<R> => {
+      const release = await lock();
+      try {
+        return await f(...a);
+      } finally {
+        release();
+      }
+    };
+
+  const db: Db = {
+    kind: 'pglite',
+    timescale: true,
+    query: locked(raw.query) as Db['query'],
+    exec: locked(raw.exec),
+    copyRows: locked(raw.copyRows),
+    transaction: locked(async <T>(fn: (tx: Omit<Db, 'transaction' | 'close'>) => Promise<T>): Promise<T> => {
+      await raw.exec('BEGIN');
+      try {
+        const result = await fn(raw);
+        await raw.exec('COMMIT');
+        return result;
+      } catch (e) {
+        await raw.exec('ROLLBACK').catch(() => {});
+        throw e;
+      }
+    }) as Db['transaction'],
+    close: locked(async () => {
+      if (dead) return;
+      await call('close', '').catch(() => {});
+      dead = new Error('database is closed');
+      await worker.terminate();
+    }),
+  };
+  return db;
+}
