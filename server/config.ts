@@ -27,6 +27,12 @@ const EnvSchema = z.object({
     .max(64)
     .optional()
     .describe('client id of ingest (persistent session); default ioc-ingest-<host>'),
+  MQTT_SESSION_EXPIRY_S: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(3600)
+    .describe("seconds the broker keeps ingest's session and queues messages while it is away (MQTT v5)"),
   MQTT_SHARED_GROUP: z
     .string()
     .optional()

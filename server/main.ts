@@ -21,6 +21,7 @@ import { type EmbeddedBroker, PortInUseError, startEmbeddedBroker } from './inge
 import { IngestPipeline } from './ingest/ingestPipeline.ts';
 import { type MqttSource, startMqttSource } from './ingest/mqttSource.ts';
 import { LiveGateway } from './live/liveGateway.ts';
+import { createRedisAdapter } from './live/redisAdapter.ts';
 import { createLogger, type Logger } from './log.ts';
 import { refreshAggregates, startAggregateRefresher } from './store/aggregates.ts';
 import { saveCity } from './store/assetsRepo.ts';
@@ -146,6 +147,7 @@ async function boot(
     password: cfg.MQTT_PASSWORD,
     protocolVersion: broker ? 4 : 5,
     sharedGroup: cfg.MQTT_SHARED_GROUP,
+    sessionExpiryS: cfg.MQTT_SESSION_EXPIRY_S,
     onMessage: (topic, payload) => ingest.accept(topic, payload),
     log,
   });
@@ -155,7 +157,14 @@ async function boot(
   // HTTP + Socket.IO
   const httpServer = http.createServer();
   const rates = rateMeter(bus);
+  let adapter: Awaited<ReturnType<typeof createRedisAdapter>> | undefined;
+  if (cfg.REDIS_URL) {
+    adapter = await createRedisAdapter(cfg.REDIS_URL, log);
+    const a = adapter;
+    stops.push(() => a.close());
+  }
   const gateway = new LiveGateway({
+    adapter: adapter?.adapter,
     httpServer,
     state,
     city: () => city,

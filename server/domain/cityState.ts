@@ -97,6 +97,19 @@ export class CityState {
     return ch;
   }
 
+  /** Applies items that another instance ingested; an older item than the one held is ignored. */
+  applyItems(layer: 'traffic' | 'cameras' | 'incidents', items: Array<TrafficItem | CameraItem | IncidentItem>): void {
+    const m = (layer === 'traffic' ? this.traffic : layer === 'cameras' ? this.cameras : this.incidents) as Map<
+      string,
+      { ts: number; updatedAt?: number }
+    >;
+    for (const it of items as Array<{ id: string; ts: number; updatedAt?: number }>) {
+      const prev = m.get(it.id);
+      const t = (x: { ts: number; updatedAt?: number }) => x.updatedAt ?? x.ts;
+      if (!prev || t(prev) <= t(it)) m.set(it.id, it);
+    }
+  }
+
   /** Updates incidents changed outside ingest (lifecycle steps). */
   applyIncidents(items: IncidentItem[]): void {
     for (const i of items) this.incidents.set(i.id, i);

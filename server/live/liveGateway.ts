@@ -35,7 +35,15 @@ interface SocketData {
   bbox?: BBox;
 }
 
-type IocSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+type CoalescedLayer = 'traffic' | 'cameras' | 'incidents';
+
+/** Between instances (through the adapter): changes ingested elsewhere, applied and pushed here with our own seq. */
+interface InterServerEvents {
+  'ioc:items': (layer: CoalescedLayer, items: LayerItems[CoalescedLayer][]) => void;
+  'ioc:alert': (a: AlertItem) => void;
+}
+
+type IocSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 
 export interface LiveGatewayOptions {
   httpServer: HttpServer;
@@ -53,7 +61,7 @@ export interface LiveGatewayOptions {
 
 /** Socket.IO per the contract: `subscribe` → snapshot; coalesced `delta`s with a per-layer seq; `alert`; `stats`. */
 export class LiveGateway {
-  readonly io: Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+  readonly io: Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
   private readonly coalescer = new Coalescer();
   private readonly alerts: AlertItem[] = [];
   private readonly flushTimer: NodeJS.Timeout;
@@ -71,23 +79,33 @@ export class LiveGateway {
       ...(o.adapter ? { adapter: o.adapter } : {}),
     });
     this.io.on('connection', (socket) => this.onConnection(socket));
+    if (o.adapter) {
+      this.io.on('ioc:items', (layer, items) => {
+        o.state.applyItems(layer, items);
+        this.coalescer.add(layer, items);
+      });
+      this.io.on('ioc:alert', (a) => this.pushAlert(a, false));
+    }
     this.flushTimer = setInterval(() => this.flush(), o.flushMs);
     this.flushTimer.unref();
     this.statsTimer = setInterval(() => this.pushStats(), o.statsEveryMs ?? 2000);
     this.statsTimer.unref();
   }
 
-  /** Queues changed items; they go out with the next flush. */
-  push<L extends 'traffic' | 'cameras' | 'incidents'>(layer: L, items: LayerItems[L][]): void {
-    if (items.length) this.coalescer.add(layer, items);
+  /** Queues changed items; they go out with the next flush (and to the other instances, if any). */
+  push<L extends CoalescedLayer>(layer: L, items: LayerItems[L][]): void {
+    if (!items.length) return;
+    this.coalescer.add(layer, items);
+    if (this.o.adapter) this.io.serverSideEmit('ioc:items', layer, items);
   }
 
   /** Sends an alert at once to those subscribed to alerts. */
-  pushAlert(a: AlertItem): void {
+  pushAlert(a: AlertItem, local = true): void {
+    if (local && this.o.adapter) this.io.serverSideEmit('ioc:alert', a);
     this.alerts.push(a);
     if (this.alerts.length > (this.o.recentAlertsMax ?? 100)) this.alerts.shift();
     this.coalescer.nextSeq('alerts');
-    this.io.to(room('alerts')).emit('alert', a);
+    this.io.local.to(room('alerts')).emit('alert', a);
   }
 
   clientCount(): number {
@@ -99,8 +117,9 @@ export class LiveGateway {
     const deltas = this.coalescer.flush(now);
     if (deltas.length === 0) return;
     for (const d of deltas) {
-      // clients without a bbox get the whole delta in one broadcast (kept for connection-state recovery)
-      this.io.to(room(d.layer)).except('bbox').emit('delta', d);
+      // clients without a bbox get the whole delta in one broadcast (kept for connection-state recovery);
+      // local: each instance numbers its own deltas, so a browser sees one unbroken seq
+      this.io.local.to(room(d.layer)).except('bbox').emit('delta', d);
       this.deltasSent++;
     }
     const boxed = this.io.sockets.adapter.rooms.get('bbox');
@@ -171,7 +190,7 @@ export class LiveGateway {
   }
 
   private pushStats(): void {
-    this.io.emit('stats', { ts: Date.now(), liveClients: this.clientCount(), ...this.o.stats() });
+    this.io.local.emit('stats', { ts: Date.now(), liveClients: this.clientCount(), ...this.o.stats() });
   }
 
   private inBox(

@@ -1,0 +1,131 @@
+// Test support: start the real product against the real services the machine offers.
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { loadConfig } from '../config.ts';
+import { createLogger } from '../log.ts';
+import { type RunningIoc, startIoc } from '../main.ts';
+
+export interface IocSetup {
+  name: string;
+  start(extra?: Record<string, string>): Promise<{ ioc: RunningIoc; dispose(): Promise<void> }>;
+}
+
+const embedded: IocSetup = {
+  name: 'embedded (aedes + PGlite)',
+  async start(extra = {}) {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'ioc-test-'));
+    const cfg = loadConfig({
+      PORT: '0',
+      HOST: '127.0.0.1',
+      MQTT_PORT: '0',
+      DATA_DIR: dir,
+      SIMULATE: 'false',
+      LOG_LEVEL: 'warn',
+      ...extra,
+    });
+    const ioc = await startIoc(cfg, createLogger(cfg.LOG_LEVEL));
+    return {
+      ioc,
+      async dispose() {
+        await ioc.stop();
+        await rm(dir, { recursive: true, force: true });
+      },
+    };
+  },
+};
+
+function services(mqttUrl: string, adminUrl: string): IocSetup {
+  return {
+    name: 'services (Mosquitto + PostgreSQL)',
+    async start(extra = {}) {
+      const name = `ioc_test_${randomBytes(6).toString('hex')}`;
+      const admin = async (sql: string) => {
+        const c = new pg.Client({ connectionString: adminUrl, connectionTimeoutMillis: 5000 });
+        await c.connect();
+        try {
+          await c.query(sql);
+        } finally {
+          await c.end();
+        }
+      };
+      await admin(`CREATE DATABASE ${name}`);
+      const u = new URL(adminUrl);
+      u.pathname = `/${name}`;
+      const dir = await mkdtemp(path.join(os.tmpdir(), 'ioc-test-'));
+      const cfg = loadConfig({
+        PORT: '0',
+        HOST: '127.0.0.1',
+        MQTT_URL: mqttUrl,
+        MQTT_CLIENT_ID: `ioc-test-${randomBytes(4).toString('hex')}`,
+        MQTT_SESSION_EXPIRY_S: '60',
+        DATABASE_URL: u.toString(),
+        DATA_DIR: dir,
+        SIMULATE: 'false',
+        LOG_LEVEL: 'warn',
+        ...extra,
+      });
+      let ioc: RunningIoc;
+      try {
+        ioc = await startIoc(cfg, createLogger(cfg.LOG_LEVEL));
+      } catch (e) {
+        await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).catch(() => {});
+        throw e;
+      }
+      return {
+        ioc,
+        async dispose() {
+          await ioc.stop();
+          await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+          await rm(dir, { recursive: true, force: true });
+        },
+      };
+    },
+  };
+}
+
+/**
+ * The set-ups integration tests run the whole product on: the embedded defaults always; the machine's
+ * Mosquitto and PostgreSQL when TEST_MQTT_URL and TEST_DATABASE_URL are set. With IOC_REQUIRE_SERVICES=1
+ * a missing setting fails the run instead of leaving the set-up out.
+ */
+export function iocSetups(env: NodeJS.ProcessEnv = process.env): IocSetup[] {
+  const mqttUrl = env.TEST_MQTT_URL;
+  const dbUrl = env.TEST_DATABASE_URL;
+  if (mqttUrl && dbUrl) return [embedded, services(mqttUrl, dbUrl)];
+  if (env.IOC_REQUIRE_SERVICES === '1') {
+    return [
+      embedded,
+      {
+        name: 'services (required)',
+        start: () =>
+          Promise.reject(
+            new Error('IOC_REQUIRE_SERVICES=1 but TEST_MQTT_URL or TEST_DATABASE_URL is not set'),
+          ),
+      },
+    ];
+  }
+  return [embedded];
+}
+
+/** Polls until `fn` returns a value that is not undefined/false, or fails after `ms`. */
+export async function eventually<T>(
+  fn: () => Promise<T | undefined | false> | T | undefined | false,
+  ms = 10_000,
+  what = 'condition',
+): Promise<T> {
+  const end = Date.now() + ms;
+  let last: unknown;
+  while (Date.now() < end) {
+    try {
+      const v = await fn();
+      if (v !== undefined && v !== false) return v as T;
+    } catch (e) {
+      last = e;
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`timed out after ${ms} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+}
