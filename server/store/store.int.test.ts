@@ -1,11 +1,25 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { emptyBatch, type IngestBatch, type TrafficRecord } from '../domain/records.ts';
+import { refreshAggregates } from './aggregates.ts';
+import { saveCity } from './assetsRepo.ts';
 import type { Db } from './db.ts';
+import { trafficHistory } from './historyRepo.ts';
 import { migrate } from './migrate.ts';
 import { writeBatch } from './readingsRepo.ts';
+import { insertRejects, listRejects } from './rejectsRepo.ts';
+import { countReadings, latestCameraEvents, latestTraffic, openIncidents } from './stateRepo.ts';
 import { type OpenedTestDb, testBackends } from './testDatabases.ts';
 
 const M = 60_000;
+const H = 60 * M;
+const DAY = 24 * H;
+const MIGRATIONS = [
+  '001_assets.sql',
+  '002_readings.sql',
+  '003_incidents.sql',
+  '004_rejects.sql',
+  '005_aggregates.sql',
+];
 
 function traffic(
   time: number,
@@ -32,18 +46,12 @@ describe.each(testBackends())('store on $name', (backend) => {
     await opened?.dispose();
   });
 
-  it('migrates once; a second run applies nothing', async () => {
-    const first = await migrate(db);
-    expect(first).toEqual([
-      '001_assets.sql',
-      '002_readings.sql',
-      '003_incidents.sql',
-      '004_rejects.sql',
-      '005_aggregates.sql',
-    ]);
+  it('migrates once, also when two start at the same time; a later run applies nothing', async () => {
+    const [a, b] = await Promise.all([migrate(db), migrate(db)]);
+    expect([...a, ...b].sort()).toEqual(MIGRATIONS);
     expect(await migrate(db)).toEqual([]);
     const n = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM schema_migrations');
-    expect(n.rows[0].n).toBe(first.length);
+    expect(n.rows[0].n).toBe(MIGRATIONS.length);
   });
 
   it('stores a reading redelivered in the same batch and in a later batch once', async () => {
@@ -61,5 +69,245 @@ describe.each(testBackends())('store on $name', (backend) => {
       { speed: 42.5, msg_id: 'msg-1', ms: t },
       { speed: 30, msg_id: null, ms: t },
     ]);
+  });
+
+  it('returns the newest reading per segment of the last hour, with speeds as sent', async () => {
+    const now = Date.now();
+    await writeBatch(
+      db,
+      batch({
+        traffic: [
+          traffic(now - 30 * M, 'seg-a', 10),
+          traffic(now - 5 * M, 'seg-a', 42.3, 'a-2'),
+          traffic(now - 20 * M, 'seg-b', 55),
+          traffic(now - 2 * H, 'seg-c', 70),
+        ],
+      }),
+    );
+    const latest = await latestTraffic(db, { now });
+    const bySegment = Object.fromEntries(latest.map((r) => [r.segmentId, r]));
+    expect(bySegment['seg-a']).toEqual({
+      time: now - 5 * M,
+      segmentId: 'seg-a',
+      speedKmh: 42.3,
+      volume: 10,
+      occupancy: 0.25,
+      msgId: 'a-2',
+    });
+    expect(bySegment['seg-b'].speedKmh).toBe(55);
+    expect(bySegment['seg-c']).toBeUndefined();
+    expect(await countReadings(db)).toBeGreaterThanOrEqual(5);
+  });
+
+  it('round-trips text with commas, quotes, newlines and the empty string through COPY', async () => {
+    const tricky = 'a,b "quoted" \\N \\. line1\nline2\r\n,"';
+    const t = Date.now() - M;
+    const r = await writeBatch(
+      db,
+      batch({
+        cameraEvents: [
+          {
+            time: t,
+            cameraId: 'cam-csv',
+            kind: 'other',
+            confidence: 0.9,
+            count: null,
+            snapshotUrl: tricky,
+            msgId: 'e1',
+          },
+          {
+            time: t + 1,
+            cameraId: 'cam-csv2',
+            kind: 'fire',
+            confidence: null,
+            count: 3,
+            snapshotUrl: '',
+            msgId: null,
+          },
+        ],
+      }),
+    );
+    expect(r.cameraEvents).toBe(2);
+    const events = await latestCameraEvents(db, t - M);
+    const byCamera = Object.fromEntries(events.map((e) => [e.cameraId, e]));
+    expect(byCamera['cam-csv']).toEqual({
+      time: t,
+      cameraId: 'cam-csv',
+      kind: 'other',
+      confidence: 0.9,
+      count: null,
+      snapshotUrl: tricky,
+      msgId: 'e1',
+    });
+    expect(byCamera['cam-csv2'].snapshotUrl).toBe('');
+    expect(byCamera['cam-csv2'].confidence).toBeNull();
+  });
+
+  it('lists rejects newest first, filtered by reason, payload kept verbatim', async () => {
+    const t = Date.now() - H;
+    await insertRejects(db, [
+      { time: t, topic: 'ioc/x', reason: 'bad_json', detail: 'oldest', payload: '{"a":,\n"b"' },
+      { time: t + 2000, topic: 'ioc/traffic/zz', reason: 'unknown_asset', detail: 'newest', payload: '' },
+      { time: t + 1000, topic: 'ioc/y', reason: 'bad_json', detail: 'middle', payload: 'nul\u0000byte' },
+    ]);
+    const all = await listRejects(db, { limit: 10 });
+    expect(all.map((r) => r.detail)).toEqual(['newest', 'middle', 'oldest']);
+    expect(all[2]).toEqual({
+      time: t,
+      topic: 'ioc/x',
+      reason: 'bad_json',
+      detail: 'oldest',
+      payload: '{"a":,\n"b"',
+    });
+    expect(all[1].payload).toBe('nul\uFFFDbyte');
+    const bad = await listRejects(db, { limit: 1, reason: 'bad_json' });
+    expect(bad.map((r) => r.detail)).toEqual(['middle']);
+  });
+
+  it('creates an incident once per msg_id with a reported event, and the audit trail refuses UPDATE', async () => {
+    const t = Date.now() - 3 * M;
+    const report = {
+      time: t,
+      category: 'flooding' as const,
+      lat: 21.03,
+      lon: 105.85,
+      description: 'Water, "knee deep"',
+      severity: 4,
+      reporter: 'an',
+      photoUrl: null,
+      msgId: 'uuid-1',
+      source: 'field' as const,
+    };
+    const first = await writeBatch(db, batch({ incidents: [report, { ...report }] }));
+    expect(first.incidents).toHaveLength(1);
+    const item = first.incidents[0];
+    expect(item).toEqual({
+      id: item.id,
+      ts: t,
+      updatedAt: t,
+      category: 'flooding',
+      severity: 4,
+      status: 'new',
+      lat: 21.03,
+      lon: 105.85,
+      description: 'Water, "knee deep"',
+      reporter: 'an',
+      source: 'field',
+    });
+    expect(item.id).toMatch(/^\d+$/);
+    expect((await writeBatch(db, batch({ incidents: [{ ...report }] }))).incidents).toEqual([]);
+    expect((await openIncidents(db)).map((i) => i.id)).toContain(item.id);
+
+    const events = await db.query<{ action: string; actor: string; to_status: string }>(
+      'SELECT action, actor, to_status FROM incident_events WHERE incident_id = $1',
+      [Number(item.id)],
+    );
+    expect(events.rows).toEqual([{ action: 'reported', actor: 'an', to_status: 'new' }]);
+    await expect(db.query("UPDATE incident_events SET note = 'edited'")).rejects.toThrow(/append-only/);
+    await expect(db.query('DELETE FROM incident_events')).rejects.toThrow(/append-only/);
+  });
+
+  it('upserts the city model: a changed name and limit win', async () => {
+    const city = {
+      name: 't',
+      center: [105.8, 21] as [number, number],
+      bbox: [105, 20, 106, 22] as [number, number, number, number],
+      districts: [
+        {
+          id: 'd1',
+          name: 'One',
+          ring: [
+            [105, 20],
+            [106, 20],
+            [106, 21],
+            [105, 20],
+          ] as [number, number][],
+        },
+      ],
+      segments: [
+        {
+          id: 's1',
+          name: 'Old Rd',
+          speedLimitKmh: 50,
+          coords: [
+            [105, 20],
+            [105.1, 20.1],
+          ] as [number, number][],
+        },
+      ],
+      cameras: [{ id: 'c1', name: 'Cam', lon: 105.1, lat: 20.1, segmentId: 's1' }],
+    };
+    await saveCity(db, city);
+    await saveCity(db, { ...city, segments: [{ ...city.segments[0], name: 'New Rd', speedLimitKmh: 60 }] });
+    const s = await db.query<{ name: string; limit: number; coords: unknown }>(
+      "SELECT name, speed_limit_kmh::float8 AS limit, coords FROM segments WHERE id = 's1'",
+    );
+    expect(s.rows).toEqual([
+      {
+        name: 'New Rd',
+        limit: 60,
+        coords: [
+          [105, 20],
+          [105.1, 20.1],
+        ],
+      },
+    ]);
+    const c = await db.query('SELECT id, segment_id FROM cameras');
+    expect(c.rows).toEqual([{ id: 'c1', segment_id: 's1' }]);
+  });
+
+  it('answers history from the aggregates with hand-computed buckets, before and after a refresh', async () => {
+    const base = Math.floor((Date.now() - 3 * DAY) / DAY) * DAY + 10 * H; // 10:00 UTC three days ago
+    const at = (m: number, speed: number, volume: number): TrafficRecord => ({
+      time: base + m * M,
+      segmentId: 'seg-h',
+      speedKmh: speed,
+      volume,
+      occupancy: null,
+      msgId: `h-${m}`,
+    });
+    await writeBatch(
+      db,
+      batch({ traffic: [at(0, 40, 10), at(1, 60, 20), at(6, 30, 5), at(20, 50, 1), at(70, 20, 2)] }),
+    );
+    const range = { segmentId: 'seg-h', from: base - 2 * H, to: base + 3 * H };
+    const point = (t: number, avg: number, min: number, volume: number, samples: number) => ({
+      t,
+      avgSpeedKmh: expect.closeTo(avg, 9),
+      minSpeedKmh: min,
+      volume,
+      samples,
+    });
+    const check = async () => {
+      const m5 = await trafficHistory(db, { ...range, bucket: '5m' });
+      expect(m5.source).toBe('traffic_5m');
+      expect(m5.points).toEqual([
+        point(base, 50, 40, 30, 2),
+        point(base + 5 * M, 30, 30, 5, 1),
+        point(base + 20 * M, 50, 50, 1, 1),
+        point(base + 70 * M, 20, 20, 2, 1),
+      ]);
+      const m15 = await trafficHistory(db, { ...range, bucket: '15m' });
+      expect(m15.points).toEqual([
+        point(base, 130 / 3, 30, 35, 3),
+        point(base + 15 * M, 50, 50, 1, 1),
+        point(base + 60 * M, 20, 20, 2, 1),
+      ]);
+      const h1 = await trafficHistory(db, { ...range, bucket: '1h' });
+      expect(h1.source).toBe('traffic_1h');
+      expect(h1.points).toEqual([point(base, 45, 30, 36, 4), point(base + H, 20, 20, 2, 1)]);
+      const d1 = await trafficHistory(db, { segmentId: 'seg-h', from: base, to: base + 3 * H, bucket: '1d' });
+      expect(d1.from).toBe(base - 10 * H);
+      expect(d1.points).toEqual([point(base - 10 * H, 40, 20, 38, 5)]);
+    };
+    await check(); // real-time aggregation (or plain views) before any refresh
+    await refreshAggregates(db, { from: base - DAY, to: Date.now() });
+    await check();
+    if (db.timescale) {
+      const m = await db.query<{ n: number }>(
+        "SELECT count(*)::int AS n FROM _timescaledb_catalog.continuous_agg WHERE user_view_name = 'traffic_5m'",
+      );
+      expect(m.rows[0].n).toBe(1);
+    }
   });
 });

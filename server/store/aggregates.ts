@@ -1,0 +1,83 @@
+import { consoleLogger, type Db, type StoreLogger } from './db.ts';
+
+const H = 3_600_000;
+// In dependency order: traffic_1h rolls up traffic_5m.
+const CONTINUOUS_AGGREGATES = ['traffic_5m', 'traffic_1h', 'camera_availability_1h'] as const;
+
+/**
+ * Materialises the continuous aggregates for [from, to) (widened to whole hours; open ends = all);
+ * a no-op without TimescaleDB, where they are plain views. Never call it inside a transaction.
+ */
+export async function refreshAggregates(db: Db, range: { from?: number; to?: number } = {}): Promise<void> {
+  if (!db.timescale) return;
+  const from = range.from === undefined ? null : Math.floor(range.from / H) * H;
+  let to = range.to === undefined ? null : Math.ceil(range.to / H) * H;
+  // TimescaleDB refuses a window smaller than one bucket.
+  if (from !== null && to !== null && to - from < H) to = from + H;
+  for (const view of CONTINUOUS_AGGREGATES) {
+    // One statement per call: PGlite refuses refresh_continuous_aggregate inside a multi-statement exec.
+    await db.query(
+      `CALL refresh_continuous_aggregate('${view}', to_timestamp($1::float8 / 1000), to_timestamp($2::float8 / 1000))`,
+      [from, to],
+    );
+  }
+}
+
+/** Runs the compression and retention policies once: what TimescaleDB's background workers do on a server. */
+export async function runPolicies(db: Db): Promise<void> {
+  if (!db.timescale) return;
+  const jobs = await db.query<{ job_id: number }>(
+    `SELECT job_id FROM timescaledb_information.jobs
+     WHERE proc_name IN ('policy_compression', 'policy_retention') ORDER BY job_id`,
+  );
+  for (const { job_id } of jobs.rows) await db.query('CALL run_job($1)', [job_id]);
+}
+
+/**
+ * For the embedded database, which runs no background jobs: refreshes the aggregates every
+ * `intervalMs` over the last `windowMs` (2 h). The first run and one an hour cover `catchUpMs`
+ * (7 days) so late or backfilled readings are folded in, and run compression and retention.
+ * Errors are logged; the timer never throws.
+ */
+export function startAggregateRefresher(
+  db: Db,
+  intervalMs = 60_000,
+  opts: { windowMs?: number; catchUpMs?: number; logger?: StoreLogger; now?: () => number } = {},
+): { stop(): Promise<void> } {
+  const log = opts.logger ?? consoleLogger;
+  const now = opts.now ?? Date.now;
+  const catchUpEvery = Math.max(1, Math.round(H / intervalMs));
+  let ticks = 0;
+  let running: Promise<void> | undefined;
+  let stopped = false;
+
+  const tick = () => {
+    if (running || stopped) return; // a slow refresh is not stacked on by the next tick
+    const catchUp = ticks++ % catchUpEvery === 0;
+    const t = now();
+    running = (async () => {
+      try {
+        await refreshAggregates(db, {
+          from: t - (catchUp ? (opts.catchUpMs ?? 7 * 24 * H) : (opts.windowMs ?? 2 * H)),
+          to: t,
+        });
+        if (catchUp) await runPolicies(db);
+      } catch (err) {
+        if (!stopped) log.warn({ err }, 'aggregate refresh failed');
+      } finally {
+        running = undefined;
+      }
+    })();
+  };
+
+  const timer = setInterval(tick, intervalMs);
+  timer.unref();
+  tick();
+  return {
+    async stop() {
+      stopped = true;
+      clearInterval(timer);
+      await running;
+    },
+  };
+}

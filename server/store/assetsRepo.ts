@@ -1,0 +1,55 @@
+import type { CityModel } from '../contracts/assets.ts';
+import type { Db } from './db.ts';
+
+/**
+ * Upserts every asset of the city model by id (names, limits, geometry follow the file); assets no
+ * longer in the model stay, as stored readings and incidents may refer to them.
+ */
+export async function saveCity(db: Db, city: CityModel): Promise<void> {
+  // One JSON parameter per table: thousands of assets in one statement, no bind-parameter limit.
+  const districts = city.districts.map((d) => ({
+    id: d.id,
+    name: d.name,
+    geom: { type: 'Polygon', coordinates: [d.ring] },
+  }));
+  const segments = city.segments.map((s) => ({
+    id: s.id,
+    name: s.name,
+    speed_limit_kmh: s.speedLimitKmh,
+    district_id: s.districtId ?? null,
+    coords: s.coords,
+  }));
+  const cameras = city.cameras.map((c) => ({
+    id: c.id,
+    name: c.name,
+    lon: c.lon,
+    lat: c.lat,
+    segment_id: c.segmentId ?? null,
+    district_id: c.districtId ?? null,
+  }));
+  await db.transaction(async (tx) => {
+    await tx.query(
+      `INSERT INTO districts (id, name, geom)
+       SELECT id, name, geom FROM jsonb_to_recordset($1::jsonb) AS x(id text, name text, geom jsonb)
+       ON CONFLICT (id) DO UPDATE SET name = excluded.name, geom = excluded.geom`,
+      [JSON.stringify(districts)],
+    );
+    await tx.query(
+      `INSERT INTO segments (id, name, speed_limit_kmh, district_id, coords)
+       SELECT id, name, speed_limit_kmh, district_id, coords
+       FROM jsonb_to_recordset($1::jsonb) AS x(id text, name text, speed_limit_kmh real, district_id text, coords jsonb)
+       ON CONFLICT (id) DO UPDATE SET name = excluded.name, speed_limit_kmh = excluded.speed_limit_kmh,
+         district_id = excluded.district_id, coords = excluded.coords`,
+      [JSON.stringify(segments)],
+    );
+    await tx.query(
+      `INSERT INTO cameras (id, name, lon, lat, segment_id, district_id)
+       SELECT id, name, lon, lat, segment_id, district_id
+       FROM jsonb_to_recordset($1::jsonb)
+         AS x(id text, name text, lon double precision, lat double precision, segment_id text, district_id text)
+       ON CONFLICT (id) DO UPDATE SET name = excluded.name, lon = excluded.lon, lat = excluded.lat,
+         segment_id = excluded.segment_id, district_id = excluded.district_id`,
+      [JSON.stringify(cameras)],
+    );
+  });
+}
