@@ -38,9 +38,12 @@ describe('README', () => {
       readme.indexOf('<!-- config:end -->'),
     );
     for (const c of describeConfig()) {
-      const row = table.split('\n').find((l) => l.startsWith(`| \`${c.name}\` |`));
-      expect(row, `README row for ${c.name}`).toBeDefined();
-      expect(row).toContain(c.default ? `\`${c.default}\`` : 'unset');
+      const cells = table
+        .split('\n')
+        .map((l) => l.split('|').map((x) => x.trim()))
+        .find((r) => r[1] === `\`${c.name}\``);
+      expect(cells, `README row for ${c.name}`).toBeDefined();
+      expect(cells?.[2]).toBe(c.default ? `\`${c.default}\`` : 'unset');
     }
   });
 });
