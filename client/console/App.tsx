@@ -1,0 +1,372 @@
+import { useComputed } from '@preact/signals';
+import type { IncidentState } from '../../server/contracts/vocab.ts';
+import { fmt, lang, t, toggleLang } from '../i18n/i18n.ts';
+import type { MessageKey } from '../i18n/messages.ts';
+import { HEAT_PERIODS } from '../map/layers/heatLayer.ts';
+import {
+  CAMERA_COLORS,
+  CATEGORY_COLORS,
+  SPEED_COLORS,
+  SPEED_LEVELS,
+  SPEED_WIDTHS,
+  toCss,
+} from '../map/layers/style.ts';
+import { ctx } from './ctx.ts';
+import { FeedList } from './Feed.tsx';
+import { computeKpis, isStale } from './kpis.ts';
+import { SidePanel } from './SidePanel.tsx';
+import { toggleFullscreen } from './shortcuts.ts';
+import {
+  clock,
+  conn,
+  heatPeriod,
+  help,
+  LAYER_KEYS,
+  type LayerKey,
+  lastLiveAt,
+  layers,
+  liveTick,
+  toggleLayer,
+  wall,
+} from './store.ts';
+
+export function App() {
+  return (
+    <div class={`console${wall.value ? ' wall' : ''}`} data-testid="console">
+      <Header />
+      <div class="body">
+        <div class="map-area">
+          <StaleBanner />
+          <SidePanel />
+          <LayerPanel />
+        </div>
+        <aside class="sidebar">
+          <KpiTiles />
+          <FeedList />
+        </aside>
+      </div>
+      {help.value && <HelpSheet />}
+    </div>
+  );
+}
+
+function Header() {
+  const now = clock.value;
+  lang.value;
+  return (
+    <header class="topbar">
+      <div class="brand">
+        <div class="brand-mark" aria-hidden="true" />
+        <div>
+          <div class="brand-title">{t('app.title')}</div>
+          <div class="brand-city">{t('app.city')}</div>
+        </div>
+      </div>
+      <div class="topbar-right">
+        <div class="clock" data-testid="clock">
+          {fmt.value.time(now)}
+        </div>
+        <ConnectionBadge />
+        <div class="chrome-buttons">
+          <button type="button" class="btn" data-testid="lang-toggle" onClick={toggleLang} title="L">
+            {t('lang.toggle')}
+          </button>
+          <button
+            type="button"
+            class="btn"
+            data-testid="wall-toggle"
+            onClick={() => (wall.value = !wall.value)}
+            title="W"
+          >
+            {t('wall.toggle')}
+          </button>
+          <button
+            type="button"
+            class="btn btn-icon"
+            onClick={() => toggleFullscreen()}
+            title="F"
+            aria-label={t('help.fullscreen')}
+          >
+            ⛶
+          </button>
+          <button
+            type="button"
+            class="btn btn-icon"
+            data-testid="help-toggle"
+            onClick={() => (help.value = !help.value)}
+            title="?"
+          >
+            ?
+          </button>
+        </div>
+      </div>
+    </header>
+  );
+}
+
+function ConnectionBadge() {
+  const s = conn.value;
+  const key: MessageKey = s === 'live' ? 'conn.live' : s === 'offline' ? 'conn.offline' : 'conn.syncing';
+  return (
+    <div class={`badge badge-${s}`} data-testid="conn-badge" data-status={s} role="status" aria-live="polite">
+      <span class="badge-dot" />
+      {t(key)}
+    </div>
+  );
+}
+
+function StaleBanner() {
+  if (conn.value !== 'offline') return null;
+  const at = lastLiveAt.value;
+  return (
+    <div class="stale-banner" data-testid="stale-banner">
+      {t('conn.staleBanner', { time: at ? fmt.value.time(at) : '—' })}
+    </div>
+  );
+}
+
+interface TileProps {
+  id: string;
+  label: string;
+  value: string;
+  unit?: string;
+  sub?: preact.ComponentChildren;
+  updatedAt: number;
+  tone?: 'good' | 'warn' | 'bad';
+}
+
+function Tile(p: TileProps) {
+  const now = clock.value;
+  const stale = isStale(p.updatedAt, now);
+  return (
+    <section
+      class={`tile${stale ? ' stale' : ''}${p.tone ? ` tone-${p.tone}` : ''}`}
+      data-testid={`kpi-${p.id}`}
+      data-stale={stale}
+    >
+      <div class="tile-label">{p.label}</div>
+      <div class="tile-value">
+        <span data-testid={`kpi-${p.id}-value`}>{p.value}</span>
+        {p.unit && <span class="tile-unit">{p.unit}</span>}
+      </div>
+      {p.sub && <div class="tile-sub">{p.sub}</div>}
+      <div class="tile-age">
+        {p.updatedAt > 0
+          ? t('kpi.updated', { ago: fmt.value.ago(Math.max(0, now - p.updatedAt)) })
+          : t('kpi.never')}
+      </div>
+    </section>
+  );
+}
+
+function KpiTiles() {
+  const c = ctx();
+  const k = useComputed(() => {
+    liveTick.value;
+    clock.value;
+    return computeKpis(
+      c.city.segments,
+      c.state.traffic,
+      c.city.cameras.map((x) => x.id),
+      c.state.cameras,
+      c.state.incidents,
+      c.live.serverNow(),
+    );
+  }).value;
+  clock.value;
+  const f = fmt.value;
+  const at = c.live.confirmedAt;
+  const stats = c.live.lastStats;
+  const openStates: IncidentState[] = ['new', 'acknowledged', 'dispatched'];
+  const congestedShare = k.freshSegments > 0 ? k.congested / k.freshSegments : 0;
+  return (
+    <div class="tiles">
+      <Tile
+        id="avg-speed"
+        label={t('kpi.avgSpeed')}
+        value={k.avgSpeedKmh === null ? '—' : f.num(k.avgSpeedKmh)}
+        unit={t('unit.kmh')}
+        updatedAt={at.traffic}
+      />
+      <Tile
+        id="congested"
+        label={t('kpi.congested')}
+        value={f.num(k.congested)}
+        sub={t('kpi.ofSegments', { n: f.num(k.freshSegments) })}
+        updatedAt={at.traffic}
+        tone={congestedShare > 0.2 ? 'bad' : congestedShare > 0.1 ? 'warn' : 'good'}
+      />
+      <Tile
+        id="cameras"
+        label={t('kpi.cameras')}
+        value={`${f.num(k.camerasOnline)}`}
+        unit={`/ ${f.num(k.camerasTotal)}`}
+        updatedAt={at.cameras}
+        tone={k.camerasTotal > 0 && k.camerasOnline / k.camerasTotal < 0.9 ? 'warn' : 'good'}
+      />
+      <Tile
+        id="rate"
+        label={t('kpi.rate')}
+        value={stats ? f.num(stats.stats.ingestRate, stats.stats.ingestRate < 10 ? 1 : 0) : '—'}
+        unit={t('unit.perSec')}
+        updatedAt={stats?.at ?? 0}
+      />
+      <Tile
+        id="incidents"
+        label={t('kpi.incidents')}
+        value={f.num(k.openIncidents)}
+        tone={k.incidents.new > 0 ? 'bad' : undefined}
+        sub={
+          <div class="state-chips">
+            {openStates.map((s) => (
+              <span class={`chip chip-${s}`} key={s}>
+                {t(`state.${s}` as MessageKey)} <b>{f.num(k.incidents[s])}</b>
+              </span>
+            ))}
+          </div>
+        }
+        updatedAt={at.incidents}
+      />
+    </div>
+  );
+}
+
+function Swatch({ color, width, ring }: { color: string; width?: number; ring?: boolean }) {
+  if (width !== undefined)
+    return <span class="sw-line" style={{ background: color, height: `${Math.max(2, width)}px` }} />;
+  return (
+    <span class={ring ? 'sw-ring' : 'sw-dot'} style={ring ? { borderColor: color } : { background: color }} />
+  );
+}
+
+function LayerPanel() {
+  const v = layers.value;
+  lang.value;
+  const row = (k: LayerKey, idx: number) => (
+    <label class={`layer-toggle${v[k] ? ' on' : ''}`} key={k}>
+      <input type="checkbox" checked={v[k]} onChange={() => toggleLayer(k)} data-testid={`layer-${k}`} />
+      <span class="kbd">{idx + 1}</span>
+      {t(`layer.${k}` as MessageKey)}
+    </label>
+  );
+  return (
+    <div class="layer-panel" data-testid="legend">
+      <div class="panel-title">{t('layers.title')}</div>
+      {row('traffic', 0)}
+      {v.traffic && (
+        <ul class="legend">
+          {SPEED_LEVELS.map((l) => (
+            <li key={l}>
+              <Swatch color={toCss(SPEED_COLORS[l])} width={SPEED_WIDTHS[l]} />
+              {t(`level.${l}` as MessageKey)}
+            </li>
+          ))}
+        </ul>
+      )}
+      {row('cameras', 1)}
+      {v.cameras && (
+        <ul class="legend">
+          {(['online', 'offline', 'event'] as const).map((s) => (
+            <li key={s}>
+              <Swatch color={toCss(CAMERA_COLORS[s])} />
+              {t(`cam.${s}`)}
+            </li>
+          ))}
+          <li>
+            <span class="sw-cluster">12</span>
+            {t('cam.cluster')}
+          </li>
+        </ul>
+      )}
+      {row('incidents', 2)}
+      {v.incidents && (
+        <ul class="legend legend-grid">
+          {(Object.keys(CATEGORY_COLORS) as Array<keyof typeof CATEGORY_COLORS>).map((c) => (
+            <li key={c}>
+              <Swatch color={toCss(CATEGORY_COLORS[c])} />
+              {t(`cat.${c}`)}
+            </li>
+          ))}
+          <li class="wide">
+            <Swatch color="#fff" ring />
+            {t('inc.new')}
+          </li>
+          <li class="wide">
+            <span class="sw-sizes">
+              <i />
+              <i />
+              <i />
+            </span>
+            {t('inc.severity')}
+          </li>
+        </ul>
+      )}
+      {row('heat', 3)}
+      {v.heat && (
+        <div class="legend heat-legend">
+          <span class="heat-ramp" />
+          <div class="periods" role="radiogroup" aria-label={t('heat.period')}>
+            {HEAT_PERIODS.map((p) => (
+              <button
+                type="button"
+                key={p}
+                class={`btn btn-small${heatPeriod.value === p ? ' active' : ''}`}
+                onClick={() => (heatPeriod.value = p)}
+                data-testid={`heat-${p}`}
+              >
+                {t(`period.${p}`)}
+              </button>
+            ))}
+          </div>
+        </div>
+      )}
+      {row('labels', 4)}
+      <div class="hint">{t('help.hint')}</div>
+    </div>
+  );
+}
+
+function HelpSheet() {
+  lang.value;
+  const rows: Array<[string, MessageKey]> = [
+    ['?', 'help.toggleHelp'],
+    ['W', 'help.wall'],
+    ['F', 'help.fullscreen'],
+    ['L', 'help.lang'],
+    ['1 – 5', 'help.layers'],
+    ['P', 'help.period'],
+    ['R', 'help.reset'],
+    ['Esc', 'help.close'],
+  ];
+  return (
+    <div class="help-backdrop">
+      <div class="help-sheet" data-testid="help-sheet" role="dialog" aria-modal="true">
+        <div class="help-head">
+          <h2>{t('help.title')}</h2>
+          <button
+            type="button"
+            class="btn btn-icon"
+            onClick={() => (help.value = false)}
+            aria-label={t('panel.close')}
+          >
+            ×
+          </button>
+        </div>
+        <table>
+          <tbody>
+            {rows.map(([k, m]) => (
+              <tr key={k}>
+                <td>
+                  <span class="kbd kbd-big">{k}</span>
+                </td>
+                <td>{t(m)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </div>
+  );
+}
+
+export { LAYER_KEYS };

@@ -1,0 +1,117 @@
+import { effect } from '@preact/signals';
+import { render } from 'preact';
+import worldUrl from 'world-atlas/countries-10m.json?url';
+import { lang, t } from '../i18n/i18n.ts';
+import { LiveClient } from '../live/liveClient.ts';
+import { LiveState } from '../live/liveState.ts';
+import { parseCity } from '../map/city.ts';
+import { MapView } from '../map/mapView.ts';
+import { App } from './App.tsx';
+import { api } from './api.ts';
+import { setCtx } from './ctx.ts';
+import { openCamera, openIncident } from './Feed.tsx';
+import { installShortcuts } from './shortcuts.ts';
+import { clock, conn, feedTick, heatPeriod, lastLiveAt, layers, liveTick, selection, wall } from './store.ts';
+import { tooltipHtml } from './tooltip.ts';
+import './console.css';
+
+/** How often panels and KPIs re-read live data at most: the map has its own per-frame loop. */
+const UI_REFRESH_MS = 250;
+
+async function start(): Promise<void> {
+  document.documentElement.lang = lang.value;
+  effect(() => {
+    document.title = `IOC — ${t('app.title')}`;
+  });
+  const loading = document.getElementById('loading');
+  if (loading) loading.textContent = t('loading.city');
+
+  const params = new URLSearchParams(location.search);
+  let city: ReturnType<typeof parseCity>;
+  try {
+    city = parseCity(await api.city());
+  } catch (err) {
+    if (loading) loading.textContent = `${t('error.city')}: ${(err as Error).message}`;
+    // the server may be starting: try again shortly
+    setTimeout(() => location.reload(), 5000);
+    return;
+  }
+  loading?.remove();
+
+  const state = new LiveState();
+  const live = new LiveClient(state);
+  const mapEl = document.getElementById('map') as HTMLElement;
+  const view = new MapView({
+    container: mapEl,
+    city,
+    state,
+    now: () => live.serverNow(),
+    ui: () => ({ visible: layers.value, heatPeriod: heatPeriod.value, selection: selection.value }),
+    onSelect: (p) => {
+      if (!p) selection.value = null;
+      else if (p.kind === 'segment') selection.value = { kind: 'segment', id: p.segment.id };
+      else if (p.kind === 'incident') selection.value = { kind: 'incident', id: p.incident.id };
+      else if (p.point.cameraId) selection.value = { kind: 'camera', id: p.point.cameraId };
+    },
+    tooltip: (p) => tooltipHtml(p, city, state, live.serverNow()),
+    styleUrl: params.get('style') ?? undefined,
+    worldUrl,
+  });
+  setCtx({ city, state, live, view });
+
+  // live data → one map redraw per frame, and UI re-reads a few times a second
+  let uiTimer: ReturnType<typeof setTimeout> | undefined;
+  let feedSeen = state.feedVersion;
+  state.onChange(() => {
+    view.invalidate();
+    if (uiTimer) return;
+    uiTimer = setTimeout(() => {
+      uiTimer = undefined;
+      liveTick.value++;
+      if (state.feedVersion !== feedSeen) {
+        feedSeen = state.feedVersion;
+        feedTick.value++;
+      }
+    }, UI_REFRESH_MS);
+  });
+  conn.value = live.status;
+  live.on('status', (s) => {
+    conn.value = s;
+    if (s === 'live') lastLiveAt.value = Date.now();
+  });
+  setInterval(() => {
+    clock.value = Date.now();
+    if (live.status === 'live') lastLiveAt.value = Date.now();
+  }, 1000);
+  // UI state the map draws: toggles, period, selection
+  effect(() => {
+    layers.value;
+    heatPeriod.value;
+    selection.value;
+    view.invalidate();
+  });
+  effect(() => {
+    document.body.classList.toggle('wall-mode', wall.value);
+    // the map area changes size with the chrome
+    setTimeout(() => view.map.resize(), 0);
+  });
+  installShortcuts(() => view.fitCity());
+
+  render(<App />, document.getElementById('app') as HTMLElement);
+
+  // a stable hook for tests and debugging: clicking one line on a canvas is brittle
+  (window as unknown as { __ioc: unknown }).__ioc = {
+    city,
+    state,
+    live,
+    view,
+    openSegment: (id: string) => {
+      selection.value = { kind: 'segment', id };
+    },
+    openCamera,
+    openIncident,
+    renders: () => view.renders,
+  };
+}
+
+void start();

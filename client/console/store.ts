@@ -1,0 +1,51 @@
+import { signal } from '@preact/signals';
+import type { ConnectionStatus } from '../live/liveClient.ts';
+import type { HeatPeriod } from '../map/layers/heatLayer.ts';
+
+export type LayerKey = 'traffic' | 'cameras' | 'incidents' | 'heat' | 'labels';
+export const LAYER_KEYS: LayerKey[] = ['traffic', 'cameras', 'incidents', 'heat', 'labels'];
+
+export type Selection = { kind: 'segment' | 'camera' | 'incident'; id: string } | null;
+
+const LAYERS_KEY = 'ioc.layers';
+const DEFAULT_LAYERS: Record<LayerKey, boolean> = {
+  traffic: true,
+  cameras: true,
+  incidents: true,
+  heat: false,
+  labels: true,
+};
+
+function savedLayers(): Record<LayerKey, boolean> {
+  try {
+    const raw = localStorage.getItem(LAYERS_KEY);
+    if (raw) return { ...DEFAULT_LAYERS, ...(JSON.parse(raw) as Partial<Record<LayerKey, boolean>>) };
+  } catch {
+    // unreadable: defaults
+  }
+  return { ...DEFAULT_LAYERS };
+}
+
+export const conn = signal<ConnectionStatus>('connecting');
+/** browser time when the connection was last live: what the "data frozen at" banner shows */
+export const lastLiveAt = signal<number>(0);
+export const layers = signal<Record<LayerKey, boolean>>(savedLayers());
+export const heatPeriod = signal<HeatPeriod>('24h');
+export const selection = signal<Selection>(null);
+export const wall = signal<boolean>(new URLSearchParams(location.search).has('wall'));
+export const help = signal<boolean>(false);
+/** bumped (a few times a second at most) when live data changed: panels and KPIs re-read */
+export const liveTick = signal(0);
+/** bumped when the feed changed */
+export const feedTick = signal(0);
+/** the wall clock, once a second */
+export const clock = signal(Date.now());
+
+export function toggleLayer(k: LayerKey): void {
+  layers.value = { ...layers.value, [k]: !layers.value[k] };
+  try {
+    localStorage.setItem(LAYERS_KEY, JSON.stringify(layers.value));
+  } catch {
+    // not remembered
+  }
+}

@@ -1,0 +1,36 @@
+import { fmt, t } from '../i18n/i18n.ts';
+import type { LiveState } from '../live/liveState.ts';
+import type { MapCity } from '../map/city.ts';
+import { cameraStatus, SPEED_COLORS, toCss, trafficLevel } from '../map/layers/style.ts';
+import type { Picked } from '../map/mapView.ts';
+
+const esc = (s: string) =>
+  s.replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c,
+  );
+
+/** Hover card: name, value with unit, time of the reading. */
+export function tooltipHtml(p: Picked, city: MapCity, state: LiveState, now: number): string | null {
+  const f = fmt.value;
+  if (p.kind === 'segment') {
+    const s = p.segment;
+    const item = state.traffic.get(s.id);
+    const level = trafficLevel(item, s.speedLimitKmh, now);
+    const value = item ? `${f.num(item.speedKmh)} ${t('unit.kmh')}` : t('panel.noReading');
+    const when = item ? `${f.time(item.ts)} · ${f.ago(Math.max(0, now - item.ts))}` : '';
+    return `<div class="tt"><div class="tt-name">${esc(s.name)}</div><div class="tt-value" style="color:${toCss(SPEED_COLORS[level])}">${esc(value)}</div><div class="tt-sub">${esc(t(`levelShort.${level}`))} · ${esc(t('panel.limit'))} ${f.num(s.speedLimitKmh)} ${esc(t('unit.kmh'))}</div><div class="tt-time">${esc(when)}</div></div>`;
+  }
+  if (p.kind === 'camera') {
+    if (p.point.count > 1)
+      return `<div class="tt"><div class="tt-name">${f.num(p.point.count)} camera</div><div class="tt-sub">${esc(t(`cam.${p.point.status}`))}</div></div>`;
+    const id = p.point.cameraId ?? '';
+    const cam = city.cameraById.get(id);
+    const item = state.cameras.get(id);
+    const st = cameraStatus(item, now);
+    const when = item ? `${f.time(item.ts)} · ${f.ago(Math.max(0, now - item.ts))}` : '';
+    return `<div class="tt"><div class="tt-name">${esc(cam?.name ?? id)}</div><div class="tt-value">${esc(t(`cam.${st}`))}</div>${item?.lastEvent ? `<div class="tt-sub">${esc(t(`ev.${item.lastEvent.kind}`))} · ${f.time(item.lastEvent.ts)}</div>` : ''}<div class="tt-time">${esc(when)}</div></div>`;
+  }
+  const i = p.incident;
+  return `<div class="tt"><div class="tt-name">${esc(t(`cat.${i.category}`))}</div><div class="tt-value">${esc(t('panel.severity'))} ${i.severity} · ${esc(t(`state.${i.status}`))}</div>${i.description ? `<div class="tt-sub">${esc(i.description.slice(0, 120))}</div>` : ''}<div class="tt-time">${f.time(i.ts)} · ${f.ago(Math.max(0, now - i.ts))}</div></div>`;
+}

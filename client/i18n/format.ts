@@ -1,0 +1,95 @@
+import { en, type MessageKey, vi } from './messages.ts';
+
+export type Lang = 'vi' | 'en';
+export const LANGS: readonly Lang[] = ['vi', 'en'];
+
+const BCP47: Record<Lang, string> = { vi: 'vi-VN', en: 'en-GB' };
+const DICTS: Record<Lang, Record<MessageKey, string>> = { vi, en };
+
+/** The city's time zone: the wall shows city time whatever the browser's zone. */
+export const CITY_TZ = 'Asia/Ho_Chi_Minh';
+
+/** Looks a message up and fills `{name}` placeholders. */
+export function translate(lang: Lang, key: MessageKey, params?: Record<string, string | number>): string {
+  const s = DICTS[lang][key] ?? vi[key] ?? key;
+  if (!params) return s;
+  return s.replace(/\{(\w+)\}/g, (m, k: string) => (k in params ? String(params[k]) : m));
+}
+
+const cache = new Map<string, Intl.NumberFormat | Intl.DateTimeFormat | Intl.RelativeTimeFormat>();
+function cached<T extends Intl.NumberFormat | Intl.DateTimeFormat | Intl.RelativeTimeFormat>(
+  key: string,
+  make: () => T,
+): T {
+  let f = cache.get(key);
+  if (!f) {
+    f = make();
+    cache.set(key, f);
+  }
+  return f as T;
+}
+
+/** A number in the language's conventions (vi: `1.234,5`, en: `1,234.5`). */
+export function formatNumber(lang: Lang, n: number, maxDigits = 0): string {
+  return cached(
+    `n:${lang}:${maxDigits}`,
+    () => new Intl.NumberFormat(BCP47[lang], { maximumFractionDigits: maxDigits, minimumFractionDigits: 0 }),
+  ).format(n);
+}
+
+/** A fraction 0..1 as a percentage. */
+export function formatPercent(lang: Lang, f: number): string {
+  return cached(
+    `p:${lang}`,
+    () => new Intl.NumberFormat(BCP47[lang], { style: 'percent', maximumFractionDigits: 0 }),
+  ).format(f);
+}
+
+/** Clock time HH:MM:SS in the city's zone. */
+export function formatTime(lang: Lang, ts: number, tz = CITY_TZ): string {
+  return cached(
+    `t:${lang}:${tz}`,
+    () =>
+      new Intl.DateTimeFormat(BCP47[lang], {
+        hour: '2-digit',
+        minute: '2-digit',
+        second: '2-digit',
+        hourCycle: 'h23',
+        timeZone: tz,
+      }),
+  ).format(ts);
+}
+
+/** Date and time, for readings that may be days old. */
+export function formatDateTime(lang: Lang, ts: number, tz = CITY_TZ): string {
+  return cached(
+    `dt:${lang}:${tz}`,
+    () =>
+      new Intl.DateTimeFormat(BCP47[lang], {
+        day: '2-digit',
+        month: '2-digit',
+        year: 'numeric',
+        hour: '2-digit',
+        minute: '2-digit',
+        second: '2-digit',
+        hourCycle: 'h23',
+        timeZone: tz,
+      }),
+  ).format(ts);
+}
+
+/** "5 giây trước" / "5 seconds ago"; minutes and hours past 90 s and 90 min. */
+export function formatAgo(lang: Lang, ageMs: number): string {
+  const s = Math.max(0, Math.round(ageMs / 1000));
+  if (s < 1) return translate(lang, 'ago.now');
+  const rtf = cached(
+    `r:${lang}`,
+    () => new Intl.RelativeTimeFormat(BCP47[lang], { numeric: 'always', style: 'long' }),
+  );
+  if (s < 90) return rtf.format(-s, 'second');
+  const m = Math.round(s / 60);
+  if (m < 90) return rtf.format(-m, 'minute');
+  const h = Math.round(m / 60);
+  if (h < 48) return rtf.format(-h, 'hour');
+  return rtf.format(-Math.round(h / 24), 'day');
+}

@@ -1,0 +1,160 @@
+import { io, type Socket } from 'socket.io-client';
+import type {
+  ClientToServerEvents,
+  Delta,
+  LiveStats,
+  ServerToClientEvents,
+  SubscribeAck,
+} from '../../server/contracts/live.ts';
+import type { LayerName } from '../../server/contracts/vocab.ts';
+import type { LiveState } from './liveState.ts';
+import { checkSeq } from './seq.ts';
+
+export type ConnectionStatus = 'connecting' | 'syncing' | 'live' | 'offline';
+
+export interface LiveClientEvents {
+  status: (s: ConnectionStatus) => void;
+  stats: (s: LiveStats) => void;
+}
+
+const LAYERS: LayerName[] = ['traffic', 'cameras', 'incidents', 'alerts'];
+/** Stats arrive every ~2 s: this long without any message means the server is gone. */
+const SILENCE_MS = 5000;
+
+/**
+ * Owns the socket: subscribes, applies the snapshot then deltas in seq order, resubscribes after
+ * a gap or a reconnect that could not be recovered, and says honestly when the data is not live.
+ */
+export class LiveClient {
+  status: ConnectionStatus = 'connecting';
+  /** server clock minus browser clock, from the last ack */
+  skewMs = 0;
+  /** when each layer's state was last confirmed current (browser clock) */
+  readonly confirmedAt: Record<LayerName, number> = { traffic: 0, cameras: 0, incidents: 0, alerts: 0 };
+  lastStats?: { stats: LiveStats; at: number };
+  private readonly socket: Socket<ServerToClientEvents, ClientToServerEvents>;
+  private seq: Partial<Record<LayerName, number>> = {};
+  private syncing = false;
+  private buffered: Delta[] = [];
+  private lastMessageAt = 0;
+  private watchdog?: ReturnType<typeof setInterval>;
+  private readonly handlers: { [K in keyof LiveClientEvents]: Set<LiveClientEvents[K]> } = {
+    status: new Set(),
+    stats: new Set(),
+  };
+
+  constructor(
+    private readonly state: LiveState,
+    url?: string,
+  ) {
+    const opts = { reconnectionDelay: 300, reconnectionDelayMax: 2000, randomizationFactor: 0.2 };
+    this.socket = url ? io(url, opts) : io(opts);
+    this.socket.on('connect', () => {
+      this.lastMessageAt = Date.now();
+      // a short drop within the recovery window replays what was missed, in order: keep the seqs
+      if (this.socket.recovered && !this.syncing) this.setStatus('live');
+      else void this.resync();
+    });
+    this.socket.on('disconnect', () => this.setStatus('offline'));
+    this.socket.on('connect_error', () => this.setStatus('offline'));
+    this.socket.on('delta', (d) => this.onDelta(d));
+    this.socket.on('alert', (a) => {
+      this.heard();
+      this.state.applyAlert(a);
+    });
+    this.socket.on('stats', (s) => {
+      this.heard();
+      this.lastStats = { stats: s, at: Date.now() };
+      // stats travel on the same ordered socket as the deltas: every layer is current as of now
+      if (this.status === 'live') for (const l of LAYERS) this.confirmedAt[l] = Date.now();
+      for (const fn of this.handlers.stats) fn(s);
+    });
+    this.watchdog = setInterval(() => {
+      if (this.status === 'live' && Date.now() - this.lastMessageAt > SILENCE_MS) {
+        this.setStatus('offline');
+        // a half-open connection: drop it so socket.io reconnects and resyncs
+        this.socket.disconnect().connect();
+      }
+    }, 1000);
+  }
+
+  on<K extends keyof LiveClientEvents>(event: K, fn: LiveClientEvents[K]): () => void {
+    this.handlers[event].add(fn);
+    return () => this.handlers[event].delete(fn);
+  }
+
+  /** Server time now, for the age of readings stamped by the server or devices. */
+  serverNow(): number {
+    return Date.now() + this.skewMs;
+  }
+
+  close(): void {
+    clearInterval(this.watchdog);
+    this.socket.close();
+  }
+
+  private heard(): void {
+    this.lastMessageAt = Date.now();
+    if (this.status === 'offline' && this.socket.connected && !this.syncing) this.setStatus('live');
+  }
+
+  private onDelta(d: Delta): void {
+    this.heard();
+    if (this.syncing) {
+      this.buffered.push(d);
+      return;
+    }
+    this.applyInOrder(d);
+  }
+
+  private applyInOrder(d: Delta): void {
+    const verdict = checkSeq(this.seq[d.layer], d.seq);
+    if (verdict === 'duplicate') return;
+    if (verdict === 'gap') {
+      void this.resync();
+      return;
+    }
+    this.seq[d.layer] = d.seq;
+    this.state.applyDelta(d);
+    this.confirmedAt[d.layer] = Date.now();
+  }
+
+  /** Asks for a fresh snapshot; deltas that arrive meanwhile are applied after it, by seq. */
+  private async resync(): Promise<void> {
+    if (this.syncing) return;
+    this.syncing = true;
+    this.buffered = [];
+    this.setStatus('syncing');
+    try {
+      const ack = await new Promise<SubscribeAck>((resolve, reject) => {
+        this.socket
+          .timeout(10_000)
+          .emit('subscribe', { layers: LAYERS }, (err: Error | null, res: SubscribeAck) =>
+            err ? reject(err) : resolve(res),
+          );
+      });
+      if (!ack.ok) throw new Error(ack.error.message);
+      this.skewMs = ack.serverTime - Date.now();
+      this.seq = { ...ack.seq };
+      this.state.applySnapshot(ack.snapshot);
+      const now = Date.now();
+      for (const l of LAYERS) if (ack.snapshot[l]) this.confirmedAt[l] = now;
+      this.syncing = false;
+      const pending = this.buffered;
+      this.buffered = [];
+      for (const d of pending) this.applyInOrder(d);
+      if (!this.syncing) this.setStatus(this.socket.connected ? 'live' : 'offline');
+    } catch {
+      this.syncing = false;
+      this.setStatus('offline');
+      // try again while the socket is up; a reconnect resyncs by itself
+      if (this.socket.connected) setTimeout(() => this.socket.connected && void this.resync(), 2000);
+    }
+  }
+
+  private setStatus(s: ConnectionStatus): void {
+    if (s === this.status) return;
+    this.status = s;
+    for (const fn of this.handlers.status) fn(s);
+  }
+}

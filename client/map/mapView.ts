@@ -1,0 +1,257 @@
+import type { Layer, PickingInfo } from '@deck.gl/core';
+import { MapLibreOverlay } from '@deck.gl/maplibre';
+import type { FeatureCollection, Geometry } from 'geojson';
+import * as maplibregl from 'maplibre-gl';
+import workerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?worker&url';
+import 'maplibre-gl/dist/maplibre-gl.css';
+import type { IncidentItem } from '../../server/contracts/live.ts';
+import type { LiveState } from '../live/liveState.ts';
+import { buildBasemapStyle } from './basemap.ts';
+import type { MapCity, MapSegment } from './city.ts';
+import { buildCameraIndex, type CameraPoint, cameraLayers, cameraPoints } from './layers/cameraLayer.ts';
+import { type HeatPeriod, heatLayer, incidentsInPeriod } from './layers/heatLayer.ts';
+import { incidentLayers } from './layers/incidentLayer.ts';
+import { districtLabels, labelLayer } from './layers/labelLayer.ts';
+import { cameraStatus, isOpen } from './layers/style.ts';
+import { selectedSegmentLayer, trafficCasingLayer, trafficLayer } from './layers/trafficLayer.ts';
+
+maplibregl.setWorkerUrl(workerUrl);
+
+export interface MapUi {
+  visible: { traffic: boolean; cameras: boolean; incidents: boolean; heat: boolean; labels: boolean };
+  heatPeriod: HeatPeriod;
+  selection: { kind: 'segment' | 'camera' | 'incident'; id: string } | null;
+}
+
+export type Picked =
+  | { kind: 'segment'; segment: MapSegment }
+  | { kind: 'camera'; point: CameraPoint }
+  | { kind: 'incident'; incident: IncidentItem };
+
+export interface MapViewOptions {
+  container: HTMLElement;
+  city: MapCity;
+  state: LiveState;
+  /** server time now (clock skew corrected) */
+  now: () => number;
+  ui: () => MapUi;
+  onSelect: (p: Picked | null) => void;
+  /** HTML for the hover tooltip, already escaped */
+  tooltip: (p: Picked) => string | null;
+  /** `?style=` URL: a real style instead of the offline basemap */
+  styleUrl?: string;
+  /** URL of world-atlas countries TopoJSON */
+  worldUrl?: string;
+}
+
+/** Seconds of granularity for re-evaluating staleness of readings. */
+const STALE_STEP_MS = 5000;
+const PULSE_MS = 1600;
+
+/**
+ * The MapLibre map and its deck.gl overlay. Created once; `invalidate()` schedules one
+ * `setProps({ layers })` on the next animation frame, whatever number of updates came in.
+ */
+export class MapView {
+  readonly map: maplibregl.Map;
+  private readonly overlay: MapLibreOverlay;
+  private frame = 0;
+  private labels;
+  private cameraIndex?: ReturnType<typeof buildCameraIndex>;
+  private cameraIndexVersion = -1;
+  private cameraIndexBuiltAt = 0;
+  private points: CameraPoint[] = [];
+  private pointsKey = '';
+  private incidentsVersion = -1;
+  private openIncidents: IncidentItem[] = [];
+  private freshIncidents: IncidentItem[] = [];
+  private heatKey = '';
+  private heatData: IncidentItem[] = [];
+  private staleTimer: ReturnType<typeof setInterval>;
+  /** frames rendered: exposed for tests and the perf probe */
+  renders = 0;
+
+  constructor(private readonly o: MapViewOptions) {
+    const [w, s, e, n] = o.city.bbox;
+    this.map = new maplibregl.Map({
+      container: o.container,
+      style: o.styleUrl ?? buildBasemapStyle(o.city),
+      bounds: [w, s, e, n],
+      fitBoundsOptions: { padding: 40 },
+      attributionControl: false,
+      maxPitch: 0,
+      dragRotate: false,
+      // the wall is read from afar; keep the canvas so screenshots and tests can read it
+      canvasContextAttributes: { preserveDrawingBuffer: true },
+    });
+    this.map.touchZoomRotate.disableRotation();
+    this.labels = districtLabels(o.city.districts);
+    this.overlay = new MapLibreOverlay({
+      interleaved: false,
+      layers: [],
+      getTooltip: (info) => this.tooltipFor(info),
+      onClick: (info) => this.onClick(info),
+      getCursor: ({ isHovering }) => (isHovering ? 'pointer' : 'grab'),
+    });
+    this.map.addControl(this.overlay);
+    this.map.on('zoomend', () => this.invalidate());
+    this.map.on('moveend', () => this.invalidate());
+    if (!o.styleUrl && o.worldUrl) void this.loadWorld(o.worldUrl);
+    // readings age even when nothing arrives: re-evaluate staleness on a slow beat
+    this.staleTimer = setInterval(() => this.invalidate(), STALE_STEP_MS);
+    this.invalidate();
+  }
+
+  /** Schedules one redraw of the overlay on the next frame. */
+  invalidate(): void {
+    if (this.frame) return;
+    this.frame = requestAnimationFrame(() => {
+      this.frame = 0;
+      this.render();
+    });
+  }
+
+  fitCity(): void {
+    const [w, s, e, n] = this.o.city.bbox;
+    this.map.fitBounds([w, s, e, n], { padding: 40, duration: 600 });
+  }
+
+  flyTo(lon: number, lat: number, zoom?: number): void {
+    this.map.easeTo({ center: [lon, lat], zoom: Math.max(this.map.getZoom(), zoom ?? 15), duration: 600 });
+  }
+
+  destroy(): void {
+    clearInterval(this.staleTimer);
+    cancelAnimationFrame(this.frame);
+    this.map.remove();
+  }
+
+  private async loadWorld(url: string): Promise<void> {
+    try {
+      const [{ feature, mesh }, topo] = await Promise.all([
+        import('topojson-client'),
+        fetch(url).then((r) => (r.ok ? r.json() : Promise.reject(new Error(`world ${r.status}`)))),
+      ]);
+      const countries = topo.objects.countries;
+      const land = feature(topo, countries) as unknown as FeatureCollection<Geometry>;
+      const borders: FeatureCollection<Geometry> = {
+        type: 'FeatureCollection',
+        features: [{ type: 'Feature', properties: {}, geometry: mesh(topo, countries, (a, b) => a !== b) }],
+      };
+      const apply = () => {
+        (this.map.getSource('land') as maplibregl.GeoJSONSource | undefined)?.setData(land);
+        (this.map.getSource('borders') as maplibregl.GeoJSONSource | undefined)?.setData(borders);
+      };
+      if (this.map.isStyleLoaded()) apply();
+      else this.map.once('load', apply);
+    } catch (err) {
+      // the city still draws without the world around it
+      console.warn('world outlines unavailable', err);
+    }
+  }
+
+  private render(): void {
+    const { state, city } = this.o;
+    const ui = this.o.ui();
+    const now = this.o.now();
+    const staleNow = Math.floor(now / STALE_STEP_MS) * STALE_STEP_MS;
+    const zoom = this.map.getZoom();
+
+    // cameras: re-cluster when statuses changed (at most once a second) or the zoom level did
+    if (
+      !this.cameraIndex ||
+      (this.cameraIndexVersion !== state.version.cameras &&
+        performance.now() - this.cameraIndexBuiltAt > 1000) ||
+      performance.now() - this.cameraIndexBuiltAt > 30_000
+    ) {
+      this.cameraIndex = buildCameraIndex(city.cameras, (id) => cameraStatus(state.cameras.get(id), now));
+      this.cameraIndexVersion = state.version.cameras;
+      this.cameraIndexBuiltAt = performance.now();
+      this.pointsKey = '';
+    } else if (this.cameraIndexVersion !== state.version.cameras) {
+      setTimeout(() => this.invalidate(), 1000);
+    }
+    const key = `${Math.floor(zoom)}`;
+    if (key !== this.pointsKey) {
+      this.points = cameraPoints(this.cameraIndex, zoom);
+      this.pointsKey = key;
+    }
+
+    if (this.incidentsVersion !== state.version.incidents) {
+      this.openIncidents = [...state.incidents.values()]
+        .filter(isOpen)
+        .sort((a, b) => a.severity - b.severity);
+      this.freshIncidents = this.openIncidents.filter((i) => i.status === 'new');
+      this.incidentsVersion = state.version.incidents;
+    }
+    const hk = `${state.version.incidents}:${ui.heatPeriod}:${Math.floor(now / 60_000)}`;
+    if (ui.visible.heat && hk !== this.heatKey) {
+      this.heatData = incidentsInPeriod(state.incidents.values(), ui.heatPeriod, now);
+      this.heatKey = hk;
+    }
+
+    const sel = ui.selection;
+    const trafficState = {
+      segments: city.segments,
+      traffic: state.traffic,
+      version: state.version.traffic,
+      now: staleNow,
+      visible: ui.visible.traffic,
+    };
+    const phase = (performance.now() % PULSE_MS) / PULSE_MS;
+    const layers: Layer[] = [
+      heatLayer({ data: this.heatData, visible: ui.visible.heat }),
+      trafficCasingLayer(trafficState),
+      selectedSegmentLayer(sel?.kind === 'segment' ? city.segmentById.get(sel.id) : undefined),
+      trafficLayer(trafficState),
+      labelLayer(this.labels, ui.visible.labels),
+      ...cameraLayers({
+        points: this.points,
+        visible: ui.visible.cameras,
+        selectedId: sel?.kind === 'camera' ? sel.id : undefined,
+      }),
+      ...incidentLayers({
+        open: this.openIncidents,
+        fresh: this.freshIncidents,
+        version: state.version.incidents,
+        phase,
+        visible: ui.visible.incidents,
+        selectedId: sel?.kind === 'incident' ? sel.id : undefined,
+      }),
+    ] as Layer[];
+    this.overlay.setProps({ layers });
+    this.renders++;
+    // new incidents pulse: keep animating (~30 fps) while there are any on screen
+    if (ui.visible.incidents && this.freshIncidents.length > 0) setTimeout(() => this.invalidate(), 33);
+  }
+
+  private picked(info: PickingInfo): Picked | null {
+    if (!info.object || !info.layer) return null;
+    switch (info.layer.id) {
+      case 'traffic':
+        return { kind: 'segment', segment: info.object as MapSegment };
+      case 'cameras':
+        return { kind: 'camera', point: info.object as CameraPoint };
+      case 'incidents':
+        return { kind: 'incident', incident: info.object as IncidentItem };
+      default:
+        return null;
+    }
+  }
+
+  private tooltipFor(info: PickingInfo) {
+    const p = this.picked(info);
+    const html = p ? this.o.tooltip(p) : null;
+    return html ? { html, className: 'ioc-tooltip', style: { background: 'none', padding: '0' } } : null;
+  }
+
+  private onClick(info: PickingInfo): void {
+    const p = this.picked(info);
+    if (p?.kind === 'camera' && p.point.clusterId !== undefined && this.cameraIndex) {
+      const z = this.cameraIndex.getClusterExpansionZoom(p.point.clusterId);
+      this.map.easeTo({ center: p.point.position, zoom: Math.min(z, 18), duration: 500 });
+      return;
+    }
+    this.o.onSelect(p);
+  }
+}
