@@ -91,14 +91,27 @@ export function dedupeByMessage<R extends Timed>(rows: readonly R[]): R[] {
 
 type Tx = Omit<Db, 'transaction' | 'close'>;
 
+// Measured with 10k-row traffic batches on the dev machine (shared, so +-25 %), whole writeBatch:
+//   PGlite (worker):  staged + ON CONFLICT 50-61k rows/s, direct COPY (no msg_id) 64-74k rows/s
+//   PostgreSQL 15:    staged + ON CONFLICT 80-116k rows/s, direct COPY (no msg_id) 101-142k rows/s
+// Event-loop delay while writing: p99 9-13 ms on both (CSV encoding, ~5 ms per 10k rows, stays on
+// the main thread). Rows without msg_id have nothing to deduplicate, so they skip the staging table.
 async function insertReadings<R extends Timed>(
   tx: Tx,
   spec: HypertableSpec<R>,
   input: readonly R[],
 ): Promise<number> {
   if (input.length === 0) return 0;
-  const rows = dedupeByMessage(input);
   const names = spec.columns.map(([n]) => n);
+  if (input.every((r) => r.msgId === null)) {
+    await tx.copyRows(
+      spec.table,
+      ['time', ...names],
+      input.map((r) => [new Date(r.time), ...spec.values(r)]),
+    );
+    return input.length;
+  }
+  const rows = dedupeByMessage(input);
   await tx.copyRows(
     spec.stage,
     ['t', ...names],

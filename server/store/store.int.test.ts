@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { emptyBatch, type IngestBatch, type TrafficRecord } from '../domain/records.ts';
-import { refreshAggregates } from './aggregates.ts';
+import { refreshAggregates, runPolicies, startAggregateRefresher } from './aggregates.ts';
 import { saveCity } from './assetsRepo.ts';
 import type { Db } from './db.ts';
 import { trafficHistory } from './historyRepo.ts';
@@ -309,5 +309,30 @@ describe.each(testBackends())('store on $name', (backend) => {
       );
       expect(m.rows[0].n).toBe(1);
     }
+  });
+
+  it('refreshes on a timer (materialising the aggregates on TimescaleDB) and runs the policies', async () => {
+    const t = Date.now() - 10 * M;
+    await writeBatch(db, batch({ traffic: [traffic(t, 'seg-r', 33), traffic(t + 1000, 'seg-r', 35)] }));
+    const warnings: unknown[] = [];
+    const refresher = startAggregateRefresher(db, 60_000, {
+      logger: { warn: (o) => warnings.push(o), error: (o) => warnings.push(o) },
+    });
+    await refresher.stop(); // waits for the first (catch-up) run
+    expect(warnings).toEqual([]);
+    await runPolicies(db);
+    if (db.timescale) {
+      // The refresh wrote rows into traffic_5m's materialisation hypertable (not only real-time results).
+      const mat = await db.query<{ schema: string; name: string }>(
+        `SELECT materialization_hypertable_schema AS schema, materialization_hypertable_name AS name
+         FROM timescaledb_information.continuous_aggregates WHERE view_name = 'traffic_5m'`,
+      );
+      const { schema, name } = mat.rows[0];
+      const n = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM "${schema}"."${name}"`);
+      expect(n.rows[0].n).toBeGreaterThan(0);
+    }
+    const from = Math.floor(t / (5 * M)) * 5 * M;
+    const h = await trafficHistory(db, { segmentId: 'seg-r', from, to: from + 10 * M, bucket: '5m' });
+    expect(h.points.reduce((n, p) => n + p.samples, 0)).toBe(2);
   });
 });
