@@ -233,7 +233,13 @@ async function boot(
   httpServer.on('request', app);
   await listen(httpServer, cfg.PORT, cfg.HOST);
   stops.push(() => gateway.close());
-  stops.push(() => new Promise<void>((r) => httpServer.close(() => r())));
+  stops.push(
+    () =>
+      new Promise<void>((r) => {
+        httpServer.close(() => r());
+        httpServer.closeAllConnections();
+      }),
+  );
   const port = (httpServer.address() as AddressInfo).port;
   const httpUrl = `http://localhost:${port}`;
 

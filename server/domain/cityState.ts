@@ -98,11 +98,13 @@ export class CityState {
   }
 
   /** Applies items that another instance ingested; an older item than the one held is ignored. */
-  applyItems(layer: 'traffic' | 'cameras' | 'incidents', items: Array<TrafficItem | CameraItem | IncidentItem>): void {
-    const m = (layer === 'traffic' ? this.traffic : layer === 'cameras' ? this.cameras : this.incidents) as Map<
-      string,
-      { ts: number; updatedAt?: number }
-    >;
+  applyItems(
+    layer: 'traffic' | 'cameras' | 'incidents',
+    items: Array<TrafficItem | CameraItem | IncidentItem>,
+  ): void {
+    const m = (
+      layer === 'traffic' ? this.traffic : layer === 'cameras' ? this.cameras : this.incidents
+    ) as Map<string, { ts: number; updatedAt?: number }>;
     for (const it of items as Array<{ id: string; ts: number; updatedAt?: number }>) {
       const prev = m.get(it.id);
       const t = (x: { ts: number; updatedAt?: number }) => x.updatedAt ?? x.ts;

@@ -12,10 +12,7 @@ export type Bucket = '5m' | '15m' | '1h' | '1d';
 export interface ApiQueries {
   trafficHistory(q: { segmentId: string; from: number; to: number; bucket: Bucket }): Promise<TrafficHistory>;
   listRejects(q: { limit: number; reason?: string }): Promise<RejectEntry[]>;
-  cameraEvents(q: {
-    cameraId: string;
-    limit: number;
-  }): Promise<
+  cameraEvents(q: { cameraId: string; limit: number }): Promise<
     Array<{
       ts: number;
       kind: string;

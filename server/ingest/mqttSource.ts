@@ -53,6 +53,7 @@ export async function startMqttSource(o: MqttSourceOptions): Promise<MqttSource>
   };
   const filter = o.sharedGroup ? `$share/${o.sharedGroup}/${INGEST_TOPIC_FILTER}` : INGEST_TOPIC_FILTER;
   let wasDown = false;
+  let stopping = false;
   client.on('connect', (connack) => {
     // Nagle adds ~20 ms per hop to small QoS 1 messages and their acks
     const s = client.stream as { setNoDelay?: (b: boolean) => void };
@@ -61,7 +62,7 @@ export async function startMqttSource(o: MqttSourceOptions): Promise<MqttSource>
     wasDown = false;
   });
   client.on('close', () => {
-    if (!wasDown) o.log.warn({ url: o.url }, 'MQTT connection lost; reconnecting');
+    if (!wasDown && !stopping) o.log.warn({ url: o.url }, 'MQTT connection lost; reconnecting');
     wasDown = true;
   });
   client.on('error', (err) => o.log.warn({ err: err.message, url: o.url }, 'MQTT error'));
@@ -91,6 +92,9 @@ export async function startMqttSource(o: MqttSourceOptions): Promise<MqttSource>
 
   return {
     connected: () => client.connected,
-    stop: () => new Promise<void>((resolve) => client.end(false, {}, () => resolve())),
+    stop: () => {
+      stopping = true;
+      return new Promise<void>((resolve) => client.end(false, {}, () => resolve()));
+    },
   };
 }

@@ -1,0 +1,244 @@
+// npm run bench: ingest throughput, end-to-end latency, event-loop lag and memory of the whole IOC,
+// on the embedded defaults and on Mosquitto + PostgreSQL. Results: bench/results/*.json + a table.
+import { type ChildProcess, execFileSync, fork, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { loadConfig } from '../server/config.ts';
+import { createLogger } from '../server/log.ts';
+import { type RunningIoc, startIoc } from '../server/main.ts';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const args = new Map(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=') as [string, string]));
+const STEP_S = Number(args.get('seconds') ?? 8);
+const ONLY = args.get('only');
+const PG_ADMIN = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+
+interface StepResult {
+  targetRate: number;
+  published: number;
+  stored: number;
+  lost: number;
+  publishRate: number;
+  storedRate: number;
+  drainS: number;
+  latencyP50Ms: number | null;
+  latencyP99Ms: number | null;
+  loopLagP99Ms: number;
+  loopLagMaxMs: number;
+  peakRssMiB: number;
+  ok: boolean;
+}
+
+function pct(xs: number[], p: number): number | null {
+  if (!xs.length) return null;
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = net.createServer().listen(0, '127.0.0.1', () => {
+      const p = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(p));
+    });
+  });
+}
+
+async function canConnect(port: number): Promise<boolean> {
+  return new Promise((r) => {
+    const s = net.connect(port, '127.0.0.1');
+    s.once('connect', () => {
+      s.destroy();
+      r(true);
+    });
+    s.once('error', () => r(false));
+  });
+}
+
+/** A Mosquitto with the project's configuration (deploy/mosquitto) on a port of its own. */
+async function startMosquitto(): Promise<{ port: number; stop(): void }> {
+  const port = await freePort();
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'ioc-bench-mosq-'));
+  const conf = readFileSync(path.join(HERE, '../deploy/mosquitto/mosquitto.conf'), 'utf8')
+    .replace(/^listener .*$/m, `listener ${port} 127.0.0.1`)
+    .replace(/^persistence .*$/m, 'persistence false')
+    .replace(/^persistence_location .*$/m, '');
+  writeFileSync(path.join(dir, 'mosquitto.conf'), conf);
+  const child = spawn('mosquitto', ['-c', path.join(dir, 'mosquitto.conf')], { stdio: 'ignore' });
+  for (let i = 0; i < 50 && !(await canConnect(port)); i++) await sleep(100);
+  return {
+    port,
+    stop: () => {
+      child.kill();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+function ask<T>(child: ChildProcess, msg: object): Promise<T> {
+  return new Promise((resolve, reject) => {
+    child.once('message', (m: { ok: boolean; error?: string } & T) =>
+      m.ok ? resolve(m) : reject(new Error(m.error)),
+    );
+    child.send(msg);
+  });
+}
+
+async function runScenario(
+  name: 'embedded' | 'services',
+  rates: number[],
+): Promise<{ name: string; steps: StepResult[]; sustained: number }> {
+  const cleanups: Array<() => Promise<void> | void> = [];
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'ioc-bench-'));
+  cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
+  const env: Record<string, string> = {
+    PORT: '0',
+    HOST: '127.0.0.1',
+    DATA_DIR: dataDir,
+    SIMULATE: 'false',
+    LOG_LEVEL: 'warn',
+  };
+  if (name === 'embedded') env.MQTT_PORT = String(await freePort());
+  else {
+    const m = await startMosquitto();
+    cleanups.push(() => m.stop());
+    env.MQTT_URL = `mqtt://127.0.0.1:${m.port}`;
+    env.MQTT_CLIENT_ID = `ioc-bench-${randomBytes(3).toString('hex')}`;
+    const db = `ioc_bench_${randomBytes(4).toString('hex')}`;
+    const admin = async (sql: string) => {
+      const c = new pg.Client(PG_ADMIN);
+      await c.connect();
+      await c.query(sql);
+      await c.end();
+    };
+    await admin(`CREATE DATABASE ${db}`);
+    cleanups.push(() => admin(`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`));
+    const u = new URL(PG_ADMIN);
+    u.pathname = `/${db}`;
+    env.DATABASE_URL = u.toString();
+  }
+  const cfg = loadConfig(env);
+  const ioc: RunningIoc = await startIoc(cfg, createLogger('warn'));
+  cleanups.push(() => ioc.stop());
+  const mqtt = new URL(ioc.mqttUrl);
+  const child = fork(path.join(HERE, 'loadWorker.ts'), [], {
+    execArgv: ['--import', 'tsx'],
+    stdio: 'inherit',
+  });
+  cleanups.push(() => {
+    child.kill();
+  });
+  const segments = ioc.city.segments.map((s) => s.id);
+  await ask(child, {
+    cmd: 'init',
+    mqttHost: mqtt.hostname,
+    mqttPort: Number(mqtt.port),
+    httpUrl: ioc.httpUrl,
+    segments: segments.slice(1),
+    probeSegment: segments[0],
+    connections: 4,
+  });
+
+  const steps: StepResult[] = [];
+  let sustained = 0;
+  try {
+    for (const rate of rates) {
+      const storedBefore = ioc.ingest.stats.stored.traffic + ioc.ingest.stats.duplicates;
+      const h = monitorEventLoopDelay({ resolution: 10 });
+      h.enable();
+      let peakRss = process.memoryUsage().rss;
+      const rssTimer = setInterval(() => {
+        peakRss = Math.max(peakRss, process.memoryUsage().rss);
+      }, 100);
+      const t0 = Date.now();
+      const r = await ask<{ published: number; acked: number; sendSeconds: number; latenciesMs: number[] }>(
+        child,
+        {
+          cmd: 'step',
+          rate,
+          seconds: STEP_S,
+          prefix: `${name}-${rate}-${randomBytes(3).toString('hex')}`,
+        },
+      );
+      const sentAt = Date.now();
+      const storedNow = () => ioc.ingest.stats.stored.traffic + ioc.ingest.stats.duplicates - storedBefore;
+      while (storedNow() < r.published && Date.now() - sentAt < 20_000) await sleep(20);
+      await ioc.ingest.flush();
+      const end = Date.now();
+      h.disable();
+      clearInterval(rssTimer);
+      const stored = storedNow();
+      const res: StepResult = {
+        targetRate: rate,
+        published: r.published,
+        stored,
+        lost: Math.max(0, r.published - stored),
+        publishRate: Math.round(r.published / r.sendSeconds),
+        storedRate: Math.round(stored / ((end - t0) / 1000)),
+        drainS: Math.round((end - sentAt) / 100) / 10,
+        latencyP50Ms: pct(r.latenciesMs, 50),
+        latencyP99Ms: pct(r.latenciesMs, 99),
+        loopLagP99Ms: Math.round(h.percentile(99) / 1e5) / 10,
+        loopLagMaxMs: Math.round(h.max / 1e5) / 10,
+        peakRssMiB: Math.round(peakRss / 2 ** 20),
+        ok: false,
+      };
+      res.ok = res.lost === 0 && res.publishRate >= rate * 0.9 && res.drainS <= 3;
+      steps.push(res);
+      console.log(`${name.padEnd(9)} ${JSON.stringify(res)}`);
+      if (!res.ok) break;
+      sustained = res.storedRate;
+      await sleep(1000);
+    }
+    // none lost, checked in the database too, not only by counters
+    const { rows } = await ioc.db.query<{ n: string }>('SELECT count(*) AS n FROM traffic_readings');
+    const publishedTotal = steps.reduce((a, s) => a + s.published, 0);
+    console.log(`${name.padEnd(9)} rows in traffic_readings: ${rows[0].n}, published: ${publishedTotal}`);
+  } finally {
+    await ask(child, { cmd: 'exit' }).catch(() => {});
+    for (const c of cleanups.reverse()) await c();
+  }
+  return { name, steps, sustained };
+}
+
+async function main() {
+  const hasMosquitto = (() => {
+    try {
+      execFileSync('which', ['mosquitto']);
+      return true;
+    } catch {
+      return false;
+    }
+  })();
+  const results = [];
+  if (!ONLY || ONLY === 'embedded')
+    results.push(await runScenario('embedded', [2000, 5000, 10000, 15000, 20000, 30000]));
+  if ((!ONLY || ONLY === 'services') && hasMosquitto)
+    results.push(await runScenario('services', [5000, 10000, 20000, 30000, 40000, 50000, 60000]));
+  const out = {
+    date: new Date().toISOString(),
+    host: { cpus: os.cpus().length, model: os.cpus()[0]?.model, node: process.version },
+    stepSeconds: STEP_S,
+    results,
+  };
+  mkdirSync(path.join(HERE, 'results'), { recursive: true });
+  writeFileSync(path.join(HERE, 'results', 'latest.json'), JSON.stringify(out, null, 2));
+  console.log('\nscenario   target/s  stored/s  lost  p50 ms  p99 ms  loop p99 ms  RSS MiB');
+  for (const r of results)
+    for (const s of r.steps)
+      console.log(
+        `${r.name.padEnd(9)} ${String(s.targetRate).padStart(8)} ${String(s.storedRate).padStart(9)} ${String(s.lost).padStart(5)} ${String(s.latencyP50Ms).padStart(7)} ${String(s.latencyP99Ms).padStart(7)} ${String(s.loopLagP99Ms).padStart(12)} ${String(s.peakRssMiB).padStart(8)}${s.ok ? '' : '  ✗'}`,
+      );
+  for (const r of results) console.log(`${r.name}: sustained ${r.sustained} msg/s stored with none lost`);
+  process.exit(0);
+}
+
+void main();
