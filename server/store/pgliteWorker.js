@@ -27,10 +27,25 @@ function serialiseError(e) {
   return out;
 }
 
+// Reopening a data directory, PGlite loads TimescaleDB's loader but not its TSL module, and every
+// continuous-aggregate function then fails with "not supported under the current license". Loading
+// the versioned library and then the TSL module by hand, in that order, restores them.
+async function loadTimescaleModules(pg) {
+  const { rows } = await pg.query(
+    "SELECT default_version AS v FROM pg_available_extensions WHERE name = 'timescaledb'",
+  );
+  const v = rows[0]?.v;
+  if (!v) return;
+  await pg.exec("LOAD 'timescaledb'");
+  await pg.exec(`LOAD '$libdir/timescaledb-${v}'`);
+  await pg.exec(`LOAD '$libdir/timescaledb-tsl-${v}'`);
+}
+
 let db;
 try {
   db = await PGlite.create({ dataDir: workerData?.dataDir, extensions: { timescaledb } });
   await db.exec('CREATE EXTENSION IF NOT EXISTS timescaledb');
+  await loadTimescaleModules(db);
   parentPort.postMessage({ id: 0, ok: true, rows: [], rowCount: 0 });
 } catch (e) {
   parentPort.postMessage({ id: 0, ok: false, error: serialiseError(e) });
