@@ -2,7 +2,7 @@ import type { MqttClient } from 'mqtt';
 import type { SimMessage } from './simulation.ts';
 
 // Enough messages in flight to keep the socket busy without holding a whole backfill in memory.
-const WINDOW = 1000;
+const WINDOW = 4000;
 
 /** Publishes messages in order at QoS 1 (by default), resolving when the broker has acknowledged them all. */
 export async function publishAll(
