@@ -76,6 +76,10 @@ const EnvSchema = z.object({
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
     .default('info')
     .describe('log verbosity (pino levels)'),
+  LOG_FORMAT: z
+    .enum(['auto', 'json', 'pretty'])
+    .default('auto')
+    .describe('json lines, short human lines, or auto: human lines on a terminal'),
 });
 
 export type Config = z.output<typeof EnvSchema> & {

@@ -26,6 +26,7 @@ import { createLogger, type Logger } from './log.ts';
 import { refreshAggregates, startAggregateRefresher } from './store/aggregates.ts';
 import { saveCity } from './store/assetsRepo.ts';
 import { recentCameraEvents } from './store/cameraRepo.ts';
+import { DataDirInUseError } from './store/dataDirLock.ts';
 import type { Db } from './store/db.ts';
 import { trafficHistory } from './store/historyRepo.ts';
 import { migrate } from './store/migrate.ts';
@@ -51,18 +52,22 @@ export interface RunningIoc {
   state: CityState;
   city: CityModel;
   ingest: IngestPipeline;
+  /** settles when the first start's simulated history is stored (at once when there is none to make) */
+  history: Promise<void>;
   stop(): Promise<void>;
 }
 
 /** Starts the whole product from a validated config; the only place that picks database, broker and adapter. */
-export async function startIoc(cfg: Config, log: Logger = createLogger(cfg.LOG_LEVEL)): Promise<RunningIoc> {
-  const stops: Array<() => Promise<void> | void> = [];
+export async function startIoc(cfg: Config, log: Logger = loggerFor(cfg)): Promise<RunningIoc> {
+  const stops: Stop[] = [];
   const stopAll = async () => {
     for (const s of stops.splice(0).reverse()) {
+      const t0 = Date.now();
       try {
-        await s();
+        await s.fn();
+        log.debug({ ms: Date.now() - t0 }, `stopped ${s.name}`);
       } catch (err) {
-        log.warn({ err }, 'error while stopping');
+        log.warn({ err }, `error while stopping ${s.name}`);
       }
     }
   };
@@ -74,10 +79,15 @@ export async function startIoc(cfg: Config, log: Logger = createLogger(cfg.LOG_L
   }
 }
 
+interface Stop {
+  name: string;
+  fn: () => Promise<void> | void;
+}
+
 async function boot(
   cfg: Config,
   log: Logger,
-  stops: Array<() => Promise<void> | void>,
+  stops: Stop[],
   stopAll: () => Promise<void>,
 ): Promise<RunningIoc> {
   const started = Date.now();
@@ -94,7 +104,7 @@ async function boot(
   const db = cfg.DATABASE_URL
     ? await openPostgres(cfg.DATABASE_URL)
     : await openPglite({ dataDir: path.resolve(cfg.DATA_DIR, 'db') });
-  stops.push(() => db.close());
+  stops.push({ name: 'database', fn: () => db.close() });
   const applied = await migrate(db);
   log.info(
     { kind: db.kind, timescale: db.timescale, migrations: applied.length },
@@ -129,7 +139,7 @@ async function boot(
     flushMs: cfg.INGEST_FLUSH_MS,
     log,
   });
-  stops.push(() => ingest.stop());
+  stops.push({ name: 'ingest (writing what is pending)', fn: () => ingest.stop() });
 
   // broker and MQTT source
   let broker: EmbeddedBroker | undefined;
@@ -137,7 +147,7 @@ async function boot(
   if (!mqttUrl) {
     broker = await startEmbeddedBroker({ port: cfg.MQTT_PORT, host: cfg.HOST });
     const b = broker;
-    stops.push(() => b.close());
+    stops.push({ name: 'embedded broker', fn: () => b.close() });
     mqttUrl = broker.url;
   }
   const source: MqttSource = await startMqttSource({
@@ -152,7 +162,7 @@ async function boot(
     log,
   });
   // stop taking messages before the pipeline's final flush (stops run in reverse)
-  stops.push(() => source.stop());
+  stops.push({ name: 'MQTT subscription', fn: () => source.stop() });
 
   // HTTP + Socket.IO
   const httpServer = http.createServer();
@@ -161,7 +171,7 @@ async function boot(
   if (cfg.REDIS_URL) {
     adapter = await createRedisAdapter(cfg.REDIS_URL, log);
     const a = adapter;
-    stops.push(() => a.close());
+    stops.push({ name: 'Redis adapter', fn: () => a.close() });
   }
   const gateway = new LiveGateway({
     adapter: adapter?.adapter,
@@ -232,39 +242,66 @@ async function boot(
   });
   httpServer.on('request', app);
   await listen(httpServer, cfg.PORT, cfg.HOST);
-  stops.push(() => gateway.close());
-  stops.push(
-    () =>
+  stops.push({ name: 'Socket.IO', fn: () => gateway.close() });
+  stops.push({
+    name: 'HTTP server',
+    fn: () =>
       new Promise<void>((r) => {
         httpServer.close(() => r());
         httpServer.closeAllConnections();
       }),
-  );
+  });
   const port = (httpServer.address() as AddressInfo).port;
   const httpUrl = `http://localhost:${port}`;
 
   // continuous aggregates: TimescaleDB's own jobs refresh them on a server; PGlite has no background workers
   if (db.kind === 'pglite' && db.timescale) {
     const refresher = startAggregateRefresher(db, 60_000);
-    stops.push(() => refresher.stop());
+    stops.push({ name: 'aggregate refresher', fn: () => refresher.stop() });
   }
 
   // simulators
+  let history: Promise<void> = Promise.resolve();
   if (cfg.simulate) {
     const sim = createSimulation({ city, seed: cfg.SIM_SEED });
-    if (cfg.BACKFILL_DAYS > 0 && (await countReadings(db)) === 0) {
-      await backfill(cfg, db, city, sim, log);
-    }
     const runner = runSimulationLive({ url: mqttUrl, sim, clientId: `ioc-sim-${process.pid}-${port}`, log });
-    stops.push(() => runner.stop());
+    stops.push({ name: 'simulators', fn: () => runner.stop() });
     log.info({ seed: cfg.SIM_SEED }, 'simulators running in-process');
+    if (cfg.BACKFILL_DAYS > 0 && (await countReadings(db)) === 0) {
+      // history fills in behind the live view; a restart before it is done starts it again (ids dedupe)
+      const abort = new AbortController();
+      history = backfill(
+        cfg,
+        db,
+        city,
+        createSimulation({ city, seed: cfg.SIM_SEED }),
+        log,
+        abort.signal,
+      ).catch((err) => {
+        if (!abort.signal.aborted) log.error({ err }, 'backfilling history failed');
+      });
+      stops.push({
+        name: 'history backfill',
+        fn: async () => {
+          abort.abort();
+          await history;
+        },
+      });
+    }
   }
 
   log.info(
-    { http: httpUrl, mqtt: mqttUrl, startedInMs: Date.now() - started },
-    `IOC ready: console ${httpUrl}/  field ${httpUrl}/report  dashboard ${httpUrl}/dashboard  health ${httpUrl}/api/health  metrics ${httpUrl}/metrics  MQTT ${mqttUrl}`,
+    { startedInMs: Date.now() - started },
+    [
+      'IOC ready',
+      `  console (operators)   ${httpUrl}/`,
+      `  field reports         ${httpUrl}/report`,
+      `  dashboard (leaders)   ${httpUrl}/dashboard`,
+      `  health · metrics      ${httpUrl}/api/health · ${httpUrl}/metrics`,
+      `  MQTT (devices)        ${mqttUrl}${broker ? ' (embedded broker)' : ''}`,
+    ].join('\n'),
   );
-  return { httpUrl, mqttUrl, db, bus, state, city, ingest, stop: stopAll };
+  return { httpUrl, mqttUrl, db, bus, state, city, ingest, history, stop: stopAll };
 }
 
 /** Simulated history through the same decode → validate → batch → store path, with no live push. */
@@ -274,6 +311,7 @@ async function backfill(
   city: CityModel,
   sim: ReturnType<typeof createSimulation>,
   log: Logger,
+  signal: AbortSignal,
 ): Promise<void> {
   const t0 = Date.now();
   const to = t0;
@@ -288,23 +326,38 @@ async function backfill(
     flushMs: 50,
     log,
   });
-  log.info({ days: cfg.BACKFILL_DAYS }, 'first start: simulating history (this takes a little while once)');
+  log.info(
+    { days: cfg.BACKFILL_DAYS },
+    'first start: simulating history in the background (about two minutes, once); the live view works meanwhile',
+  );
   let n = 0;
   let lastLog = Date.now();
+  let sliceStart = performance.now();
   for (const chunk of sim.backfill(from, to)) {
+    if (signal.aborted) break;
     for (const m of chunk) {
       const wait = pipe.accept(m.topic, JSON.stringify(m.payload));
       if (wait) await wait;
+      // hand the event loop back every few milliseconds so live traffic, HTTP and sockets stay responsive
+      if (performance.now() - sliceStart > 8) {
+        await new Promise((r) => setImmediate(r));
+        sliceStart = performance.now();
+      }
     }
     n += chunk.length;
-    if (Date.now() - lastLog > 3000) {
+    if (Date.now() - lastLog > 5000) {
       lastLog = Date.now();
-      log.info({ messages: n, perSecond: Math.round(n / ((Date.now() - t0) / 1000)) }, 'backfilling history');
+      const done = (chunk.at(-1)?.payload as { ts?: number } | undefined)?.ts;
+      const pct = typeof done === 'number' ? Math.round(((done - from) / (to - from)) * 100) : undefined;
+      log.info(
+        { messages: n, perSecond: Math.round(n / ((Date.now() - t0) / 1000)) },
+        `backfilling history${pct !== undefined ? `: ${pct} %` : ''}`,
+      );
     }
-    // let HTTP and MQTT breathe between chunks
-    await new Promise((r) => setImmediate(r));
   }
   await pipe.stop();
+  if (signal.aborted) return;
+  log.info('history stored; computing the continuous aggregates');
   await refreshAggregates(db, { from, to });
   const rejected = Object.values(pipe.stats.rejected).reduce((a, b) => a + b, 0);
   log.info(
@@ -355,6 +408,10 @@ function listen(server: http.Server, port: number, host: string): Promise<void> 
   });
 }
 
+function loggerFor(cfg: Config): Logger {
+  return createLogger(cfg.LOG_LEVEL, cfg.LOG_FORMAT === 'auto' ? undefined : cfg.LOG_FORMAT === 'pretty');
+}
+
 function redact(url: string): string {
   return url.replace(/\/\/([^:@/]+):([^@/]+)@/, '//$1:***@');
 }
@@ -370,12 +427,12 @@ async function cli(): Promise<void> {
     }
     throw err;
   }
-  const log = createLogger(cfg.LOG_LEVEL);
+  const log = loggerFor(cfg);
   let ioc: RunningIoc;
   try {
     ioc = await startIoc(cfg, log);
   } catch (err) {
-    if (err instanceof PortInUseError) {
+    if (err instanceof PortInUseError || err instanceof DataDirInUseError) {
       console.error(`\n${err.message}\n`);
       process.exit(1);
     }
@@ -387,6 +444,10 @@ async function cli(): Promise<void> {
     if (stopping) return;
     stopping = true;
     log.info({ signal: sig }, 'stopping: writing what is pending');
+    setTimeout(() => {
+      log.error('could not stop within 20 s; exiting anyway');
+      process.exit(1);
+    }, 20_000).unref();
     ioc.stop().then(
       () => process.exit(0),
       () => process.exit(1),

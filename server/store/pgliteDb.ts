@@ -1,6 +1,8 @@
 import { mkdirSync } from 'node:fs';
+import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { chunks, copyStatement, encodeCsv } from './copyCsv.ts';
+import { lockDataDir } from './dataDirLock.ts';
 import type { Db } from './db.ts';
 
 type Op = 'query' | 'exec' | 'copy' | 'close';
@@ -48,6 +50,7 @@ function toError(reply: Reply, callSite: Error): Error {
  */
 export async function openPglite(opts: { dataDir?: string } = {}): Promise<Db> {
   if (opts.dataDir) mkdirSync(opts.dataDir, { recursive: true });
+  const unlock = opts.dataDir ? lockDataDir(path.resolve(opts.dataDir)) : () => {};
   const worker = new Worker(new URL('./pgliteWorker.js', import.meta.url), {
     workerData: { dataDir: opts.dataDir },
   });
@@ -87,6 +90,7 @@ export async function openPglite(opts: { dataDir?: string } = {}): Promise<Db> {
 
   await ready.catch(async (e: Error) => {
     await worker.terminate();
+    unlock();
     throw e;
   });
 
@@ -140,6 +144,7 @@ export async function openPglite(opts: { dataDir?: string } = {}): Promise<Db> {
       await call('close', '').catch(() => {});
       dead = new Error('database is closed');
       await worker.terminate();
+      unlock();
     }),
   };
   return db;

@@ -50,3 +50,18 @@ describe('embedded database across a restart', () => {
     }
   });
 });
+
+describe('embedded database directory', () => {
+  it('refuses a second open while the first holds it, and is free again after close', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'ioc-pglite-'));
+    try {
+      const db = await openPglite({ dataDir: dir });
+      await expect(openPglite({ dataDir: dir })).rejects.toThrow(/already open|in use/);
+      await db.close();
+      const again = await openPglite({ dataDir: dir });
+      await again.close();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
