@@ -87,7 +87,14 @@ function Header() {
             title="F"
             aria-label={t('help.fullscreen')}
           >
-            ⛶
+            <svg viewBox="0 0 16 16" width="16" height="16" aria-hidden="true">
+              <path
+                d="M1 6V1h5M10 1h5v5M15 10v5h-5M6 15H1v-5"
+                fill="none"
+                stroke="currentColor"
+                stroke-width="2"
+              />
+            </svg>
           </button>
           <button
             type="button"
@@ -266,7 +273,7 @@ function LayerPanel() {
       {row('cameras', 1)}
       {v.cameras && (
         <ul class="legend">
-          {(['online', 'offline', 'event'] as const).map((s) => (
+          {(['online', 'offline', 'event', 'unknown'] as const).map((s) => (
             <li key={s}>
               <Swatch color={toCss(CAMERA_COLORS[s])} />
               {t(`cam.${s}`)}

@@ -37,7 +37,7 @@ export const api = {
     getJson<IncidentDetail>(`/api/incidents/${encodeURIComponent(id)}`, signal),
   trafficHistory: (segmentId: string, from: number, to: number, signal?: AbortSignal) =>
     getJson<TrafficHistory>(
-      `/api/history/traffic?segmentId=${encodeURIComponent(segmentId)}&from=${new Date(from).toISOString()}&to=${new Date(to).toISOString()}&bucket=15m`,
+      `/api/history/traffic?segmentId=${encodeURIComponent(segmentId)}&from=${Math.round(from)}&to=${Math.round(to)}&bucket=15m`,
       signal,
     ),
 };

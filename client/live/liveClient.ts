@@ -47,7 +47,14 @@ export class LiveClient {
     private readonly state: LiveState,
     url?: string,
   ) {
-    const opts = { reconnectionDelay: 300, reconnectionDelayMax: 2000, randomizationFactor: 0.2 };
+    // WebSocket only: a wall console holds one long-lived connection, and skipping the long-polling
+    // handshake makes reconnection after a server restart quicker
+    const opts = {
+      transports: ['websocket'],
+      reconnectionDelay: 300,
+      reconnectionDelayMax: 2000,
+      randomizationFactor: 0.2,
+    };
     this.socket = url ? io(url, opts) : io(opts);
     this.socket.on('connect', () => {
       this.lastMessageAt = Date.now();
