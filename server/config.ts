@@ -63,15 +63,15 @@ const EnvSchema = z.object({
     .int()
     .min(1)
     .max(10000)
-    .default(50)
+    .default(20)
     .describe('longest wait before a partial batch is written'),
   LIVE_FLUSH_MS: z.coerce
     .number()
     .int()
     .min(20)
     .max(10000)
-    .default(250)
-    .describe('coalescing interval of live deltas'),
+    .default(200)
+    .describe('shortest interval between two live deltas of a layer'),
   LOG_LEVEL: z
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
     .default('info')

@@ -64,7 +64,8 @@ export class LiveGateway {
   readonly io: Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
   private readonly coalescer = new Coalescer();
   private readonly alerts: AlertItem[] = [];
-  private readonly flushTimer: NodeJS.Timeout;
+  private flushTimer: NodeJS.Timeout | undefined;
+  private lastFlush = 0;
   private readonly statsTimer: NodeJS.Timeout;
   private boxes:
     | { seg: Map<string, BBox>; point: Map<string, [number, number]>; city: CityModel }
@@ -83,11 +84,10 @@ export class LiveGateway {
       this.io.on('ioc:items', (layer, items) => {
         o.state.applyItems(layer, items);
         this.coalescer.add(layer, items);
+        this.scheduleFlush();
       });
       this.io.on('ioc:alert', (a) => this.pushAlert(a, false));
     }
-    this.flushTimer = setInterval(() => this.flush(), o.flushMs);
-    this.flushTimer.unref();
     this.statsTimer = setInterval(() => this.pushStats(), o.statsEveryMs ?? 2000);
     this.statsTimer.unref();
   }
@@ -96,6 +96,7 @@ export class LiveGateway {
   push<L extends CoalescedLayer>(layer: L, items: LayerItems[L][]): void {
     if (!items.length) return;
     this.coalescer.add(layer, items);
+    this.scheduleFlush();
     if (this.o.adapter) this.io.serverSideEmit('ioc:items', layer, items);
   }
 
@@ -112,8 +113,22 @@ export class LiveGateway {
     return this.io.engine.clientsCount;
   }
 
+  /**
+   * At most one flush per `flushMs`, on the leading edge: a change after a quiet spell goes out at
+   * once, a stream of changes goes out every `flushMs`.
+   */
+  private scheduleFlush(): void {
+    if (this.flushTimer) return;
+    const wait = Math.max(0, this.lastFlush + this.o.flushMs - Date.now());
+    this.flushTimer = setTimeout(() => {
+      this.flushTimer = undefined;
+      this.flush();
+    }, wait);
+  }
+
   /** Emits pending deltas now (also called by the timer). */
   flush(now = Date.now()): void {
+    this.lastFlush = now;
     const deltas = this.coalescer.flush(now);
     if (deltas.length === 0) return;
     for (const d of deltas) {
@@ -138,7 +153,7 @@ export class LiveGateway {
   }
 
   async close(): Promise<void> {
-    clearInterval(this.flushTimer);
+    if (this.flushTimer) clearTimeout(this.flushTimer);
     clearInterval(this.statsTimer);
     this.io.disconnectSockets(true);
     await new Promise<void>((resolve) => this.io.close(() => resolve()));
