@@ -127,7 +127,8 @@ function Sparkline({ segmentId, limit }: { segmentId: string; limit: number }) {
     };
     setPoints(null);
     load();
-    const timer = setInterval(load, 60_000);
+    // hourly buckets move slowly: a minute is fresh enough, and a failed load is retried by it
+    const timer = setInterval(load, 30_000);
     return () => {
       ac.abort();
       clearInterval(timer);

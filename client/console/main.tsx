@@ -110,7 +110,7 @@ async function start(): Promise<void> {
     },
     openCamera,
     openIncident,
-    renders: () => view.renders,
+    perf: () => ({ renders: view.renders, renderMs: view.renderMs }),
   };
 }
 

@@ -62,7 +62,11 @@ export class LiveClient {
       if (this.socket.recovered && !this.syncing) this.setStatus('live');
       else void this.resync();
     });
-    this.socket.on('disconnect', () => this.setStatus('offline'));
+    this.socket.on('disconnect', (reason) => {
+      this.setStatus('offline');
+      // a server shutting down disconnects its sockets; socket.io does not retry those by itself
+      if (reason === 'io server disconnect') setTimeout(() => this.socket.connect(), 500);
+    });
     this.socket.on('connect_error', () => this.setStatus('offline'));
     this.socket.on('delta', (d) => this.onDelta(d));
     this.socket.on('alert', (a) => {

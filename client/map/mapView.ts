@@ -68,8 +68,9 @@ export class MapView {
   private heatKey = '';
   private heatData: IncidentItem[] = [];
   private staleTimer: ReturnType<typeof setInterval>;
-  /** frames rendered: exposed for tests and the perf probe */
+  /** overlay updates so far and the main-thread time they took: for tests and the perf probe */
   renders = 0;
+  renderMs = 0;
 
   constructor(private readonly o: MapViewOptions) {
     const [w, s, e, n] = o.city.bbox;
@@ -151,6 +152,13 @@ export class MapView {
   }
 
   private render(): void {
+    const t0 = performance.now();
+    this.build();
+    this.renderMs += performance.now() - t0;
+    this.renders++;
+  }
+
+  private build(): void {
     const { state, city } = this.o;
     const ui = this.o.ui();
     const now = this.o.now();
@@ -220,7 +228,6 @@ export class MapView {
       }),
     ] as Layer[];
     this.overlay.setProps({ layers });
-    this.renders++;
     // new incidents pulse: keep animating (~30 fps) while there are any on screen
     if (ui.visible.incidents && this.freshIncidents.length > 0) setTimeout(() => this.invalidate(), 33);
   }

@@ -39,7 +39,7 @@ export const CAMERA_RANK: Record<CameraStatus, number> = { event: 3, offline: 2,
 
 export const CAMERA_COLORS: Record<CameraStatus, RGBA> = {
   online: [56, 189, 248, 255],
-  offline: [148, 40, 60, 255],
+  offline: [200, 48, 72, 255],
   event: [232, 72, 240, 255],
   unknown: [120, 128, 140, 255],
 };
