@@ -165,7 +165,13 @@ async function boot(
   stops.push({ name: 'MQTT subscription', fn: () => source.stop() });
 
   // HTTP + Socket.IO
-  const httpServer = http.createServer();
+  // the app is the server's own request handler, so Socket.IO (attached next) hands it every request
+  // that is not its own; a second 'request' listener would answer /socket.io requests twice
+  let app: http.RequestListener = (_req, res) => {
+    res.statusCode = 503;
+    res.end();
+  };
+  const httpServer = http.createServer((req, res) => app(req, res));
   const rates = rateMeter(bus);
   let adapter: Awaited<ReturnType<typeof createRedisAdapter>> | undefined;
   if (cfg.REDIS_URL) {
@@ -213,7 +219,7 @@ async function boot(
       uptimeS: Math.round((Date.now() - started) / 1000),
     };
   };
-  const app = createApp({
+  app = createApp({
     city: () => city,
     cityGeoJson: () => cityGeoJson,
     state,
@@ -240,9 +246,8 @@ async function boot(
     staticDir: path.join(ROOT, 'dist', 'client'),
     log,
   });
-  httpServer.on('request', app);
   await listen(httpServer, cfg.PORT, cfg.HOST);
-  stops.push({ name: 'Socket.IO', fn: () => gateway.close() });
+  // stops run in reverse: Socket.IO first (it ends the upgraded WebSockets that would keep the HTTP server open)
   stops.push({
     name: 'HTTP server',
     fn: () =>
@@ -251,6 +256,7 @@ async function boot(
         httpServer.closeAllConnections();
       }),
   });
+  stops.push({ name: 'Socket.IO', fn: () => gateway.close() });
   const port = (httpServer.address() as AddressInfo).port;
   const httpUrl = `http://localhost:${port}`;
 

@@ -20,8 +20,8 @@ async function publish(client: MqttClient, topic: string, payload: string | obje
   });
 }
 
-function connectLive(url: string): Client {
-  return connectSocket(url, { transports: ['websocket'], reconnectionDelay: 100, reconnectionDelayMax: 500 });
+function connectLive(url: string, transports: Array<'websocket' | 'polling'> = ['websocket']): Client {
+  return connectSocket(url, { transports, reconnectionDelay: 100, reconnectionDelayMax: 500 });
 }
 
 function subscribe(s: Client, req: Parameters<ClientToServerEvents['subscribe']>[0]): Promise<SubscribeAck> {
@@ -46,6 +46,7 @@ const latestIn = (deltas: Delta<'traffic'>[], id: string): TrafficItem | undefin
 describe.each(iocSetups())('live pipeline on $name', (setup) => {
   let ioc: RunningIoc;
   let dispose: () => Promise<void>;
+  let errors: string[];
   let pub: MqttClient;
   const sockets: Client[] = [];
   let seg: string;
@@ -53,7 +54,7 @@ describe.each(iocSetups())('live pipeline on $name', (setup) => {
   let cam: string;
 
   beforeAll(async () => {
-    ({ ioc, dispose } = await setup.start());
+    ({ ioc, dispose, errors } = await setup.start());
     pub = await mqtt.connectAsync(ioc.mqttUrl, { clientId: `test-pub-${randomUUID().slice(0, 8)}` });
     seg = ioc.city.segments[3].id;
     seg2 = ioc.city.segments[4].id;
@@ -222,6 +223,27 @@ describe.each(iocSetups())('live pipeline on $name', (setup) => {
     expect(seen).toMatchObject({ speedKmh: 61, ts });
   });
 
+  it('serves a browser that can only long-poll (proxies without WebSocket)', async () => {
+    const s = connectLive(ioc.httpUrl, ['polling']);
+    sockets.push(s);
+    const ack = await subscribe(s, { layers: ['traffic'] });
+    expect(ack.ok).toBe(true);
+    const deltas = trafficDeltas(s);
+    const ts = Date.now();
+    await publish(pub, `ioc/traffic/${seg2}`, { ts, speedKmh: 12.5, id: randomUUID() });
+    expect(
+      await eventually(
+        () => latestIn(deltas, seg2)?.ts === ts && latestIn(deltas, seg2),
+        10_000,
+        'polled delta',
+      ),
+    ).toMatchObject({
+      speedKmh: 12.5,
+    });
+    const health = await fetch(`${ioc.httpUrl}/api/health`);
+    expect(health.status).toBe(200);
+  });
+
   it('serves health, the traffic layer, history and JSON errors over HTTP', async () => {
     const health = await fetch(`${ioc.httpUrl}/api/health`);
     expect(health.status).toBe(200);
@@ -249,6 +271,35 @@ describe.each(iocSetups())('live pipeline on $name', (setup) => {
     expect(body.error.code).toBe('bad_query');
     expect(body.error.message).toMatch(/from/);
     expect(JSON.stringify(body)).not.toMatch(/at .*\.ts:\d+/);
+  });
+
+  it('stops promptly while browsers are connected', async () => {
+    const s = connectLive(ioc.httpUrl);
+    sockets.push(s);
+    await subscribe(s, { layers: ['traffic'] });
+    const id = randomUUID();
+    await publish(pub, `ioc/traffic/${seg}`, { ts: Date.now(), speedKmh: 9, id });
+    await eventually(
+      () => ioc.ingest.stats.received > 0 && ioc.state.traffic.get(seg)?.speedKmh === 9,
+      10_000,
+      'taken',
+    );
+    const db = ioc.db;
+    const t0 = Date.now();
+    const stopping = dispose;
+    dispose = async () => {};
+    const stillThere = ioc.db.query<{ n: number }>(
+      'SELECT count(*)::int AS n FROM traffic_readings WHERE msg_id = $1',
+      [id],
+    );
+    expect((await stillThere).rows[0].n).toBe(1);
+    await stopping();
+    expect(Date.now() - t0).toBeLessThan(5000);
+    await expect(db.query('SELECT 1')).rejects.toThrow();
+  });
+
+  it('logged no error along the way (bad input is counted, not an error)', () => {
+    expect(errors).toEqual([]);
   });
 });
 

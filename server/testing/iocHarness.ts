@@ -4,13 +4,37 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
+import pino from 'pino';
 import { loadConfig } from '../config.ts';
-import { createLogger } from '../log.ts';
+import type { Logger } from '../log.ts';
 import { type RunningIoc, startIoc } from '../main.ts';
+
+export interface StartedIoc {
+  ioc: RunningIoc;
+  /** messages the server logged at error level or above: a healthy run has none */
+  errors: string[];
+  dispose(): Promise<void>;
+}
 
 export interface IocSetup {
   name: string;
-  start(extra?: Record<string, string>): Promise<{ ioc: RunningIoc; dispose(): Promise<void> }>;
+  start(extra?: Record<string, string>): Promise<StartedIoc>;
+}
+
+/** A logger that prints warnings and worse, and keeps the errors for the test to assert on. */
+function recordingLogger(level: string): { log: Logger; errors: string[] } {
+  const errors: string[] = [];
+  const log = pino(
+    { level, base: undefined },
+    {
+      write(line: string) {
+        const o = JSON.parse(line) as { level: number; msg?: string; err?: { message?: string } };
+        if (o.level >= 50) errors.push(`${o.msg ?? ''}: ${o.err?.message ?? ''}`);
+        process.stderr.write(line);
+      },
+    },
+  );
+  return { log, errors };
 }
 
 const embedded: IocSetup = {
@@ -26,9 +50,11 @@ const embedded: IocSetup = {
       LOG_LEVEL: 'warn',
       ...extra,
     });
-    const ioc = await startIoc(cfg, createLogger(cfg.LOG_LEVEL));
+    const { log, errors } = recordingLogger(cfg.LOG_LEVEL);
+    const ioc = await startIoc(cfg, log);
     return {
       ioc,
+      errors,
       async dispose() {
         await ioc.stop();
         await rm(dir, { recursive: true, force: true });
@@ -68,14 +94,16 @@ function services(mqttUrl: string, adminUrl: string): IocSetup {
         ...extra,
       });
       let ioc: RunningIoc;
+      const { log, errors } = recordingLogger(cfg.LOG_LEVEL);
       try {
-        ioc = await startIoc(cfg, createLogger(cfg.LOG_LEVEL));
+        ioc = await startIoc(cfg, log);
       } catch (e) {
         await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).catch(() => {});
         throw e;
       }
       return {
         ioc,
+        errors,
         async dispose() {
           await ioc.stop();
           await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
