@@ -8,7 +8,10 @@ import type { CityModel } from './contracts/assets.ts';
 import type { CityState } from './domain/cityState.ts';
 import { type ApiQueries, apiRouter } from './http/apiRouter.ts';
 import { errorHandler, HttpError, notFound } from './http/errors.ts';
+import { incidentsRouter } from './http/incidentsRouter.ts';
 import { layersRouter } from './http/layersRouter.ts';
+import { open311Router } from './http/open311Router.ts';
+import { type IncidentDeps, reportsRouter } from './http/reportsRouter.ts';
 
 export interface AppDeps {
   city: () => CityModel;
@@ -17,6 +20,8 @@ export interface AppDeps {
   health: () => Promise<Health>;
   metrics: Registry;
   queries: ApiQueries;
+  /** field reports, photos, the incident lifecycle and Open311; left out, those routes answer 404 */
+  incidents?: IncidentDeps;
   snapshotSvg?: (cameraId: string, now: number) => string | undefined;
   /** built client (dist/client); pages are served from it when present */
   staticDir?: string;
@@ -65,6 +70,11 @@ export function createApp(deps: AppDeps): Express {
   });
   app.use(layersRouter(deps));
   app.use(apiRouter(deps));
+  if (deps.incidents) {
+    app.use(reportsRouter(deps.incidents));
+    app.use(incidentsRouter(deps.incidents));
+    app.use(open311Router(deps.incidents));
+  }
   app.use('/api', notFound);
 
   const dir = deps.staticDir;

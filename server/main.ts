@@ -29,8 +29,10 @@ import { recentCameraEvents } from './store/cameraRepo.ts';
 import { DataDirInUseError } from './store/dataDirLock.ts';
 import type { Db } from './store/db.ts';
 import { trafficHistory } from './store/historyRepo.ts';
+import { IncidentsRepo } from './store/incidentsRepo.ts';
 import { migrate } from './store/migrate.ts';
 import { openPglite } from './store/pgliteDb.ts';
+import { PhotoStore } from './store/photoStore.ts';
 import { openPostgres } from './store/postgresDb.ts';
 import { writeBatch } from './store/readingsRepo.ts';
 import { insertRejects, listRejects } from './store/rejectsRepo.ts';
@@ -219,6 +221,9 @@ async function boot(
       uptimeS: Math.round((Date.now() - started) / 1000),
     };
   };
+  // photo files: outside the web root, served only through /api/photos/{id}
+  const photos = new PhotoStore(path.resolve(cfg.DATA_DIR, 'photos'));
+  await photos.init();
   app = createApp({
     city: () => city,
     cityGeoJson: () => cityGeoJson,
@@ -230,6 +235,7 @@ async function boot(
       listRejects: (q) => listRejects(db, q),
       cameraEvents: (q) => recentCameraEvents(db, q),
     },
+    incidents: { repo: new IncidentsRepo(db, photos), photos, bus, city: () => city, assets: () => assets },
     snapshotSvg: (cameraId, now) => {
       const cam = city.cameras.find((c) => c.id === cameraId);
       if (!cam) return undefined;

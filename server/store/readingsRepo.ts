@@ -1,7 +1,7 @@
 import type { IncidentItem } from '../contracts/live.ts';
-import type { IncidentReportRecord, IngestBatch } from '../domain/records.ts';
+import type { IngestBatch } from '../domain/records.ts';
 import type { Db } from './db.ts';
-import { INCIDENT_COLUMNS, type IncidentRow, toIncidentItem } from './incidentRows.ts';
+import { insertIncident } from './incidentsRepo.ts';
 
 /** What a batch actually added: duplicates (same msg_id and time, in or across batches) are not counted. */
 export interface WriteResult {
@@ -123,35 +123,6 @@ async function insertReadings<R extends Timed>(
      ON CONFLICT DO NOTHING`,
   );
   return r.rowCount;
-}
-
-const INSERT_INCIDENT = `WITH ins AS (
-  INSERT INTO incidents (msg_id, source, category, severity, lat, lon, description, reporter, photo_url,
-    camera_id, created_at, updated_at)
-  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, to_timestamp($11::float8 / 1000), to_timestamp($11::float8 / 1000))
-  ON CONFLICT (msg_id) DO NOTHING
-  RETURNING *
-), ev AS (
-  INSERT INTO incident_events (incident_id, time, action, actor, to_status)
-  SELECT id, created_at, 'reported', coalesce(reporter, source), status FROM ins
-)
-SELECT ${INCIDENT_COLUMNS} FROM ins`;
-
-async function insertIncident(tx: Tx, r: IncidentReportRecord): Promise<IncidentItem | undefined> {
-  const res = await tx.query<IncidentRow>(INSERT_INCIDENT, [
-    r.msgId,
-    r.source,
-    r.category,
-    r.severity,
-    r.lat,
-    r.lon,
-    r.description,
-    r.reporter,
-    r.photoUrl,
-    r.cameraId ?? null,
-    r.time,
-  ]);
-  return res.rows[0] ? toIncidentItem(res.rows[0]) : undefined;
 }
 
 /**

@@ -19,6 +19,7 @@ const MIGRATIONS = [
   '003_incidents.sql',
   '004_rejects.sql',
   '005_aggregates.sql',
+  '006_reports.sql',
 ];
 
 function traffic(

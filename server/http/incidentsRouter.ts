@@ -1,0 +1,149 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import {
+  INCIDENT_ACTIONS,
+  type IncidentDetail,
+  incidentNumber,
+  MAX_NOTE_CHARS,
+} from '../contracts/incidentsApi.ts';
+import type { IncidentItem } from '../contracts/live.ts';
+import { INCIDENT_CATEGORIES, INCIDENT_STATES } from '../contracts/vocab.ts';
+import { distanceM } from '../domain/incidentLifecycle.ts';
+import { type IncidentRecord, isIncidentId, toListItem } from '../store/incidentsRepo.ts';
+import { HttpError } from './errors.ts';
+import { parseQuery } from './query.ts';
+import { type IncidentDeps, photoRef, throwIssues, zodIssues } from './reportsRouter.ts';
+
+const ListQuery = z.object({
+  status: z.enum(['open', 'all', ...INCIDENT_STATES]).default('open'),
+  limit: z.coerce.number().int().min(1).max(1000).default(200),
+  category: z
+    .string()
+    .transform((s) => s.split(',').filter(Boolean))
+    .pipe(z.array(z.enum(INCIDENT_CATEGORIES)))
+    .optional(),
+});
+
+const Actor = z.string().trim().min(1).max(100).default('operator');
+const Note = z.string().trim().max(MAX_NOTE_CHARS, `at most ${MAX_NOTE_CHARS} characters`).optional();
+
+const ActionBody = z
+  .object({
+    action: z.enum(INCIDENT_ACTIONS, `must be one of ${INCIDENT_ACTIONS.join(', ')}`),
+    note: Note,
+    assignee: z.string().trim().min(1).max(200).optional(),
+    actor: Actor,
+  })
+  .refine((b) => b.action !== 'assign' || b.assignee, {
+    path: ['assignee'],
+    message: 'required to assign: who is sent',
+  });
+
+const MergeBody = z.object({
+  ids: z
+    .array(z.union([z.string(), z.number().int()]).transform(String))
+    .min(1)
+    .max(50),
+  note: Note,
+  actor: Actor,
+});
+
+function parseBody<S extends z.ZodType>(schema: S, body: unknown): z.output<S> {
+  const r = schema.safeParse(body ?? {});
+  if (!r.success) throwIssues(zodIssues(r.error));
+  return (r as { data: z.output<S> }).data;
+}
+
+const NO_STORE = 'no-store';
+
+/** The operators' incident queue, an incident's detail, lifecycle steps and merges. */
+export function incidentsRouter(deps: IncidentDeps): Router {
+  const r = Router();
+
+  const load = async (id: string): Promise<IncidentRecord> => {
+    const rec = isIncidentId(id) ? await deps.repo.get(id) : undefined;
+    if (!rec) throw new HttpError(404, 'no_incident', `no incident ${id}`);
+    return rec;
+  };
+  const changed = async (items: IncidentItem[]) => {
+    if (items.length) deps.bus.emit('incidents:changed', items);
+  };
+
+  r.get('/api/incidents', async (req, res) => {
+    const q = parseQuery(ListQuery, req.query);
+    const items = await deps.repo.list({
+      status: q.status,
+      categories: q.category,
+      limit: q.limit,
+      order: 'rank',
+    });
+    res.set('Cache-Control', NO_STORE);
+    res.json({ items: items.map(toListItem) });
+  });
+
+  r.get('/api/incidents/:id', async (req, res) => {
+    const rec = await load(String(req.params.id));
+    const [history, reports, ownPhotos] = await Promise.all([
+      deps.repo.history(rec.id),
+      deps.repo.mergedReports(rec.id),
+      deps.repo.photoIdsOf(rec.id),
+    ]);
+    const cameras = deps
+      .city()
+      .cameras.map((c) => ({
+        id: c.id,
+        name: c.name,
+        distanceM: Math.round(distanceM(rec.lat, rec.lon, c.lat, c.lon)),
+      }))
+      .sort((a, b) => a.distanceM - b.distanceM)
+      .slice(0, 3);
+    const incident: IncidentDetail['incident'] = toListItem(rec);
+    if (rec.mergedInto) incident.mergedInto = { id: rec.mergedInto, number: incidentNumber(rec.mergedInto) };
+    if (rec.address) incident.address = rec.address;
+    const detail: IncidentDetail = {
+      incident,
+      history,
+      photos: [...ownPhotos, ...reports.flatMap((x) => x.photoIds)].map(photoRef),
+      nearestCameras: cameras,
+      reports: reports.map(({ photoIds, ...x }) => ({ ...x, photos: photoIds.map(photoRef) })),
+    };
+    res.set('Cache-Control', NO_STORE);
+    res.json(detail);
+  });
+
+  r.patch('/api/incidents/:id', async (req, res) => {
+    const id = String(req.params.id);
+    const body = parseBody(ActionBody, req.body);
+    await load(id);
+    const out = await deps.repo.applyAction(id, body.action, {
+      actor: body.actor,
+      note: body.note || null,
+      assignee: body.action === 'assign' ? body.assignee : null,
+    });
+    if (!out.ok) {
+      if (out.code === 'not_found') throw new HttpError(404, 'no_incident', out.message);
+      throw new HttpError(409, out.code, out.message, { status: out.status });
+    }
+    await changed([out.item]);
+    res.json({ incident: { ...out.item, number: incidentNumber(out.item.id) } });
+  });
+
+  r.post('/api/incidents/:id/merge', async (req, res) => {
+    const id = String(req.params.id);
+    const body = parseBody(MergeBody, req.body);
+    await load(id);
+    const ids = [...new Set(body.ids)];
+    const out = await deps.repo.merge(id, ids, { actor: body.actor, note: body.note || null });
+    if (!out.ok) {
+      if (out.code === 'not_found') throw new HttpError(404, 'no_incident', out.message);
+      throw new HttpError(409, out.code, out.message, out.details);
+    }
+    await changed([out.target, ...out.merged]);
+    res.json({
+      incident: { ...out.target, number: incidentNumber(out.target.id) },
+      merged: out.merged.map((m) => ({ ...m, number: incidentNumber(m.id) })),
+    });
+  });
+
+  return r;
+}
