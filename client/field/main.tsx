@@ -1,0 +1,78 @@
+import { effect } from '@preact/signals';
+import { render } from 'preact';
+import { lang, t } from '../i18n/i18n.ts';
+import { App } from './App.tsx';
+import type { ReportReceipt } from './api.ts';
+import {
+  current,
+  mine,
+  online,
+  pollStatuses,
+  refresh,
+  STATUS_POLL_MS,
+  screen,
+  sender,
+} from './fieldStore.ts';
+import './field.css';
+
+/** Retries are also tried on this period when nothing else wakes the sender (a missed `online`). */
+const SAFETY_KICK_MS = 60_000;
+
+async function start(): Promise<void> {
+  effect(() => {
+    document.documentElement.lang = lang.value;
+    document.title = t('field.appName');
+  });
+  await refresh();
+  render(<App />, document.getElementById('app') as HTMLElement);
+
+  sender.on((e) => {
+    void refresh();
+    // a report that waited while its screen stayed open: show its number now
+    if (e?.outcome === 'sent' && screen.value === 'queued' && current.value?.id === e.id)
+      current.value = { id: e.id, receipt: e.body as ReportReceipt };
+    if (e?.outcome === 'sent' && screen.value === 'queued' && current.value?.id === e.id)
+      screen.value = 'sent';
+  });
+  window.addEventListener('online', () => {
+    online.value = true;
+    void sender.kick(true);
+  });
+  window.addEventListener('offline', () => {
+    online.value = false;
+  });
+  setInterval(() => void sender.kick(), SAFETY_KICK_MS);
+  void sender.kick(true);
+
+  // statuses of my reports: every 30 s while the list is on screen and the page visible
+  let polling: ReturnType<typeof setInterval> | undefined;
+  const poll = () => void pollStatuses().catch(() => undefined);
+  effect(() => {
+    const visible = screen.value === 'mine';
+    mine.value;
+    if (visible && !polling) {
+      poll();
+      polling = setInterval(() => document.visibilityState === 'visible' && poll(), STATUS_POLL_MS);
+    } else if (!visible && polling) {
+      clearInterval(polling);
+      polling = undefined;
+    }
+  });
+  document.addEventListener('visibilitychange', () => {
+    if (document.visibilityState === 'visible') {
+      void sender.kick(true);
+      if (screen.value === 'mine') poll();
+    }
+  });
+
+  if ('serviceWorker' in navigator && window.isSecureContext) {
+    // the worker sits at the root (so its scope may cover /report) and caches this page's files
+    navigator.serviceWorker
+      .register('/report-sw.js', { scope: '/report', updateViaCache: 'none' })
+      .catch(() => undefined);
+  }
+
+  (window as unknown as { __field: unknown }).__field = { sender, refresh, screen };
+}
+
+void start();

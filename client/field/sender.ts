@@ -1,0 +1,159 @@
+import type { KeyedStore, OutboxEntry, ServerError } from './outbox.ts';
+import { backoffMs, classifyStatus, type SendOutcome } from './retry.ts';
+
+/** One attempt's answer: HTTP status (0: the network failed) and the parsed JSON body. */
+export interface PostResult {
+  status: number;
+  body?: unknown;
+  retryAfterMs?: number;
+  /** what failed, for the list: "offline", "HTTP 503" */
+  failure?: string;
+}
+
+export interface SenderDeps {
+  store: KeyedStore<OutboxEntry>;
+  post(entry: OutboxEntry): Promise<PostResult>;
+  /** called once the server has the report (201, or 200 duplicate), before it leaves the outbox */
+  onSent(entry: OutboxEntry, body: unknown): Promise<void>;
+  now(): number;
+  rand(): number;
+  setTimer(fn: () => void, ms: number): unknown;
+  clearTimer(t: unknown): void;
+}
+
+export interface AttemptEvent {
+  id: string;
+  outcome: SendOutcome;
+  body?: unknown;
+}
+
+/**
+ * Sends the outbox, one report at a time, oldest first. A transient failure pauses the whole
+ * outbox until that report's back-off ends (the network is likely down for all of them);
+ * `kick(true)` (page load, the `online` event, a new report) ends every wait now.
+ */
+export class Sender {
+  private running = false;
+  private again = false;
+  private againForced = false;
+  private blockedUntil = 0;
+  private timer: unknown;
+  private readonly listeners = new Set<(e: AttemptEvent | null) => void>();
+  /** id of the report being sent now */
+  sending: string | null = null;
+
+  constructor(private readonly d: SenderDeps) {}
+
+  /** Listens to every attempt's outcome, and to `null` when the outbox changed otherwise. */
+  on(fn: (e: AttemptEvent | null) => void): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+
+  private emit(e: AttemptEvent | null): void {
+    for (const fn of this.listeners) fn(e);
+  }
+
+  /** Sends what is due; `force`: what is waiting for a back-off too. Resolves when this round ends. */
+  async kick(force = false): Promise<void> {
+    if (this.running) {
+      this.again = true;
+      this.againForced ||= force;
+      return;
+    }
+    this.running = true;
+    try {
+      let f = force;
+      do {
+        this.again = false;
+        this.againForced = false;
+        await this.round(f);
+        f = this.againForced;
+      } while (this.again);
+    } finally {
+      this.running = false;
+      this.sending = null;
+    }
+    await this.schedule();
+  }
+
+  private async round(force: boolean): Promise<void> {
+    if (force) this.blockedUntil = 0;
+    const now = this.d.now();
+    if (this.blockedUntil > now) return;
+    const pending = (await this.d.store.list())
+      .filter((e) => e.state === 'pending' && (force || e.nextAttemptAt <= now))
+      .sort((a, b) => a.createdAt - b.createdAt);
+    for (const entry of pending) {
+      this.sending = entry.id;
+      this.emit(null);
+      let r: PostResult;
+      try {
+        r = await this.d.post(entry);
+      } catch (err) {
+        r = { status: 0, failure: (err as Error).message };
+      }
+      const outcome = classifyStatus(r.status);
+      // the reporter may have discarded it while it was in flight
+      const current = await this.d.store.get(entry.id);
+      if (outcome === 'sent') {
+        await this.d.onSent(entry, r.body);
+        await this.d.store.remove(entry.id);
+      } else if (current && outcome === 'rejected') {
+        await this.d.store.put(entry.id, {
+          ...current,
+          state: 'rejected',
+          error: serverError(r.body) ?? { code: `http_${r.status}`, message: `HTTP ${r.status}` },
+        });
+      } else if (current) {
+        const attempts = current.attempts + 1;
+        const at = this.d.now() + backoffMs(attempts, this.d.rand(), r.retryAfterMs);
+        await this.d.store.put(entry.id, {
+          ...current,
+          attempts,
+          nextAttemptAt: at,
+          lastFailure: r.failure ?? `HTTP ${r.status}`,
+        });
+        this.blockedUntil = at;
+      }
+      this.sending = null;
+      this.emit({ id: entry.id, outcome, body: r.body });
+      if (outcome === 'retry') return;
+    }
+  }
+
+  private async schedule(): Promise<void> {
+    if (this.timer !== undefined) this.d.clearTimer(this.timer);
+    this.timer = undefined;
+    const pending = (await this.d.store.list()).filter((e) => e.state === 'pending');
+    if (pending.length === 0) return;
+    const next = Math.max(this.blockedUntil, Math.min(...pending.map((e) => e.nextAttemptAt)));
+    const wait = Math.max(250, next - this.d.now());
+    this.timer = this.d.setTimer(() => {
+      this.timer = undefined;
+      void this.kick();
+    }, wait);
+  }
+
+  /** Stops the timer (tests, page teardown). */
+  stop(): void {
+    if (this.timer !== undefined) this.d.clearTimer(this.timer);
+    this.timer = undefined;
+  }
+}
+
+/** The `{ error }` of a JSON error body, if it is one. */
+export function serverError(body: unknown): ServerError | undefined {
+  const e = (body as { error?: unknown } | undefined)?.error as Partial<ServerError> | undefined;
+  if (!e || typeof e.code !== 'string') return undefined;
+  return {
+    code: e.code,
+    message: typeof e.message === 'string' ? e.message : e.code,
+    details: Array.isArray(e.details)
+      ? e.details.filter(
+          (x): x is { field: string; message: string } =>
+            !!x && typeof x.field === 'string' && typeof x.message === 'string',
+        )
+      : undefined,
+  };
+}
