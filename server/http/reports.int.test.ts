@@ -213,6 +213,19 @@ describe.each(iocSetups())('field reports on $name', (setup) => {
       photos: [],
       rejectedPhotos: [{ code: 'unsupported_photo_type' }],
     });
+
+    // past 32 MiB the request itself is refused, cleanly, and nothing is kept
+    const f = base();
+    const giant = await post({
+      ...f,
+      photos: [{ name: 'g.jpg', type: 'image/jpeg', bytes: Buffer.alloc(33 * 1024 * 1024) }],
+    });
+    expect(giant.status).toBe(413);
+    expect(await giant.json()).toMatchObject({
+      error: { code: 'photo_too_large', details: [{ field: 'photo' }] },
+    });
+    const stored = await fetch(`${ioc.httpUrl}/api/reports/status?ids=${f.id}`);
+    expect(await stored.json()).toEqual({ items: [] });
   });
 
   it('refuses a report without a position, outside the city or with bad fields, naming the field', async () => {

@@ -105,7 +105,7 @@ const parseMultipart: RequestHandler = (req, res, next) => {
             new HttpError(
               413,
               'photo_too_large',
-              `a photo is larger than ${MAX_PHOTO_BYTES / 1024 / 1024} MiB (nothing was stored; send it smaller)`,
+              `a photo is larger than ${HARD_FILE_BYTES / 1024 / 1024} MiB, so nothing was stored; photos up to ${MAX_PHOTO_BYTES / 1024 / 1024} MiB are accepted`,
               [{ field: err.field ?? 'photo', message: `larger than ${HARD_FILE_BYTES / 1024 / 1024} MiB` }],
             ),
           );
