@@ -10,7 +10,7 @@ import { type ApiQueries, apiRouter } from './http/apiRouter.ts';
 import { errorHandler, HttpError, notFound } from './http/errors.ts';
 import { incidentsRouter } from './http/incidentsRouter.ts';
 import { layersRouter } from './http/layersRouter.ts';
-import { open311Router } from './http/open311Router.ts';
+import { open311Errors, open311Router } from './http/open311Router.ts';
 import { type IncidentDeps, reportsRouter } from './http/reportsRouter.ts';
 
 export interface AppDeps {
@@ -74,6 +74,7 @@ export function createApp(deps: AppDeps): Express {
     app.use(reportsRouter(deps.incidents));
     app.use(incidentsRouter(deps.incidents));
     app.use(open311Router(deps.incidents));
+    app.use('/open311', open311Errors);
   }
   app.use('/api', notFound);
 

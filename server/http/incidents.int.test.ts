@@ -265,6 +265,13 @@ describe.each(iocSetups())('incident lifecycle and Open311 on $name', (setup) =>
     expect(missing.status).toBe(404);
     expect(await missing.json()).toEqual([{ code: 404, description: expect.any(String) }]);
     expect((await fetch(`${base}/requests.xml`)).status).toBe(400);
+    const badJson = await fetch(`${base}/requests.json`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"service_code": ',
+    });
+    expect(badJson.status).toBe(400);
+    expect(await badJson.json()).toEqual([{ code: 400, description: 'request body is not valid JSON' }]);
     expect(errors).toEqual([]);
   });
 });

@@ -239,23 +239,27 @@ export function open311Router(deps: IncidentDeps): Router {
     next(new HttpError(404, 'not_found', `no such resource: ${req.method} ${req.originalUrl}`)),
   );
 
-  // the spec's error shape: an array of { code: <HTTP status>, description }
-  const errors: ErrorRequestHandler = (err, _req, res, next) => {
-    let status = 500;
-    let description = 'internal error';
-    if (err instanceof HttpError) {
-      status = err.status;
-      description = err.message;
-    } else if (err?.type === 'entity.too.large') {
-      status = 413;
-      description = 'request body too large';
-    } else if (err?.type === 'entity.parse.failed') {
-      status = 400;
-      description = 'request body is not valid JSON';
-    } else return next(err);
-    if (res.headersSent) return;
-    res.status(status).json([{ code: status, description }]);
-  };
-  r.use(BASE, errors);
+  r.use(BASE, open311Errors);
   return r;
 }
+
+/**
+ * The spec's error shape, an array of `{ code: <HTTP status>, description }`; mount it under
+ * `/open311` before the app's JSON error handler so body-parser errors get it too.
+ */
+export const open311Errors: ErrorRequestHandler = (err, _req, res, next) => {
+  let status = 500;
+  let description = 'internal error';
+  if (err instanceof HttpError) {
+    status = err.status;
+    description = err.message;
+  } else if (err?.type === 'entity.too.large') {
+    status = 413;
+    description = 'request body too large';
+  } else if (err?.type === 'entity.parse.failed') {
+    status = 400;
+    description = 'request body is not valid JSON';
+  } else return next(err);
+  if (res.headersSent) return;
+  res.status(status).json([{ code: status, description }]);
+};
