@@ -157,7 +157,7 @@ describe.each(iocSetups())('field reports on $name', (setup) => {
     expect([a.status, b.status].sort()).toEqual([200, 201]);
     expect(bodies.map((x) => x.duplicate).sort()).toEqual([false, true]);
     expect(bodies[0].id).toBe(bodies[1].id);
-    const again = await post(f);
+    const again = await post({ ...f, id: f.id?.toUpperCase() });
     expect(again.status).toBe(200);
     expect(await again.json()).toMatchObject({ id: bodies[0].id, duplicate: true, photos: bodies[0].photos });
     const { rows } = await ioc.db.query<{ n: number; p: number }>(

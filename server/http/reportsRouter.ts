@@ -203,7 +203,11 @@ const optionalText = (max: number) =>
   );
 
 const ReportFields = z.object({
-  id: z.preprocess((v) => (v === '' ? undefined : v), z.string().regex(UUID, 'must be a UUID').optional()),
+  // UUIDs are case-insensitive: stored lower-case so a retry or a status query in other case finds it
+  id: z.preprocess(
+    (v) => (v === '' ? undefined : typeof v === 'string' ? v.trim().toLowerCase() : v),
+    z.string().regex(UUID, 'must be a UUID').optional(),
+  ),
   category: z.enum(INCIDENT_CATEGORIES, `must be one of ${INCIDENT_CATEGORIES.join(', ')}`),
   description: optionalText(MAX_DESCRIPTION_CHARS),
   severity: z.preprocess(
