@@ -13,6 +13,7 @@ import {
 } from '../map/layers/style.ts';
 import { ctx } from './ctx.ts';
 import { FeedList } from './Feed.tsx';
+import { IncidentQueue } from './IncidentQueue.tsx';
 import { computeKpis, isStale } from './kpis.ts';
 import { SidePanel } from './SidePanel.tsx';
 import { toggleFullscreen } from './shortcuts.ts';
@@ -26,7 +27,9 @@ import {
   lastLiveAt,
   layers,
   liveTick,
+  queueOpen,
   toggleLayer,
+  toggleQueue,
   wall,
 } from './store.ts';
 
@@ -39,6 +42,7 @@ export function App() {
           <StaleBanner />
           <SidePanel />
           <LayerPanel />
+          <IncidentQueue />
         </div>
         <aside class="sidebar">
           <KpiTiles />
@@ -68,6 +72,15 @@ function Header() {
         </div>
         <ConnectionBadge />
         <div class="chrome-buttons">
+          <button
+            type="button"
+            class={`btn${queueOpen.value ? ' active' : ''}`}
+            data-testid="queue-toggle"
+            onClick={toggleQueue}
+            title="I"
+          >
+            {t('queue.toggle')}
+          </button>
           <button type="button" class="btn" data-testid="lang-toggle" onClick={toggleLang} title="L">
             {t('lang.toggle')}
           </button>
@@ -340,6 +353,7 @@ function HelpSheet() {
     ['W', 'help.wall'],
     ['F', 'help.fullscreen'],
     ['L', 'help.lang'],
+    ['I', 'help.queue'],
     ['1 – 5', 'help.layers'],
     ['P', 'help.period'],
     ['R', 'help.reset'],

@@ -2,19 +2,17 @@ import { useEffect, useState } from 'preact/hooks';
 import type { TrafficHistoryPoint } from '../../server/contracts/api.ts';
 import { fmt, t } from '../i18n/i18n.ts';
 import type { MessageKey } from '../i18n/messages.ts';
-import { nearestCameras } from '../map/city.ts';
 import {
   CAMERA_COLORS,
-  CATEGORY_COLORS,
   cameraStatus,
   SPEED_COLORS,
   TRAFFIC_STALE_MS,
   toCss,
   trafficLevel,
 } from '../map/layers/style.ts';
-import { api, type CameraEvent, type IncidentDetail } from './api.ts';
+import { api, type CameraEvent } from './api.ts';
 import { ctx } from './ctx.ts';
-import { openCamera } from './Feed.tsx';
+import { IncidentPanel } from './IncidentPanel.tsx';
 import { clock, liveTick, selection } from './store.ts';
 
 /** Details of the selected segment, camera or incident, live. */
@@ -249,107 +247,6 @@ function CameraPanel({ id }: { id: string }) {
             ))}
           </ul>
         )}
-      </div>
-    </div>
-  );
-}
-
-function IncidentPanel({ id }: { id: string }) {
-  liveTick.value;
-  clock.value;
-  const c = ctx();
-  const f = fmt.value;
-  const live = c.state.incidents.get(id);
-  const [detail, setDetail] = useState<IncidentDetail | 'error' | null>(null);
-  const updatedAt = live?.updatedAt ?? 0;
-  useEffect(() => {
-    const ac = new AbortController();
-    api
-      .incident(id, ac.signal)
-      .then(setDetail)
-      .catch(() => !ac.signal.aborted && setDetail('error'));
-    return () => ac.abort();
-  }, [id, updatedAt]);
-  const inc = live ?? (detail && detail !== 'error' ? detail : undefined);
-  if (!inc)
-    return (
-      <div class="side-body muted">{detail === 'error' ? t('panel.loadError') : t('panel.loading')}</div>
-    );
-  const history = detail && detail !== 'error' ? (detail.history ?? []) : null;
-  const near = nearestCameras(c.city, [inc.lon, inc.lat], 3);
-  return (
-    <div class="side-body">
-      <h2
-        class="side-title"
-        data-testid="panel-name"
-        style={{ color: toCss(CATEGORY_COLORS[inc.category] ?? CATEGORY_COLORS.other) }}
-      >
-        {t(`cat.${inc.category}`)}
-      </h2>
-      <div class={`level-pill state-${inc.status}`} data-testid="panel-status">
-        {t(`state.${inc.status}`)}
-      </div>
-      <Row k="panel.severity">{inc.severity} / 5</Row>
-      <Row k="panel.reportedAt">
-        <When ts={inc.ts} />
-      </Row>
-      <Row k="panel.updatedAt">
-        <When ts={inc.updatedAt} />
-      </Row>
-      <Row k="panel.source">{inc.source}</Row>
-      {inc.reporter && <Row k="panel.reporter">{inc.reporter}</Row>}
-      {inc.assignee && <Row k="panel.assignee">{inc.assignee}</Row>}
-      {inc.description && (
-        <div class="side-section">
-          <div class="section-title">{t('panel.description')}</div>
-          <p class="desc">{inc.description}</p>
-        </div>
-      )}
-      {inc.photoUrl && (
-        <div class="side-section">
-          <div class="section-title">{t('panel.photo')}</div>
-          <img class="snapshot" src={inc.photoUrl} alt={t('panel.photo')} />
-        </div>
-      )}
-      <div class="side-section">
-        <div class="section-title">{t('panel.history')}</div>
-        {history === null && (
-          <div class="muted">{detail === 'error' ? t('panel.loadError') : t('panel.loading')}</div>
-        )}
-        {history && history.length === 0 && <div class="muted">{t('panel.noHistory')}</div>}
-        {history && history.length > 0 && (
-          <ul class="events">
-            {history.map((h) => (
-              <li key={`${h.time}-${h.action}`}>
-                <span class="ev-time">{f.time(h.time)}</span>
-                <span class="ev-kind">{h.toStatus ? t(`state.${h.toStatus}` as MessageKey) : h.action}</span>
-                <span class="muted">
-                  {h.actor}
-                  {h.note ? ` — ${h.note}` : ''}
-                </span>
-              </li>
-            ))}
-          </ul>
-        )}
-      </div>
-      <div class="side-section">
-        <div class="section-title">{t('panel.nearestCameras')}</div>
-        <ul class="events">
-          {near.map(({ camera, distanceM }) => {
-            const st = cameraStatus(c.state.cameras.get(camera.id), c.live.serverNow());
-            return (
-              <li key={camera.id}>
-                <button type="button" class="clickable" onClick={() => openCamera(camera.id)}>
-                  <span class="sw-dot" style={{ background: toCss(CAMERA_COLORS[st]) }} />
-                  <span class="ev-kind">{camera.name}</span>
-                  <span class="muted">
-                    {distanceM < 1000 ? `${f.num(distanceM)} m` : `${f.num(distanceM / 1000, 1)} km`}
-                  </span>
-                </button>
-              </li>
-            );
-          })}
-        </ul>
       </div>
     </div>
   );

@@ -1,6 +1,11 @@
 import type { TrafficHistory } from '../../server/contracts/api.ts';
-import type { IncidentItem } from '../../server/contracts/live.ts';
-import type { CameraEventKind, IncidentState } from '../../server/contracts/vocab.ts';
+import type {
+  IncidentActionRequest,
+  IncidentDetail,
+  IncidentHistoryEntry,
+  IncidentListItem,
+} from '../../server/contracts/incidentsApi.ts';
+import type { CameraEventKind } from '../../server/contracts/vocab.ts';
 
 export interface CameraEvent {
   ts: number;
@@ -10,21 +15,41 @@ export interface CameraEvent {
   snapshotUrl?: string;
 }
 
-export interface IncidentHistoryEntry {
-  time: number;
-  action: string;
-  actor?: string;
-  fromStatus?: IncidentState | null;
-  toStatus?: IncidentState | null;
-  note?: string | null;
-}
+export type { IncidentDetail, IncidentHistoryEntry };
 
-export type IncidentDetail = IncidentItem & { history?: IncidentHistoryEntry[] };
+/** A refused request: the server's error code and message, and the HTTP status. */
+export class ApiRequestError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
 
 async function getJson<T>(url: string, signal?: AbortSignal): Promise<T> {
   const r = await fetch(url, { signal, headers: { accept: 'application/json' } });
   if (!r.ok) throw new Error(`${url}: ${r.status}`);
   return (await r.json()) as T;
+}
+
+async function patchJson<T>(url: string, body: unknown): Promise<T> {
+  const r = await fetch(url, {
+    method: 'PATCH',
+    headers: { accept: 'application/json', 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  const json = (await r.json().catch(() => undefined)) as
+    | (T & { error?: { code: string; message: string } })
+    | undefined;
+  if (!r.ok)
+    throw new ApiRequestError(
+      r.status,
+      json?.error?.code ?? `http_${r.status}`,
+      json?.error?.message ?? `HTTP ${r.status}`,
+    );
+  return json as T;
 }
 
 export const api = {
@@ -35,6 +60,11 @@ export const api = {
     `/api/cameras/${encodeURIComponent(id)}/snapshot?t=${bust}`,
   incident: (id: string, signal?: AbortSignal) =>
     getJson<IncidentDetail>(`/api/incidents/${encodeURIComponent(id)}`, signal),
+  incidentAction: (id: string, body: IncidentActionRequest) =>
+    patchJson<{ incident: IncidentListItem; history: IncidentHistoryEntry[] }>(
+      `/api/incidents/${encodeURIComponent(id)}`,
+      body,
+    ),
   trafficHistory: (segmentId: string, from: number, to: number, signal?: AbortSignal) =>
     getJson<TrafficHistory>(
       `/api/history/traffic?segmentId=${encodeURIComponent(segmentId)}&from=${Math.round(from)}&to=${Math.round(to)}&bucket=15m`,

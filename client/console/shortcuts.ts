@@ -1,6 +1,6 @@
 import { toggleLang } from '../i18n/i18n.ts';
 import { HEAT_PERIODS } from '../map/layers/heatLayer.ts';
-import { heatPeriod, help, LAYER_KEYS, selection, toggleLayer, wall } from './store.ts';
+import { heatPeriod, help, LAYER_KEYS, selection, toggleLayer, toggleQueue, wall } from './store.ts';
 
 export function toggleFullscreen(): void {
   if (document.fullscreenElement) void document.exitFullscreen();
@@ -22,6 +22,7 @@ export function installShortcuts(resetView: () => void): () => void {
     } else if (k === 'w' || k === 'W') wall.value = !wall.value;
     else if (k === 'f' || k === 'F') toggleFullscreen();
     else if (k === 'l' || k === 'L') toggleLang();
+    else if (k === 'i' || k === 'I') toggleQueue();
     else if (k === 'r' || k === 'R') resetView();
     else if (k === 'p' || k === 'P') {
       const i = HEAT_PERIODS.indexOf(heatPeriod.value);

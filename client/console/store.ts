@@ -8,6 +8,24 @@ export const LAYER_KEYS: LayerKey[] = ['traffic', 'cameras', 'incidents', 'heat'
 export type Selection = { kind: 'segment' | 'camera' | 'incident'; id: string } | null;
 
 const LAYERS_KEY = 'ioc.layers';
+const QUEUE_KEY = 'ioc.queue';
+
+function readFlag(key: string): boolean {
+  try {
+    return localStorage.getItem(key) === '1';
+  } catch {
+    return false;
+  }
+}
+
+export function toggleQueue(): void {
+  queueOpen.value = !queueOpen.value;
+  try {
+    localStorage.setItem(QUEUE_KEY, queueOpen.value ? '1' : '0');
+  } catch {
+    // not remembered
+  }
+}
 const DEFAULT_LAYERS: Record<LayerKey, boolean> = {
   traffic: true,
   cameras: true,
@@ -34,6 +52,8 @@ export const heatPeriod = signal<HeatPeriod>('24h');
 export const selection = signal<Selection>(null);
 export const wall = signal<boolean>(new URLSearchParams(location.search).has('wall'));
 export const help = signal<boolean>(false);
+/** the incident queue panel (key I) */
+export const queueOpen = signal<boolean>(readFlag(QUEUE_KEY));
 /** bumped (a few times a second at most) when live data changed: panels and KPIs re-read */
 export const liveTick = signal(0);
 /** bumped when the feed changed */

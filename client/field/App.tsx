@@ -201,20 +201,7 @@ function FormScreen() {
       <Section n={2} title="field.step.position" field="position">
         <PositionPicker />
       </Section>
-      <Section
-        n={3}
-        title="field.step.description"
-        field="description"
-        optional
-        aside={
-          <span class={description.value.length > MAX_DESCRIPTION ? 'over' : ''} data-testid="desc-count">
-            {t('field.desc.count', {
-              n: fmt.value.num(description.value.length),
-              max: fmt.value.num(MAX_DESCRIPTION),
-            })}
-          </span>
-        }
-      >
+      <Section n={3} title="field.step.description" field="description" optional>
         <textarea
           class="textarea"
           rows={4}
@@ -225,6 +212,14 @@ function FormScreen() {
           data-testid="description"
           aria-label={t('field.step.description')}
         />
+        <div class="count">
+          <span class={description.value.length > MAX_DESCRIPTION ? 'over' : ''} data-testid="desc-count">
+            {t('field.desc.count', {
+              n: fmt.value.num(description.value.length),
+              max: fmt.value.num(MAX_DESCRIPTION),
+            })}
+          </span>
+        </div>
       </Section>
       <Section
         n={4}

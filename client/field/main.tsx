@@ -7,6 +7,7 @@ import {
   current,
   mine,
   online,
+  outbox,
   pollStatuses,
   refresh,
   STATUS_POLL_MS,
@@ -72,7 +73,8 @@ async function start(): Promise<void> {
       .catch(() => undefined);
   }
 
-  (window as unknown as { __field: unknown }).__field = { sender, refresh, screen };
+  // a stable hook for tests and debugging
+  (window as unknown as { __field: unknown }).__field = { sender, refresh, screen, outbox, mine, current };
 }
 
 void start();

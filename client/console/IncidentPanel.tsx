@@ -1,0 +1,319 @@
+import { useEffect, useState } from 'preact/hooks';
+import type { IncidentAction, PhotoRef } from '../../server/contracts/incidentsApi.ts';
+import { fmt, t } from '../i18n/i18n.ts';
+import type { MessageKey } from '../i18n/messages.ts';
+import { nearestCameras } from '../map/city.ts';
+import { CAMERA_COLORS, CATEGORY_COLORS, cameraStatus, toCss } from '../map/layers/style.ts';
+import { CategoryIcon } from '../shared/CategoryIcon.tsx';
+import { ApiRequestError, api, type IncidentDetail } from './api.ts';
+import { ctx } from './ctx.ts';
+import { openCamera } from './Feed.tsx';
+import { actionsFor } from './incidentQueue.ts';
+import { clock, liveTick } from './store.ts';
+
+function When({ ts }: { ts: number }) {
+  const f = fmt.value;
+  const age = ctx().live.serverNow() - ts;
+  return (
+    <span>
+      {age > 43_200_000 ? f.dateTime(ts) : f.time(ts)} <span class="muted">({f.ago(Math.max(0, age))})</span>
+    </span>
+  );
+}
+
+function Row({
+  k,
+  children,
+  testid,
+}: {
+  k: MessageKey;
+  children: preact.ComponentChildren;
+  testid?: string;
+}) {
+  return (
+    <div class="kv">
+      <span class="k">{t(k)}</span>
+      <span class="v" data-testid={testid}>
+        {children}
+      </span>
+    </div>
+  );
+}
+
+/** An incident: details, photos, the lifecycle buttons valid now, its audit trail, nearby cameras. */
+export function IncidentPanel({ id }: { id: string }) {
+  liveTick.value;
+  clock.value;
+  const c = ctx();
+  const f = fmt.value;
+  const live = c.state.incidents.get(id);
+  const [detail, setDetail] = useState<IncidentDetail | 'error' | null>(null);
+  const [enlarged, setEnlarged] = useState<PhotoRef | null>(null);
+  const updatedAt = live?.updatedAt ?? 0;
+  useEffect(() => {
+    const ac = new AbortController();
+    api
+      .incident(id, ac.signal)
+      .then(setDetail)
+      .catch(() => !ac.signal.aborted && setDetail('error'));
+    return () => ac.abort();
+  }, [id, updatedAt]);
+  useEffect(() => setEnlarged(null), [id]);
+  const d = detail && detail !== 'error' ? detail : undefined;
+  // the newer of the live item and the last answer (an action's answer arrives before its delta)
+  const inc = d && (!live || d.incident.updatedAt >= live.updatedAt) ? { ...live, ...d.incident } : live;
+  if (!inc)
+    return (
+      <div class="side-body muted">{detail === 'error' ? t('panel.loadError') : t('panel.loading')}</div>
+    );
+  const near =
+    d?.nearestCameras ??
+    nearestCameras(c.city, [inc.lon, inc.lat], 3).map(({ camera, distanceM }) => ({
+      id: camera.id,
+      name: camera.name,
+      distanceM,
+    }));
+  const color = toCss(CATEGORY_COLORS[inc.category] ?? CATEGORY_COLORS.other);
+  return (
+    <div class="side-body">
+      <div class="inc-head">
+        <span class="inc-icon" style={{ background: color }}>
+          <CategoryIcon category={inc.category} size={26} />
+        </span>
+        <div>
+          <h2 class="side-title" data-testid="panel-name" style={{ color }}>
+            {t(`cat.${inc.category}`)}
+          </h2>
+          {d?.incident.number && (
+            <div class="side-subtitle" data-testid="panel-number">
+              {d.incident.number}
+            </div>
+          )}
+        </div>
+      </div>
+      <div class="inc-pills">
+        <span class={`level-pill state-${inc.status}`} data-testid="panel-status">
+          {t(`state.${inc.status}`)}
+        </span>
+        <span class={`level-pill sev-pill sev-${inc.severity}`}>
+          {t('panel.severity')} {inc.severity}/5
+        </span>
+      </div>
+      <Actions id={id} status={inc.status} onDone={(r) => d && setDetail({ ...d, ...r })} />
+      <Row k="panel.reportedAt">
+        <When ts={inc.ts} />
+      </Row>
+      <Row k="panel.updatedAt">
+        <When ts={inc.updatedAt} />
+      </Row>
+      <Row k="panel.source">{inc.source}</Row>
+      {inc.reporter && <Row k="panel.reporter">{inc.reporter}</Row>}
+      {inc.assignee && (
+        <Row k="panel.assignee" testid="panel-assignee">
+          {inc.assignee}
+        </Row>
+      )}
+      {d?.incident.address && <Row k="panel.district">{d.incident.address}</Row>}
+      {inc.description && (
+        <div class="side-section">
+          <div class="section-title">{t('panel.description')}</div>
+          <p class="desc" data-testid="panel-description">
+            {inc.description}
+          </p>
+        </div>
+      )}
+      {d && d.photos.length > 0 && (
+        <div class="side-section">
+          <div class="section-title">
+            {t('panel.photos')} <span class="muted">({d.photos.length})</span>
+          </div>
+          <div class="photo-grid" data-testid="panel-photos">
+            {d.photos.map((p) => (
+              <button
+                type="button"
+                key={p.id}
+                class="photo-thumb"
+                onClick={() => setEnlarged(p)}
+                aria-label={t('panel.enlarge')}
+              >
+                <img src={p.thumbUrl} alt="" loading="lazy" />
+              </button>
+            ))}
+          </div>
+        </div>
+      )}
+      {!d?.photos.length && inc.photoUrl && (
+        <div class="side-section">
+          <div class="section-title">{t('panel.photo')}</div>
+          <img class="snapshot" src={inc.photoUrl} alt={t('panel.photo')} />
+        </div>
+      )}
+      <div class="side-section">
+        <div class="section-title">{t('panel.history')}</div>
+        {!d && <div class="muted">{detail === 'error' ? t('panel.loadError') : t('panel.loading')}</div>}
+        {d && d.history.length === 0 && <div class="muted">{t('panel.noHistory')}</div>}
+        {d && d.history.length > 0 && (
+          <ol class="history" data-testid="history">
+            {d.history.map((h, i) => (
+              <li key={`${h.time}-${h.action}-${i}`}>
+                <span class="ev-time">{f.time(h.time)}</span>
+                <span class="hist-main">
+                  <span class="ev-kind">
+                    {h.toStatus && h.action !== 'reported'
+                      ? t(`state.${h.toStatus}` as MessageKey)
+                      : h.action === 'reported'
+                        ? t('state.new')
+                        : h.action}
+                  </span>
+                  {h.actor && <span class="muted"> · {h.actor}</span>}
+                  {h.note && <span class="hist-note">{h.note}</span>}
+                </span>
+              </li>
+            ))}
+          </ol>
+        )}
+      </div>
+      <div class="side-section">
+        <div class="section-title">{t('panel.nearestCameras')}</div>
+        <ul class="events">
+          {near.slice(0, 3).map((cam) => {
+            const st = cameraStatus(c.state.cameras.get(cam.id), c.live.serverNow());
+            return (
+              <li key={cam.id}>
+                <button
+                  type="button"
+                  class="clickable"
+                  onClick={() => openCamera(cam.id)}
+                  data-testid="near-camera"
+                >
+                  <span class="sw-dot" style={{ background: toCss(CAMERA_COLORS[st]) }} />
+                  <span class="ev-kind">{cam.name}</span>
+                  <span class="muted">
+                    {cam.distanceM < 1000
+                      ? `${f.num(cam.distanceM)} m`
+                      : `${f.num(cam.distanceM / 1000, 1)} km`}
+                  </span>
+                </button>
+              </li>
+            );
+          })}
+        </ul>
+      </div>
+      {enlarged && (
+        <button type="button" class="lightbox" onClick={() => setEnlarged(null)} data-testid="lightbox">
+          <img src={enlarged.url} alt={t('panel.photo')} />
+        </button>
+      )}
+    </div>
+  );
+}
+
+function Actions({
+  id,
+  status,
+  onDone,
+}: {
+  id: string;
+  status: IncidentDetail['incident']['status'];
+  onDone: (r: Pick<IncidentDetail, 'history'> & { incident: IncidentDetail['incident'] }) => void;
+}) {
+  const [open, setOpen] = useState<IncidentAction | null>(null);
+  const [note, setNote] = useState('');
+  const [assignee, setAssignee] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    setOpen(null);
+    setError(null);
+  }, [id, status]);
+  const actions = actionsFor(status);
+  const run = async () => {
+    if (!open) return;
+    if (open === 'assign' && !assignee.trim()) {
+      setError(t('act.assigneeNeeded'));
+      return;
+    }
+    setBusy(true);
+    setError(null);
+    try {
+      const r = await api.incidentAction(id, {
+        action: open,
+        note: note.trim() || undefined,
+        assignee: open === 'assign' ? assignee.trim() : undefined,
+      });
+      onDone(r as Parameters<typeof onDone>[0]);
+      setOpen(null);
+      setNote('');
+    } catch (err) {
+      setError(
+        err instanceof ApiRequestError && err.status === 409
+          ? t('act.illegal', { message: err.message })
+          : `${t('act.failed')}: ${(err as Error).message}`,
+      );
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <div class="actions" data-testid="actions">
+      <div class="action-buttons">
+        {actions.map((a) => (
+          <button
+            type="button"
+            key={a}
+            class={`btn act-btn act-${a}${open === a ? ' active' : ''}`}
+            data-testid={`act-${a}`}
+            onClick={() => {
+              setOpen(open === a ? null : a);
+              setError(null);
+            }}
+          >
+            {t(`act.${a}` as MessageKey)}
+          </button>
+        ))}
+      </div>
+      {open && (
+        <form
+          class="act-form"
+          onSubmit={(e) => {
+            e.preventDefault();
+            void run();
+          }}
+        >
+          {open === 'assign' && (
+            <input
+              class="act-input"
+              placeholder={t('act.assignee')}
+              value={assignee}
+              onInput={(e) => setAssignee((e.currentTarget as HTMLInputElement).value)}
+              data-testid="act-assignee"
+              maxLength={200}
+            />
+          )}
+          <textarea
+            class="act-input"
+            rows={2}
+            placeholder={t('act.note')}
+            value={note}
+            onInput={(e) => setNote((e.currentTarget as HTMLTextAreaElement).value)}
+            data-testid="act-note"
+            maxLength={2000}
+          />
+          <div class="act-row">
+            <button type="submit" class="btn act-confirm" disabled={busy} data-testid="act-confirm">
+              {t(`act.${open}` as MessageKey)} · {t('act.confirm')}
+            </button>
+            <button type="button" class="btn" onClick={() => setOpen(null)}>
+              {t('act.cancel')}
+            </button>
+          </div>
+        </form>
+      )}
+      {error && (
+        <div class="act-error" role="alert" data-testid="act-error">
+          {error}
+        </div>
+      )}
+    </div>
+  );
+}
