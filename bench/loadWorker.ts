@@ -1,5 +1,6 @@
 // The load generator, in its own process so its CPU and event loop are not the IOC's.
-// Parent → { cmd: 'step', rate, seconds, prefix } → { published, acked, seconds, latenciesMs }.
+// Parent → { cmd: 'step', rate, seconds, prefix } → { published, acked, sendSeconds }; the probe process
+// answers its step (ended by 'stopProbe') with { published, latenciesMs }.
 import { io } from 'socket.io-client';
 import type {
   ClientToServerEvents,
@@ -10,6 +11,8 @@ import type {
 import { connectLoad, type LoadConnection } from './mqttLoad.ts';
 
 interface Init {
+  /** 'load' publishes the rising load; 'probe' publishes one timed reading every 50 ms and times its delta */
+  role: 'load' | 'probe';
   mqttHost: string;
   mqttPort: number;
   httpUrl: string;
@@ -60,60 +63,71 @@ async function setup(i: Init) {
   });
 }
 
-async function step(st: Step) {
+/** Probe: one reading every 50 ms on the probe segment, until told to stop; returns latencies. */
+let probing = false;
+async function probe(st: Step) {
   latencies = [];
   probeSent.clear();
-  const { segments, probeSegment } = init;
+  probing = true;
+  let probes = 0;
+  while (probing) {
+    const ts = Date.now();
+    probeSent.set(ts, ts);
+    probes++;
+    conns[0].publish(
+      `ioc/traffic/${init.probeSegment}`,
+      `{"ts":${ts},"speedKmh":${(ts % 50) + 5},"id":"${st.prefix}-probe-${ts}"}`,
+    );
+    await new Promise((r) => setTimeout(r, PROBE_EVERY_MS));
+  }
+  while (conns[0].inflight() > 0) await new Promise((r) => setTimeout(r, 10));
+  // give the last probes time to come back
+  await new Promise((r) => setTimeout(r, 1000));
+  return { published: probes, latenciesMs: latencies, probesLost: probeSent.size };
+}
+
+async function step(st: Step) {
+  const { segments } = init;
   const total = Math.round(st.rate * st.seconds);
   const t0 = Date.now();
   let sent = 0;
-  let n = 0;
-  let lastProbe = 0;
-  let probes = 0;
   const ackedBefore = conns.reduce((a, c) => a + c.acked(), 0);
   while (sent < total) {
     const now = Date.now();
-    if (now - lastProbe >= PROBE_EVERY_MS) {
-      lastProbe = now;
-      const ts = now;
-      probeSent.set(ts, now);
-      probes++;
-      conns[0].publish(
-        `ioc/traffic/${probeSegment}`,
-        `{"ts":${ts},"speedKmh":${(ts % 50) + 5},"id":"${st.prefix}-probe-${ts}"}`,
-      );
-    }
     const due = Math.min(total, Math.floor(((now - t0) / 1000) * st.rate)) - sent;
     for (let k = 0; k < due; k++) {
-      const c = conns[n % conns.length];
+      const c = conns[sent % conns.length];
       if (c.inflight() > MAX_INFLIGHT_PER_CONN) break;
-      const seg = segments[n % segments.length];
+      const seg = segments[sent % segments.length];
       c.publish(
         `ioc/traffic/${seg}`,
-        `{"ts":${now},"speedKmh":${(n % 70) + 3},"volume":${n % 40},"id":"${st.prefix}-${n}"}`,
+        `{"ts":${now},"speedKmh":${(sent % 70) + 3},"volume":${sent % 40},"id":"${st.prefix}-${sent}"}`,
       );
-      n++;
       sent++;
     }
     await new Promise((r) => setTimeout(r, 2));
   }
-  const sendSeconds = (Date.now() - t0) / 1000;
   const deadline = Date.now() + 30_000;
   while (conns.some((c) => c.inflight() > 0) && Date.now() < deadline)
     await new Promise((r) => setTimeout(r, 10));
-  // give the last probes time to come back
-  await new Promise((r) => setTimeout(r, 1000));
+  // the publishers' pace includes the broker's acks: a broker holding acks (back-pressure) slows it
+  const sendSeconds = (Date.now() - t0) / 1000;
   const acked = conns.reduce((a, c) => a + c.acked(), 0) - ackedBefore;
-  return { published: sent + probes, acked, sendSeconds, latenciesMs: latencies, probesLost: probeSent.size };
+  return { published: sent, acked, sendSeconds };
 }
 
-process.on('message', async (m: { cmd: 'init' | 'step' | 'exit' }) => {
+process.on('message', async (m: { cmd: 'init' | 'step' | 'stopProbe' | 'exit' }) => {
   try {
     if (m.cmd === 'init') {
       await setup(m as unknown as Init);
       process.send?.({ ok: true });
     } else if (m.cmd === 'step') {
-      process.send?.({ ok: true, ...(await step(m as Step)) });
+      process.send?.({
+        ok: true,
+        ...(init.role === 'probe' ? await probe(m as Step) : await step(m as Step)),
+      });
+    } else if (m.cmd === 'stopProbe') {
+      probing = false;
     } else if (m.cmd === 'exit') {
       await Promise.all(conns.map((c) => c.end()));
       process.exit(0);

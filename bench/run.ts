@@ -17,6 +17,9 @@ const HERE = path.dirname(fileURLToPath(import.meta.url));
 const args = new Map(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=') as [string, string]));
 const STEP_S = Number(args.get('seconds') ?? 8);
 const ONLY = args.get('only');
+const rates = (v: string | undefined, d: number[]) => (v ? v.split(',').map(Number) : d);
+const RATES_EMBEDDED = rates(args.get('rates'), [2000, 5000, 10000, 15000, 20000, 25000, 30000]);
+const RATES_SERVICES = rates(args.get('rates'), [5000, 10000, 20000, 30000, 40000, 50000, 60000]);
 const PG_ADMIN = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
 interface StepResult {
@@ -129,15 +132,17 @@ async function runScenario(
   const ioc: RunningIoc = await startIoc(cfg, createLogger('warn'));
   cleanups.push(() => ioc.stop());
   const mqtt = new URL(ioc.mqttUrl);
-  const child = fork(path.join(HERE, 'loadWorker.ts'), [], {
-    execArgv: ['--import', 'tsx'],
-    stdio: 'inherit',
-  });
+  // the load and the latency probe each in a process of their own: a busy publisher would delay the probe's clock
+  const spawnWorker = () =>
+    fork(path.join(HERE, 'loadWorker.ts'), [], { execArgv: ['--import', 'tsx'], stdio: 'inherit' });
+  const child = spawnWorker();
+  const prober = spawnWorker();
   cleanups.push(() => {
     child.kill();
+    prober.kill();
   });
   const segments = ioc.city.segments.map((s) => s.id);
-  await ask(child, {
+  const init = {
     cmd: 'init',
     mqttHost: mqtt.hostname,
     mqttPort: Number(mqtt.port),
@@ -145,7 +150,9 @@ async function runScenario(
     segments: segments.slice(1),
     probeSegment: segments[0],
     connections: 4,
-  });
+  };
+  await ask(child, { ...init, role: 'load' });
+  await ask(prober, { ...init, role: 'probe' });
 
   const steps: StepResult[] = [];
   let sustained = 0;
@@ -163,15 +170,20 @@ async function runScenario(
       const progress: Array<[number, number]> = [];
       const storedNow = () => ioc.ingest.stats.stored.traffic + ioc.ingest.stats.duplicates - storedBefore;
       const progressTimer = setInterval(() => progress.push([Date.now(), storedNow()]), 20);
-      const r = await ask<{ published: number; acked: number; sendSeconds: number; latenciesMs: number[] }>(
-        child,
-        {
-          cmd: 'step',
-          rate,
-          seconds: STEP_S,
-          prefix: `${name}-${rate}-${randomBytes(3).toString('hex')}`,
-        },
-      );
+      const prefix = `${name}-${rate}-${randomBytes(3).toString('hex')}`;
+      const probing = ask<{ published: number; latenciesMs: number[] }>(prober, {
+        cmd: 'step',
+        prefix: `${prefix}-p`,
+      });
+      const load = await ask<{ published: number; acked: number; sendSeconds: number }>(child, {
+        cmd: 'step',
+        rate,
+        seconds: STEP_S,
+        prefix,
+      });
+      prober.send({ cmd: 'stopProbe' });
+      const p = await probing;
+      const r = { ...load, published: load.published + p.published, latenciesMs: p.latenciesMs };
       const sentAt = Date.now();
       while (storedNow() < r.published && Date.now() - sentAt < 20_000) await sleep(20);
       await ioc.ingest.flush();
@@ -210,6 +222,7 @@ async function runScenario(
     console.log(`${name.padEnd(9)} rows in traffic_readings: ${rows[0].n}, published: ${publishedTotal}`);
   } finally {
     await ask(child, { cmd: 'exit' }).catch(() => {});
+    await ask(prober, { cmd: 'exit' }).catch(() => {});
     for (const c of cleanups.reverse()) await c();
   }
   return { name, steps, sustained };
@@ -225,10 +238,9 @@ async function main() {
     }
   })();
   const results = [];
-  if (!ONLY || ONLY === 'embedded')
-    results.push(await runScenario('embedded', [2000, 5000, 10000, 15000, 20000, 30000]));
+  if (!ONLY || ONLY === 'embedded') results.push(await runScenario('embedded', RATES_EMBEDDED));
   if ((!ONLY || ONLY === 'services') && hasMosquitto)
-    results.push(await runScenario('services', [5000, 10000, 20000, 30000, 40000, 50000, 60000]));
+    results.push(await runScenario('services', RATES_SERVICES));
   const out = {
     date: new Date().toISOString(),
     host: { cpus: os.cpus().length, model: os.cpus()[0]?.model, node: process.version },

@@ -70,7 +70,7 @@ const EnvSchema = z.object({
     .int()
     .min(20)
     .max(10000)
-    .default(200)
+    .default(100)
     .describe('shortest interval between two live deltas of a layer'),
   LOG_LEVEL: z
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
