@@ -208,4 +208,15 @@ describe('field report page', () => {
     await screenshot(page, 'field-mine');
     expect(pageErrors).toEqual([]);
   }, 60_000);
+
+  it('opens /report with no network once installed (service worker precache)', async () => {
+    const scope = await page.evaluate(async () => (await navigator.serviceWorker.ready).scope);
+    expect(scope).toBe(`${ioc.httpUrl}/report`);
+    await page.waitForFunction(() => !!navigator.serviceWorker.controller, undefined, { timeout: 10_000 });
+    await phone.setOffline(true);
+    await page.reload();
+    await page.getByTestId('report-form').waitFor({ timeout: 10_000 });
+    expect(await page.getByTestId('offline-banner').isVisible()).toBe(true);
+    await phone.setOffline(false);
+  }, 30_000);
 });
