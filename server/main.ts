@@ -15,7 +15,7 @@ import type { Health } from './contracts/api.ts';
 import type { CityModel } from './contracts/assets.ts';
 import { indexAssets } from './domain/assetIndex.ts';
 import { cityFromGeoJson, cityToGeoJson } from './domain/cityModel.ts';
-import { CityState } from './domain/cityState.ts';
+import { CityState, noChanges } from './domain/cityState.ts';
 import { createMetrics } from './http/metrics.ts';
 import { type EmbeddedBroker, PortInUseError, startEmbeddedBroker } from './ingest/embeddedBroker.ts';
 import { IngestPipeline } from './ingest/ingestPipeline.ts';
@@ -200,8 +200,12 @@ async function boot(
     for (const a of evaluateAlerts(ch, city, Date.now(), lastFired)) bus.emit('alert', a);
   });
   bus.on('incidents:changed', 'live', (items) => {
+    // reports from the field and Open311 raise the same alert as those from MQTT
+    const newIncidents = items.filter((i) => !state.incidents.has(i.id));
     state.applyIncidents(items);
     gateway.push('incidents', items);
+    const ch = { ...noChanges(), incidents: items, newIncidents };
+    for (const a of evaluateAlerts(ch, city, Date.now(), lastFired)) bus.emit('alert', a);
   });
   bus.on('alert', 'live', (a) => gateway.pushAlert(a));
 

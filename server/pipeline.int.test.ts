@@ -3,8 +3,10 @@ import mqtt, { type MqttClient } from 'mqtt';
 import { io as connectSocket, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type {
+  AlertItem,
   ClientToServerEvents,
   Delta,
+  IncidentItem,
   ServerToClientEvents,
   SubscribeAck,
   TrafficItem,
@@ -221,6 +223,59 @@ describe.each(iocSetups())('live pipeline on $name', (setup) => {
       }
     }
     expect(seen).toMatchObject({ speedKmh: 61, ts });
+  });
+
+  it('raises an alert and an incident delta for a serious report, from MQTT and from the field', async () => {
+    const s = connectLive(ioc.httpUrl);
+    sockets.push(s);
+    await subscribe(s, { layers: ['incidents', 'alerts'] });
+    const alerts: AlertItem[] = [];
+    const incidents: IncidentItem[] = [];
+    s.on('alert', (a) => alerts.push(a));
+    s.on('delta', (d) => {
+      if (d.layer === 'incidents') incidents.push(...(d.items as IncidentItem[]));
+    });
+    const [lon, lat] = ioc.city.segments[10].coords[0];
+    const marker = randomUUID().slice(0, 8);
+    await publish(pub, 'ioc/incident/report', {
+      ts: Date.now(),
+      category: 'fire',
+      lat,
+      lon,
+      severity: 4,
+      description: `Cháy kho ${marker}`,
+      id: randomUUID(),
+    });
+    const fromMqtt = await eventually(
+      () => incidents.find((i) => i.description?.includes(marker)),
+      10_000,
+      'incident delta',
+    );
+    expect(fromMqtt).toMatchObject({ category: 'fire', status: 'new', severity: 4, source: 'mqtt' });
+    expect(
+      await eventually(() => alerts.find((a) => a.assetId === fromMqtt.id), 5000, 'alert'),
+    ).toMatchObject({
+      kind: 'incident',
+      severity: 4,
+    });
+
+    const res = await fetch(`${ioc.httpUrl}/api/reports`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        id: randomUUID(),
+        category: 'flooding',
+        lat,
+        lon,
+        severity: 3,
+        description: `Ngập ${marker}`,
+      }),
+    });
+    expect(res.status).toBe(201);
+    const { id } = (await res.json()) as { id: string };
+    expect(await eventually(() => alerts.find((a) => a.assetId === id), 5000, 'field alert')).toMatchObject({
+      kind: 'incident',
+    });
   });
 
   it('serves a browser that can only long-poll (proxies without WebSocket)', async () => {

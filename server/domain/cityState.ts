@@ -17,6 +17,19 @@ export interface StateChanges {
   newIncidents: IncidentItem[];
 }
 
+/** A change set with nothing in it. */
+export function noChanges(): StateChanges {
+  return {
+    traffic: [],
+    cameras: [],
+    incidents: [],
+    jammed: [],
+    wentOffline: [],
+    seriousEvents: [],
+    newIncidents: [],
+  };
+}
+
 const SERIOUS_EVENTS = new Set(['accident', 'fire', 'flood', 'wrong_way']);
 /** closed incidents stay in the live layer this long, so operators see them leave */
 const CLOSED_VISIBLE_MS = 15 * 60_000;
@@ -43,15 +56,7 @@ export class CityState {
 
   /** Applies a stored batch and returns what changed. */
   apply(batch: IngestBatch, incidents: IncidentItem[]): StateChanges {
-    const ch: StateChanges = {
-      traffic: [],
-      cameras: [],
-      incidents: [],
-      jammed: [],
-      wentOffline: [],
-      seriousEvents: [],
-      newIncidents: [],
-    };
+    const ch = noChanges();
     const touchedSeg = new Map<string, TrafficItem>();
     const levelBefore = new Map<string, string | undefined>();
     for (const r of batch.traffic) {
