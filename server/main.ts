@@ -5,6 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateCity } from '../simulators/city.ts';
 import { runSimulationLive } from '../simulators/liveRunner.ts';
+import { type OperatorDesk, runOperatorSteps } from '../simulators/operatorRunner.ts';
 import { createSimulation } from '../simulators/simulation.ts';
 import { renderSnapshotSvg } from '../simulators/snapshot.ts';
 import { evaluateAlerts } from './alerts/alertRules.ts';
@@ -29,7 +30,7 @@ import { recentCameraEvents } from './store/cameraRepo.ts';
 import { DataDirInUseError } from './store/dataDirLock.ts';
 import type { Db } from './store/db.ts';
 import { trafficHistory } from './store/historyRepo.ts';
-import { IncidentsRepo } from './store/incidentsRepo.ts';
+import { IncidentsRepo, toListItem } from './store/incidentsRepo.ts';
 import { migrate } from './store/migrate.ts';
 import { openPglite } from './store/pgliteDb.ts';
 import { PhotoStore } from './store/photoStore.ts';
@@ -228,6 +229,7 @@ async function boot(
   // photo files: outside the web root, served only through /api/photos/{id}
   const photos = new PhotoStore(path.resolve(cfg.DATA_DIR, 'photos'));
   await photos.init();
+  const incidentsRepo = new IncidentsRepo(db, photos);
   app = createApp({
     city: () => city,
     cityGeoJson: () => cityGeoJson,
@@ -239,7 +241,7 @@ async function boot(
       listRejects: (q) => listRejects(db, q),
       cameraEvents: (q) => recentCameraEvents(db, q),
     },
-    incidents: { repo: new IncidentsRepo(db, photos), photos, bus, city: () => city, assets: () => assets },
+    incidents: { repo: incidentsRepo, photos, bus, city: () => city, assets: () => assets },
     snapshotSvg: (cameraId, now) => {
       const cam = city.cameras.find((c) => c.id === cameraId);
       if (!cam) return undefined;
@@ -278,10 +280,31 @@ async function boot(
 
   // simulators
   let history: Promise<void> = Promise.resolve();
+  const desk: OperatorDesk = {
+    openIncidents: async () =>
+      (await incidentsRepo.list({ status: 'open', limit: 20_000, order: 'rank' })).map(toListItem),
+    apply: async (id, step) => {
+      const r = await incidentsRepo.applyAction(id, step.action, step);
+      return r.ok ? r.item : undefined;
+    },
+  };
   if (cfg.simulate) {
     const sim = createSimulation({ city, seed: cfg.SIM_SEED });
     const runner = runSimulationLive({ url: mqttUrl, sim, clientId: `ioc-sim-${process.pid}-${port}`, log });
     stops.push({ name: 'simulators', fn: () => runner.stop() });
+    // simulated duty officers work the simulated incidents, so the queue looks like a staffed centre's
+    let deskBusy = false;
+    const deskTimer = setInterval(() => {
+      if (deskBusy) return;
+      deskBusy = true;
+      runOperatorSteps(desk, Date.now(), cfg.SIM_SEED)
+        .then((changed) => changed.length && bus.emit('incidents:changed', changed))
+        .catch((err) => log.warn({ err }, 'simulated operators failed'))
+        .finally(() => {
+          deskBusy = false;
+        });
+    }, 30_000);
+    stops.push({ name: 'simulated operators', fn: () => clearInterval(deskTimer) });
     log.info({ seed: cfg.SIM_SEED }, 'simulators running in-process');
     if (cfg.BACKFILL_DAYS > 0 && (await countReadings(db)) === 0) {
       // history fills in behind the live view; a restart before it is done starts it again (ids dedupe)
@@ -293,6 +316,8 @@ async function boot(
         createSimulation({ city, seed: cfg.SIM_SEED }),
         log,
         abort.signal,
+        desk,
+        bus,
       ).catch((err) => {
         if (!abort.signal.aborted) log.error({ err }, 'backfilling history failed');
       });
@@ -328,6 +353,8 @@ async function backfill(
   sim: ReturnType<typeof createSimulation>,
   log: Logger,
   signal: AbortSignal,
+  desk: OperatorDesk,
+  bus: Bus,
 ): Promise<void> {
   const t0 = Date.now();
   const to = t0;
@@ -373,6 +400,10 @@ async function backfill(
   }
   await pipe.stop();
   if (signal.aborted) return;
+  const handled = await runOperatorSteps(desk, Date.now(), cfg.SIM_SEED);
+  log.info({ incidents: handled.length }, 'simulated operators worked the history');
+  // the history was stored without live pushes: show the incidents still open from it
+  bus.emit('incidents:changed', await openIncidents(db));
   log.info('history stored; computing the continuous aggregates');
   await refreshAggregates(db, { from, to });
   const rejected = Object.values(pipe.stats.rejected).reduce((a, b) => a + b, 0);

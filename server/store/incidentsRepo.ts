@@ -367,7 +367,12 @@ export class IncidentsRepo {
   async applyAction(
     id: string,
     action: IncidentAction,
-    opts: { actor: string; note?: string | null; assignee?: string | null },
+    opts: {
+      actor: string;
+      note?: string | null;
+      assignee?: string | null /** when it happened (history); default now */;
+      at?: number;
+    },
   ): Promise<ActionResult> {
     const current = await this.get(id);
     if (!current) return { ok: false, code: 'not_found', message: `no incident ${id}` };
@@ -376,8 +381,8 @@ export class IncidentsRepo {
     const stamp = STAMPED_COLUMN[action];
     const sets = [
       'status = $3',
-      'updated_at = now()',
-      ...(stamp ? [`${stamp} = now()`] : []),
+      'updated_at = coalesce($8::timestamptz, now())',
+      ...(stamp ? [`${stamp} = coalesce($8::timestamptz, now())`] : []),
       'assignee = coalesce($4::text, assignee)',
       // a reopened incident is open again, and no longer part of the one it was merged into
       ...(action === 'reopen' ? ['resolved_at = NULL', 'closed_at = NULL', 'merged_into = NULL'] : []),
@@ -390,7 +395,16 @@ export class IncidentsRepo {
          SELECT id, updated_at, $5, $6, $2, status, $7 FROM upd
        )
        SELECT ${INCIDENT_COLUMNS} FROM upd`,
-      [id, current.status, t.to, opts.assignee ?? null, action, opts.actor, opts.note ?? null],
+      [
+        id,
+        current.status,
+        t.to,
+        opts.assignee ?? null,
+        action,
+        opts.actor,
+        opts.note ?? null,
+        opts.at ? new Date(opts.at) : null,
+      ],
     );
     if (r.rows[0]) return { ok: true, item: toIncidentItem(r.rows[0]) };
     const now = await this.get(id);
