@@ -7,11 +7,13 @@ import type { Health } from './contracts/api.ts';
 import type { CityModel } from './contracts/assets.ts';
 import type { CityState } from './domain/cityState.ts';
 import { type ApiQueries, apiRouter } from './http/apiRouter.ts';
+import { dashboardRouter } from './http/dashboardRouter.ts';
 import { errorHandler, HttpError, notFound } from './http/errors.ts';
 import { incidentsRouter } from './http/incidentsRouter.ts';
 import { layersRouter } from './http/layersRouter.ts';
 import { open311Errors, open311Router } from './http/open311Router.ts';
 import { type IncidentDeps, reportsRouter } from './http/reportsRouter.ts';
+import type { DashboardQueries } from './store/dashboardRepo.ts';
 
 export interface AppDeps {
   city: () => CityModel;
@@ -23,6 +25,8 @@ export interface AppDeps {
   /** field reports, photos, the incident lifecycle and Open311; left out, those routes answer 404 */
   incidents?: IncidentDeps;
   snapshotSvg?: (cameraId: string, now: number) => string | undefined;
+  /** the leaders' dashboard figures (`/api/dashboard/...`); left out, those routes answer 404 */
+  dashboard?: DashboardQueries;
   /** built client (dist/client); pages are served from it when present */
   staticDir?: string;
   log: { error(obj: object, msg: string): void };
@@ -70,6 +74,7 @@ export function createApp(deps: AppDeps): Express {
   });
   app.use(layersRouter(deps));
   app.use(apiRouter(deps));
+  if (deps.dashboard) app.use(dashboardRouter({ queries: deps.dashboard, city: deps.city }));
   if (deps.incidents) {
     app.use(reportsRouter(deps.incidents));
     app.use(incidentsRouter(deps.incidents));

@@ -27,6 +27,7 @@ import { createLogger, type Logger } from './log.ts';
 import { refreshAggregates, startAggregateRefresher } from './store/aggregates.ts';
 import { saveCity } from './store/assetsRepo.ts';
 import { recentCameraEvents } from './store/cameraRepo.ts';
+import { dashboardQueries } from './store/dashboardRepo.ts';
 import { DataDirInUseError } from './store/dataDirLock.ts';
 import type { Db } from './store/db.ts';
 import { trafficHistory } from './store/historyRepo.ts';
@@ -242,6 +243,7 @@ async function boot(
       cameraEvents: (q) => recentCameraEvents(db, q),
     },
     incidents: { repo: incidentsRepo, photos, bus, city: () => city, assets: () => assets },
+    dashboard: dashboardQueries(db),
     snapshotSvg: (cameraId, now) => {
       const cam = city.cameras.find((c) => c.id === cameraId);
       if (!cam) return undefined;
@@ -273,7 +275,8 @@ async function boot(
   const httpUrl = `http://localhost:${port}`;
 
   // continuous aggregates: TimescaleDB's own jobs refresh them on a server; PGlite has no background workers
-  if (db.kind === 'pglite' && db.timescale) {
+  // (plain PostgreSQL: this fills the dashboard's daily rollup tables, sql/007)
+  if ((db.kind === 'pglite' && db.timescale) || !db.timescale) {
     const refresher = startAggregateRefresher(db, 60_000);
     stops.push({ name: 'aggregate refresher', fn: () => refresher.stop() });
   }

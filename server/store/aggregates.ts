@@ -1,26 +1,52 @@
 import { consoleLogger, type Db, type StoreLogger } from './db.ts';
 
 const H = 3_600_000;
-// In dependency order: traffic_1h rolls up traffic_5m.
-const CONTINUOUS_AGGREGATES = ['traffic_5m', 'traffic_1h', 'camera_availability_1h'] as const;
+const DAY = 24 * H;
+// The city's local day (UTC+7, no DST): the daily aggregates' buckets start at local midnight.
+const LOCAL_OFFSET = 7 * H;
+// In dependency order: traffic_1h rolls up traffic_5m, the daily ones (sql/007) the hourly ones.
+const CONTINUOUS_AGGREGATES = [
+  'traffic_5m',
+  'traffic_1h',
+  'camera_availability_1h',
+  'traffic_1d',
+  'camera_availability_1d',
+] as const;
+const DAILY = new Set<string>(['traffic_1d', 'camera_availability_1d']);
 
 /**
- * Materialises the continuous aggregates for [from, to) (widened to whole hours; open ends = all);
- * a no-op without TimescaleDB, where they are plain views. Never call it inside a transaction.
+ * Materialises the continuous aggregates for [from, to) (widened to whole hours, and whole local days
+ * for the daily ones; open ends = all). Without TimescaleDB the hourly ones are plain views and only
+ * the dashboard's daily tables are recomputed. Never call it inside a transaction.
  */
 export async function refreshAggregates(db: Db, range: { from?: number; to?: number } = {}): Promise<void> {
-  if (!db.timescale) return;
-  const from = range.from === undefined ? null : Math.floor(range.from / H) * H;
-  let to = range.to === undefined ? null : Math.ceil(range.to / H) * H;
-  // TimescaleDB refuses a window smaller than one bucket.
-  if (from !== null && to !== null && to - from < H) to = from + H;
+  if (!db.timescale) {
+    // plain PostgreSQL: the hourly ones are views; the daily ones are tables filled by this function
+    await db.query(
+      'SELECT refresh_dashboard_aggregates(to_timestamp($1::float8 / 1000), to_timestamp($2::float8 / 1000))',
+      [range.from ?? null, range.to ?? null],
+    );
+    return;
+  }
+  const hourly = widen(range, H, 0);
+  const daily = widen(range, DAY, LOCAL_OFFSET);
   for (const view of CONTINUOUS_AGGREGATES) {
+    const { from, to } = DAILY.has(view) ? daily : hourly;
     // One statement per call: PGlite refuses refresh_continuous_aggregate inside a multi-statement exec.
     await db.query(
       `CALL refresh_continuous_aggregate('${view}', to_timestamp($1::float8 / 1000), to_timestamp($2::float8 / 1000))`,
       [from, to],
     );
   }
+}
+
+/** [from, to) widened to whole buckets of `size` starting at `offset` before UTC midnight; open ends stay open. */
+function widen(range: { from?: number; to?: number }, size: number, offset: number) {
+  const from = range.from === undefined ? null : Math.floor((range.from + offset) / size) * size - offset;
+  let to = range.to === undefined ? null : Math.ceil((range.to + offset) / size) * size - offset;
+  // TimescaleDB refuses a window smaller than one bucket.
+  if (from !== null && to !== null && to - from < size) to = from + size;
+  return { from, to };
 }
 
 /** Runs the compression and retention policies once: what TimescaleDB's background workers do on a server. */

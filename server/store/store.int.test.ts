@@ -20,6 +20,7 @@ const MIGRATIONS = [
   '004_rejects.sql',
   '005_aggregates.sql',
   '006_reports.sql',
+  '007_dashboard.sql',
 ];
 
 function traffic(

@@ -1,0 +1,178 @@
+import { type Response, Router } from 'express';
+import { z } from 'zod';
+import type { CityModel } from '../contracts/assets.ts';
+import { DAY_MS, type DashboardPeriod, INCIDENT_SOURCES } from '../contracts/dashboardApi.ts';
+import { INCIDENT_CATEGORIES } from '../contracts/vocab.ts';
+import { dashboardPeriod, localDayEnd, localDayStart } from '../domain/dashboardPeriod.ts';
+import type { DashboardQueries } from '../store/dashboardRepo.ts';
+import { toCsv } from './csv.ts';
+import { HttpError } from './errors.ts';
+import { parseQuery, QueryTime } from './query.ts';
+
+const MAX_DAYS = 400;
+
+const PeriodQuery = z.object({
+  from: QueryTime.optional(),
+  to: QueryTime.optional(),
+  district: z.string().min(1).max(64).optional(),
+  format: z.enum(['json', 'csv']).default('json'),
+});
+const LimitQuery = PeriodQuery.extend({ limit: z.coerce.number().int().min(1).max(200).default(10) });
+const ByQuery = PeriodQuery.extend({ by: z.enum(['category', 'district', 'source']).default('category') });
+
+/**
+ * The leaders' dashboard: `/api/dashboard/{summary,series,worst-segments,incidents-by,cameras,districts,calendar}`.
+ * Every endpoint takes `from`, `to` (ISO date/time or epoch ms; widened to whole local days; default the
+ * last 7 days), `district`, and `format=csv`, and answers `{ period, items }` (CSV: one row per item).
+ */
+export function dashboardRouter(deps: {
+  queries: DashboardQueries;
+  city: () => CityModel;
+  now?: () => number;
+}): Router {
+  const r = Router();
+  const now = deps.now ?? Date.now;
+
+  function period(q: z.output<typeof PeriodQuery>): DashboardPeriod {
+    const t = now();
+    const to = q.to ?? localDayEnd(t + 1);
+    const from = q.from ?? to - 7 * DAY_MS;
+    if (from >= to) throw new HttpError(400, 'bad_query', '`from` must be before `to`');
+    if (localDayEnd(to) - localDayStart(from) > MAX_DAYS * DAY_MS)
+      throw new HttpError(400, 'bad_query', `a period is at most ${MAX_DAYS} days`);
+    if (q.district !== undefined && !deps.city().districts.some((d) => d.id === q.district))
+      throw new HttpError(404, 'unknown_district', `district ${q.district} is not in the city model`);
+    return dashboardPeriod({ from, to, district: q.district }, t);
+  }
+
+  function send<T extends object>(
+    res: Response,
+    format: 'json' | 'csv',
+    name: string,
+    p: DashboardPeriod,
+    items: T[],
+    columns: (keyof T & string)[],
+  ): void {
+    res.set('Cache-Control', 'no-cache');
+    if (format === 'csv') {
+      const day = (ms: number) => new Date(ms + 7 * 3_600_000).toISOString().slice(0, 10);
+      const file = `ioc-${name}-${day(p.from)}_${day(p.to - DAY_MS)}${p.district ? `-${p.district}` : ''}.csv`;
+      res.set('Content-Type', 'text/csv; charset=utf-8');
+      res.set('Content-Disposition', `attachment; filename="${file}"`);
+      res.send(toCsv(items, columns));
+      return;
+    }
+    res.json({ period: p, items });
+  }
+
+  r.get('/api/dashboard/summary', async (req, res) => {
+    const q = parseQuery(PeriodQuery, req.query);
+    const p = period(q);
+    send(res, q.format, 'summary', p, await deps.queries.summary(p), [
+      'key',
+      'group',
+      'unit',
+      'value',
+      'previous',
+      'delta',
+      'deltaRatio',
+    ]);
+  });
+
+  r.get('/api/dashboard/series', async (req, res) => {
+    const q = parseQuery(PeriodQuery, req.query);
+    const p = period(q);
+    send(res, q.format, 'series', p, await deps.queries.series(p), [
+      'day',
+      't',
+      'avgSpeedKmh',
+      'peakSpeedKmh',
+      'congestedHours',
+      'received',
+      'resolved',
+      'cameraAvailability',
+    ]);
+  });
+
+  r.get('/api/dashboard/worst-segments', async (req, res) => {
+    const q = parseQuery(LimitQuery, req.query);
+    const p = period(q);
+    send(res, q.format, 'worst-segments', p, await deps.queries.worstSegments(p, q.limit), [
+      'rank',
+      'segmentId',
+      'name',
+      'districtId',
+      'speedLimitKmh',
+      'avgSpeedKmh',
+      'peakSpeedKmh',
+      'speedRatio',
+      'congestedHours',
+      'hours',
+    ]);
+  });
+
+  r.get('/api/dashboard/incidents-by', async (req, res) => {
+    const q = parseQuery(ByQuery, req.query);
+    const p = period(q);
+    const keys =
+      q.by === 'category'
+        ? INCIDENT_CATEGORIES
+        : q.by === 'source'
+          ? INCIDENT_SOURCES
+          : deps
+              .city()
+              .districts.filter((d) => !p.district || d.id === p.district)
+              .map((d) => d.id);
+    send(res, q.format, `incidents-by-${q.by}`, p, await deps.queries.incidentsBy(p, q.by, keys), [
+      'key',
+      'received',
+      'resolved',
+      'resolvedOnTime',
+      'onTimeRate',
+      'ackMedianMin',
+      'resolveMedianMin',
+      'open',
+    ]);
+  });
+
+  r.get('/api/dashboard/cameras', async (req, res) => {
+    const q = parseQuery(LimitQuery, req.query);
+    const p = period(q);
+    send(res, q.format, 'cameras', p, await deps.queries.cameras(p, q.limit), [
+      'rank',
+      'cameraId',
+      'name',
+      'districtId',
+      'availability',
+      'hours',
+    ]);
+  });
+
+  r.get('/api/dashboard/districts', async (req, res) => {
+    const q = parseQuery(PeriodQuery, req.query);
+    const p = period(q);
+    const districts = deps.city().districts.filter((d) => !p.district || d.id === p.district);
+    send(res, q.format, 'districts', p, await deps.queries.districts(p, districts), [
+      'districtId',
+      'name',
+      'received',
+      'resolved',
+      'onTimeRate',
+      'avgSpeedKmh',
+      'congestedHours',
+      'congestionShare',
+      'cameraAvailability',
+    ]);
+  });
+
+  // the year of days ending with the period (or the period, when longer): the calendar heatmap
+  r.get('/api/dashboard/calendar', async (req, res) => {
+    const q = parseQuery(PeriodQuery, req.query);
+    const p = period(q);
+    const from = Math.min(p.from, p.to - 365 * DAY_MS);
+    const items = await deps.queries.calendar({ from, to: p.to, district: p.district });
+    send(res, q.format, 'calendar', p, items, ['day', 't', 'received']);
+  });
+
+  return r;
+}
