@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { IncidentAction, PhotoRef } from '../../server/contracts/incidentsApi.ts';
+import type { IncidentItem } from '../../server/contracts/live.ts';
 import { fmt, t } from '../i18n/i18n.ts';
 import type { MessageKey } from '../i18n/messages.ts';
 import { nearestCameras } from '../map/city.ts';
@@ -8,7 +9,7 @@ import { CategoryIcon } from '../shared/CategoryIcon.tsx';
 import { ApiRequestError, api, type IncidentDetail } from './api.ts';
 import { ctx } from './ctx.ts';
 import { openCamera } from './Feed.tsx';
-import { actionsFor } from './incidentQueue.ts';
+import { actionsFor, mergeCandidates } from './incidentQueue.ts';
 import { clock, liveTick } from './store.ts';
 
 function When({ ts }: { ts: number }) {
@@ -173,6 +174,7 @@ export function IncidentPanel({ id }: { id: string }) {
           </ol>
         )}
       </div>
+      {inc.status !== 'closed' && <MergeSection target={inc} />}
       <div class="side-section">
         <div class="section-title">{t('panel.nearestCameras')}</div>
         <ul class="events">
@@ -203,6 +205,59 @@ export function IncidentPanel({ id }: { id: string }) {
         <button type="button" class="lightbox" onClick={() => setEnlarged(null)} data-testid="lightbox">
           <img src={enlarged.url} alt={t('panel.photo')} />
         </button>
+      )}
+    </div>
+  );
+}
+
+/** Nearby incidents of the same kind an operator can fold into this one (the server checks the same rule). */
+function MergeSection({ target }: { target: IncidentItem }) {
+  const c = ctx();
+  const f = fmt.value;
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState<string | null>(null);
+  const candidates = mergeCandidates(target, c.state.incidents.values()).slice(0, 5);
+  if (candidates.length === 0) return null;
+  const merge = async (id: string) => {
+    setBusy(id);
+    setError(null);
+    try {
+      await api.mergeIncidents(target.id, { ids: [id] });
+    } catch (err) {
+      setError(t('merge.failed', { message: (err as Error).message }));
+    } finally {
+      setBusy(null);
+    }
+  };
+  return (
+    <div class="side-section" data-testid="merge">
+      <div class="section-title">{t('merge.title')}</div>
+      <div class="muted">{t('merge.hint')}</div>
+      <ul class="events">
+        {candidates.map((o) => (
+          <li key={o.id}>
+            <span class="ev-kind">{f.time(o.ts)}</span>
+            <span class="muted">
+              {' '}
+              · {f.num(o.distanceM)} m · {t(`state.${o.status}`)}
+            </span>
+            {o.description && <span class="hist-note">{o.description}</span>}
+            <button
+              type="button"
+              class="btn"
+              disabled={busy !== null}
+              onClick={() => void merge(o.id)}
+              data-testid="merge-button"
+            >
+              {t('merge.button')}
+            </button>
+          </li>
+        ))}
+      </ul>
+      {error && (
+        <div class="act-error" role="alert">
+          {error}
+        </div>
       )}
     </div>
   );

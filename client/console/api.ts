@@ -4,6 +4,7 @@ import type {
   IncidentDetail,
   IncidentHistoryEntry,
   IncidentListItem,
+  MergeRequest,
 } from '../../server/contracts/incidentsApi.ts';
 import type { CameraEventKind } from '../../server/contracts/vocab.ts';
 
@@ -34,9 +35,9 @@ async function getJson<T>(url: string, signal?: AbortSignal): Promise<T> {
   return (await r.json()) as T;
 }
 
-async function patchJson<T>(url: string, body: unknown): Promise<T> {
+async function sendJson<T>(method: 'PATCH' | 'POST', url: string, body: unknown): Promise<T> {
   const r = await fetch(url, {
-    method: 'PATCH',
+    method,
     headers: { accept: 'application/json', 'content-type': 'application/json' },
     body: JSON.stringify(body),
   });
@@ -61,8 +62,15 @@ export const api = {
   incident: (id: string, signal?: AbortSignal) =>
     getJson<IncidentDetail>(`/api/incidents/${encodeURIComponent(id)}`, signal),
   incidentAction: (id: string, body: IncidentActionRequest) =>
-    patchJson<{ incident: IncidentListItem; history: IncidentHistoryEntry[] }>(
+    sendJson<{ incident: IncidentListItem; history: IncidentHistoryEntry[] }>(
+      'PATCH',
       `/api/incidents/${encodeURIComponent(id)}`,
+      body,
+    ),
+  mergeIncidents: (targetId: string, body: MergeRequest) =>
+    sendJson<{ incident: IncidentListItem }>(
+      'POST',
+      `/api/incidents/${encodeURIComponent(targetId)}/merge`,
       body,
     ),
   trafficHistory: (segmentId: string, from: number, to: number, signal?: AbortSignal) =>

@@ -3,7 +3,7 @@ import { INCIDENT_ACTIONS } from '../../server/contracts/incidentsApi.ts';
 import type { IncidentItem } from '../../server/contracts/live.ts';
 import { INCIDENT_STATES } from '../../server/contracts/vocab.ts';
 import { nextState } from '../../server/domain/incidentLifecycle.ts';
-import { actionsFor, queueOrder } from './incidentQueue.ts';
+import { actionsFor, mergeCandidates, queueOrder } from './incidentQueue.ts';
 
 describe('actionsFor', () => {
   it("offers exactly the actions the server's lifecycle accepts", () => {
@@ -42,5 +42,31 @@ describe('queueOrder', () => {
       inc('g', 1, 1, 'acknowledged'),
     ];
     expect(queueOrder(items).map((i) => i.id)).toEqual(['d', 'b', 'c', 'a', 'g']);
+  });
+});
+
+describe('mergeCandidates', () => {
+  const base: IncidentItem = {
+    id: '1',
+    ts: 1_000_000_000,
+    updatedAt: 1_000_000_000,
+    category: 'flooding',
+    severity: 3,
+    status: 'new',
+    lat: 13.77,
+    lon: 109.22,
+    source: 'field',
+  };
+  it('offers open incidents of the same category close in place and time, nearest first', () => {
+    const near = { ...base, id: '2', lat: 13.7705 }; // ~55 m
+    const nearer = { ...base, id: '3', lat: 13.7701 }; // ~11 m
+    const far = { ...base, id: '4', lat: 13.78 }; // ~1.1 km
+    const otherKind = { ...base, id: '5', category: 'fire' as const };
+    const closed = { ...base, id: '6', status: 'closed' as const };
+    const late = { ...base, id: '7', ts: base.ts + 3 * 3_600_000 };
+    const got = mergeCandidates(base, [base, near, nearer, far, otherKind, closed, late]);
+    expect(got.map((i) => i.id)).toEqual(['3', '2']);
+    expect(got[0].distanceM).toBeGreaterThan(5);
+    expect(got[0].distanceM).toBeLessThan(20);
   });
 });
