@@ -51,6 +51,7 @@ export default defineConfig({
       input: {
         console: resolve(import.meta.dirname, 'client/console/index.html'),
         field: resolve(import.meta.dirname, 'client/field/index.html'),
+        dashboard: resolve(import.meta.dirname, 'client/dashboard/index.html'),
       },
     },
   },

@@ -1,0 +1,409 @@
+import { signal } from '@preact/signals';
+import type { ComponentChildren } from 'preact';
+import { useMemo } from 'preact/hooks';
+import type { Kpi } from '../../server/contracts/dashboardApi.ts';
+import { formatDateTime, formatNumber, type Lang } from '../i18n/format.ts';
+import { lang, t, toggleLang } from '../i18n/i18n.ts';
+import type { MessageKey } from '../i18n/messages.ts';
+import { type DashboardData, type EndpointName, endpointUrl } from './api.ts';
+import { Chart } from './Chart.tsx';
+import {
+  calendarOption,
+  categoryOption,
+  districtMapOption,
+  incidentsOption,
+  sourceOption,
+  speedOption,
+} from './chartOptions.ts';
+import { formatDelta, formatValue } from './kpiFormat.ts';
+import { localDate, PERIODS, type PeriodKey, type View, viewRange } from './view.ts';
+
+export const view = signal<View>({ period: '7d' });
+export const data = signal<DashboardData | undefined>(undefined);
+export const loading = signal(true);
+export const failure = signal<string | undefined>(undefined);
+export const districtNames = signal<Map<string, string>>(new Map());
+export const mapReady = signal(false);
+/** when the figures were loaded (the "now" the view's range was taken at) */
+export const loadedAt = signal(Date.now());
+
+function CsvLink(props: { name: EndpointName }) {
+  return (
+    <a
+      class="csv"
+      href={endpointUrl(props.name, view.value, loadedAt.value, true)}
+      download
+      title={t('dash.csvTitle')}
+      data-testid={`csv-${props.name}`}
+    >
+      ⤓ {t('dash.csv')}
+    </a>
+  );
+}
+
+function Card(props: {
+  title: string;
+  csv?: EndpointName;
+  children: ComponentChildren;
+  class?: string;
+  testId?: string;
+}) {
+  return (
+    <section class={`card ${props.class ?? ''}`} data-testid={props.testId}>
+      <header class="card-head">
+        <h3>{props.title}</h3>
+        {props.csv && <CsvLink name={props.csv} />}
+      </header>
+      {props.children}
+    </section>
+  );
+}
+
+function KpiTile(props: { k: Kpi | undefined; l: Lang; big?: boolean }) {
+  const k = props.k;
+  if (!k) return null;
+  const v = formatValue(props.l, k.value, k.unit);
+  const d = formatDelta(props.l, k);
+  return (
+    <div class={`kpi ${props.big ? 'kpi-big' : ''}`} data-testid={`kpi-${k.key}`}>
+      <div class="kpi-label">{t(`dash.kpi.${k.key}` as MessageKey)}</div>
+      <div class="kpi-value">
+        <span data-testid={`kpi-value-${k.key}`}>{v.text}</span>
+        {v.unit && <span class="kpi-unit">{v.unit}</span>}
+      </div>
+      <div class={`kpi-delta ${d ? d.tone : 'neutral'}`}>
+        {d ? (
+          <>
+            <span class="arrow">{d.arrow}</span> {d.text} <span class="muted">{t('dash.vsPrev')}</span>
+          </>
+        ) : (
+          <span class="muted">{t('dash.noPrev')}</span>
+        )}
+      </div>
+    </div>
+  );
+}
+
+function Controls() {
+  const v = view.value;
+  const names = districtNames.value;
+  const set = (next: View) => {
+    view.value = next;
+  };
+  const { from, to } = viewRange(v, loadedAt.value);
+  return (
+    <div class="controls" data-testid="controls">
+      <fieldset class="seg" aria-label={t('dash.period')}>
+        {PERIODS.map((p: PeriodKey) => (
+          <button
+            type="button"
+            key={p}
+            class={v.period === p ? 'on' : ''}
+            aria-pressed={v.period === p}
+            data-testid={`period-${p}`}
+            onClick={() =>
+              set(
+                p === 'custom'
+                  ? { period: 'custom', from: localDate(from), to: localDate(to - 1), district: v.district }
+                  : { period: p, district: v.district },
+              )
+            }
+          >
+            {t(`dash.period.${p}` as MessageKey)}
+          </button>
+        ))}
+      </fieldset>
+      {v.period === 'custom' && (
+        <div class="dates">
+          <label>
+            {t('dash.from')}{' '}
+            <input
+              type="date"
+              value={v.from}
+              max={v.to}
+              data-testid="date-from"
+              onChange={(e) => set({ ...v, from: (e.target as HTMLInputElement).value })}
+            />
+          </label>
+          <label>
+            {t('dash.to')}{' '}
+            <input
+              type="date"
+              value={v.to}
+              min={v.from}
+              data-testid="date-to"
+              onChange={(e) => set({ ...v, to: (e.target as HTMLInputElement).value })}
+            />
+          </label>
+        </div>
+      )}
+      <label class="district">
+        <span>{t('dash.district')}</span>
+        <select
+          data-testid="district"
+          value={v.district ?? ''}
+          onChange={(e) => {
+            const d = (e.target as HTMLSelectElement).value;
+            set({ ...v, district: d || undefined });
+          }}
+        >
+          <option value="">{t('dash.allDistricts')}</option>
+          {[...names].map(([id, name]) => (
+            <option key={id} value={id}>
+              {name}
+            </option>
+          ))}
+        </select>
+      </label>
+      <button type="button" class="btn" onClick={toggleLang} data-testid="lang">
+        {t('lang.toggle')}
+      </button>
+      <button type="button" class="btn primary" onClick={() => window.print()} data-testid="print">
+        {t('dash.print')}
+      </button>
+    </div>
+  );
+}
+
+function Table<R>(props: {
+  rows: R[];
+  cols: Array<{ head: string; cell: (r: R) => ComponentChildren; num?: boolean }>;
+  testId: string;
+}) {
+  return (
+    <table class="tbl" data-testid={props.testId}>
+      <thead>
+        <tr>
+          {props.cols.map((c) => (
+            <th key={c.head} class={c.num ? 'num' : ''}>
+              {c.head}
+            </th>
+          ))}
+        </tr>
+      </thead>
+      <tbody>
+        {props.rows.length === 0 && (
+          <tr>
+            <td colSpan={props.cols.length} class="empty">
+              {t('dash.noData')}
+            </td>
+          </tr>
+        )}
+        {props.rows.map((r, i) => (
+          <tr key={i}>
+            {props.cols.map((c) => (
+              <td key={c.head} class={c.num ? 'num' : ''}>
+                {c.cell(r)}
+              </td>
+            ))}
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+export function App() {
+  const l = lang.value;
+  const d = data.value;
+  const names = districtNames.value;
+  const kpis = useMemo(() => new Map((d?.summary.items ?? []).map((k) => [k.key, k])), [d]);
+  const charts = useMemo(
+    () =>
+      d && {
+        speed: speedOption(l, d.series.items),
+        incidents: incidentsOption(l, d.series.items),
+        categories: categoryOption(l, d.categories.items),
+        sources: sourceOption(l, d.summary.items),
+        map: districtMapOption(l, d.districts.items),
+        calendar: calendarOption(l, d.calendar.items),
+      },
+    [d, l],
+  );
+  const p = d?.summary.period;
+  const dn = (id: string | null) => (id ? (names.get(id) ?? id) : '—');
+  const pct = (v: number | null) => (v === null ? '—' : `${formatNumber(l, v * 100, 1)}%`);
+  const n1 = (v: number | null) => (v === null ? '—' : formatNumber(l, v, 1));
+  const mins = (v: number | null) => {
+    if (v === null) return '—';
+    const f = formatValue(l, v, 'minutes');
+    return `${f.text} ${f.unit}`;
+  };
+  const dateText = (ms: number) =>
+    new Date(ms + 7 * 3_600_000).toISOString().slice(0, 10).split('-').reverse().join('/');
+
+  return (
+    <div class="page" data-ready={d && !loading.value && mapReady.value ? 'true' : 'false'}>
+      <header class="top">
+        <div class="brand">
+          <div class="emblem" aria-hidden="true">
+            IOC
+          </div>
+          <div>
+            <div class="org">
+              {t('app.title')} · {t('app.city')}
+            </div>
+            <h1>{t('dash.title')}</h1>
+            {p && (
+              <div class="period-line" data-testid="period-line">
+                {t('dash.periodLine', { from: dateText(p.from), to: dateText(p.to - 86_400_000) })}
+                {p.district ? ` · ${dn(p.district)}` : ` · ${t('dash.allDistricts')}`}
+                <span class="print-only">
+                  {' '}
+                  · {t('dash.generated', { time: formatDateTime(l, loadedAt.value) })}
+                </span>
+              </div>
+            )}
+          </div>
+        </div>
+        <Controls />
+      </header>
+      {failure.value && (
+        <div class="banner" role="alert">
+          {t('dash.error', { msg: failure.value })}
+        </div>
+      )}
+      {!d ? (
+        <div class="loading">{t('dash.loading')}</div>
+      ) : (
+        <main class={loading.value ? 'stale' : ''}>
+          <div class="kpi-groups">
+            <Card title={t('dash.sec.traffic')} csv="summary" class="g-traffic" testId="sec-traffic">
+              <div class="kpis k2">
+                <KpiTile k={kpis.get('peakSpeed')} l={l} big />
+                <KpiTile k={kpis.get('avgSpeed')} l={l} big />
+                <KpiTile k={kpis.get('congestedHours')} l={l} />
+                <KpiTile k={kpis.get('congestionShare')} l={l} />
+              </div>
+              <p class="note">{t('dash.peakNote')}</p>
+            </Card>
+            <Card title={t('dash.sec.incidents')} class="g-incidents" testId="sec-incidents">
+              <div class="kpis k4">
+                <KpiTile k={kpis.get('received')} l={l} big />
+                <KpiTile k={kpis.get('resolved')} l={l} big />
+                <KpiTile k={kpis.get('onTimeRate')} l={l} big />
+                <KpiTile k={kpis.get('open')} l={l} big />
+                <KpiTile k={kpis.get('ackMedian')} l={l} />
+                <KpiTile k={kpis.get('ackP90')} l={l} />
+                <KpiTile k={kpis.get('resolveMedian')} l={l} />
+                <KpiTile k={kpis.get('resolveP90')} l={l} />
+              </div>
+              <p class="note">{t('dash.targetNote')}</p>
+            </Card>
+            <Card title={t('dash.sec.cameras')} class="g-cameras" testId="sec-cameras">
+              <div class="kpis k1">
+                <KpiTile k={kpis.get('cameraAvailability')} l={l} big />
+              </div>
+              <div class="sub-title">{t('dash.sec.reports')}</div>
+              <div class="kpis k2 small">
+                {(['field', 'open311', 'camera', 'mqtt'] as const).map((s) => (
+                  <KpiTile key={s} k={kpis.get(`reports.${s}`)} l={l} />
+                ))}
+              </div>
+            </Card>
+          </div>
+
+          <h2 class="section">{t('dash.sec.trends')}</h2>
+          <div class="grid g2">
+            <Card title={t('dash.chart.speed')} csv="series">
+              {charts && <Chart option={charts.speed} lang={l} height={260} testId="chart-speed" />}
+            </Card>
+            <Card title={t('dash.chart.incidents')} csv="series">
+              {charts && <Chart option={charts.incidents} lang={l} height={260} testId="chart-incidents" />}
+            </Card>
+          </div>
+
+          <h2 class="section break-before">{t('dash.sec.map')}</h2>
+          <div class="grid g3">
+            <Card title={t('dash.chart.map')} csv="districts">
+              {charts && mapReady.value && (
+                <Chart option={charts.map} lang={l} height={330} testId="chart-map" />
+              )}
+            </Card>
+            <Card title={t('dash.chart.byCategory')} csv="categories">
+              {charts && <Chart option={charts.categories} lang={l} height={330} testId="chart-categories" />}
+            </Card>
+            <Card title={t('dash.chart.bySource')} csv="summary">
+              {charts && <Chart option={charts.sources} lang={l} height={330} testId="chart-sources" />}
+            </Card>
+          </div>
+          <Card title={t('dash.sec.calendar')} csv="calendar">
+            {charts && <Chart option={charts.calendar} lang={l} height={210} testId="chart-calendar" />}
+          </Card>
+
+          <div class="grid g2 break-before">
+            <Card title={t('dash.table.worst')} csv="worst">
+              <Table
+                testId="table-worst"
+                rows={d.worst.items}
+                cols={[
+                  { head: t('dash.col.rank'), cell: (r) => r.rank, num: true },
+                  { head: t('dash.col.segment'), cell: (r) => r.name },
+                  { head: t('dash.col.district'), cell: (r) => dn(r.districtId) },
+                  { head: t('dash.col.limit'), cell: (r) => formatNumber(l, r.speedLimitKmh), num: true },
+                  { head: t('dash.col.avg'), cell: (r) => n1(r.avgSpeedKmh), num: true },
+                  { head: t('dash.col.peak'), cell: (r) => n1(r.peakSpeedKmh), num: true },
+                  {
+                    head: t('dash.col.congested'),
+                    cell: (r) => formatNumber(l, r.congestedHours),
+                    num: true,
+                  },
+                ]}
+              />
+            </Card>
+            <Card title={t('dash.table.cameras')} csv="cameras">
+              <Table
+                testId="table-cameras"
+                rows={d.cameras.items}
+                cols={[
+                  { head: t('dash.col.rank'), cell: (r) => r.rank, num: true },
+                  { head: t('dash.col.camera'), cell: (r) => r.name },
+                  { head: t('dash.col.district'), cell: (r) => dn(r.districtId) },
+                  {
+                    head: t('dash.col.availability'),
+                    cell: (r) => (
+                      <span class={r.availability < 0.9 ? 'bad-text' : ''}>{pct(r.availability)}</span>
+                    ),
+                    num: true,
+                  },
+                  { head: t('dash.col.hours'), cell: (r) => formatNumber(l, r.hours), num: true },
+                ]}
+              />
+            </Card>
+          </div>
+          <div class="grid g2">
+            <Card title={t('dash.table.categories')} csv="categories">
+              <Table
+                testId="table-categories"
+                rows={d.categories.items}
+                cols={[
+                  { head: t('dash.col.category'), cell: (r) => t(`cat.${r.key}` as MessageKey) },
+                  { head: t('dash.col.received'), cell: (r) => formatNumber(l, r.received), num: true },
+                  { head: t('dash.col.resolved'), cell: (r) => formatNumber(l, r.resolved), num: true },
+                  { head: t('dash.col.onTime'), cell: (r) => pct(r.onTimeRate), num: true },
+                  { head: t('dash.col.ackMedian'), cell: (r) => mins(r.ackMedianMin), num: true },
+                  { head: t('dash.col.resolveMedian'), cell: (r) => mins(r.resolveMedianMin), num: true },
+                  { head: t('dash.col.open'), cell: (r) => formatNumber(l, r.open), num: true },
+                ]}
+              />
+            </Card>
+            <Card title={t('dash.table.districts')} csv="districts">
+              <Table
+                testId="table-districts"
+                rows={d.districts.items}
+                cols={[
+                  { head: t('dash.col.district'), cell: (r) => r.name },
+                  { head: t('dash.col.received'), cell: (r) => formatNumber(l, r.received), num: true },
+                  { head: t('dash.col.onTime'), cell: (r) => pct(r.onTimeRate), num: true },
+                  { head: t('dash.col.speed'), cell: (r) => n1(r.avgSpeedKmh), num: true },
+                  { head: t('dash.col.congestion'), cell: (r) => pct(r.congestionShare), num: true },
+                  { head: t('dash.col.availability'), cell: (r) => pct(r.cameraAvailability), num: true },
+                ]}
+              />
+            </Card>
+          </div>
+        </main>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,277 @@
+// echarts options for the dashboard's charts: pure functions of the API's items and the language.
+import type {
+  CalendarDay,
+  DistrictFigures,
+  IncidentGroup,
+  Kpi,
+  SeriesDay,
+} from '../../server/contracts/dashboardApi.ts';
+import { formatNumber, type Lang, translate } from '../i18n/format.ts';
+import type { MessageKey } from '../i18n/messages.ts';
+import type { ChartOption } from './Chart.tsx';
+
+export const PALETTE = [
+  '#1f5fa8',
+  '#e07b00',
+  '#2e9e5b',
+  '#c8102e',
+  '#7a4fb3',
+  '#0e9aa7',
+  '#8c6d1f',
+  '#d6336c',
+  '#5c6f82',
+  '#4a7c2a',
+];
+const TEXT = {
+  color: '#1c2733',
+  fontFamily: '"Noto Sans", "DejaVu Sans", "Segoe UI", Roboto, Arial, sans-serif',
+  fontSize: 13,
+};
+const AXIS_LABEL = { color: '#4a5868', fontSize: 12 };
+const SPLIT = { lineStyle: { color: '#e6ebf1' } };
+
+const tr = (lang: Lang, k: MessageKey) => translate(lang, k);
+/** "10/03" (vi) or "10 Mar" (en) from YYYY-MM-DD */
+function shortDay(lang: Lang, day: string): string {
+  const [y, m, d] = day.split('-').map(Number);
+  if (lang === 'vi') return `${String(d).padStart(2, '0')}/${String(m).padStart(2, '0')}`;
+  return new Date(Date.UTC(y, m - 1, d)).toLocaleDateString('en-GB', {
+    day: 'numeric',
+    month: 'short',
+    timeZone: 'UTC',
+  });
+}
+
+const base = (): ChartOption => ({
+  textStyle: TEXT,
+  color: PALETTE,
+  animation: false,
+  tooltip: { trigger: 'axis', confine: true },
+  legend: { top: 0, right: 0, textStyle: { ...TEXT, fontSize: 12 }, itemWidth: 16, itemHeight: 10 },
+  grid: { left: 8, right: 12, top: 32, bottom: 4, containLabel: true },
+});
+
+export function speedOption(lang: Lang, days: SeriesDay[]): ChartOption {
+  const num = (v: number | null) => (v === null ? null : Math.round(v * 10) / 10);
+  return {
+    ...base(),
+    xAxis: {
+      type: 'category',
+      data: days.map((d) => shortDay(lang, d.day)),
+      axisLabel: AXIS_LABEL,
+      boundaryGap: false,
+    },
+    yAxis: {
+      type: 'value',
+      axisLabel: AXIS_LABEL,
+      splitLine: SPLIT,
+      scale: true,
+      name: 'km/h',
+      nameTextStyle: AXIS_LABEL,
+    },
+    series: [
+      {
+        name: tr(lang, 'dash.series.avg'),
+        type: 'line',
+        data: days.map((d) => num(d.avgSpeedKmh)),
+        symbolSize: 5,
+        lineStyle: { width: 2.5 },
+      },
+      {
+        name: tr(lang, 'dash.series.peak'),
+        type: 'line',
+        data: days.map((d) => num(d.peakSpeedKmh)),
+        symbolSize: 5,
+        lineStyle: { width: 2.5 },
+      },
+    ],
+  };
+}
+
+export function incidentsOption(lang: Lang, days: SeriesDay[]): ChartOption {
+  return {
+    ...base(),
+    color: ['#1f5fa8', '#2e9e5b'],
+    xAxis: { type: 'category', data: days.map((d) => shortDay(lang, d.day)), axisLabel: AXIS_LABEL },
+    yAxis: { type: 'value', axisLabel: AXIS_LABEL, splitLine: SPLIT, minInterval: 1 },
+    series: [
+      {
+        name: tr(lang, 'dash.series.received'),
+        type: 'bar',
+        data: days.map((d) => d.received),
+        barMaxWidth: 18,
+      },
+      {
+        name: tr(lang, 'dash.series.resolved'),
+        type: 'bar',
+        data: days.map((d) => d.resolved),
+        barMaxWidth: 18,
+      },
+    ],
+  };
+}
+
+export function categoryOption(lang: Lang, groups: IncidentGroup[]): ChartOption {
+  const rows = [...groups].sort((a, b) => a.received - b.received);
+  return {
+    ...base(),
+    color: ['#1f5fa8', '#2e9e5b'],
+    tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' }, confine: true },
+    grid: { left: 8, right: 24, top: 32, bottom: 4, containLabel: true },
+    xAxis: { type: 'value', axisLabel: AXIS_LABEL, splitLine: SPLIT, minInterval: 1 },
+    yAxis: {
+      type: 'category',
+      data: rows.map((g) => translate(lang, `cat.${g.key}` as MessageKey)),
+      axisLabel: { ...AXIS_LABEL, fontSize: 12 },
+    },
+    series: [
+      {
+        name: tr(lang, 'dash.series.received'),
+        type: 'bar',
+        data: rows.map((g) => g.received),
+        barMaxWidth: 14,
+      },
+      {
+        name: tr(lang, 'dash.series.onTime'),
+        type: 'bar',
+        data: rows.map((g) => g.resolvedOnTime),
+        barMaxWidth: 14,
+      },
+    ],
+  };
+}
+
+export function sourceOption(lang: Lang, kpis: Kpi[]): ChartOption {
+  const rows = kpis.filter((k) => k.group === 'reports');
+  return {
+    textStyle: TEXT,
+    color: ['#1f5fa8', '#e07b00', '#7a4fb3', '#0e9aa7'],
+    animation: false,
+    tooltip: { trigger: 'item', confine: true },
+    legend: {
+      bottom: 0,
+      left: 'center',
+      textStyle: { ...TEXT, fontSize: 12 },
+      itemWidth: 12,
+      itemHeight: 10,
+    },
+    series: [
+      {
+        type: 'pie',
+        radius: ['42%', '68%'],
+        center: ['50%', '44%'],
+        label: { formatter: '{d}%', color: '#1c2733', fontSize: 12 },
+        data: rows.map((k) => ({
+          name: translate(lang, `dash.kpi.${k.key}` as MessageKey),
+          value: k.value ?? 0,
+        })),
+      },
+    ],
+  };
+}
+
+export function districtMapOption(lang: Lang, rows: DistrictFigures[]): ChartOption {
+  const max = Math.max(1, ...rows.map((r) => r.received));
+  const pct = (v: number | null) => (v === null ? '—' : `${formatNumber(lang, v * 100, 1)}%`);
+  return {
+    textStyle: TEXT,
+    animation: false,
+    tooltip: {
+      trigger: 'item',
+      confine: true,
+      formatter: (p: { data?: { row?: DistrictFigures } }) => {
+        const r = p.data?.row;
+        if (!r) return '';
+        return [
+          `<b>${r.name}</b>`,
+          `${tr(lang, 'dash.col.received')}: ${formatNumber(lang, r.received)}`,
+          `${tr(lang, 'dash.col.onTime')}: ${pct(r.onTimeRate)}`,
+          `${tr(lang, 'dash.col.speed')}: ${r.avgSpeedKmh === null ? '—' : `${formatNumber(lang, r.avgSpeedKmh, 1)} km/h`}`,
+          `${tr(lang, 'dash.col.availability')}: ${pct(r.cameraAvailability)}`,
+        ].join('<br>');
+      },
+    },
+    visualMap: {
+      min: 0,
+      max,
+      left: 0,
+      bottom: 0,
+      itemHeight: 90,
+      calculable: false,
+      text: [tr(lang, 'dash.more'), tr(lang, 'dash.less')],
+      textStyle: { ...TEXT, fontSize: 11 },
+      inRange: { color: ['#eef4fb', '#9cc3e6', '#3d7fc1', '#16427a'] },
+    },
+    series: [
+      {
+        type: 'map',
+        map: 'ioc-districts',
+        nameProperty: 'id',
+        roam: false,
+        aspectScale: 0.97,
+        layoutCenter: ['56%', '50%'],
+        layoutSize: '96%',
+        label: {
+          show: true,
+          fontSize: 10,
+          color: '#1c2733',
+          textBorderColor: 'rgba(255,255,255,0.85)',
+          textBorderWidth: 2,
+          formatter: (p: { data?: { row?: DistrictFigures } }) =>
+            p.data?.row ? String(p.data.row.received) : '',
+        },
+        itemStyle: { borderColor: '#ffffff', borderWidth: 1, areaColor: '#f1f3f5' },
+        emphasis: { label: { show: true }, itemStyle: { areaColor: '#f2a900' } },
+        select: { disabled: true },
+        data: rows.map((r) => ({ name: r.districtId, value: r.received, row: r })),
+      },
+    ],
+  };
+}
+
+export function calendarOption(lang: Lang, days: CalendarDay[]): ChartOption {
+  const max = Math.max(1, ...days.map((d) => d.received));
+  const first = days[0]?.day ?? '2025-01-01';
+  const last = days.at(-1)?.day ?? first;
+  return {
+    textStyle: TEXT,
+    animation: false,
+    tooltip: {
+      confine: true,
+      formatter: (p: { value: [string, number] }) =>
+        `${shortDay(lang, p.value[0])}/${p.value[0].slice(0, 4)}: <b>${formatNumber(lang, p.value[1])}</b>`,
+    },
+    visualMap: {
+      min: 0,
+      max,
+      orient: 'horizontal',
+      left: 'center',
+      bottom: 0,
+      itemWidth: 12,
+      itemHeight: 110,
+      calculable: false,
+      text: [tr(lang, 'dash.more'), tr(lang, 'dash.less')],
+      textStyle: { ...TEXT, fontSize: 11 },
+      inRange: { color: ['#f3f6f9', '#fde2b8', '#f5a54a', '#d9480f', '#8f1d0c'] },
+    },
+    calendar: {
+      range: [first, last],
+      top: 24,
+      left: 40,
+      right: 8,
+      bottom: 40,
+      cellSize: ['auto', 16],
+      splitLine: { lineStyle: { color: '#9aa7b5', width: 1 } },
+      itemStyle: { borderColor: '#ffffff', borderWidth: 2 },
+      dayLabel: {
+        ...AXIS_LABEL,
+        fontSize: 10,
+        firstDay: 1,
+        nameMap: lang === 'vi' ? ['CN', 'T2', 'T3', 'T4', 'T5', 'T6', 'T7'] : 'EN',
+      },
+      monthLabel: { ...AXIS_LABEL },
+      yearLabel: { show: false },
+    },
+    series: [{ type: 'heatmap', coordinateSystem: 'calendar', data: days.map((d) => [d.day, d.received]) }],
+  };
+}

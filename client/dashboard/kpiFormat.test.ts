@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import type { Kpi } from '../../server/contracts/dashboardApi.ts';
+import { formatDelta, formatValue } from './kpiFormat.ts';
+
+const k = (key: string, unit: Kpi['unit'], value: number | null, previous: number | null): Kpi => {
+  const delta = value !== null && previous !== null ? value - previous : null;
+  return {
+    key,
+    group: 'traffic',
+    unit,
+    value,
+    previous,
+    delta,
+    deltaRatio: delta !== null && previous ? delta / previous : null,
+  };
+};
+
+describe('dashboard KPI formatting', () => {
+  it('writes each unit the way a report does, in both languages', () => {
+    expect(formatValue('vi', 32.456, 'kmh')).toEqual({ text: '32,5', unit: 'km/h' });
+    expect(formatValue('en', 0.8734, 'share')).toEqual({ text: '87.3', unit: '%' });
+    expect(formatValue('vi', 45, 'minutes')).toEqual({ text: '45', unit: 'phút' });
+    expect(formatValue('en', 150, 'minutes')).toEqual({ text: '2.5', unit: 'h' });
+    expect(formatValue('vi', 12345, 'count').text).toBe('12.345');
+    expect(formatValue('vi', null, 'count').text).toBe('—');
+  });
+
+  it('colours a change by whether it is good news', () => {
+    expect(formatDelta('en', k('avgSpeed', 'kmh', 30, 25))).toEqual({
+      text: '+20%',
+      tone: 'good',
+      arrow: '▲',
+    });
+    expect(formatDelta('en', k('open', 'count', 30, 25))?.tone).toBe('bad');
+    expect(formatDelta('en', k('received', 'count', 30, 25))?.tone).toBe('neutral');
+    expect(formatDelta('vi', k('onTimeRate', 'share', 0.8, 0.9))).toEqual({
+      text: '−10 điểm %',
+      tone: 'bad',
+      arrow: '▼',
+    });
+    expect(formatDelta('en', k('ackMedian', 'minutes', 10, 20))?.tone).toBe('good');
+    expect(formatDelta('en', k('received', 'count', 3, 0))?.text).toBe('+3');
+    expect(formatDelta('en', k('received', 'count', 3, null))).toBeNull();
+  });
+});

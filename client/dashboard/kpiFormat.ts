@@ -1,0 +1,61 @@
+import type { Kpi, KpiUnit } from '../../server/contracts/dashboardApi.ts';
+import { formatNumber, type Lang } from '../i18n/format.ts';
+
+/** Whether a rise of this figure is good news (green), bad news (red), or neither. */
+const RISE_IS: Record<string, 'good' | 'bad' | 'neutral'> = {
+  avgSpeed: 'good',
+  peakSpeed: 'good',
+  congestedHours: 'bad',
+  congestionShare: 'bad',
+  received: 'neutral',
+  resolved: 'good',
+  open: 'bad',
+  onTimeRate: 'good',
+  ackMedian: 'bad',
+  ackP90: 'bad',
+  resolveMedian: 'bad',
+  resolveP90: 'bad',
+  cameraAvailability: 'good',
+};
+
+/** A figure in its unit: km/h with one decimal, shares as %, minutes (hours past two hours), counts. */
+export function formatValue(lang: Lang, v: number | null, unit: KpiUnit): { text: string; unit: string } {
+  if (v === null || !Number.isFinite(v)) return { text: '—', unit: '' };
+  switch (unit) {
+    case 'kmh':
+      return { text: formatNumber(lang, v, 1), unit: 'km/h' };
+    case 'share':
+      return { text: formatNumber(lang, v * 100, 1), unit: '%' };
+    case 'minutes':
+      return v >= 120
+        ? { text: formatNumber(lang, v / 60, 1), unit: lang === 'vi' ? 'giờ' : 'h' }
+        : { text: formatNumber(lang, v, v < 10 ? 1 : 0), unit: lang === 'vi' ? 'phút' : 'min' };
+    case 'hours':
+      return { text: formatNumber(lang, v, 0), unit: lang === 'vi' ? 'giờ' : 'h' };
+    default:
+      return { text: formatNumber(lang, v, 0), unit: '' };
+  }
+}
+
+/**
+ * The change against the previous period: percentage points for shares, per cent otherwise; its
+ * tone says whether it is good news.
+ */
+export function formatDelta(
+  lang: Lang,
+  k: Kpi,
+): { text: string; tone: 'good' | 'bad' | 'neutral'; arrow: string } | null {
+  if (k.delta === null) return null;
+  const rise = RISE_IS[k.key] ?? 'neutral';
+  const eps = k.unit === 'share' ? 0.0005 : 1e-9;
+  const dir = k.delta > eps ? 1 : k.delta < -eps ? -1 : 0;
+  const tone = dir === 0 || rise === 'neutral' ? 'neutral' : dir > 0 === (rise === 'good') ? 'good' : 'bad';
+  const arrow = dir > 0 ? '▲' : dir < 0 ? '▼' : '=';
+  const sign = dir > 0 ? '+' : dir < 0 ? '−' : '±';
+  let text: string;
+  if (k.unit === 'share')
+    text = `${sign}${formatNumber(lang, Math.abs(k.delta) * 100, 1)} ${lang === 'vi' ? 'điểm %' : 'pts'}`;
+  else if (k.deltaRatio !== null) text = `${sign}${formatNumber(lang, Math.abs(k.deltaRatio) * 100, 1)}%`;
+  else text = `${sign}${formatValue(lang, Math.abs(k.delta), k.unit).text}`;
+  return { text, tone, arrow };
+}

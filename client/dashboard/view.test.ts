@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import { apiQuery, parseView, viewRange, viewToSearch } from './view.ts';
+
+const NOW = Date.parse('2025-03-10T10:30:00+07:00');
+
+describe('dashboard view in the URL', () => {
+  it('reads presets, custom ranges and the district, and writes them back', () => {
+    expect(parseView('')).toEqual({ period: '7d' });
+    expect(parseView('?period=30d&district=hai-cang')).toEqual({ period: '30d', district: 'hai-cang' });
+    const custom = parseView('?period=custom&from=2025-01-01&to=2025-01-31');
+    expect(custom).toEqual({ period: 'custom', from: '2025-01-01', to: '2025-01-31' });
+    expect(viewToSearch(custom)).toBe('period=custom&from=2025-01-01&to=2025-01-31');
+    expect(parseView(`?${viewToSearch({ period: '90d', district: 'x' })}`)).toEqual({
+      period: '90d',
+      district: 'x',
+    });
+  });
+
+  it('falls back to 7 days on anything it cannot read', () => {
+    expect(parseView('?period=year')).toEqual({ period: '7d' });
+    expect(parseView('?period=custom&from=2025-02-01&to=2025-01-01')).toEqual({ period: '7d' });
+    expect(parseView('?period=custom&from=bad&to=2025-01-01')).toEqual({ period: '7d' });
+  });
+
+  it('turns a view into whole local days ending with today', () => {
+    const today = viewRange({ period: 'today' }, NOW);
+    expect(new Date(today.from).toISOString()).toBe('2025-03-09T17:00:00.000Z');
+    expect(today.to - today.from).toBe(86_400_000);
+    const week = viewRange({ period: '7d' }, NOW);
+    expect(week.to).toBe(today.to);
+    expect(week.to - week.from).toBe(7 * 86_400_000);
+    const custom = viewRange({ period: 'custom', from: '2025-01-01', to: '2025-01-31' }, NOW);
+    expect(new Date(custom.from).toISOString()).toBe('2024-12-31T17:00:00.000Z');
+    expect(new Date(custom.to).toISOString()).toBe('2025-01-31T17:00:00.000Z');
+    expect(apiQuery({ period: 'today', district: 'd1' }, NOW, { limit: '10' })).toBe(
+      'from=2025-03-09T17%3A00%3A00.000Z&to=2025-03-10T17%3A00%3A00.000Z&limit=10&district=d1',
+    );
+  });
+});
