@@ -136,7 +136,12 @@ describe("leaders' dashboard", () => {
     await page.emulateMedia({ media: 'print' });
     expect(await page.getByTestId('controls').isVisible()).toBe(false);
     expect(await page.getByTestId('csv-series').first().isVisible()).toBe(false);
+    // what the printed page looks like: A4 landscape at 96 dpi less the margins
+    await page.setViewportSize({ width: 1047, height: 718 });
+    await page.waitForTimeout(300);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'dashboard-print.png'), fullPage: true });
     await page.emulateMedia({ media: 'screen' });
+    await page.setViewportSize({ width: 1920, height: 1080 });
     const pdf = await page.pdf({ format: 'A4', landscape: true, printBackground: true });
     await writeFile(path.join(ARTIFACTS, 'dashboard.pdf'), pdf);
     expect(pdf.byteLength).toBeGreaterThan(20_000);
@@ -147,6 +152,6 @@ describe("leaders' dashboard", () => {
     await page.waitForTimeout(300); // charts follow their boxes
     await screenshot(page, 'dashboard-1366');
     await page.screenshot({ path: path.join(ARTIFACTS, 'dashboard-1366-full.png'), fullPage: true });
-    expect(consoleErrors).toEqual([]);
+    expect(consoleErrors, consoleErrors.join('\n')).toEqual([]);
   });
 });

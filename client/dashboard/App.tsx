@@ -277,7 +277,7 @@ export function App() {
               </div>
               <p class="note">{t('dash.peakNote')}</p>
             </Card>
-            <Card title={t('dash.sec.incidents')} class="g-incidents" testId="sec-incidents">
+            <Card title={t('dash.sec.incidents')} csv="summary" class="g-incidents" testId="sec-incidents">
               <div class="kpis k4">
                 <KpiTile k={kpis.get('received')} l={l} big />
                 <KpiTile k={kpis.get('resolved')} l={l} big />
@@ -290,7 +290,7 @@ export function App() {
               </div>
               <p class="note">{t('dash.targetNote')}</p>
             </Card>
-            <Card title={t('dash.sec.cameras')} class="g-cameras" testId="sec-cameras">
+            <Card title={t('dash.sec.cameras')} csv="cameras" class="g-cameras" testId="sec-cameras">
               <div class="kpis k1">
                 <KpiTile k={kpis.get('cameraAvailability')} l={l} big />
               </div>

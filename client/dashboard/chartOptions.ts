@@ -161,10 +161,10 @@ export function sourceOption(lang: Lang, kpis: Kpi[]): ChartOption {
         radius: ['42%', '68%'],
         center: ['50%', '44%'],
         label: { formatter: '{d}%', color: '#1c2733', fontSize: 12 },
-        data: rows.map((k) => ({
-          name: translate(lang, `dash.kpi.${k.key}` as MessageKey),
-          value: k.value ?? 0,
-        })),
+        // a source with no reports gets no slice (its 0 is on the tiles beside)
+        data: rows
+          .filter((k) => (k.value ?? 0) > 0)
+          .map((k) => ({ name: translate(lang, `dash.kpi.${k.key}` as MessageKey), value: k.value })),
       },
     ],
   };
