@@ -1,5 +1,6 @@
 import type { CityModel } from '../server/contracts/assets.ts';
 import type { IncidentCategory } from '../server/contracts/vocab.ts';
+import { INCIDENT_CATEGORIES } from '../server/contracts/vocab.ts';
 import { pointAlong } from './geo.ts';
 import { type Rng, rngFor } from './rng.ts';
 import { type SegmentGraph, upstreamWithin } from './segmentGraph.ts';
@@ -59,18 +60,7 @@ export function createIncidentContext(
   };
 }
 
-const CATEGORIES: IncidentCategory[] = [
-  'traffic_accident',
-  'traffic_jam',
-  'flooding',
-  'fire',
-  'public_order',
-  'environment',
-  'infrastructure',
-  'lighting',
-  'waste',
-  'other',
-];
+const CATEGORIES: readonly IncidentCategory[] = INCIDENT_CATEGORIES;
 const TRAFFIC: ReadonlySet<IncidentCategory> = new Set([
   'traffic_accident',
   'traffic_jam',

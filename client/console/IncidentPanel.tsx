@@ -10,6 +10,7 @@ import { ApiRequestError, api, type IncidentDetail } from './api.ts';
 import { ctx } from './ctx.ts';
 import { openCamera } from './Feed.tsx';
 import { actionsFor, mergeCandidates } from './incidentQueue.ts';
+import { Row } from './Row.tsx';
 import { clock, liveTick } from './store.ts';
 
 function When({ ts }: { ts: number }) {
@@ -19,25 +20,6 @@ function When({ ts }: { ts: number }) {
     <span>
       {age > 43_200_000 ? f.dateTime(ts) : f.time(ts)} <span class="muted">({f.ago(Math.max(0, age))})</span>
     </span>
-  );
-}
-
-function Row({
-  k,
-  children,
-  testid,
-}: {
-  k: MessageKey;
-  children: preact.ComponentChildren;
-  testid?: string;
-}) {
-  return (
-    <div class="kv">
-      <span class="k">{t(k)}</span>
-      <span class="v" data-testid={testid}>
-        {children}
-      </span>
-    </div>
   );
 }
 

@@ -13,6 +13,7 @@ import {
 import { api, type CameraEvent } from './api.ts';
 import { ctx } from './ctx.ts';
 import { IncidentPanel } from './IncidentPanel.tsx';
+import { Row } from './Row.tsx';
 import { clock, liveTick, selection } from './store.ts';
 
 /** Details of the selected segment, camera or incident, live. */
@@ -39,25 +40,6 @@ export function SidePanel() {
       {sel.kind === 'camera' && <CameraPanel id={sel.id} />}
       {sel.kind === 'incident' && <IncidentPanel id={sel.id} />}
     </aside>
-  );
-}
-
-function Row({
-  k,
-  children,
-  testid,
-}: {
-  k: MessageKey;
-  children: preact.ComponentChildren;
-  testid?: string;
-}) {
-  return (
-    <div class="kv">
-      <span class="k">{t(k)}</span>
-      <span class="v" data-testid={testid}>
-        {children}
-      </span>
-    </div>
   );
 }
 
