@@ -71,6 +71,7 @@ async function generate(db: Db, now: number): Promise<{ readings: number; second
       if ((d + 1) % 5 === 0) log(`  traffic: ${d + 1}/${DAYS} days`);
     }
   });
+  log('  camera status');
   await time('cameras', () =>
     db.query(
       `INSERT INTO camera_status (time, camera_id, online)
@@ -80,6 +81,7 @@ async function generate(db: Db, now: number): Promise<{ readings: number; second
       [start, end],
     ),
   );
+  log('  a year of incidents');
   await time('incidents', () =>
     db.query(
       `WITH g AS (
@@ -99,9 +101,12 @@ async function generate(db: Db, now: number): Promise<{ readings: number; second
       [end - 365 * DAY, end, 365 * INCIDENTS_PER_DAY, ...CITY_BBOX],
     ),
   );
+  log('  refreshing the aggregates');
   await time('refresh', async () => {
-    for (let d = 0; d < DAYS + 1; d++)
+    for (let d = 0; d < DAYS + 1; d++) {
       await refreshAggregates(db, { from: start + d * DAY, to: start + (d + 1) * DAY });
+      if ((d + 1) % 5 === 0) log(`  aggregates: ${d + 1}/${DAYS + 1} days`);
+    }
   });
   const n = await db.query<{ n: number }>('SELECT count(*)::float8 AS n FROM traffic_readings');
   return { readings: n.rows[0].n, seconds };
