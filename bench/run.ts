@@ -221,8 +221,17 @@ async function runScenario(
     const publishedTotal = steps.reduce((a, s) => a + s.published, 0);
     console.log(`${name.padEnd(9)} rows in traffic_readings: ${rows[0].n}, published: ${publishedTotal}`);
   } finally {
-    await ask(child, { cmd: 'exit' }).catch(() => {});
-    await ask(prober, { cmd: 'exit' }).catch(() => {});
+    // 'exit' gets no answer: the worker ends; wait for that, a little
+    await Promise.all(
+      [child, prober].map(
+        (w) =>
+          new Promise<void>((resolve) => {
+            w.once('exit', () => resolve());
+            w.send({ cmd: 'exit' });
+            setTimeout(resolve, 3000).unref();
+          }),
+      ),
+    );
     for (const c of cleanups.reverse()) await c();
   }
   return { name, steps, sustained };
