@@ -1,6 +1,6 @@
 // The operators' wall console in headless Chromium against the real IOC (embedded broker,
 // embedded database, simulators on).
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import mqtt from 'mqtt';
@@ -8,7 +8,6 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../server/config.ts';
 import { type RunningIoc, startIoc } from '../server/main.ts';
-import { bigCityGeoJson } from './support/bigCity.ts';
 import { ensureClientBuilt, freePort, launchBrowser, paintStats, screenshot } from './support/browser.ts';
 
 interface IocHook {
