@@ -110,7 +110,7 @@ describe.runIf(configured)('several instances (shared subscription, Redis adapte
       expect(rows[0].n).toBe(segs.length);
       // ...and the browser on B saw every reading, with its own unbroken seq
       await eventually(() => segs.every((seg) => seen.get(seg)?.ts === ts), 10_000, 'all readings on B');
-      segs.forEach((seg, k) => expect(seen.get(seg)?.speedKmh).toBe(10 + k));
+      for (const [k, seg] of segs.entries()) expect(seen.get(seg)?.speedKmh).toBe(10 + k);
       expect(seqs).toEqual(seqs.map((_, i) => seqs[0] + i));
     } finally {
       s.disconnect();
