@@ -19,7 +19,7 @@ import { cityFromGeoJson, cityToGeoJson } from './domain/cityModel.ts';
 import { CityState, noChanges } from './domain/cityState.ts';
 import { createMetrics } from './http/metrics.ts';
 import { type EmbeddedBroker, PortInUseError, startEmbeddedBroker } from './ingest/embeddedBroker.ts';
-import { IngestPipeline } from './ingest/ingestPipeline.ts';
+import { type IngestOptions, IngestPipeline } from './ingest/ingestPipeline.ts';
 import { type MqttSource, startMqttSource } from './ingest/mqttSource.ts';
 import { LiveGateway } from './live/liveGateway.ts';
 import { createRedisAdapter } from './live/redisAdapter.ts';
@@ -315,7 +315,7 @@ async function boot(
       history = backfill(
         cfg,
         db,
-        city,
+        { store, assets: () => assets },
         createSimulation({ city, seed: cfg.SIM_SEED }),
         log,
         abort.signal,
@@ -352,7 +352,8 @@ async function boot(
 async function backfill(
   cfg: Config,
   db: Db,
-  city: CityModel,
+  /** the live pipeline's store and asset index: the history takes the same path */
+  ingestDeps: Pick<IngestOptions, 'store' | 'assets'>,
   sim: ReturnType<typeof createSimulation>,
   log: Logger,
   signal: AbortSignal,
@@ -362,12 +363,10 @@ async function backfill(
   const t0 = Date.now();
   const to = t0;
   const from = to - cfg.BACKFILL_DAYS * 86_400_000;
-  const quiet = new Bus();
-  const assets = indexAssets(city);
   const pipe = new IngestPipeline({
-    store: { writeBatch: (b) => writeBatch(db, b), insertRejects: (r) => insertRejects(db, r) },
-    bus: quiet,
-    assets: () => assets,
+    ...ingestDeps,
+    // no live pushes for history
+    bus: new Bus(),
     batchMax: 10_000,
     flushMs: 50,
     log,
