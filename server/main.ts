@@ -407,7 +407,11 @@ async function backfill(
   // the history was stored without live pushes: show the incidents still open from it
   bus.emit('incidents:changed', await openIncidents(db));
   log.info('history stored; computing the continuous aggregates');
-  await refreshAggregates(db, { from, to });
+  // a day at a time: one refresh call cannot be interrupted, and a stop must not wait for a week's worth
+  for (let t = from; t < to && !signal.aborted; t += 86_400_000) {
+    await refreshAggregates(db, { from: t, to: Math.min(to, t + 86_400_000) });
+  }
+  if (signal.aborted) return;
   const rejected = Object.values(pipe.stats.rejected).reduce((a, b) => a + b, 0);
   log.info(
     { messages: n, rejected, seconds: Math.round((Date.now() - t0) / 100) / 10 },
