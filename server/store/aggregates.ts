@@ -28,13 +28,6 @@ export async function refreshAggregates(db: Db, range: { from?: number; to?: num
     );
     return;
   }
-  // A long window a day at a time: each CALL holds the embedded database (PGlite runs one statement at a
-  // time) for as long as it materialises, and live writes must get their turn in between.
-  if (range.from !== undefined && range.to !== undefined && range.to - range.from > DAY) {
-    for (let t = range.from; t < range.to; t += DAY)
-      await refreshAggregates(db, { from: t, to: Math.min(range.to, t + DAY) });
-    return;
-  }
   const hourly = widen(range, H, 0);
   const daily = widen(range, DAY, LOCAL_OFFSET);
   for (const view of CONTINUOUS_AGGREGATES) {
