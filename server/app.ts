@@ -1,8 +1,12 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import express, { type Express } from 'express';
+import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
 import helmet from 'helmet';
 import type { Registry } from 'prom-client';
+import { type AdminDeps, adminRouter } from './auth/adminRouter.ts';
+import { type AuthDeps, authRouter } from './auth/authRouter.ts';
+import { actorOf, authenticate, enforcePolicy, guardPage } from './auth/guard.ts';
 import type { Health } from './contracts/api.ts';
 import type { CityModel } from './contracts/assets.ts';
 import type { CityState } from './domain/cityState.ts';
@@ -30,6 +34,14 @@ export interface AppDeps {
   /** built client (dist/client); pages are served from it when present */
   staticDir?: string;
   log: { error(obj: object, msg: string): void };
+  /** accounts, sessions, the access table and the audit log */
+  auth: AuthDeps &
+    Omit<AdminDeps, 'users' | 'sessions' | 'audit'> & {
+      /** origins (scheme://host:port) allowed to call from another site; none: same origin only */
+      corsOrigins: string[];
+      /** Bearer token that may read /metrics without a session (Prometheus) */
+      metricsToken?: string;
+    };
 }
 
 /** Pages of the product and the built file each serves. */
@@ -37,7 +49,42 @@ const PAGES: Record<string, string> = {
   '/': 'console/index.html',
   '/report': 'field/index.html',
   '/dashboard': 'dashboard/index.html',
+  '/admin': 'admin/index.html',
 };
+/** Pages anyone may open. */
+const PUBLIC_PAGES: Record<string, string> = { '/login': 'login/index.html' };
+
+/**
+ * Cross-origin calls: an allow-listed origin gets CORS headers (with credentials); a state-changing
+ * request from any other foreign origin is refused (a second guard against CSRF besides SameSite).
+ */
+function corsGuard(allowed: string[]): express.RequestHandler {
+  const ok = new Set(allowed);
+  return (req, res, next) => {
+    const origin = req.get('origin');
+    if (!origin) return next();
+    const own = `${req.protocol}://${req.get('host')}`;
+    if (origin === own) return next();
+    if (ok.has(origin)) {
+      res.set({
+        'Access-Control-Allow-Origin': origin,
+        'Access-Control-Allow-Credentials': 'true',
+        Vary: 'Origin',
+      });
+      if (req.method === 'OPTIONS') {
+        res.set({
+          'Access-Control-Allow-Methods': 'GET, POST, PATCH, OPTIONS',
+          'Access-Control-Allow-Headers': 'Content-Type, Authorization',
+          'Access-Control-Max-Age': '600',
+        });
+        return void res.status(204).end();
+      }
+      return next();
+    }
+    if (req.method === 'GET' || req.method === 'HEAD') return next();
+    next(new HttpError(403, 'bad_origin', `requests from ${origin} are not allowed`));
+  };
+}
 
 /** The Express app: security headers, the API, metrics, the built client. No env reads, no connects. */
 export function createApp(deps: AppDeps): Express {
@@ -62,7 +109,34 @@ export function createApp(deps: AppDeps): Express {
       hsts: false,
     }),
   );
+  const a = deps.auth;
+  app.use(corsGuard(a.corsOrigins));
   app.use(express.json({ limit: '256kb' }));
+  app.use(authenticate(a.sessions));
+  app.use(enforcePolicy(a.audit, { metricsToken: a.metricsToken }));
+  // uploads: a phone may send a burst from its outbox, but not a flood
+  const perUser = (limit: number, what: string) =>
+    rateLimit({
+      windowMs: 60_000,
+      limit,
+      standardHeaders: 'draft-7',
+      legacyHeaders: false,
+      keyGenerator: (req) => req.auth?.user.id ?? `ip:${ipKeyGenerator(req.ip ?? '')}`,
+      handler: (req, res, next) => {
+        a.audit.record({
+          ...actorOf(req),
+          action: 'http.rate_limited',
+          target: `${req.method} ${req.path}`,
+          outcome: 'denied',
+        });
+        res.set('Retry-After', '60');
+        next(new HttpError(429, 'rate_limited', `too many ${what}: wait a minute`, { retryAfterS: 60 }));
+      },
+    });
+  app.post('/api/reports', perUser(60, 'reports'));
+  app.post('/open311/v2/*rest', perUser(20, 'requests'));
+  app.use(authRouter(a));
+  app.use(adminRouter(a));
 
   app.get('/api/health', async (_req, res) => {
     const h = await deps.health();
@@ -85,9 +159,9 @@ export function createApp(deps: AppDeps): Express {
 
   const dir = deps.staticDir;
   if (dir && existsSync(dir)) {
-    for (const [route, file] of Object.entries(PAGES)) {
+    for (const [route, file] of Object.entries({ ...PAGES, ...PUBLIC_PAGES })) {
       const full = path.join(dir, file);
-      app.get(route, (_req, res, next) => {
+      app.get(route, ...(route in PAGES ? [guardPage(route)] : []), (_req, res, next) => {
         if (!existsSync(full))
           return next(new HttpError(404, 'not_built', `${route} is not part of this build`));
         res.set('Cache-Control', 'no-cache');

@@ -72,6 +72,35 @@ const EnvSchema = z.object({
     .max(10000)
     .default(100)
     .describe('shortest interval between two live deltas of a layer'),
+  SESSION_IDLE_MIN: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(1440)
+    .default(30)
+    .describe('minutes without activity after which a login ends (an open live console counts as activity)'),
+  SESSION_MAX_H: z.coerce
+    .number()
+    .min(0.1)
+    .max(168)
+    .default(12)
+    .describe('hours after which a login ends however active (a wall shift)'),
+  CORS_ORIGINS: z
+    .string()
+    .optional()
+    .describe(
+      'comma-separated origins allowed to call the API and Socket.IO from another site; unset → same origin only',
+    ),
+  METRICS_TOKEN: z
+    .string()
+    .min(16)
+    .optional()
+    .describe('Bearer token that may read /metrics without logging in (Prometheus); unset → admins only'),
+  DEMO_ACCOUNTS: bool
+    .optional()
+    .describe(
+      'make one account per role with random passwords (printed once) when there are no users; default true',
+    ),
   LOG_LEVEL: z
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
     .default('info')

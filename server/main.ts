@@ -10,6 +10,14 @@ import { createSimulation } from '../simulators/simulation.ts';
 import { renderSnapshotSvg } from '../simulators/snapshot.ts';
 import { evaluateAlerts } from './alerts/alertRules.ts';
 import { createApp } from './app.ts';
+import { type AuditLog, dbAuditLog } from './auth/audit.ts';
+import { createBrokerAuth, internalCredentials } from './auth/brokerAuth.ts';
+import { DevicesRepo } from './auth/devices.ts';
+import { tokenFrom } from './auth/guard.ts';
+import { LAYER_ROLES } from './auth/policy.ts';
+import type { Sessions } from './auth/sessions.ts';
+import { demoAccountsNote, startAuth } from './auth/startAuth.ts';
+import type { UsersRepo } from './auth/users.ts';
 import { Bus } from './bus.ts';
 import { type Config, ConfigError, loadConfig } from './config.ts';
 import type { Health } from './contracts/api.ts';
@@ -58,6 +66,11 @@ export interface RunningIoc {
   ingest: IngestPipeline;
   /** settles when the first start's simulated history is stored (at once when there is none to make) */
   history: Promise<void>;
+  /** MQTT devices and their credentials (the embedded broker checks them) */
+  devices: DevicesRepo;
+  users: UsersRepo;
+  sessions: Sessions;
+  audit: AuditLog;
   stop(): Promise<void>;
 }
 
@@ -117,6 +130,8 @@ async function boot(
       : `database: embedded (${path.resolve(cfg.DATA_DIR, 'db')})`,
   );
   await saveCity(db, city);
+  const audit = dbAuditLog(db, log);
+  stops.push({ name: 'audit log', fn: () => audit.flush() });
 
   // live state from what is stored
   const state = new CityState(city);
@@ -146,19 +161,31 @@ async function boot(
   stops.push({ name: 'ingest (writing what is pending)', fn: () => ingest.stop() });
 
   // broker and MQTT source
+  const devices = new DevicesRepo(db);
   let broker: EmbeddedBroker | undefined;
   let mqttUrl = cfg.MQTT_URL;
+  // an external broker (Mosquitto) checks logins itself (npm run mosquitto-config); ingest logs in as configured
+  let ingestLogin = { username: cfg.MQTT_USERNAME, password: cfg.MQTT_PASSWORD };
+  let mqttDenied: ReturnType<typeof createBrokerAuth>['denied'] | undefined;
   if (!mqttUrl) {
-    broker = await startEmbeddedBroker({ port: cfg.MQTT_PORT, host: cfg.HOST });
+    // the embedded broker lets in the registered devices, each publishing for its own assets, and this
+    // process's ingest client, with credentials made now and known to nobody else
+    const server = internalCredentials();
+    const brokerAuth = createBrokerAuth({ devices, audit, server, log });
+    // (stops run in reverse: the repeat counts are audited before the audit log's last flush)
+    stops.push({ name: 'MQTT audit', fn: () => brokerAuth.stop() });
+    mqttDenied = brokerAuth.denied;
+    broker = await startEmbeddedBroker({ port: cfg.MQTT_PORT, host: cfg.HOST, auth: brokerAuth.auth, log });
     const b = broker;
     stops.push({ name: 'embedded broker', fn: () => b.close() });
     mqttUrl = broker.url;
+    ingestLogin = server;
   }
   const source: MqttSource = await startMqttSource({
     url: mqttUrl,
     clientId: cfg.MQTT_CLIENT_ID,
-    username: cfg.MQTT_USERNAME,
-    password: cfg.MQTT_PASSWORD,
+    username: ingestLogin.username,
+    password: ingestLogin.password,
     protocolVersion: broker ? 4 : 5,
     sharedGroup: cfg.MQTT_SHARED_GROUP,
     sessionExpiryS: cfg.MQTT_SESSION_EXPIRY_S,
@@ -183,6 +210,11 @@ async function boot(
     const a = adapter;
     stops.push({ name: 'Redis adapter', fn: () => a.close() });
   }
+  const auth = await startAuth(cfg, db, audit, log);
+  const corsOrigins =
+    cfg.CORS_ORIGINS?.split(',')
+      .map((o) => o.trim())
+      .filter(Boolean) ?? [];
   const gateway = new LiveGateway({
     adapter: adapter?.adapter,
     httpServer,
@@ -191,6 +223,14 @@ async function boot(
     flushMs: cfg.LIVE_FLUSH_MS,
     stats: () => rates.sample(),
     log,
+    auth: {
+      check: (token, activity) => auth.sessions.check(token, activity),
+      tokenFrom,
+      onRevoked: (fn) => auth.sessions.onRevoked(fn),
+      mayView: (role, layer) => LAYER_ROLES[layer]?.includes(role) ?? false,
+      allowedOrigins: corsOrigins,
+      audit,
+    },
   });
   const { registry } = createMetrics(bus, () => gateway.clientCount());
   const lastFired = new Map<string, number>();
@@ -242,7 +282,14 @@ async function boot(
       listRejects: (q) => listRejects(db, q),
       cameraEvents: (q) => recentCameraEvents(db, q),
     },
-    incidents: { repo: incidentsRepo, photos, bus, city: () => city, assets: () => assets },
+    incidents: { repo: incidentsRepo, photos, bus, city: () => city, assets: () => assets, audit },
+    auth: {
+      ...auth,
+      audit,
+      assetExists: (id) => assets.segments.has(id) || assets.cameras.has(id),
+      corsOrigins,
+      metricsToken: cfg.METRICS_TOKEN,
+    },
     dashboard: dashboardQueries(db),
     snapshotSvg: (cameraId, now) => {
       const cam = city.cameras.find((c) => c.id === cameraId);
@@ -291,9 +338,31 @@ async function boot(
       return r.ok ? r.item : undefined;
     },
   };
+  // refusals of the embedded broker, on the registry the HTTP app serves
+  if (mqttDenied) registry.registerMetric(mqttDenied);
   if (cfg.simulate) {
     const sim = createSimulation({ city, seed: cfg.SIM_SEED });
-    const runner = runSimulationLive({ url: mqttUrl, sim, clientId: `ioc-sim-${process.pid}-${port}`, log });
+    // on the embedded broker the simulators are a device owning every asset, with a new secret each start;
+    // an external broker gets no credentials from here (see the README: Devices and MQTT credentials)
+    const simLogin = broker
+      ? await devices.ensureSimulatorDevice([
+          ...city.segments.map((s) => s.id),
+          ...city.cameras.map((c) => c.id),
+        ])
+      : undefined;
+    if (simLogin?.device.disabled)
+      log.warn(
+        { device: simLogin.device.id },
+        "the simulators' MQTT device is disabled: simulated data is refused",
+      );
+    const runner = runSimulationLive({
+      url: mqttUrl,
+      sim,
+      clientId: `ioc-sim-${process.pid}-${port}`,
+      username: simLogin?.device.username,
+      password: simLogin?.secret,
+      log,
+    });
     stops.push({ name: 'simulators', fn: () => runner.stop() });
     // simulated duty officers work the simulated incidents, so the queue looks like a staffed centre's
     let deskBusy = false;
@@ -345,7 +414,23 @@ async function boot(
       `  MQTT (devices)        ${mqttUrl}${broker ? ' (embedded broker)' : ''}`,
     ].join('\n'),
   );
-  return { httpUrl, mqttUrl, db, bus, state, city, ingest, history, stop: stopAll };
+  // shown once, on the terminal only: the log (files, collectors) never holds a password
+  if (auth.demo.length) process.stdout.write(demoAccountsNote(auth.demo, `${httpUrl}/login`));
+  return {
+    httpUrl,
+    mqttUrl,
+    db,
+    bus,
+    state,
+    city,
+    ingest,
+    history,
+    devices,
+    users: auth.users,
+    sessions: auth.sessions,
+    audit,
+    stop: stopAll,
+  };
 }
 
 /** Simulated history through the same decode → validate → batch → store path, with no live push. */

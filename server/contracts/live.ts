@@ -105,6 +105,8 @@ export interface ServerToClientEvents {
   delta: (d: Delta) => void;
   alert: (a: AlertItem) => void;
   stats: (s: LiveStats) => void;
+  /** the login behind this connection ended (logout, account disabled, timeout); the server disconnects next */
+  session_ended: (e: { code: 'unauthenticated'; reason: string }) => void;
 }
 
 export interface ClientToServerEvents {

@@ -1,5 +1,6 @@
 import { Router } from 'express';
 import { z } from 'zod';
+import { actorOf } from '../auth/guard.ts';
 import {
   INCIDENT_ACTIONS,
   type IncidentDetail,
@@ -116,7 +117,7 @@ export function incidentsRouter(deps: IncidentDeps): Router {
     const body = parseBody(ActionBody, req.body);
     await load(id);
     const out = await deps.repo.applyAction(id, body.action, {
-      actor: body.actor,
+      actor: req.auth?.user.username ?? body.actor,
       note: body.note || null,
       assignee: body.action === 'assign' ? body.assignee : null,
     });
@@ -125,6 +126,13 @@ export function incidentsRouter(deps: IncidentDeps): Router {
       throw new HttpError(409, out.code, out.message, { status: out.status });
     }
     await changed([out.item]);
+    deps.audit?.record({
+      ...actorOf(req),
+      action: `incident.${body.action}`,
+      target: id,
+      outcome: 'ok',
+      details: { status: out.item.status, ...(body.action === 'assign' ? { assignee: body.assignee } : {}) },
+    });
     res.json({ incident: { ...out.item, number: incidentNumber(out.item.id) } });
   });
 
@@ -133,12 +141,22 @@ export function incidentsRouter(deps: IncidentDeps): Router {
     const body = parseBody(MergeBody, req.body);
     await load(id);
     const ids = [...new Set(body.ids)];
-    const out = await deps.repo.merge(id, ids, { actor: body.actor, note: body.note || null });
+    const out = await deps.repo.merge(id, ids, {
+      actor: req.auth?.user.username ?? body.actor,
+      note: body.note || null,
+    });
     if (!out.ok) {
       if (out.code === 'not_found') throw new HttpError(404, 'no_incident', out.message);
       throw new HttpError(409, out.code, out.message, out.details);
     }
     await changed([out.target, ...out.merged]);
+    deps.audit?.record({
+      ...actorOf(req),
+      action: 'incident.merge',
+      target: id,
+      outcome: 'ok',
+      details: { merged: ids },
+    });
     res.json({
       incident: { ...out.target, number: incidentNumber(out.target.id) },
       merged: out.merged.map((m) => ({ ...m, number: incidentNumber(m.id) })),

@@ -2,6 +2,8 @@ import type { Request, RequestHandler } from 'express';
 import { Router } from 'express';
 import multer from 'multer';
 import { z } from 'zod';
+import type { AuditLog } from '../auth/audit.ts';
+import { actorOf } from '../auth/guard.ts';
 import type { Bus } from '../bus.ts';
 import type { CityModel } from '../contracts/assets.ts';
 import {
@@ -29,6 +31,8 @@ export interface IncidentDeps {
   city: () => CityModel;
   assets: () => AssetIndex;
   now?: () => number;
+  /** uploads and incident actions are recorded here */
+  audit?: AuditLog;
 }
 
 /** A photo over this is refused for the whole request (413); between MAX_PHOTO_BYTES and this, only that photo is. */
@@ -251,10 +255,14 @@ export function reportsRouter(deps: IncidentDeps): Router {
     const f = parsed.data;
 
     // a phone retrying a report that is stored: answer at once, look at no photo
+    const owner = req.auth?.user.id;
     if (f.id) {
       const existing = await deps.repo.findByClientId(f.id);
-      if (existing)
+      if (existing) {
+        if (owner && (await deps.repo.ownerOf(existing.id)) !== owner)
+          throw new HttpError(409, 'id_taken', 'another report uses this id: send it with a new id');
         return void res.status(200).json(await duplicateAnswer(deps, existing.id, existing.status));
+      }
     }
 
     const rejectedPhotos: RejectedPhoto[] = [];
@@ -282,10 +290,17 @@ export function reportsRouter(deps: IncidentDeps): Router {
       msgId: f.id ?? null,
       source: 'field',
     };
-    const out = await deps.repo.createIncident(record, { photos: good });
+    const out = await deps.repo.createIncident(record, { photos: good, ownerUserId: owner });
     if (!out.created)
       return void res.status(200).json(await duplicateAnswer(deps, out.item.id, out.item.status));
     deps.bus.emit('incidents:changed', [out.item]);
+    deps.audit?.record({
+      ...actorOf(req),
+      action: 'report.create',
+      target: out.item.id,
+      outcome: 'ok',
+      details: { category: f.category, photos: out.photoIds.length, rejectedPhotos: rejectedPhotos.length },
+    });
     const answer: ReportCreated = {
       id: out.item.id,
       number: incidentNumber(out.item.id),
@@ -316,7 +331,14 @@ export function reportsRouter(deps: IncidentDeps): Router {
         [{ field: 'ids', message: 'comma-separated UUIDs, at most 100' }],
       );
     res.set('Cache-Control', 'no-store');
-    res.json({ items: await deps.repo.statusByClientIds(ids.map((x) => x.toLowerCase())) });
+    // a field user sees only their own reports; operators see any
+    const own = req.auth?.role === 'field' ? req.auth.user.id : undefined;
+    res.json({
+      items: await deps.repo.statusByClientIds(
+        ids.map((x) => x.toLowerCase()),
+        own,
+      ),
+    });
   });
 
   const servePhoto = (variant: 'full' | 'thumb') => async (req: Request, res: import('express').Response) => {
@@ -325,6 +347,18 @@ export function reportsRouter(deps: IncidentDeps): Router {
     const meta = await deps.repo.photoMeta(id);
     const file = meta ? await deps.photos.open(meta.id, variant) : undefined;
     if (!meta || !file) throw new HttpError(404, 'no_photo', `no photo ${id}`);
+    if (req.auth?.role === 'field' && (await deps.repo.ownerOf(meta.incidentId)) !== req.auth.user.id) {
+      file.stream.destroy();
+      deps.audit?.record({
+        ...actorOf(req),
+        action: 'http.denied',
+        target: `GET ${req.path}`,
+        outcome: 'denied',
+        details: { status: 404, notOwner: true },
+      });
+      // the same answer as a photo that does not exist: a field user cannot probe others' photo ids
+      throw new HttpError(404, 'no_photo', `no photo ${id}`);
+    }
     res.set({
       'Content-Type': meta.contentType,
       'Content-Length': String(file.size),

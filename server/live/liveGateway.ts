@@ -1,7 +1,10 @@
 import type { Server as HttpServer } from 'node:http';
 import { Server, type Socket } from 'socket.io';
 import { z } from 'zod';
+import type { AuditLog } from '../auth/audit.ts';
+import type { SessionCheck } from '../auth/sessions.ts';
 import type { CityModel } from '../contracts/assets.ts';
+import type { Role } from '../contracts/auth.ts';
 import type {
   AlertItem,
   BBox,
@@ -33,6 +36,22 @@ const SubscribeSchema = z.object({
 interface SocketData {
   layers: LayerName[];
   bbox?: BBox;
+  /** who is connected (set by the handshake check), and the token to check again */
+  user?: { sessionId: string; username: string; role: Role };
+  token?: string;
+}
+
+/** How the gateway checks who connects (server/auth); left out, anyone may (tests of the gateway alone). */
+export interface LiveAuth {
+  check(token: string | undefined, activity: boolean): Promise<SessionCheck>;
+  tokenFrom(headers: { cookie?: string; authorization?: string }): string | undefined;
+  onRevoked(fn: (sessionIds: string[]) => void): void;
+  mayView(role: Role, layer: LayerName): boolean;
+  /** origins besides our own that may connect */
+  allowedOrigins: string[];
+  audit: AuditLog;
+  /** how often open connections' sessions are checked again */
+  recheckMs?: number;
 }
 
 type CoalescedLayer = 'traffic' | 'cameras' | 'incidents';
@@ -57,6 +76,7 @@ export interface LiveGatewayOptions {
   /** Socket.IO adapter for several instances (from the composition root) */
   adapter?: Parameters<Server['adapter']>[0];
   log: { warn(obj: object, msg: string): void };
+  auth?: LiveAuth;
 }
 
 /** Socket.IO per the contract: `subscribe` → snapshot; coalesced `delta`s with a per-layer seq; `alert`; `stats`. */
@@ -71,14 +91,18 @@ export class LiveGateway {
     | { seg: Map<string, BBox>; point: Map<string, [number, number]>; city: CityModel }
     | undefined;
   deltasSent = 0;
+  private recheckTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly o: LiveGatewayOptions) {
     this.io = new Server(o.httpServer, {
       serveClient: false,
       maxHttpBufferSize: 64 * 1024,
-      connectionStateRecovery: { maxDisconnectionDuration: 2 * 60_000, skipMiddlewares: true },
+      // a recovered connection passes the session check again: a revoked login must not slip back in
+      connectionStateRecovery: { maxDisconnectionDuration: 2 * 60_000, skipMiddlewares: false },
       ...(o.adapter ? { adapter: o.adapter } : {}),
+      ...(o.auth ? { allowRequest: originCheck(o.auth.allowedOrigins) } : {}),
     });
+    if (o.auth) this.guard(o.auth);
     this.io.on('connection', (socket) => this.onConnection(socket));
     if (o.adapter) {
       this.io.on('ioc:items', (layer, items) => {
@@ -155,8 +179,64 @@ export class LiveGateway {
   async close(): Promise<void> {
     if (this.flushTimer) clearTimeout(this.flushTimer);
     clearInterval(this.statsTimer);
+    if (this.recheckTimer) clearInterval(this.recheckTimer);
     this.io.disconnectSockets(true);
     await new Promise<void>((resolve) => this.io.close(() => resolve()));
+  }
+
+  /** The handshake needs a good session; sessions that end (revoked here, or found ended on a re-check) drop their sockets. */
+  private guard(a: LiveAuth): void {
+    this.io.use(async (socket, next) => {
+      const headers = socket.handshake.headers;
+      const fromAuth = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
+      const token = typeof fromAuth === 'string' && fromAuth ? fromAuth : a.tokenFrom(headers);
+      try {
+        const c = await a.check(token, true);
+        if (!c.ok) {
+          a.audit.record({
+            actor: null,
+            role: null,
+            ip: socket.handshake.address,
+            action: 'socket.denied',
+            outcome: 'denied',
+            details: { reason: c.reason },
+          });
+          const err = new Error('unauthenticated') as Error & { data?: unknown };
+          err.data = { code: 'unauthenticated', reason: c.reason };
+          return next(err);
+        }
+        socket.data.user = { sessionId: c.auth.sessionId, username: c.auth.user.username, role: c.auth.role };
+        socket.data.token = token;
+        next();
+      } catch (err) {
+        next(err as Error);
+      }
+    });
+    a.onRevoked((ids) => {
+      const set = new Set(ids);
+      for (const s of this.io.sockets.sockets.values())
+        if (s.data.user && set.has(s.data.user.sessionId)) this.endSession(s, 'revoked');
+    });
+    // logins ended on another instance (or by a timeout) are found by checking again: within a minute
+    this.recheckTimer = setInterval(() => {
+      for (const s of this.io.sockets.sockets.values()) {
+        if (!s.data.user) continue;
+        // an open live console counts as activity: a wall display is unattended by design
+        a.check(s.data.token, true).then(
+          (c) => {
+            if (!c.ok) this.endSession(s, c.reason);
+            else if (c.auth.role !== s.data.user?.role) this.endSession(s, 'role_changed');
+          },
+          (err) => this.o.log.warn({ err }, 'checking a live session failed'),
+        );
+      }
+    }, a.recheckMs ?? 20_000);
+    this.recheckTimer.unref();
+  }
+
+  private endSession(s: IocSocket, reason: string): void {
+    s.emit('session_ended', { code: 'unauthenticated', reason });
+    s.disconnect(true);
   }
 
   private onConnection(socket: IocSocket): void {
@@ -172,6 +252,26 @@ export class LiveGateway {
         return;
       }
       const { layers, bbox } = r.data;
+      const a = this.o.auth;
+      const user = socket.data.user;
+      if (a && user) {
+        const refused = layers.filter((l) => !a.mayView(user.role, l));
+        if (refused.length) {
+          a.audit.record({
+            actor: user.username,
+            role: user.role,
+            ip: socket.handshake.address,
+            action: 'socket.denied',
+            target: `subscribe ${refused.join(',')}`,
+            outcome: 'denied',
+          });
+          reply({
+            ok: false,
+            error: { code: 'forbidden', message: `the ${user.role} role may not see: ${refused.join(', ')}` },
+          });
+          return;
+        }
+      }
       for (const l of LAYERS) {
         if (layers.includes(l)) socket.join(room(l));
         else socket.leave(room(l));
@@ -251,3 +351,22 @@ export class LiveGateway {
 }
 
 const room = (l: LayerName) => `layer:${l}`;
+
+/** Socket.IO's `allowRequest`: a browser on another site may connect only if its origin is allowed. */
+function originCheck(allowed: string[]) {
+  const ok = new Set(allowed);
+  return (
+    req: import('node:http').IncomingMessage,
+    cb: (err: string | null | undefined, ok: boolean) => void,
+  ) => {
+    const origin = req.headers.origin;
+    if (!origin || ok.has(origin)) return cb(null, true);
+    let own = false;
+    try {
+      own = new URL(origin).host === req.headers.host;
+    } catch {
+      own = false;
+    }
+    cb(own ? null : 'origin not allowed', own);
+  };
+}

@@ -153,7 +153,7 @@ export class IncidentsRepo {
    */
   async createIncident(
     r: IncidentReportRecord,
-    opts: { address?: string | null; photos?: PreparedPhoto[] } = {},
+    opts: { address?: string | null; photos?: PreparedPhoto[]; ownerUserId?: string } = {},
   ): Promise<{ item: IncidentItem; created: boolean; photoIds: string[] }> {
     const photos = opts.photos ?? [];
     if (photos.length > 0 && !this.photos) throw new Error('IncidentsRepo has no PhotoStore');
@@ -162,6 +162,11 @@ export class IncidentsRepo {
       const out = await this.db.transaction(async (tx) => {
         const item = await insertIncident(tx, r, opts);
         if (!item) return undefined;
+        if (opts.ownerUserId)
+          await tx.query('UPDATE incidents SET owner_user_id = $2 WHERE id = $1', [
+            item.id,
+            opts.ownerUserId,
+          ]);
         for (const p of photos) {
           await this.photos!.save(p);
           written.push(p.id);
@@ -195,6 +200,15 @@ export class IncidentsRepo {
     return { item: existing, created: false, photoIds: await this.photoIdsOf(existing.id) };
   }
 
+  /** The account that sent this report (field reports), if any. */
+  async ownerOf(incidentId: string): Promise<string | null> {
+    const r = await this.db.query<{ owner: string | null }>(
+      'SELECT owner_user_id::text AS owner FROM incidents WHERE id = $1',
+      [incidentId],
+    );
+    return r.rows[0]?.owner ?? null;
+  }
+
   async findByClientId(clientId: string): Promise<IncidentItem | undefined> {
     const r = await this.db.query<IncidentRow>(
       `SELECT ${INCIDENT_COLUMNS} FROM incidents WHERE msg_id = $1`,
@@ -212,7 +226,8 @@ export class IncidentsRepo {
   }
 
   /** Status of the reports a phone made, by the ids it made; unknown ids are left out. */
-  async statusByClientIds(clientIds: string[]): Promise<ReportStatus[]> {
+  /** Status of reports by the phone's ids; with `ownerUserId`, only that account's reports. */
+  async statusByClientIds(clientIds: string[], ownerUserId?: string): Promise<ReportStatus[]> {
     if (clientIds.length === 0) return [];
     const r = await this.db.query<{
       msg_id: string;
@@ -222,8 +237,9 @@ export class IncidentsRepo {
       merged_into: string | null;
     }>(
       `SELECT msg_id, id::text AS id, status, ${MS('updated_at')} AS updated_at, merged_into::text AS merged_into
-       FROM incidents WHERE msg_id = ANY(string_to_array($1, ','))`,
-      [clientIds.join(',')],
+       FROM incidents WHERE msg_id = ANY(string_to_array($1, ','))
+         AND ($2::uuid IS NULL OR owner_user_id = $2::uuid)`,
+      [clientIds.join(','), ownerUserId ?? null],
     );
     const byId = new Map(r.rows.map((x) => [x.msg_id, x]));
     return clientIds.flatMap((c) => {

@@ -9,8 +9,20 @@ import { loadConfig } from '../config.ts';
 import type { Logger } from '../log.ts';
 import { type RunningIoc, startIoc } from '../main.ts';
 
+/** Where and as whom a test publishes to the IOC's broker. */
+export interface MqttLogin {
+  url: string;
+  username?: string;
+  password?: string;
+}
+
 export interface StartedIoc {
   ioc: RunningIoc;
+  /**
+   * a device owning every asset, allowed to report incidents: the embedded broker refuses anonymous
+   * publishers (the machine's Mosquitto in the services set-up lets them in, so there it has no credentials)
+   */
+  mqtt: MqttLogin;
   /** messages the server logged at error level or above: a healthy run has none */
   errors: string[];
   dispose(): Promise<void>;
@@ -37,6 +49,13 @@ function recordingLogger(level: string): { log: Logger; errors: string[] } {
   return { log, errors };
 }
 
+/** Registers a device that owns every asset of the city and may report; returns its MQTT login. */
+export async function testDevice(ioc: RunningIoc, id = `test-${randomBytes(4).toString('hex')}`): Promise<MqttLogin> {
+  const assets = [...ioc.city.segments.map((s) => s.id), ...ioc.city.cameras.map((c) => c.id)];
+  const { device, secret } = await ioc.devices.create(id, 'Test publisher', assets, true);
+  return { url: ioc.mqttUrl, username: device.username, password: secret };
+}
+
 const embedded: IocSetup = {
   name: 'embedded (aedes + PGlite)',
   async start(extra = {}) {
@@ -47,6 +66,7 @@ const embedded: IocSetup = {
       MQTT_PORT: '0',
       DATA_DIR: dir,
       SIMULATE: 'false',
+      DEMO_ACCOUNTS: 'false',
       LOG_LEVEL: 'warn',
       ...extra,
     });
@@ -54,6 +74,7 @@ const embedded: IocSetup = {
     const ioc = await startIoc(cfg, log);
     return {
       ioc,
+      mqtt: await testDevice(ioc),
       errors,
       async dispose() {
         await ioc.stop();
@@ -90,6 +111,7 @@ function services(mqttUrl: string, adminUrl: string): IocSetup {
         DATABASE_URL: u.toString(),
         DATA_DIR: dir,
         SIMULATE: 'false',
+        DEMO_ACCOUNTS: 'false',
         LOG_LEVEL: 'warn',
         ...extra,
       });
@@ -103,6 +125,7 @@ function services(mqttUrl: string, adminUrl: string): IocSetup {
       }
       return {
         ioc,
+        mqtt: { url: ioc.mqttUrl },
         errors,
         async dispose() {
           await ioc.stop();

@@ -1,0 +1,147 @@
+import type { CookieOptions, Request, Response } from 'express';
+import { Router } from 'express';
+import { rateLimit } from 'express-rate-limit';
+import { z } from 'zod';
+import { HOME, type SessionView } from '../contracts/auth.ts';
+import { HttpError } from '../http/errors.ts';
+import type { AuditLog } from './audit.ts';
+import { actorOf, clientIp, pagesOf, tokenFrom } from './guard.ts';
+import { verifyPassword } from './passwords.ts';
+import { type AuthContext, COOKIE, type Sessions } from './sessions.ts';
+import type { LoginThrottle } from './throttle.ts';
+import type { UsersRepo } from './users.ts';
+
+export interface AuthDeps {
+  users: UsersRepo;
+  sessions: Sessions;
+  audit: AuditLog;
+  /** failures per account, and per address (looser: a control room shares one address) */
+  throttle: { user: LoginThrottle; ip: LoginThrottle };
+  now?: () => number;
+}
+
+const LoginBody = z.object({
+  username: z.string().trim().min(1).max(100),
+  password: z.string().min(1).max(1024),
+});
+
+export function sessionView(auth: AuthContext, idleTimeoutMs: number): SessionView {
+  return {
+    user: auth.user,
+    home: HOME[auth.role],
+    pages: pagesOf(auth.role),
+    expiresAt: auth.expiresAt,
+    idleTimeoutMs,
+  };
+}
+
+function cookieOptions(req: Request, maxAgeMs?: number): CookieOptions {
+  return {
+    httpOnly: true,
+    sameSite: 'lax',
+    secure: req.secure,
+    path: '/',
+    ...(maxAgeMs !== undefined ? { maxAge: maxAgeMs } : {}),
+  };
+}
+
+/** Login, logout and "who am I". */
+export function authRouter(deps: AuthDeps): Router {
+  const r = Router();
+  const now = deps.now ?? Date.now;
+  // a coarse per-address cap on top of the per-account throttle: password guessing costs argon2 time
+  const loginLimit = rateLimit({
+    windowMs: 60_000,
+    limit: 30,
+    standardHeaders: 'draft-7',
+    legacyHeaders: false,
+    handler: (req, _res, next) => {
+      deps.audit.record({
+        ...actorOf(req),
+        action: 'auth.login',
+        outcome: 'denied',
+        details: { rateLimited: true },
+      });
+      next(
+        new HttpError(429, 'too_many_attempts', 'too many login attempts: wait a minute', {
+          retryAfterS: 60,
+        }),
+      );
+    },
+  });
+
+  r.post('/api/auth/login', loginLimit, async (req: Request, res: Response) => {
+    const parsed = LoginBody.safeParse(req.body);
+    if (!parsed.success)
+      throw new HttpError(400, 'bad_request', 'give a username and a password', [
+        { field: 'username' },
+        { field: 'password' },
+      ]);
+    const { username, password } = parsed.data;
+    const ip = clientIp(req);
+    const uKey = username.toLowerCase();
+    const wait = Math.max(deps.throttle.user.retryAfterMs(uKey), deps.throttle.ip.retryAfterMs(ip));
+    if (wait > 0) {
+      const retryAfterS = Math.ceil(wait / 1000);
+      deps.audit.record({
+        actor: username,
+        role: null,
+        ip,
+        action: 'auth.login',
+        outcome: 'denied',
+        details: { throttled: true, retryAfterS },
+      });
+      res.set('Retry-After', String(retryAfterS));
+      throw new HttpError(429, 'too_many_attempts', `too many failed logins: try again in ${retryAfterS} s`, {
+        retryAfterS,
+      });
+    }
+    const user = await deps.users.byUsername(username);
+    const ok = await verifyPassword(user?.passwordHash, password);
+    if (!user || !ok || user.disabled) {
+      deps.throttle.user.fail(uKey);
+      deps.throttle.ip.fail(ip);
+      deps.audit.record({
+        actor: username,
+        role: user?.role ?? null,
+        ip,
+        action: 'auth.login',
+        outcome: 'failed',
+        details: { reason: !user ? 'unknown_user' : !ok ? 'bad_password' : 'disabled' },
+      });
+      // one answer for all three: the caller learns nothing about which accounts exist
+      throw new HttpError(401, 'bad_credentials', 'wrong username or password');
+    }
+    deps.throttle.user.succeed(uKey);
+    const { token, auth } = await deps.sessions.create(user, { ip, userAgent: req.get('user-agent') });
+    await deps.users.touchLogin(user.id, now());
+    deps.audit.record({ actor: user.username, role: user.role, ip, action: 'auth.login', outcome: 'ok' });
+    res.cookie(COOKIE, token, cookieOptions(req, auth.expiresAt - now()));
+    res.set('Cache-Control', 'no-store');
+    res.json(sessionView(auth, deps.sessions.opts.idleMs));
+  });
+
+  r.post('/api/auth/logout', async (req, res) => {
+    const token = tokenFrom(req.headers);
+    if (req.auth) {
+      await deps.sessions.revoke(req.auth.sessionId);
+      deps.audit.record({ ...actorOf(req), action: 'auth.logout', outcome: 'ok' });
+    }
+    if (token) res.clearCookie(COOKIE, cookieOptions(req));
+    res.status(204).end();
+  });
+
+  r.get('/api/auth/me', (req, res) => {
+    res.set('Cache-Control', 'no-store');
+    if (!req.auth)
+      throw new HttpError(
+        401,
+        'unauthenticated',
+        'log in to use this',
+        req.authFailure ? { reason: req.authFailure } : undefined,
+      );
+    res.json(sessionView(req.auth, deps.sessions.opts.idleMs));
+  });
+
+  return r;
+}
