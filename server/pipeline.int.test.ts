@@ -12,7 +12,8 @@ import type {
   TrafficItem,
 } from './contracts/live.ts';
 import type { RunningIoc } from './main.ts';
-import { eventually, iocSetups } from './testing/iocHarness.ts';
+import { eventually, iocSetups, type StartedIoc } from './testing/iocHarness.ts';
+import { loginAs } from './testing/sessions.ts';
 
 type Client = Socket<ServerToClientEvents, ClientToServerEvents>;
 
@@ -22,8 +23,17 @@ async function publish(client: MqttClient, topic: string, payload: string | obje
   });
 }
 
+// the session of an admin (every page and route): set once the IOC is up
+let cookie = '';
+let fetch: typeof globalThis.fetch = globalThis.fetch;
+
 function connectLive(url: string, transports: Array<'websocket' | 'polling'> = ['websocket']): Client {
-  return connectSocket(url, { transports, reconnectionDelay: 100, reconnectionDelayMax: 500 });
+  return connectSocket(url, {
+    transports,
+    reconnectionDelay: 100,
+    reconnectionDelayMax: 500,
+    extraHeaders: { cookie },
+  });
 }
 
 function subscribe(s: Client, req: Parameters<ClientToServerEvents['subscribe']>[0]): Promise<SubscribeAck> {
@@ -49,6 +59,7 @@ describe.each(iocSetups())('live pipeline on $name', (setup) => {
   let ioc: RunningIoc;
   let dispose: () => Promise<void>;
   let errors: string[];
+  let login: StartedIoc['mqtt'];
   let pub: MqttClient;
   const sockets: Client[] = [];
   let seg: string;
@@ -56,8 +67,13 @@ describe.each(iocSetups())('live pipeline on $name', (setup) => {
   let cam: string;
 
   beforeAll(async () => {
-    ({ ioc, dispose, errors } = await setup.start());
-    pub = await mqtt.connectAsync(ioc.mqttUrl, { clientId: `test-pub-${randomUUID().slice(0, 8)}` });
+    ({ ioc, dispose, errors, mqtt: login } = await setup.start());
+    pub = await mqtt.connectAsync(login.url, {
+      clientId: `test-pub-${randomUUID().slice(0, 8)}`,
+      username: login.username,
+      password: login.password,
+    });
+    ({ cookie, fetch } = await loginAs(ioc, 'admin'));
     seg = ioc.city.segments[3].id;
     seg2 = ioc.city.segments[4].id;
     cam = ioc.city.cameras[0].id;

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from './config.ts';
 import type { ClientToServerEvents, Delta, ServerToClientEvents, TrafficItem } from './contracts/live.ts';
 import { type RunningIoc, startIoc } from './main.ts';
+import { loginAs } from './testing/sessions.ts';
 import { eventually } from './testing/iocHarness.ts';
 
 // Two instances behind one broker (MQTT v5 shared subscription), one database and Redis: a reading
@@ -55,6 +56,7 @@ describe.runIf(configured)('several instances (shared subscription, Redis adapte
         REDIS_URL: redisUrl,
         DATA_DIR: dir,
         SIMULATE: 'false',
+        DEMO_ACCOUNTS: 'false',
         LOG_LEVEL: 'warn',
       });
       instances.push(await startIoc(cfg, pino({ level: 'warn' })));
@@ -69,8 +71,11 @@ describe.runIf(configured)('several instances (shared subscription, Redis adapte
 
   it('stores each message once and shows every reading to a browser on either instance', async () => {
     const [a, b] = instances;
+    // logged in on one instance, watching on the other: the signing key and sessions are shared
+    const { cookie } = await loginAs(a, 'operator');
     const s: Socket<ServerToClientEvents, ClientToServerEvents> = connectSocket(b.httpUrl, {
       transports: ['websocket'],
+      extraHeaders: { cookie },
     });
     try {
       const ack = await s.timeout(5000).emitWithAck('subscribe', { layers: ['traffic'] });

@@ -3,12 +3,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { IncidentDetail, ReportCreated } from '../contracts/incidentsApi.ts';
 import type { RunningIoc } from '../main.ts';
 import { iocSetups } from '../testing/iocHarness.ts';
+import { loginAs, type TestSession } from '../testing/sessions.ts';
 
 describe.each(iocSetups())('incident lifecycle and Open311 on $name', (setup) => {
   let ioc: RunningIoc;
   let dispose: () => Promise<void>;
   let errors: string[];
   let at: { lat: number; lon: number };
+  // the duty officers: each action is recorded under the account that did it
+  const desk: Record<string, TestSession> = {};
+  let fetch: typeof globalThis.fetch;
 
   const report = async (f: Record<string, string | number> = {}): Promise<ReportCreated> => {
     const fd = new FormData();
@@ -18,8 +22,8 @@ describe.each(iocSetups())('incident lifecycle and Open311 on $name', (setup) =>
     expect(res.status).toBe(201);
     return (await res.json()) as ReportCreated;
   };
-  const act = (id: string, body: object) =>
-    fetch(`${ioc.httpUrl}/api/incidents/${id}`, {
+  const act = (id: string, body: { action: string; actor?: string; note?: string; assignee?: string }) =>
+    desk[body.actor ?? 'truc-ban-3'].fetch(`${ioc.httpUrl}/api/incidents/${id}`, {
       method: 'PATCH',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify(body),
@@ -29,6 +33,9 @@ describe.each(iocSetups())('incident lifecycle and Open311 on $name', (setup) =>
 
   beforeAll(async () => {
     ({ ioc, dispose, errors } = await setup.start());
+    for (const name of ['truc-ban-1', 'truc-ban-2', 'truc-ban-3', 'csgt-to-2'])
+      desk[name] = await loginAs(ioc, 'operator', name);
+    fetch = desk['truc-ban-1'].fetch;
     const cam = ioc.city.cameras[5];
     at = { lat: cam.lat, lon: cam.lon + 0.0003 };
   });
@@ -53,11 +60,12 @@ describe.each(iocSetups())('incident lifecycle and Open311 on $name', (setup) =>
     });
 
     const steps = [
-      { action: 'acknowledge', actor: 'trực ban 1', note: 'đã xem camera' },
-      { action: 'assign', actor: 'trực ban 1', assignee: 'CSGT tổ 2', note: 'điều tổ 2' },
-      { action: 'resolve', actor: 'CSGT tổ 2', note: 'đã giải tỏa' },
+      { action: 'acknowledge', actor: 'truc-ban-1', note: 'đã xem camera' },
+      { action: 'assign', actor: 'truc-ban-1', assignee: 'CSGT tổ 2', note: 'điều tổ 2' },
+      // the patrol radios in; an officer records it under their own account
+      { action: 'resolve', actor: 'csgt-to-2', note: 'đã giải tỏa' },
       { action: 'close', note: 'xong' },
-      { action: 'reopen', actor: 'trực ban 2', note: 'còn ùn' },
+      { action: 'reopen', actor: 'truc-ban-2', note: 'còn ùn' },
     ];
     const statuses: string[] = [];
     for (const s of steps) {
@@ -81,29 +89,29 @@ describe.each(iocSetups())('incident lifecycle and Open311 on $name', (setup) =>
       { action: 'reported', actor: 'Nguyễn Văn A', fromStatus: null, toStatus: 'new', note: null },
       {
         action: 'acknowledge',
-        actor: 'trực ban 1',
+        actor: 'truc-ban-1',
         fromStatus: 'new',
         toStatus: 'acknowledged',
         note: 'đã xem camera',
       },
       {
         action: 'assign',
-        actor: 'trực ban 1',
+        actor: 'truc-ban-1',
         fromStatus: 'acknowledged',
         toStatus: 'dispatched',
         note: 'điều tổ 2',
       },
       {
         action: 'resolve',
-        actor: 'CSGT tổ 2',
+        actor: 'csgt-to-2',
         fromStatus: 'dispatched',
         toStatus: 'resolved',
         note: 'đã giải tỏa',
       },
-      { action: 'close', actor: 'operator', fromStatus: 'resolved', toStatus: 'closed', note: 'xong' },
+      { action: 'close', actor: 'truc-ban-3', fromStatus: 'resolved', toStatus: 'closed', note: 'xong' },
       {
         action: 'reopen',
-        actor: 'trực ban 2',
+        actor: 'truc-ban-2',
         fromStatus: 'closed',
         toStatus: 'acknowledged',
         note: 'còn ùn',
@@ -127,8 +135,8 @@ describe.each(iocSetups())('incident lifecycle and Open311 on $name', (setup) =>
   it('lets one of two operators acknowledging at once win; the other gets 409', async () => {
     const { id } = await report();
     const res = await Promise.all([
-      act(id, { action: 'acknowledge', actor: 'A' }),
-      act(id, { action: 'acknowledge', actor: 'B' }),
+      act(id, { action: 'acknowledge', actor: 'truc-ban-1' }),
+      act(id, { action: 'acknowledge', actor: 'truc-ban-2' }),
     ]);
     expect(res.map((r) => r.status).sort()).toEqual([200, 409]);
     const d = await detail(id);

@@ -9,6 +9,7 @@ import type { ReportCreated } from '../contracts/incidentsApi.ts';
 import type { ClientToServerEvents, Delta, IncidentItem, ServerToClientEvents } from '../contracts/live.ts';
 import type { RunningIoc } from '../main.ts';
 import { eventually, iocSetups } from '../testing/iocHarness.ts';
+import { loginAs } from '../testing/sessions.ts';
 
 type Client = Socket<ServerToClientEvents, ClientToServerEvents>;
 
@@ -59,6 +60,8 @@ describe.each(iocSetups())('field reports on $name', (setup) => {
   let dataDir: string;
   let at: { lat: number; lon: number };
   const sockets: Client[] = [];
+  let fetch: typeof globalThis.fetch;
+  let cookie: string;
 
   const post = (f: Form) => fetch(`${ioc.httpUrl}/api/reports`, { method: 'POST', body: form(f) });
   const base = (): Form => ({ id: randomUUID(), category: 'flooding', ...at, description: 'Ngập sâu 40 cm' });
@@ -66,6 +69,7 @@ describe.each(iocSetups())('field reports on $name', (setup) => {
   beforeAll(async () => {
     dataDir = await mkdtemp(path.join(os.tmpdir(), 'ioc-reports-'));
     ({ ioc, dispose, errors } = await setup.start({ DATA_DIR: dataDir }));
+    ({ fetch, cookie } = await loginAs(ioc, 'operator'));
     const cam = ioc.city.cameras[2];
     at = { lat: cam.lat + 0.0005, lon: cam.lon };
   });
@@ -76,7 +80,7 @@ describe.each(iocSetups())('field reports on $name', (setup) => {
   });
 
   it('stores a report with a photo, serves it rotated and stripped, and pushes the incident live', async () => {
-    const s: Client = connectSocket(ioc.httpUrl, { transports: ['websocket'] });
+    const s: Client = connectSocket(ioc.httpUrl, { transports: ['websocket'], extraHeaders: { cookie } });
     sockets.push(s);
     const got: IncidentItem[] = [];
     s.on('delta', (d: Delta) => {
