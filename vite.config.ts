@@ -52,6 +52,8 @@ export default defineConfig({
         console: resolve(import.meta.dirname, 'client/console/index.html'),
         field: resolve(import.meta.dirname, 'client/field/index.html'),
         dashboard: resolve(import.meta.dirname, 'client/dashboard/index.html'),
+        login: resolve(import.meta.dirname, 'client/login/index.html'),
+        admin: resolve(import.meta.dirname, 'client/admin/index.html'),
       },
     },
   },
