@@ -11,6 +11,7 @@ import {
   SPEED_WIDTHS,
   toCss,
 } from '../map/layers/style.ts';
+import { UserMenu } from '../shared/UserMenu.tsx';
 import { ctx } from './ctx.ts';
 import { FeedList } from './Feed.tsx';
 import { IncidentQueue } from './IncidentQueue.tsx';
@@ -118,6 +119,7 @@ function Header() {
           >
             ?
           </button>
+          <UserMenu tone="dark" />
         </div>
       </div>
     </header>

@@ -7,6 +7,7 @@ import type {
   MergeRequest,
 } from '../../server/contracts/incidentsApi.ts';
 import type { CameraEventKind } from '../../server/contracts/vocab.ts';
+import { apiFetch } from '../shared/session.ts';
 
 export interface CameraEvent {
   ts: number;
@@ -30,15 +31,15 @@ export class ApiRequestError extends Error {
 }
 
 async function getJson<T>(url: string, signal?: AbortSignal): Promise<T> {
-  const r = await fetch(url, { signal, headers: { accept: 'application/json' } });
+  const r = await apiFetch(url, { signal });
   if (!r.ok) throw new Error(`${url}: ${r.status}`);
   return (await r.json()) as T;
 }
 
 async function sendJson<T>(method: 'PATCH' | 'POST', url: string, body: unknown): Promise<T> {
-  const r = await fetch(url, {
+  const r = await apiFetch(url, {
     method,
-    headers: { accept: 'application/json', 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json' },
     body: JSON.stringify(body),
   });
   const json = (await r.json().catch(() => undefined)) as

@@ -6,6 +6,7 @@ import { LiveClient } from '../live/liveClient.ts';
 import { LiveState } from '../live/liveState.ts';
 import { parseCity } from '../map/city.ts';
 import { MapView } from '../map/mapView.ts';
+import { onUnauthenticated } from '../shared/session.ts';
 import { App } from './App.tsx';
 import { api } from './api.ts';
 import { setCtx } from './ctx.ts';
@@ -74,6 +75,8 @@ async function start(): Promise<void> {
       }
     }, UI_REFRESH_MS);
   });
+  // the login ended while the console was open (logout elsewhere, disabled, timed out)
+  live.on('unauthenticated', onUnauthenticated);
   conn.value = live.status;
   live.on('status', (s) => {
     conn.value = s;

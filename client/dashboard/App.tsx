@@ -5,6 +5,7 @@ import type { Kpi } from '../../server/contracts/dashboardApi.ts';
 import { formatDateTime, formatNumber, type Lang } from '../i18n/format.ts';
 import { lang, t, toggleLang } from '../i18n/i18n.ts';
 import type { MessageKey } from '../i18n/messages.ts';
+import { UserMenu } from '../shared/UserMenu.tsx';
 import { type DashboardData, type EndpointName, endpointUrl } from './api.ts';
 import { Chart } from './Chart.tsx';
 import {
@@ -161,6 +162,7 @@ function Controls() {
       <button type="button" class="btn primary" onClick={() => window.print()} data-testid="print">
         {t('dash.print')}
       </button>
+      <UserMenu tone="light" />
     </div>
   );
 }

@@ -8,6 +8,7 @@ import type {
   SeriesDay,
   WorstSegment,
 } from '../../server/contracts/dashboardApi.ts';
+import { apiFetch } from '../shared/session.ts';
 import { apiQuery, type View } from './view.ts';
 
 /** Every endpoint the dashboard reads, with its extra parameters. */
@@ -43,7 +44,7 @@ export async function loadDashboard(view: View, now: number, signal?: AbortSigna
   const names = Object.keys(ENDPOINTS) as EndpointName[];
   const bodies = await Promise.all(
     names.map(async (n) => {
-      const res = await fetch(endpointUrl(n, view, now), { signal });
+      const res = await apiFetch(endpointUrl(n, view, now), { signal });
       const body = await res.json();
       if (!res.ok) throw new Error(body?.error?.message ?? `HTTP ${res.status}`);
       return body;
@@ -54,7 +55,7 @@ export async function loadDashboard(view: View, now: number, signal?: AbortSigna
 
 /** The city model's districts (GeoJSON features) from /api/city. */
 export async function loadDistricts(): Promise<{ geojson: object; names: Map<string, string> }> {
-  const res = await fetch('/api/city');
+  const res = await apiFetch('/api/city');
   if (!res.ok) throw new Error(`HTTP ${res.status}`);
   const city = (await res.json()) as {
     features: Array<{ properties: { kind?: string; id?: string; name?: string }; geometry: unknown }>;

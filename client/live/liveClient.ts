@@ -7,6 +7,7 @@ import type {
   SubscribeAck,
 } from '../../server/contracts/live.ts';
 import type { LayerName } from '../../server/contracts/vocab.ts';
+import { isUnauthenticated } from '../shared/authPaths.ts';
 import type { LiveState } from './liveState.ts';
 import { checkSeq } from './seq.ts';
 
@@ -15,6 +16,8 @@ export type ConnectionStatus = 'connecting' | 'syncing' | 'live' | 'offline';
 export interface LiveClientEvents {
   status: (s: ConnectionStatus) => void;
   stats: (s: LiveStats) => void;
+  /** the server refused the socket: the session ended (logout, disabled, timed out) */
+  unauthenticated: () => void;
 }
 
 const LAYERS: LayerName[] = ['traffic', 'cameras', 'incidents', 'alerts'];
@@ -38,9 +41,12 @@ export class LiveClient {
   private buffered: Delta[] = [];
   private lastMessageAt = 0;
   private watchdog?: ReturnType<typeof setInterval>;
+  /** the server ended this login: no reconnecting */
+  private ended = false;
   private readonly handlers: { [K in keyof LiveClientEvents]: Set<LiveClientEvents[K]> } = {
     status: new Set(),
     stats: new Set(),
+    unauthenticated: new Set(),
   };
 
   constructor(
@@ -65,9 +71,15 @@ export class LiveClient {
     this.socket.on('disconnect', (reason) => {
       this.setStatus('offline');
       // a server shutting down disconnects its sockets; socket.io does not retry those by itself
-      if (reason === 'io server disconnect') setTimeout(() => this.socket.connect(), 500);
+      if (reason === 'io server disconnect' && !this.ended) setTimeout(() => this.socket.connect(), 500);
     });
-    this.socket.on('connect_error', () => this.setStatus('offline'));
+    // the server says why before it disconnects: the login behind this socket ended
+    this.socket.on('session_ended', () => this.sessionEnded());
+    this.socket.on('connect_error', (err) => {
+      this.setStatus('offline');
+      // a refused handshake is not retried by socket.io, and retrying would not help: the page decides
+      if (isUnauthenticated(err)) this.sessionEnded();
+    });
     this.socket.on('delta', (d) => this.onDelta(d));
     this.socket.on('alert', (a) => {
       this.heard();
@@ -102,6 +114,12 @@ export class LiveClient {
   close(): void {
     clearInterval(this.watchdog);
     this.socket.close();
+  }
+
+  private sessionEnded(): void {
+    if (this.ended) return;
+    this.ended = true;
+    for (const fn of this.handlers.unauthenticated) fn();
   }
 
   private heard(): void {
