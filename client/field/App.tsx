@@ -3,9 +3,13 @@ import { INCIDENT_CATEGORIES } from '../../server/contracts/vocab.ts';
 import { fmt, lang, t, toggleLang } from '../i18n/i18n.ts';
 import type { MessageKey } from '../i18n/messages.ts';
 import { CATEGORY_COLORS, toCss } from '../map/layers/style.ts';
+import { loginUrl } from '../shared/authPaths.ts';
 import { CategoryIcon } from '../shared/CategoryIcon.tsx';
-import type { FieldError, FormField } from './fieldErrors.ts';
+import { logout } from '../shared/session.ts';
+import { UserMenu } from '../shared/UserMenu.tsx';
+import { authBanner, type FieldError, type FormField } from './fieldErrors.ts';
 import {
+  authProblem,
   category,
   current,
   description,
@@ -42,6 +46,7 @@ export function App() {
   return (
     <div class="field" data-testid="field-app" data-screen={s}>
       <Header />
+      <AuthBanner />
       {!online.value && (
         <div class="offline-banner" role="status" data-testid="offline-banner">
           {t('field.offline')}
@@ -74,6 +79,7 @@ function Header() {
           </svg>
         </div>
         <h1 class="top-title">{t('field.title')}</h1>
+        <UserMenu tone="brand" />
         <button
           type="button"
           class="lang"
@@ -124,6 +130,53 @@ function Header() {
         </button>
       </nav>
     </header>
+  );
+}
+
+/**
+ * The outbox waits for a login: how many reports are kept, and the way to the login page
+ * (which brings the reporter back here, where the outbox sends by itself).
+ */
+function AuthBanner() {
+  const reason = authProblem.value;
+  if (!reason) return null;
+  const waiting = outbox.value.filter((e) => e.state === 'pending').length;
+  const b = authBanner(reason, waiting);
+  const net = online.value;
+  return (
+    <div class="auth-banner" role="alert" data-testid="auth-banner" data-reason={reason} data-count={waiting}>
+      <svg viewBox="0 0 24 24" width="24" height="24" aria-hidden="true" class="auth-icon">
+        <rect x="5" y="10" width="14" height="11" rx="2" fill="none" stroke="currentColor" stroke-width="2" />
+        <path d="M8 10V7a4 4 0 0 1 8 0v3" fill="none" stroke="currentColor" stroke-width="2" />
+      </svg>
+      <div class="auth-main">
+        <div class="auth-text">{t(b.key, { n: b.n })}</div>
+        {b.action === 'login' ? (
+          <a
+            class={`auth-btn${net ? '' : ' disabled'}`}
+            href={loginUrl('/report', true)}
+            aria-disabled={!net}
+            data-testid="auth-login"
+            onClick={(e) => {
+              if (!net) e.preventDefault();
+            }}
+          >
+            {t('field.auth.login')}
+          </a>
+        ) : (
+          <button
+            type="button"
+            class="auth-btn"
+            disabled={!net}
+            data-testid="auth-switch"
+            onClick={() => void logout('/report')}
+          >
+            {t('field.auth.switch')}
+          </button>
+        )}
+        {!net && <div class="auth-offline">{t('field.auth.offline')}</div>}
+      </div>
+    </div>
   );
 }
 
@@ -568,7 +621,13 @@ function QueuedScreen() {
         </svg>
       </div>
       <h2 class="result-title">{t('field.queued.title')}</h2>
-      <p class="note">{t('field.queued.note')}</p>
+      <p class="note">
+        {authProblem.value === 'unauthenticated'
+          ? t('field.auth.queuedNote')
+          : authProblem.value === 'forbidden'
+            ? t('field.auth.queuedNoteForbidden')
+            : t('field.queued.note')}
+      </p>
       <ResultButtons />
     </div>
   );
@@ -631,9 +690,13 @@ function MineScreen() {
                   <div class="item-title">{t(`cat.${e.draft.category}`)}</div>
                   <div class="item-sub">
                     {f.dateTime(e.createdAt)}
-                    {e.state === 'pending' && e.nextAttemptAt > Date.now() && sender.sending !== e.id && (
-                      <> · {t('field.outbox.retryAt', { time: f.time(e.nextAttemptAt) })}</>
-                    )}
+                    {e.state === 'pending' && authProblem.value && <> · {t('field.outbox.waitLogin')}</>}
+                    {e.state === 'pending' &&
+                      !authProblem.value &&
+                      e.nextAttemptAt > Date.now() &&
+                      sender.sending !== e.id && (
+                        <> · {t('field.outbox.retryAt', { time: f.time(e.nextAttemptAt) })}</>
+                      )}
                   </div>
                   {e.state === 'rejected' && (
                     <div class="err small">

@@ -1,4 +1,5 @@
 import type { ReportCreated, ReportStatus } from '../../server/contracts/incidentsApi.ts';
+import { apiFetch } from '../shared/session.ts';
 import type { OutboxEntry } from './outbox.ts';
 import { parseRetryAfter } from './retry.ts';
 import type { PostResult } from './sender.ts';
@@ -50,9 +51,9 @@ export async function postReport(entry: OutboxEntry): Promise<PostResult> {
 /** Current status of reports this phone sent, by their client ids. */
 export async function fetchStatuses(clientIds: string[], signal?: AbortSignal): Promise<ReportStatus[]> {
   if (clientIds.length === 0) return [];
-  const r = await fetch(`/api/reports/status?ids=${clientIds.map(encodeURIComponent).join(',')}`, {
+  // a 401 here halts the outbox (the page's handler), it does not leave the page
+  const r = await apiFetch(`/api/reports/status?ids=${clientIds.map(encodeURIComponent).join(',')}`, {
     signal,
-    headers: { accept: 'application/json' },
   });
   if (!r.ok) throw new Error(`HTTP ${r.status}`);
   return ((await r.json()) as { items: ReportStatus[] }).items ?? [];

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { translate } from '../i18n/format.ts';
-import { fieldErrors } from './fieldErrors.ts';
+import { authBanner, fieldErrors } from './fieldErrors.ts';
 
 describe('fieldErrors', () => {
   it('puts position errors next to the map, in Vietnamese', () => {
@@ -40,5 +40,28 @@ describe('fieldErrors', () => {
     expect(fieldErrors({ code: 'forbidden', message: 'no' })).toEqual({
       form: { key: 'field.err.generic', detail: 'no' },
     });
+  });
+});
+
+describe('authBanner', () => {
+  const say = (lang: 'vi' | 'en', b: ReturnType<typeof authBanner>) => translate(lang, b.key, { n: b.n });
+
+  it('asks to log in again to send the waiting reports', () => {
+    const b = authBanner('unauthenticated', 3);
+    expect(b.action).toBe('login');
+    expect(say('vi', b)).toBe('Phiên đăng nhập đã hết hạn — đăng nhập lại để gửi 3 báo cáo đang chờ');
+    expect(say('en', b)).toBe('Your session has expired — log in again to send 3 waiting reports');
+    expect(say('en', authBanner('unauthenticated', 1))).toBe(
+      'Your session has expired — log in again to send 1 waiting report',
+    );
+    expect(say('vi', authBanner('unauthenticated', 0))).toBe(
+      'Phiên đăng nhập đã hết hạn — đăng nhập lại để gửi báo cáo',
+    );
+  });
+
+  it('asks for another account when this one may not report, saying the reports are kept', () => {
+    const b = authBanner('forbidden', 2);
+    expect(b.action).toBe('switch');
+    expect(say('vi', b)).toContain('2 báo cáo được giữ trên máy');
   });
 });

@@ -46,3 +46,31 @@ export function fieldErrors(err: ServerError): Partial<Record<FormField, FieldEr
   if (Object.keys(out).length === 0) out.form = { key: 'field.err.generic', detail: err.message };
   return out;
 }
+
+/** The banner of an outbox waiting for a login: what to say, with how many reports, and which button. */
+export function authBanner(
+  reason: 'unauthenticated' | 'forbidden',
+  waiting: number,
+): { key: MessageKey; n: number; action: 'login' | 'switch' } {
+  if (reason === 'forbidden')
+    return {
+      key:
+        waiting === 0
+          ? 'field.auth.forbiddenNone'
+          : waiting === 1
+            ? 'field.auth.forbiddenOne'
+            : 'field.auth.forbidden',
+      n: waiting,
+      action: 'switch',
+    };
+  return {
+    key:
+      waiting === 0
+        ? 'field.auth.expiredNone'
+        : waiting === 1
+          ? 'field.auth.expiredOne'
+          : 'field.auth.expired',
+    n: waiting,
+    action: 'login',
+  };
+}

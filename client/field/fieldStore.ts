@@ -1,11 +1,13 @@
 import { signal } from '@preact/signals';
 import type { IncidentCategory } from '../../server/contracts/vocab.ts';
+import { mayOpen } from '../shared/authPaths.ts';
+import { fetchMe, session } from '../shared/session.ts';
 import { fetchStatuses, postReport, type ReportReceipt } from './api.ts';
 import type { FieldError, FormField } from './fieldErrors.ts';
 import { fieldErrors } from './fieldErrors.ts';
 import { idbStore, type MyReport, newReportId, type OutboxEntry, type ReportDraft } from './outbox.ts';
 import { needsPolling } from './reportStatus.ts';
-import { Sender } from './sender.ts';
+import { type AuthHalt, Sender } from './sender.ts';
 
 export type Screen = 'form' | 'sending' | 'sent' | 'queued' | 'mine';
 
@@ -36,6 +38,8 @@ export const outbox = signal<OutboxEntry[]>([]);
 export const mine = signal<MyReport[]>([]);
 export const online = signal<boolean>(navigator.onLine);
 export const statusCheckedAt = signal<number>(0);
+/** the outbox waits for a login: the session ended, or this account may not report */
+export const authProblem = signal<AuthHalt | null>(null);
 
 // the form
 export const category = signal<IncidentCategory | null>(null);
@@ -82,7 +86,26 @@ export const sender = new Sender({
   rand: Math.random,
   setTimer: (fn, ms) => setTimeout(fn, ms),
   clearTimer: (t) => clearTimeout(t as ReturnType<typeof setTimeout>),
+  authCheck,
 });
+
+/** Whether this login may send reports now, asked of `/api/auth/me` (no report is uploaded to find out). */
+async function authCheck(): Promise<'ok' | AuthHalt | 'unknown'> {
+  try {
+    const me = await fetchMe();
+    session.value = me;
+    if (!me) return 'unauthenticated';
+    return mayOpen('/report', me.user.role) ? 'ok' : 'forbidden';
+  } catch {
+    return 'unknown';
+  }
+}
+
+/** The login ended (a status poll, the session check at start): the outbox waits, the form stays. */
+export function loginEnded(): void {
+  sender.halt('unauthenticated');
+  authProblem.value = sender.halted;
+}
 
 /** Re-reads the outbox and the list of my reports from IndexedDB into the signals. */
 export async function refresh(): Promise<void> {
@@ -162,7 +185,8 @@ export async function submit(): Promise<void> {
       current.value = { id, receipt: e.body as ReportReceipt };
       resetForm();
       screen.value = 'sent';
-    } else if (e.outcome === 'retry') {
+    } else if (e.outcome === 'retry' || e.outcome === 'unauthenticated' || e.outcome === 'forbidden') {
+      // kept on the phone either way: it goes when the network, or the login, is back
       resetForm();
       screen.value = 'queued';
     } else {

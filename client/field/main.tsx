@@ -1,10 +1,14 @@
 import { effect } from '@preact/signals';
 import { render } from 'preact';
 import { lang, t } from '../i18n/i18n.ts';
+import { mayOpen } from '../shared/authPaths.ts';
+import { loadSession, setUnauthenticatedHandler } from '../shared/session.ts';
 import { App } from './App.tsx';
 import type { ReportReceipt } from './api.ts';
 import {
+  authProblem,
   current,
+  loginEnded,
   mine,
   online,
   outbox,
@@ -27,7 +31,10 @@ async function start(): Promise<void> {
   await refresh();
   render(<App />, document.getElementById('app') as HTMLElement);
 
+  // a phone page keeps its form and outbox when the login ends: a banner asks to log in again
+  setUnauthenticatedHandler(loginEnded);
   sender.on((e) => {
+    authProblem.value = sender.halted;
     void refresh();
     // a report that waited while its screen stayed open: show its number now
     if (e?.outcome === 'sent' && screen.value === 'queued' && current.value?.id === e.id)
@@ -44,6 +51,11 @@ async function start(): Promise<void> {
   });
   setInterval(() => void sender.kick(), SAFETY_KICK_MS);
   void sender.kick(true);
+  // the page may come from the service worker's cache with no login behind it: say so before a report is written
+  void loadSession().then((s) => {
+    if (s === null) loginEnded();
+    else if (s && !mayOpen('/report', s.user.role)) sender.halt('forbidden');
+  });
 
   // statuses of my reports: every 30 s while the list is on screen and the page visible
   let polling: ReturnType<typeof setInterval> | undefined;

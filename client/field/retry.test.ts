@@ -10,7 +10,11 @@ describe('classifyStatus', () => {
     for (const s of [0, 408, 429, 500, 502, 503, 504]) expect(classifyStatus(s)).toBe('retry');
   });
   it('stops on every other 4xx: the same report would fail the same way', () => {
-    for (const s of [400, 401, 403, 404, 409, 413, 415, 422]) expect(classifyStatus(s)).toBe('rejected');
+    for (const s of [400, 404, 409, 413, 415, 422]) expect(classifyStatus(s)).toBe('rejected');
+  });
+  it('tells a login problem (401, 403) from a problem with the report', () => {
+    expect(classifyStatus(401)).toBe('unauthenticated');
+    expect(classifyStatus(403)).toBe('forbidden');
   });
 });
 

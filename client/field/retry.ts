@@ -1,5 +1,9 @@
-/** What to do with a report after one attempt to send it. */
-export type SendOutcome = 'sent' | 'retry' | 'rejected';
+/**
+ * What to do with a report after one attempt to send it. `unauthenticated` (401) and
+ * `forbidden` (403) are about the login, not the report: it is kept as it is until the
+ * reporter logs in (again, or as someone who may report).
+ */
+export type SendOutcome = 'sent' | 'retry' | 'rejected' | 'unauthenticated' | 'forbidden';
 
 /** Longest wait between two attempts: a phone in a dead zone still tries every few minutes. */
 export const MAX_BACKOFF_MS = 5 * 60_000;
@@ -7,12 +11,15 @@ const BASE_BACKOFF_MS = 2_000;
 
 /**
  * How the answer's HTTP status decides a report's fate: 2xx is received (a repeat is answered
- * 200 `duplicate`), 408/429 and 5xx are the network's or the server's trouble, every other 4xx
- * is about the report itself and would fail the same way again. `0` is a network failure.
+ * 200 `duplicate`), 408/429 and 5xx are the network's or the server's trouble, 401/403 the
+ * login's, every other 4xx is about the report itself and would fail the same way again.
+ * `0` is a network failure.
  */
 export function classifyStatus(status: number): SendOutcome {
   if (status >= 200 && status < 300) return 'sent';
   if (status === 0 || status === 408 || status === 429 || status >= 500) return 'retry';
+  if (status === 401) return 'unauthenticated';
+  if (status === 403) return 'forbidden';
   if (status >= 400) return 'rejected';
   // 1xx/3xx never reach fetch's caller as final answers; treat as transient
   return 'retry';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { type MyReport, memoryStore, type OutboxEntry } from './outbox.ts';
-import { type PostResult, Sender } from './sender.ts';
+import { type AuthHalt, type PostResult, Sender } from './sender.ts';
 
 function entry(id: string, createdAt: number): OutboxEntry {
   return {
@@ -14,7 +14,12 @@ function entry(id: string, createdAt: number): OutboxEntry {
 }
 
 /** A sender on a fake clock whose network answers from a script. */
-function harness(answers: Array<PostResult | ((e: OutboxEntry) => PostResult)>) {
+function harness(
+  answers: Array<PostResult | ((e: OutboxEntry) => PostResult)>,
+  /** what `/api/auth/me` says, one answer per check */
+  auth: Array<'ok' | AuthHalt | 'unknown'> = [],
+) {
+  const authChecks: string[] = [];
   const store = memoryStore<OutboxEntry>();
   const sent: Array<{ id: string; body: unknown }> = [];
   const posted: string[] = [];
@@ -40,6 +45,11 @@ function harness(answers: Array<PostResult | ((e: OutboxEntry) => PostResult)>) 
     clearTimer(t) {
       timers.splice(timers.indexOf(t as (typeof timers)[number]), 1);
     },
+    async authCheck() {
+      const a = auth.shift() ?? 'unknown';
+      authChecks.push(a);
+      return a;
+    },
   });
   return {
     store,
@@ -47,6 +57,7 @@ function harness(answers: Array<PostResult | ((e: OutboxEntry) => PostResult)>) 
     sent,
     posted,
     timers,
+    authChecks,
     /** moves the clock and runs the timers that came due */
     async advance(ms: number) {
       now += ms;
@@ -161,5 +172,70 @@ describe('Sender', () => {
     await h.store.put('a', entry('a', 1));
     await h.sender.kick(true);
     expect(seen).toEqual(['a:retry']);
+  });
+
+  it('keeps every report when the login has ended (401) and stops retrying until the reporter logs in', async () => {
+    const h = harness([{ status: 401, body: { error: { code: 'unauthenticated', message: 'log in' } } }]);
+    const seen: string[] = [];
+    h.sender.on((e) => e && seen.push(`${e.id}:${e.outcome}`));
+    await h.store.put('a', entry('a', 1));
+    await h.store.put('b', entry('b', 2));
+    await h.sender.kick(true);
+    expect(h.posted).toEqual(['a']);
+    expect(seen).toEqual(['a:unauthenticated']);
+    expect(h.sender.halted).toBe('unauthenticated');
+    // neither failed nor backed off: the report is fine, the login is not
+    expect(h.store.map.get('a')).toMatchObject({ state: 'pending', attempts: 0, nextAttemptAt: 0 });
+    expect(h.store.map.get('b')).toEqual(entry('b', 2));
+    expect(h.timers).toHaveLength(0);
+    await h.advance(3_600_000);
+    await h.sender.kick();
+    expect(h.posted).toEqual(['a']);
+  });
+
+  it('sends the whole outbox once the login is back, and not a byte before', async () => {
+    const h = harness([{ status: 401 }, receipt(1), receipt(2)], ['unauthenticated', 'ok']);
+    const seen: string[] = [];
+    h.sender.on((e) => e && seen.push(`${e.id}:${e.outcome}`));
+    await h.store.put('a', entry('a', 1));
+    await h.sender.kick(true);
+    // a report written while halted: asks the server about the login, uploads nothing, is kept
+    await h.store.put('b', entry('b', 2));
+    await h.sender.kick(true);
+    expect(h.posted).toEqual(['a']);
+    expect(h.authChecks).toEqual(['unauthenticated']);
+    expect(seen).toEqual(['a:unauthenticated', 'a:unauthenticated', 'b:unauthenticated']);
+    // back from the login page (or another tab): the next forced kick finds the login ok
+    await h.sender.kick(true);
+    expect(h.sender.halted).toBeNull();
+    expect(h.posted).toEqual(['a', 'a', 'b']);
+    expect(h.store.map.size).toBe(0);
+    expect(h.sent.map((x) => x.id)).toEqual(['a', 'b']);
+  });
+
+  it('keeps reports refused for the account (403) as they are, until a login that may report', async () => {
+    const h = harness(
+      [{ status: 403, body: { error: { code: 'forbidden', message: 'no' } } }, receipt(5)],
+      ['forbidden', 'ok'],
+    );
+    await h.store.put('a', entry('a', 1));
+    await h.sender.kick(true);
+    expect(h.sender.halted).toBe('forbidden');
+    expect(h.store.map.get('a')).toMatchObject({ state: 'pending', lastFailure: 'HTTP 403' });
+    await h.sender.kick(true);
+    expect(h.posted).toEqual(['a']);
+    await h.sender.kick(true);
+    expect(h.posted).toEqual(['a', 'a']);
+    expect(h.store.map.size).toBe(0);
+  });
+
+  it('halts before uploading when another request learnt the login ended, and stays halted offline', async () => {
+    const h = harness([receipt(1)], ['unknown']);
+    await h.store.put('a', entry('a', 1));
+    h.sender.halt('unauthenticated');
+    await h.sender.kick(true);
+    expect(h.posted).toEqual([]);
+    expect(h.sender.halted).toBe('unauthenticated');
+    expect(h.store.map.get('a')).toEqual(entry('a', 1));
   });
 });

@@ -10,6 +10,9 @@ export interface PostResult {
   failure?: string;
 }
 
+/** Why the outbox waits for the reporter rather than the network: the login ended, or may not report. */
+export type AuthHalt = 'unauthenticated' | 'forbidden';
+
 export interface SenderDeps {
   store: KeyedStore<OutboxEntry>;
   post(entry: OutboxEntry): Promise<PostResult>;
@@ -19,6 +22,11 @@ export interface SenderDeps {
   rand(): number;
   setTimer(fn: () => void, ms: number): unknown;
   clearTimer(t: unknown): void;
+  /**
+   * Asks whether the login may send reports again (after a halt), cheaply, without sending
+   * one: `unknown` when the server could not be asked. Without it a halt lasts until reload.
+   */
+  authCheck?(): Promise<'ok' | AuthHalt | 'unknown'>;
 }
 
 export interface AttemptEvent {
@@ -31,6 +39,8 @@ export interface AttemptEvent {
  * Sends the outbox, one report at a time, oldest first. A transient failure pauses the whole
  * outbox until that report's back-off ends (the network is likely down for all of them);
  * `kick(true)` (page load, the `online` event, a new report) ends every wait now.
+ * A 401 or 403 halts the outbox with every report kept: retrying cannot help until the
+ * reporter logs in. Only a forced kick looks again, by `authCheck`, before sending anything.
  */
 export class Sender {
   private running = false;
@@ -41,6 +51,8 @@ export class Sender {
   private readonly listeners = new Set<(e: AttemptEvent | null) => void>();
   /** id of the report being sent now */
   sending: string | null = null;
+  /** set while the outbox waits for a login */
+  halted: AuthHalt | null = null;
 
   constructor(private readonly d: SenderDeps) {}
 
@@ -77,7 +89,33 @@ export class Sender {
     await this.schedule();
   }
 
+  /** Stops sending until the reporter logs in (another request of the page learnt the login ended). */
+  halt(reason: AuthHalt): void {
+    if (this.halted === reason) return;
+    this.halted = reason;
+    this.stop();
+    this.emit(null);
+  }
+
+  /** Whether a halted outbox may send again; false: still halted, and every waiting report is told so. */
+  private async resume(force: boolean): Promise<boolean> {
+    if (!this.halted) return true;
+    if (!force) return false;
+    const verdict = this.d.authCheck ? await this.d.authCheck() : 'unknown';
+    if (verdict === 'ok') {
+      this.halted = null;
+      this.emit(null);
+      return true;
+    }
+    if (verdict !== 'unknown') this.halted = verdict;
+    // a report written meanwhile joins the others: its screen learns it is kept, not lost
+    for (const e of await this.d.store.list())
+      if (e.state === 'pending') this.emit({ id: e.id, outcome: this.halted });
+    return false;
+  }
+
   private async round(force: boolean): Promise<void> {
+    if (!(await this.resume(force))) return;
     if (force) this.blockedUntil = 0;
     const now = this.d.now();
     if (this.blockedUntil > now) return;
@@ -85,6 +123,8 @@ export class Sender {
       .filter((e) => e.state === 'pending' && (force || e.nextAttemptAt <= now))
       .sort((a, b) => a.createdAt - b.createdAt);
     for (const entry of pending) {
+      // halted meanwhile by another request of the page
+      if (this.halted) return;
       this.sending = entry.id;
       this.emit(null);
       let r: PostResult;
@@ -96,6 +136,14 @@ export class Sender {
       const outcome = classifyStatus(r.status);
       // the reporter may have discarded it while it was in flight
       const current = await this.d.store.get(entry.id);
+      if (outcome === 'unauthenticated' || outcome === 'forbidden') {
+        // nothing wrong with the report: kept as it was (no back-off grows), sent after the login
+        if (current) await this.d.store.put(entry.id, { ...current, lastFailure: `HTTP ${r.status}` });
+        this.halted = outcome;
+        this.sending = null;
+        this.emit({ id: entry.id, outcome, body: r.body });
+        return;
+      }
       if (outcome === 'sent') {
         await this.d.onSent(entry, r.body);
         await this.d.store.remove(entry.id);
@@ -125,6 +173,7 @@ export class Sender {
   private async schedule(): Promise<void> {
     if (this.timer !== undefined) this.d.clearTimer(this.timer);
     this.timer = undefined;
+    if (this.halted) return;
     const pending = (await this.d.store.list()).filter((e) => e.state === 'pending');
     if (pending.length === 0) return;
     const next = Math.max(this.blockedUntil, Math.min(...pending.map((e) => e.nextAttemptAt)));

@@ -45,13 +45,19 @@ export const vi = {
   'field.auth.expired': 'Phiên đăng nhập đã hết hạn — đăng nhập lại để gửi {n} báo cáo đang chờ',
   'field.auth.expiredOne': 'Phiên đăng nhập đã hết hạn — đăng nhập lại để gửi 1 báo cáo đang chờ',
   'field.auth.expiredNone': 'Phiên đăng nhập đã hết hạn — đăng nhập lại để gửi báo cáo',
-  'field.auth.forbidden': 'Tài khoản này không được gửi báo cáo — {n} báo cáo được giữ trên máy; đăng nhập bằng tài khoản khác để gửi',
-  'field.auth.forbiddenOne': 'Tài khoản này không được gửi báo cáo — 1 báo cáo được giữ trên máy; đăng nhập bằng tài khoản khác để gửi',
+  'field.auth.forbidden':
+    'Tài khoản này không được gửi báo cáo — {n} báo cáo được giữ trên máy; đăng nhập bằng tài khoản khác để gửi',
+  'field.auth.forbiddenOne':
+    'Tài khoản này không được gửi báo cáo — 1 báo cáo được giữ trên máy; đăng nhập bằng tài khoản khác để gửi',
   'field.auth.forbiddenNone': 'Tài khoản này không được gửi báo cáo hiện trường',
   'field.auth.login': 'Đăng nhập lại',
   'field.auth.switch': 'Đăng nhập tài khoản khác',
   'field.auth.offline': 'Cần có mạng để đăng nhập.',
   'field.outbox.waitLogin': 'chờ đăng nhập',
+  'field.auth.queuedNote':
+    'Chưa gửi được vì phiên đăng nhập đã hết hạn. Báo cáo được giữ trên máy và sẽ tự gửi sau khi bạn đăng nhập lại.',
+  'field.auth.queuedNoteForbidden':
+    'Tài khoản này không được gửi báo cáo. Báo cáo được giữ trên máy; đăng nhập bằng tài khoản khác để gửi.',
   'admin.title': 'Quản trị hệ thống',
   'admin.tabs': 'Mục quản trị',
   'admin.tab.users': 'Người dùng',
@@ -520,13 +526,19 @@ export const en: Record<MessageKey, string> = {
   'field.auth.expired': 'Your session has expired — log in again to send {n} waiting reports',
   'field.auth.expiredOne': 'Your session has expired — log in again to send 1 waiting report',
   'field.auth.expiredNone': 'Your session has expired — log in again to send reports',
-  'field.auth.forbidden': 'This account may not send reports — {n} reports are kept on this phone; log in with another account to send them',
-  'field.auth.forbiddenOne': 'This account may not send reports — 1 report is kept on this phone; log in with another account to send it',
+  'field.auth.forbidden':
+    'This account may not send reports — {n} reports are kept on this phone; log in with another account to send them',
+  'field.auth.forbiddenOne':
+    'This account may not send reports — 1 report is kept on this phone; log in with another account to send it',
   'field.auth.forbiddenNone': 'This account may not send field reports',
   'field.auth.login': 'Log in again',
   'field.auth.switch': 'Log in with another account',
   'field.auth.offline': 'A connection is needed to log in.',
   'field.outbox.waitLogin': 'waiting for login',
+  'field.auth.queuedNote':
+    'Not sent yet: your session has expired. The report is kept on this phone and is sent once you log in again.',
+  'field.auth.queuedNoteForbidden':
+    'This account may not send reports. The report is kept on this phone; log in with another account to send it.',
   'admin.title': 'Administration',
   'admin.tabs': 'Administration sections',
   'admin.tab.users': 'Users',
