@@ -7,10 +7,18 @@ export function runSimulationLive(o: {
   url: string;
   sim: Simulation;
   clientId: string;
+  /** the device the simulators publish as, where the broker checks logins */
+  username?: string;
+  password?: string;
   tickMs?: number;
   log: { warn(obj: object, msg: string): void };
 }): { stop(): Promise<void> } {
-  const pub = mqtt.connect(o.url, { clientId: o.clientId, clean: true, reconnectPeriod: 1000 });
+  const pub = mqtt.connect(o.url, {
+    clientId: o.clientId,
+    clean: true,
+    reconnectPeriod: 1000,
+    ...(o.username ? { username: o.username, password: o.password } : {}),
+  });
   pub.on('connect', () => (pub.stream as { setNoDelay?: (b: boolean) => void }).setNoDelay?.(true));
   pub.on('error', (err) => o.log.warn({ err: err.message }, 'simulator MQTT error'));
   let busy = false;

@@ -50,7 +50,10 @@ function recordingLogger(level: string): { log: Logger; errors: string[] } {
 }
 
 /** Registers a device that owns every asset of the city and may report; returns its MQTT login. */
-export async function testDevice(ioc: RunningIoc, id = `test-${randomBytes(4).toString('hex')}`): Promise<MqttLogin> {
+export async function testDevice(
+  ioc: RunningIoc,
+  id = `test-${randomBytes(4).toString('hex')}`,
+): Promise<MqttLogin> {
   const assets = [...ioc.city.segments.map((s) => s.id), ...ioc.city.cameras.map((c) => c.id)];
   const { device, secret } = await ioc.devices.create(id, 'Test publisher', assets, true);
   return { url: ioc.mqttUrl, username: device.username, password: secret };

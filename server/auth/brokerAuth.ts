@@ -1,0 +1,164 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import client from 'prom-client';
+import type { BrokerAuth, BrokerDenial } from '../ingest/embeddedBroker.ts';
+import type { AuditInput, AuditLog } from './audit.ts';
+import { type DevicesRepo, publishDenial } from './devices.ts';
+
+/** The IOC's own login to its embedded broker: made fresh by each process, known to nobody else. */
+export interface ServerCredentials {
+  username: string;
+  password: string;
+}
+
+/** A username no device can have (device ids have no colon) and a random password. */
+export function internalCredentials(): ServerCredentials {
+  return { username: 'ioc:server', password: randomBytes(24).toString('base64url') };
+}
+
+const digest = (s: string) => createHash('sha256').update(s, 'utf8').digest();
+
+/** Compares two secrets in time that does not depend on where they differ. */
+function sameSecret(a: string, b: string): boolean {
+  return timingSafeEqual(digest(a), digest(b));
+}
+
+export interface ThrottledAudit {
+  /** records `e` at once the first time `key` is seen; repeats within the window are counted into one later entry */
+  record(key: string, e: AuditInput): void;
+  /** writes the counts still pending */
+  stop(): void;
+}
+
+/**
+ * At most one audit entry per key per window: the first occurrence is written at once (`details.count` 1),
+ * later ones are counted and written as one entry (`details.count` n, `details.repeated` true) when the
+ * window ends. A device publishing a wrong topic a thousand times a second adds one row a minute.
+ * Past `maxKeys` distinct keys (a flood of different usernames), the rest of the window shares one key.
+ */
+export function throttledAudit(
+  audit: AuditLog,
+  opts: { windowMs?: number; maxKeys?: number; now?: () => number; onEntry?: (e: AuditInput) => void } = {},
+): ThrottledAudit {
+  const windowMs = opts.windowMs ?? 60_000;
+  const maxKeys = opts.maxKeys ?? 5_000;
+  const now = opts.now ?? Date.now;
+  const windows = new Map<string, { e: AuditInput; since: number; count: number }>();
+  const write = (e: AuditInput) => {
+    audit.record(e);
+    opts.onEntry?.(e);
+  };
+  const flushRepeats = (all: boolean) => {
+    const t = now();
+    for (const [k, w] of windows) {
+      if (!all && t - w.since < windowMs) continue;
+      if (w.count > 0) {
+        write({
+          ...w.e,
+          ts: t,
+          details: { ...w.e.details, count: w.count, repeated: true, since: new Date(w.since).toISOString() },
+        });
+        w.since = t;
+        w.count = 0;
+      } else windows.delete(k);
+    }
+    if (all) windows.clear();
+  };
+  const timer = setInterval(() => flushRepeats(false), Math.max(10, Math.floor(windowMs / 4)));
+  timer.unref();
+  return {
+    record(key, e) {
+      let k = key;
+      let entry = e;
+      if (!windows.has(k) && windows.size >= maxKeys) {
+        k = `${e.action}|*`;
+        entry = {
+          ...e,
+          actor: null,
+          target: null,
+          details: { ...e.details, note: 'many different callers' },
+        };
+      }
+      const w = windows.get(k);
+      if (w) {
+        w.count++;
+        return;
+      }
+      windows.set(k, { e: entry, since: now(), count: 0 });
+      write({ ...entry, details: { ...entry.details, count: 1 } });
+    },
+    stop() {
+      clearInterval(timer);
+      flushRepeats(true);
+    },
+  };
+}
+
+const ACTIONS: Record<BrokerDenial['kind'], { action: string; outcome: 'denied' | 'failed' }> = {
+  connect: { action: 'mqtt.connect', outcome: 'failed' },
+  publish: { action: 'mqtt.publish_denied', outcome: 'denied' },
+  subscribe: { action: 'mqtt.subscribe_denied', outcome: 'denied' },
+  revoked: { action: 'mqtt.disconnect', outcome: 'denied' },
+};
+
+const MESSAGES: Record<string, string> = {
+  'mqtt.connect': 'MQTT login refused',
+  'mqtt.publish_denied': 'MQTT publish refused: not a topic of this device',
+  'mqtt.subscribe_denied': 'MQTT subscribe refused: only the IOC subscribes',
+  'mqtt.disconnect': 'MQTT device disconnected: disabled, or its secret changed',
+};
+
+/**
+ * What the embedded broker enforces: the IOC's own client (subscribe only) and the devices of the
+ * `devices` table (publish to their assets' topics only). Every refusal is counted in
+ * `ioc_mqtt_denied_total{reason}` and audited, at most once a minute per device and topic.
+ */
+export function createBrokerAuth(o: {
+  devices: DevicesRepo;
+  audit: AuditLog;
+  server: ServerCredentials;
+  log: { warn(obj: object, msg: string): void };
+  /** audit throttle window, default a minute */
+  auditWindowMs?: number;
+  sweepMs?: number;
+}): { auth: BrokerAuth; denied: client.Counter<'reason'>; stop(): void } {
+  // registered by the caller on the registry /metrics serves
+  const denied = new client.Counter({
+    name: 'ioc_mqtt_denied_total',
+    help: 'MQTT connections, publishes and subscriptions the embedded broker refused, by reason',
+    labelNames: ['reason'] as const,
+    registers: [],
+  });
+  const audited = throttledAudit(o.audit, {
+    windowMs: o.auditWindowMs,
+    onEntry: (e) =>
+      o.log.warn(
+        { actor: e.actor, target: e.target, ip: e.ip, ...e.details },
+        MESSAGES[e.action] ?? e.action,
+      ),
+  });
+  const auth: BrokerAuth = {
+    async authenticate(username, password) {
+      if (username === o.server.username)
+        return password !== undefined && sameSecret(password, o.server.password) ? { kind: 'server' } : null;
+      const device = await o.devices.verify(username, password);
+      return device ? { kind: 'device', device } : null;
+    },
+    publishDenial,
+    recheck: (device) => o.devices.recheck(device),
+    sweepMs: o.sweepMs,
+    onDenied(d) {
+      denied.inc({ reason: d.reason });
+      const { action, outcome } = ACTIONS[d.kind];
+      audited.record(`${action}|${d.actor ?? ''}|${d.topic ?? d.ip ?? ''}`, {
+        actor: d.actor,
+        role: d.role ?? 'device',
+        action,
+        target: d.topic ?? d.clientId ?? null,
+        outcome,
+        ip: d.ip ?? null,
+        details: { reason: d.reason, ...(d.clientId ? { clientId: d.clientId } : {}) },
+      });
+    },
+  };
+  return { auth, denied, stop: () => audited.stop() };
+}
