@@ -14,6 +14,7 @@ import { ensureClientBuilt, launchBrowser } from '../e2e/support/browser.ts';
 import { loadConfig } from '../server/config.ts';
 import { createLogger } from '../server/log.ts';
 import { startIoc } from '../server/main.ts';
+import { testDevice } from '../server/testing/iocHarness.ts';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const SIZES: Array<[number, number]> = [
@@ -84,7 +85,9 @@ async function measure(segments: number, cameras: number): Promise<ConsoleResult
 
     // update → pixel: publish a distinctive reading, time until the overlay has redrawn with it
     const seg = ioc.city.segments[Math.floor(ioc.city.segments.length / 2)].id;
-    const client = await mqtt.connectAsync(ioc.mqttUrl);
+    // the embedded broker takes readings only from registered devices
+    const login = await testDevice(ioc, 'bench-console');
+    const client = await mqtt.connectAsync(login.url, { username: login.username, password: login.password });
     const latencies: number[] = [];
     for (let i = 0; i < 15; i++) {
       const speed = 3 + i;

@@ -15,6 +15,9 @@ interface Init {
   role: 'load' | 'probe';
   mqttHost: string;
   mqttPort: number;
+  /** a device owning the segments, where the broker checks logins (the embedded one does) */
+  mqttUsername?: string;
+  mqttPassword?: string;
   httpUrl: string;
   segments: string[];
   probeSegment: string;
@@ -39,7 +42,10 @@ async function setup(i: Init) {
   init = i;
   conns = await Promise.all(
     Array.from({ length: i.connections }, (_, k) =>
-      connectLoad(i.mqttHost, i.mqttPort, `bench-load-${process.pid}-${k}`),
+      connectLoad(i.mqttHost, i.mqttPort, `bench-load-${process.pid}-${k}`, {
+        username: i.mqttUsername,
+        password: i.mqttPassword,
+      }),
     ),
   );
   const s = io(i.httpUrl, { transports: ['websocket'] }) as unknown as import('socket.io-client').Socket<

@@ -38,8 +38,13 @@ export interface LoadConnection {
   end(): Promise<void>;
 }
 
-/** Connects a raw MQTT 3.1.1 client (clean session) to host:port. */
-export function connectLoad(host: string, port: number, clientId: string): Promise<LoadConnection> {
+/** Connects a raw MQTT 3.1.1 client (clean session) to host:port, with a username and password when given. */
+export function connectLoad(
+  host: string,
+  port: number,
+  clientId: string,
+  login: { username?: string; password?: string } = {},
+): Promise<LoadConnection> {
   return new Promise((resolve, reject) => {
     const sock = net.connect({ host, port, noDelay: true });
     let nextId = 1;
@@ -49,8 +54,14 @@ export function connectLoad(host: string, port: number, clientId: string): Promi
     let buf = Buffer.alloc(0);
     let connected = false;
     const cid = str(clientId);
-    const vh = Buffer.concat([str('MQTT'), Buffer.from([4, 0x02, 0, 60])]);
-    const body = Buffer.concat([vh, cid]);
+    // connect flags: clean session, + user name (0x80) and password (0x40) when given
+    const flags =
+      0x02 | (login.username ? 0x80 : 0) | (login.username && login.password !== undefined ? 0x40 : 0);
+    const vh = Buffer.concat([str('MQTT'), Buffer.from([4, flags, 0, 60])]);
+    const creds = login.username
+      ? [str(login.username), ...(login.password !== undefined ? [str(login.password)] : [])]
+      : [];
+    const body = Buffer.concat([vh, cid, ...creds]);
     sock.write(Buffer.concat([Buffer.from([0x10, ...varint(body.length)]), body]));
     sock.on('error', (e) => (connected ? undefined : reject(e)));
     sock.on('data', (d) => {

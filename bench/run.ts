@@ -12,6 +12,7 @@ import pg from 'pg';
 import { loadConfig } from '../server/config.ts';
 import { createLogger } from '../server/log.ts';
 import { type RunningIoc, startIoc } from '../server/main.ts';
+import { testDevice } from '../server/testing/iocHarness.ts';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const args = new Map(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=') as [string, string]));
@@ -132,6 +133,8 @@ async function runScenario(
   const ioc: RunningIoc = await startIoc(cfg, createLogger('warn'));
   cleanups.push(() => ioc.stop());
   const mqtt = new URL(ioc.mqttUrl);
+  // the embedded broker takes readings only from registered devices; the bench's Mosquitto lets anyone in
+  const login = name === 'embedded' ? await testDevice(ioc, 'bench-load') : undefined;
   // the load and the latency probe each in a process of their own: a busy publisher would delay the probe's clock
   const spawnWorker = () =>
     fork(path.join(HERE, 'loadWorker.ts'), [], { execArgv: ['--import', 'tsx'], stdio: 'inherit' });
@@ -146,6 +149,8 @@ async function runScenario(
     cmd: 'init',
     mqttHost: mqtt.hostname,
     mqttPort: Number(mqtt.port),
+    mqttUsername: login?.username,
+    mqttPassword: login?.password,
     httpUrl: ioc.httpUrl,
     segments: segments.slice(1),
     probeSegment: segments[0],

@@ -8,6 +8,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../server/config.ts';
 import { type RunningIoc, startIoc } from '../server/main.ts';
+import { type MqttLogin, testDevice } from '../server/testing/iocHarness.ts';
 import { ensureClientBuilt, freePort, launchBrowser, paintStats, screenshot } from './support/browser.ts';
 
 interface IocHook {
@@ -43,9 +44,22 @@ async function start(): Promise<RunningIoc> {
   );
 }
 
+// the embedded broker takes readings only from registered devices: one per started IOC
+const logins = new WeakMap<RunningIoc, MqttLogin>();
+
 /** Publishes the reading until the page shows it: the simulators report every segment too. */
 async function publishUntilShown(segmentId: string, speedKmh: number, timeoutMs = 10_000): Promise<number> {
-  const client = await mqtt.connectAsync((ioc as RunningIoc).mqttUrl, { clientId: `e2e-${Date.now()}` });
+  const running = ioc as RunningIoc;
+  let login = logins.get(running);
+  if (!login) {
+    login = await testDevice(running);
+    logins.set(running, login);
+  }
+  const client = await mqtt.connectAsync(login.url, {
+    clientId: `e2e-${Date.now()}`,
+    username: login.username,
+    password: login.password,
+  });
   const started = Date.now();
   try {
     for (;;) {

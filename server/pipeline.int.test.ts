@@ -186,6 +186,9 @@ describe.each(iocSetups())('live pipeline on $name', (setup) => {
       items: Array<{ reason: string; topic: string; payload: string; detail: string }>;
     };
     const mine = items.filter((r) => r.payload.includes(marker) || r.topic.includes(marker));
+    // the embedded broker refuses a topic the publishing device does not own before ingest sees it;
+    // Mosquitto here lets anyone publish anything, and ingest rejects the unknown asset itself
+    const brokerChecks = login.username !== undefined;
     expect(mine.map((r) => r.reason).sort()).toEqual(
       [
         'bad_json',
@@ -193,7 +196,7 @@ describe.each(iocSetups())('live pipeline on $name', (setup) => {
         'invalid_payload',
         'invalid_payload',
         'oversized',
-        'unknown_asset',
+        ...(brokerChecks ? [] : ['unknown_asset']),
       ].sort(),
     );
     const oversized = mine.find((r) => r.reason === 'oversized')!;
@@ -207,7 +210,12 @@ describe.each(iocSetups())('live pipeline on $name', (setup) => {
     expect(delta('invalid_payload')).toBeGreaterThanOrEqual(3);
     expect(delta('bad_json')).toBeGreaterThanOrEqual(1);
     expect(delta('oversized')).toBeGreaterThanOrEqual(1);
-    expect(delta('unknown_asset')).toBeGreaterThanOrEqual(1);
+    if (brokerChecks)
+      expect(
+        (after['ioc_mqtt_denied_total{reason="asset"}'] ?? 0) -
+          (before['ioc_mqtt_denied_total{reason="asset"}'] ?? 0),
+      ).toBeGreaterThanOrEqual(1);
+    else expect(delta('unknown_asset')).toBeGreaterThanOrEqual(1);
     expect(
       (after['ioc_ingest_messages_total{kind="traffic"}'] ?? 0) -
         (before['ioc_ingest_messages_total{kind="traffic"}'] ?? 0),
