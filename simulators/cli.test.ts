@@ -22,6 +22,14 @@ describe('simulator command line', () => {
     });
   });
 
+  it('reads the device to publish as', () => {
+    expect(parseCliArgs(['--username', 'sim', '--password', 'p'])).toMatchObject({
+      username: 'sim',
+      password: 'p',
+    });
+    expect(() => parseCliArgs(['--password', 'p'])).toThrow(/--username/);
+  });
+
   it('refuses bad values and unknown options with a readable message', () => {
     expect(() => parseCliArgs(['--rate', 'fast'])).toThrow(/--rate must be a number/);
     expect(() => parseCliArgs(['--duration', '-1'])).toThrow(/--duration/);

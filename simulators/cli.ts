@@ -16,6 +16,9 @@ reports to an MQTT broker, in the IOC's contract (QoS 1).
 usage: npm run simulate -- [options]
 
   --broker URL         MQTT broker (default mqtt://127.0.0.1:1883)
+  --username ID        the device to publish as (the IOC's broker refuses anonymous publishers):
+                       one owning every asset, e.g. npm run device -- add sim --name Sim --all-assets --report
+  --password-file F    a file holding its password (or --password P, visible to other local users)
   --rate R             Nx: simulated time runs N times faster than real time (default 1x);
                        a plain number: a load of that many messages per second
   --seed N             seed of the city and of every model (default 42)
@@ -29,6 +32,8 @@ usage: npm run simulate -- [options]
 /** The simulator's settings, read from the command line. */
 export interface CliOptions {
   broker: string;
+  username?: string;
+  password?: string;
   rate: { kind: 'multiplier'; value: number } | { kind: 'msgsPerSecond'; value: number };
   seed: number;
   cityFile?: string;
@@ -45,6 +50,9 @@ export function parseCliArgs(argv: string[]): CliOptions {
     strict: true,
     options: {
       broker: { type: 'string', default: 'mqtt://127.0.0.1:1883' },
+      username: { type: 'string' },
+      password: { type: 'string' },
+      'password-file': { type: 'string' },
       rate: { type: 'string', default: '1x' },
       seed: { type: 'string', default: '42' },
       city: { type: 'string' },
@@ -63,8 +71,17 @@ export function parseCliArgs(argv: string[]): CliOptions {
   const rate: CliOptions['rate'] = /x$/i.test(rateText)
     ? { kind: 'multiplier', value: num('rate', rateText.slice(0, -1), 0.001) }
     : { kind: 'msgsPerSecond', value: num('rate', rateText, 1) };
+  if (values.password !== undefined && values['password-file'] !== undefined)
+    throw new Error('--password or --password-file, not both');
+  const password =
+    values['password-file'] !== undefined
+      ? readFileSync(values['password-file'], 'utf8').replace(/\r?\n$/, '')
+      : values.password;
+  if (password !== undefined && !values.username) throw new Error('--password needs --username');
   return {
     broker: values.broker,
+    username: values.username,
+    password,
     rate,
     seed: Math.floor(num('seed', values.seed, 0)),
     cityFile: values.city,
@@ -79,19 +96,26 @@ const localTime = (t: number) =>
   `${new Date(t + LOCAL_OFFSET_MS).toISOString().slice(0, 19).replace('T', ' ')} (UTC+7)`;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function connect(url: string): Promise<MqttClient> {
+async function connect(url: string, username?: string, password?: string): Promise<MqttClient> {
   try {
     // No automatic reconnect: a broker that is not there should fail fast with a clear message.
     const client = await mqtt.connectAsync(url, {
       clientId: `ioc-sim-${process.pid}`,
       connectTimeout: 5000,
       reconnectPeriod: 0,
+      ...(username ? { username, password } : {}),
     });
     // Nagle's algorithm adds ~20 ms a hop to small QoS 1 messages.
     (client.stream as Partial<Socket>).setNoDelay?.(true);
     return client;
   } catch (err) {
     const reason = err instanceof Error ? err.message || err.name : String(err);
+    if ((err as { code?: number }).code === 5 || (err as { code?: number }).code === 4)
+      throw new Error(
+        `the MQTT broker at ${url} refused the login${username ? ` of ${username}` : ' (no credentials)'}: ${reason}\n` +
+          'Publish as a registered device: npm run device -- add sim --name "Simulator" --all-assets --report,\n' +
+          'then --username sim --password-file <file holding its password>',
+      );
     throw new Error(
       `cannot reach the MQTT broker at ${url}: ${reason}\n` +
         'Is it running? (the IOC embeds one on port 1883 with `npm start`; or start Mosquitto: mosquitto -d)',
@@ -122,7 +146,7 @@ async function main(): Promise<number> {
     return 0;
   }
 
-  const client = await connect(opts.broker);
+  const client = await connect(opts.broker, opts.username, opts.password);
   let stopping = false;
   let lost = false;
   client.on('close', () => {
