@@ -1,0 +1,237 @@
+// npm run mosquitto-config: Mosquitto's password file, ACL and a configuration, from the IOC's devices.
+import { randomBytes } from 'node:crypto';
+import {
+  chmodSync,
+  chownSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  renameSync,
+  writeFileSync,
+} from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { DEVICE_ID, type DeviceRecord, DevicesRepo, mosquittoHash } from '../auth/devices.ts';
+import { topics } from '../contracts/mqtt.ts';
+import type { Db } from '../store/db.ts';
+import { CliError, openConfiguredDb, runCli } from './openDb.ts';
+
+const HELP = `Writes Mosquitto 2.x files that let in the IOC's devices, each publishing only for its own
+assets, and the IOC's ingest user (read only):
+
+  <out>/passwd     device usernames with their Mosquitto-format hashes, and the ingest user
+  <out>/acl        per device: topic write ioc/traffic/<segment>, ioc/camera/<camera>/status|event
+                   (and ioc/incident/report when it may report); ingest: topic read ioc/#
+  <out>/ioc.conf   deploy/mosquitto/mosquitto.conf with allow_anonymous false, password_file, acl_file
+
+usage: npm run mosquitto-config -- [options]
+
+  --out DIR                   where to write (default ./mosquitto-auth)
+  --server-user NAME          the IOC's ingest user, its MQTT_USERNAME (default ioc-server)
+  --server-password-file F    a file holding its password; default <out>/server-password,
+                              made with a random password the first time
+  --port N                    the listener's port in ioc.conf (default 1883)
+  --bind ADDR                 the listener's address (default: all)
+
+Disabled devices are left out. Run it again after adding, disabling or rotating a device, then
+reload Mosquitto (kill -HUP <pid>, or systemctl reload mosquitto). Reads DATABASE_URL, else the
+embedded database under DATA_DIR (which a running IOC holds: stop it first).
+`;
+
+const TEMPLATE = fileURLToPath(new URL('../../deploy/mosquitto/mosquitto.conf', import.meta.url));
+/** What may stand in a password-file username or an ACL topic level. */
+const SAFE_USER = /^[A-Za-z0-9._:@-]{1,64}$/;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this refuses
+const SAFE_LEVEL = /^[^\s/+#\u0000-\u001f\u007f]{1,128}$/;
+
+export interface MosquittoConfigOptions {
+  outDir: string;
+  serverUser: string;
+  serverPassword: string;
+  port: number;
+  bind?: string;
+  /** the configuration ioc.conf starts from (default deploy/mosquitto/mosquitto.conf) */
+  template?: string;
+}
+
+export interface MosquittoFiles {
+  passwd: string;
+  acl: string;
+  conf: string;
+}
+
+/** The three files' text for these devices (disabled ones left out). */
+export function renderMosquittoFiles(devices: DeviceRecord[], o: MosquittoConfigOptions): MosquittoFiles {
+  if (!SAFE_USER.test(o.serverUser))
+    throw new CliError(`--server-user: 1–64 of A-Z a-z 0-9 . _ : @ -, got ${JSON.stringify(o.serverUser)}`);
+  if (devices.some((d) => d.device.username === o.serverUser))
+    throw new CliError(`--server-user ${o.serverUser} is also a device's username: choose another`);
+  const active = devices.filter((d) => !d.device.disabled && DEVICE_ID.test(d.device.username));
+  const stamp = `# written by npm run mosquitto-config, ${new Date().toISOString()}; do not edit: run it again\n`;
+  const passwd = [
+    `${o.serverUser}:${mosquittoHash(o.serverPassword)}`,
+    ...active.map((d) => `${d.device.username}:${d.secretHash}`),
+  ].join('\n');
+  const acl: string[] = [
+    stamp.trimEnd(),
+    '# nothing for anonymous clients (allow_anonymous false)',
+    '',
+    '# the IOC ingest: reads every topic of the contract (also as $share/<group>/ioc/#), publishes none',
+    `user ${o.serverUser}`,
+    'topic read ioc/#',
+  ];
+  for (const { device } of active) {
+    acl.push('', `# ${device.name.replace(/[\r\n]/g, ' ')}`, `user ${device.username}`);
+    for (const a of device.assets) {
+      if (!SAFE_LEVEL.test(a)) continue;
+      // an asset id names a segment or a camera: the embedded broker allows the three topics for either
+      acl.push(
+        `topic write ${topics.traffic(a)}`,
+        `topic write ${topics.cameraStatus(a)}`,
+        `topic write ${topics.cameraEvent(a)}`,
+      );
+    }
+    if (device.mayReport) acl.push(`topic write ${topics.incidentReport()}`);
+  }
+  const outDir = path.resolve(o.outDir);
+  const auth = [
+    '# Devices log in (npm run device); each publishes only for its own assets (acl).',
+    'allow_anonymous false',
+    `password_file ${path.join(outDir, 'passwd')}`,
+    `acl_file ${path.join(outDir, 'acl')}`,
+  ].join('\n');
+  const listener = `listener ${o.port}${o.bind ? ` ${o.bind}` : ''}`;
+  let conf = o.template ?? readFileSync(TEMPLATE, 'utf8');
+  conf = conf.replace(/^# Open for a lab;.*\n/m, '');
+  conf = /^listener .*$/m.test(conf) ? conf.replace(/^listener .*$/m, listener) : `${listener}\n${conf}`;
+  conf = /^allow_anonymous .*$/m.test(conf)
+    ? conf.replace(/^allow_anonymous .*$/m, auth)
+    : `${conf.trimEnd()}\n${auth}\n`;
+  return { passwd: `${passwd}\n`, acl: `${acl.join('\n')}\n`, conf: `${stamp}${conf}` };
+}
+
+/** The gid of group `mosquitto`, when this runs as root and the group exists (Mosquitto drops to that user). */
+function mosquittoGid(): number | undefined {
+  if (process.getuid?.() !== 0) return undefined;
+  try {
+    const line = readFileSync('/etc/group', 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith('mosquitto:'));
+    const gid = line ? Number(line.split(':')[2]) : Number.NaN;
+    return Number.isInteger(gid) ? gid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Replaces a file in one step, so a Mosquitto reloading meanwhile reads the old or the new one, not half. */
+function writeAtomic(file: string, text: string, mode: number, gid: number | undefined): void {
+  const tmp = `${file}.${randomBytes(4).toString('hex')}.tmp`;
+  writeFileSync(tmp, text, { mode });
+  chmodSync(tmp, mode);
+  if (gid !== undefined) chownSync(tmp, 0, gid);
+  renameSync(tmp, file);
+}
+
+/** Writes passwd, acl and ioc.conf under `o.outDir` from the devices in `db`. */
+export async function writeMosquittoConfig(
+  db: Db,
+  o: MosquittoConfigOptions,
+): Promise<{ dir: string; devices: number; disabled: number; files: MosquittoFiles }> {
+  const records = await new DevicesRepo(db).records();
+  const files = renderMosquittoFiles(records, o);
+  const dir = path.resolve(o.outDir);
+  // Mosquitto reads the files after dropping root for user mosquitto: readable by its group, not by all
+  const gid = mosquittoGid();
+  if (!existsSync(dir)) {
+    mkdirSync(dir, { recursive: true, mode: 0o750 });
+    if (gid !== undefined) chownSync(dir, 0, gid);
+  }
+  writeAtomic(path.join(dir, 'passwd'), files.passwd, 0o640, gid);
+  writeAtomic(path.join(dir, 'acl'), files.acl, 0o640, gid);
+  writeAtomic(path.join(dir, 'ioc.conf'), files.conf, 0o644, gid);
+  const disabled = records.filter((r) => r.device.disabled).length;
+  return { dir, devices: records.length - disabled, disabled, files };
+}
+
+export function parseMosquittoArgs(argv: string[]) {
+  const { values } = parseArgs({
+    args: argv,
+    strict: true,
+    options: {
+      out: { type: 'string', default: 'mosquitto-auth' },
+      'server-user': { type: 'string', default: 'ioc-server' },
+      'server-password-file': { type: 'string' },
+      port: { type: 'string', default: '1883' },
+      bind: { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  const port = Number(values.port);
+  if (!Number.isInteger(port) || port < 1 || port > 65535)
+    throw new CliError(`--port: 1–65535, got ${values.port}`);
+  return { ...values, port };
+}
+
+/** The ingest user's password: from the file given, else <out>/server-password (made once, random). */
+function serverPassword(
+  file: string | undefined,
+  outDir: string,
+): { password: string; file: string; made: boolean } {
+  const f = path.resolve(file ?? path.join(outDir, 'server-password'));
+  if (existsSync(f)) {
+    const password = readFileSync(f, 'utf8').replace(/\r?\n$/, '');
+    if (!password) throw new CliError(`${f} is empty`);
+    return { password, file: f, made: false };
+  }
+  if (file) throw new CliError(`--server-password-file ${f}: no such file`);
+  mkdirSync(path.dirname(f), { recursive: true, mode: 0o750 });
+  const password = randomBytes(24).toString('base64url');
+  writeFileSync(f, `${password}\n`, { mode: 0o600 });
+  return { password, file: f, made: true };
+}
+
+async function main(argv = process.argv.slice(2)): Promise<number> {
+  let args: ReturnType<typeof parseMosquittoArgs>;
+  try {
+    args = parseMosquittoArgs(argv);
+  } catch (err) {
+    throw new CliError(`${err instanceof Error ? err.message : err}\n\n${HELP}`);
+  }
+  if (args.help) {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  const { db, where } = await openConfiguredDb();
+  try {
+    const pw = serverPassword(args['server-password-file'], args.out);
+    const r = await writeMosquittoConfig(db, {
+      outDir: args.out,
+      serverUser: args['server-user'],
+      serverPassword: pw.password,
+      port: args.port,
+      bind: args.bind,
+    });
+    process.stdout.write(
+      [
+        `devices from ${where}: ${r.devices} written${r.disabled ? `, ${r.disabled} disabled left out` : ''}`,
+        `wrote ${path.join(r.dir, 'passwd')}, ${path.join(r.dir, 'acl')}, ${path.join(r.dir, 'ioc.conf')}`,
+        pw.made
+          ? `made a password for the IOC's ingest user in ${pw.file}`
+          : `ingest user's password: ${pw.file}`,
+        '',
+        'Start Mosquitto with it (or reload a running one: kill -HUP <pid>):',
+        `  mosquitto -c ${path.join(r.dir, 'ioc.conf')}`,
+        'and the IOC with:',
+        `  MQTT_URL=mqtt://<host>:${args.port} MQTT_USERNAME=${args['server-user']} MQTT_PASSWORD="$(cat ${pw.file})" npm start`,
+        '',
+      ].join('\n'),
+    );
+    return 0;
+  } finally {
+    await db.close();
+  }
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) runCli(main);
