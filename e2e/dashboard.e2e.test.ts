@@ -14,6 +14,7 @@ import {
   launchBrowser,
   paintStats,
   screenshot,
+  signIn,
 } from './support/browser.ts';
 
 let dataDir: string;
@@ -22,6 +23,7 @@ let browser: Browser;
 let context: BrowserContext;
 let page: Page;
 let base: string;
+let leaderFetch: typeof fetch;
 const consoleErrors: string[] = [];
 
 const ready = () => page.waitForSelector('[data-ready="true"]', { timeout: 20_000 });
@@ -40,12 +42,14 @@ describe("leaders' dashboard", () => {
         DATA_DIR: dataDir,
         SIMULATE: 'true',
         BACKFILL_DAYS: '2',
+        DEMO_ACCOUNTS: 'false',
         LOG_LEVEL: 'warn',
       }),
     );
     await ioc.history;
     base = `http://127.0.0.1:${port}`;
     ({ browser, context } = await launchBrowser());
+    leaderFetch = (await signIn(context, ioc, 'leader')).fetch;
     page = await context.newPage();
     page.on('console', (m) => {
       if (m.type() === 'error') consoleErrors.push(m.text());
@@ -116,9 +120,11 @@ describe("leaders' dashboard", () => {
 
     // the CSV link is the same figures as the JSON, with a BOM
     const href = (await page.getByTestId('csv-worst').getAttribute('href')) as string;
-    const csv = new Uint8Array(await (await fetch(base + href)).arrayBuffer());
+    const csv = new Uint8Array(await (await leaderFetch(base + href)).arrayBuffer());
     expect([...csv.slice(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
-    const json = (await (await fetch(base + href.replace('&format=csv', ''))).json()) as { items: unknown[] };
+    const json = (await (await leaderFetch(base + href.replace('&format=csv', ''))).json()) as {
+      items: unknown[];
+    };
     expect(new TextDecoder().decode(csv).trim().split('\r\n')).toHaveLength(json.items.length + 1);
   });
 

@@ -9,7 +9,8 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../server/config.ts';
 import { type RunningIoc, startIoc } from '../server/main.ts';
-import { ensureClientBuilt, freePort, launchBrowser, screenshot } from './support/browser.ts';
+import type { TestSession } from '../server/testing/sessions.ts';
+import { ensureClientBuilt, freePort, launchBrowser, screenshot, signIn } from './support/browser.ts';
 
 interface FieldHook {
   outbox: { value: Array<{ id: string; state: string }> };
@@ -32,6 +33,8 @@ let ioc: RunningIoc;
 let browser: Browser;
 let phone: BrowserContext;
 let page: Page;
+/** the field officer the phone is logged in as */
+let field: TestSession;
 const pageErrors: string[] = [];
 
 /** A real camera-sized JPEG (2400×1800, so the page has to shrink it). */
@@ -72,6 +75,7 @@ describe('field report page', () => {
         DATA_DIR: dataDir,
         SIMULATE: 'false',
         BACKFILL_DAYS: '0',
+        DEMO_ACCOUNTS: 'false',
         LOG_LEVEL: 'warn',
       }),
     );
@@ -84,6 +88,7 @@ describe('field report page', () => {
       geolocation: { latitude: 13.77, longitude: 109.22, accuracy: 12 },
       permissions: ['geolocation'],
     });
+    field = await signIn(phone, ioc, 'field');
     page = await phone.newPage();
     page.on('pageerror', (e) => pageErrors.push(String(e)));
     page.on('console', (m) => {
@@ -128,7 +133,9 @@ describe('field report page', () => {
     // the server keeps the photo as the phone sent it: at most 1600 px
     const receipt = await page.evaluate(() => window.__field?.current.value?.receipt);
     expect(receipt?.photos).toHaveLength(1);
-    const photo = Buffer.from(await (await fetch(`${ioc.httpUrl}${receipt?.photos[0].url}`)).arrayBuffer());
+    const photo = Buffer.from(
+      await (await field.fetch(`${ioc.httpUrl}${receipt?.photos[0].url}`)).arrayBuffer(),
+    );
     const meta = await sharp(photo).metadata();
     expect(Math.max(meta.width ?? 0, meta.height ?? 0)).toBeLessThanOrEqual(1600);
     expect(meta.width).toBeGreaterThan(1000);
@@ -147,13 +154,14 @@ describe('field report page', () => {
     // it is on the phone, not on the server
     const [queued] = await page.evaluate(() => window.__field?.outbox.value.map((e) => e.id) ?? []);
     expect(queued).toMatch(/^[0-9a-f-]{36}$/);
-    const before = (await (await fetch(`${ioc.httpUrl}/api/reports/status?ids=${queued}`)).json()) as {
+    const before = (await (await field.fetch(`${ioc.httpUrl}/api/reports/status?ids=${queued}`)).json()) as {
       items: unknown[];
     };
     expect(before.items).toEqual([]);
 
     // the console is open on the wall meanwhile
     const wall = await browser.newContext({ viewport: { width: 1920, height: 1080 } });
+    await signIn(wall, ioc, 'operator');
     const con = await wall.newPage();
     await con.goto(ioc.httpUrl);
     await con.waitForFunction(() => !!window.__ioc);
@@ -166,7 +174,7 @@ describe('field report page', () => {
     expect(await page.getByTestId('waiting').count()).toBe(0);
     const number = await page.getByTestId('report-number').textContent();
     expect(number).toMatch(/^PA-\d{6}$/);
-    const after = (await (await fetch(`${ioc.httpUrl}/api/reports/status?ids=${queued}`)).json()) as {
+    const after = (await (await field.fetch(`${ioc.httpUrl}/api/reports/status?ids=${queued}`)).json()) as {
       items: Array<{ clientId: string; number: string; status: string }>;
     };
     expect(after.items).toMatchObject([{ clientId: queued, number, status: 'new' }]);

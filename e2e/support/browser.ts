@@ -5,6 +5,9 @@ import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Role } from '../../server/contracts/auth.ts';
+import type { RunningIoc } from '../../server/main.ts';
+import { loginAs, type TestSession } from '../../server/testing/sessions.ts';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const ARTIFACTS = path.join(ROOT, 'artifacts');
@@ -107,4 +110,19 @@ export async function paintStats(
     for (const n of counts.values()) if (n > total * 0.0005) colours++;
     return { painted: 1 - top / total, colours };
   }, png.toString('base64'));
+}
+
+/**
+ * Logs a browser context in as a new account of this role (through POST /api/auth/login) and
+ * returns the session; the browser then opens pages as that user would after the login page.
+ */
+export async function signIn(
+  context: BrowserContext,
+  ioc: Pick<RunningIoc, 'httpUrl' | 'users'>,
+  role: Role,
+): Promise<TestSession> {
+  const s = await loginAs(ioc, role);
+  const [name, value] = s.cookie.split('=') as [string, string];
+  await context.addCookies([{ name, value, url: ioc.httpUrl, httpOnly: true, sameSite: 'Lax' }]);
+  return s;
 }
