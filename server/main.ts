@@ -494,7 +494,7 @@ async function backfill(
   log.info('history stored; computing the continuous aggregates');
   // a day at a time: one refresh call cannot be interrupted, and a stop must not wait for a week's worth
   for (let t = from; t < to && !signal.aborted; t += 86_400_000) {
-    await refreshAggregates(db, { from: t, to: Math.min(to, t + 86_400_000) });
+    await refreshAggregates(db, { from: t, to: Math.min(to, t + 86_400_000) }, { closedOnly: true });
   }
   if (signal.aborted) return;
   const rejected = Object.values(pipe.stats.rejected).reduce((a, b) => a + b, 0);

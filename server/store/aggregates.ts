@@ -13,13 +13,18 @@ const CONTINUOUS_AGGREGATES = [
   'camera_availability_1d',
 ] as const;
 const DAILY = new Set<string>(['traffic_1d', 'camera_availability_1d']);
+const BUCKET: Record<string, number> = { traffic_5m: 5 * 60_000 };
 
 /**
  * Materialises the continuous aggregates for [from, to) (widened to whole hours, and whole local days
  * for the daily ones; open ends = all). Without TimescaleDB the hourly ones are plain views and only
  * the dashboard's daily tables are recomputed. Never call it inside a transaction.
  */
-export async function refreshAggregates(db: Db, range: { from?: number; to?: number } = {}): Promise<void> {
+export async function refreshAggregates(
+  db: Db,
+  range: { from?: number; to?: number } = {},
+  opts: { closedOnly?: boolean } = {},
+): Promise<void> {
   if (!db.timescale) {
     // plain PostgreSQL: the hourly ones are views; the daily ones are tables filled by this function
     await db.query(
@@ -28,10 +33,12 @@ export async function refreshAggregates(db: Db, range: { from?: number; to?: num
     );
     return;
   }
-  const hourly = widen(range, H, 0);
-  const daily = widen(range, DAY, LOCAL_OFFSET);
   for (const view of CONTINUOUS_AGGREGATES) {
-    const { from, to } = DAILY.has(view) ? daily : hourly;
+    const { from, to } = DAILY.has(view)
+      ? widen(range, DAY, LOCAL_OFFSET, opts.closedOnly)
+      : // whole hours (the 5-minute one too), but with closedOnly up to its own last closed bucket
+        widen(range, H, 0, opts.closedOnly, BUCKET[view]);
+    if (from !== null && to !== null && to <= from) continue; // no closed bucket in the window yet
     // One statement per call: PGlite refuses refresh_continuous_aggregate inside a multi-statement exec.
     await db.query(
       `CALL refresh_continuous_aggregate('${view}', to_timestamp($1::float8 / 1000), to_timestamp($2::float8 / 1000))`,
@@ -40,12 +47,27 @@ export async function refreshAggregates(db: Db, range: { from?: number; to?: num
   }
 }
 
-/** [from, to) widened to whole buckets of `size` starting at `offset` before UTC midnight; open ends stay open. */
-function widen(range: { from?: number; to?: number }, size: number, offset: number) {
+/**
+ * [from, to) widened to whole buckets of `size` starting at `offset` before UTC midnight; open ends
+ * stay open. `closedOnly`: `to` goes back to the start of its bucket instead, so the bucket still
+ * filling is left to real-time aggregation (materialising it would hide readings written after).
+ */
+export function widen(
+  range: { from?: number; to?: number },
+  size: number,
+  offset: number,
+  closedOnly = false,
+  bucket = size,
+) {
   const from = range.from === undefined ? null : Math.floor((range.from + offset) / size) * size - offset;
-  let to = range.to === undefined ? null : Math.ceil((range.to + offset) / size) * size - offset;
+  let to =
+    range.to === undefined
+      ? null
+      : closedOnly
+        ? Math.floor((range.to + offset) / bucket) * bucket - offset
+        : Math.ceil((range.to + offset) / size) * size - offset;
   // TimescaleDB refuses a window smaller than one bucket.
-  if (from !== null && to !== null && to - from < size) to = from + size;
+  if (!closedOnly && from !== null && to !== null && to - from < size) to = from + size;
   return { from, to };
 }
 
@@ -83,10 +105,11 @@ export function startAggregateRefresher(
     const t = now();
     running = (async () => {
       try {
-        await refreshAggregates(db, {
-          from: t - (catchUp ? (opts.catchUpMs ?? 7 * 24 * H) : (opts.windowMs ?? 2 * H)),
-          to: t,
-        });
+        await refreshAggregates(
+          db,
+          { from: t - (catchUp ? (opts.catchUpMs ?? 7 * 24 * H) : (opts.windowMs ?? 2 * H)), to: t },
+          { closedOnly: true },
+        );
         if (catchUp) await runPolicies(db);
       } catch (err) {
         if (!stopped) log.warn({ err }, 'aggregate refresh failed');
