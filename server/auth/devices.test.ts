@@ -126,7 +126,7 @@ describe('mayPublish', () => {
     const t0 = performance.now();
     for (let i = 0; i < 200_000; i++) mayPublish(many, `ioc/traffic/seg-${i % 60_000}`);
     // a linear scan would take seconds here
-    expect(performance.now() - t0).toBeLessThan(1000);
+    expect(performance.now() - t0).toBeLessThan(3000);
     expect(mayPublish(many, 'ioc/traffic/seg-49999')).toBe(true);
     expect(mayPublish(many, 'ioc/traffic/seg-50000')).toBe(false);
   });
