@@ -123,7 +123,7 @@ export function AuditTab() {
         <label class="fl">
           <span class="label">{t('admin.audit.actor')}</span>
           <input
-            class="input"
+            class="input actor"
             value={draft.actor}
             placeholder={t('admin.audit.actorHint')}
             autocapitalize="none"
@@ -265,7 +265,8 @@ export function AuditTab() {
                     {e.actor ? (
                       <span class="mono">{e.actor}</span>
                     ) : (
-                      <span class="muted">{t('admin.audit.anonymous')}</span>
+                      // no address: the server itself (start-up, jobs); else a caller not logged in
+                      <span class="muted">{t(e.ip ? 'admin.audit.anonymous' : 'admin.audit.system')}</span>
                     )}
                     {e.role && <div class="sub">{roleText(e.role)}</div>}
                   </td>

@@ -3,7 +3,7 @@ import { useEffect, useState } from 'preact/hooks';
 import type { DeviceView } from '../../server/contracts/auth.ts';
 import { formatDateTime, formatNumber } from '../i18n/format.ts';
 import { lang, t } from '../i18n/i18n.ts';
-import { adminApi } from './api.ts';
+import { AdminApiError, adminApi } from './api.ts';
 import { addAssetIds, type CityAssets, checkAssets, countAssets } from './assets.ts';
 import { errorText, ListState, Modal, StatusBadge, say, secret } from './ui.tsx';
 
@@ -41,6 +41,8 @@ export function DevicesTab() {
     void load();
     loadCity();
   }, []);
+  // an external broker (MQTT_URL) keeps its own accounts: nothing to manage here
+  const external = error instanceof AdminApiError && error.code === 'no_devices';
 
   const update = async (
     d: DeviceView,
@@ -76,14 +78,26 @@ export function DevicesTab() {
         <button type="button" class="btn" onClick={() => void load()}>
           {t('admin.refresh')}
         </button>
-        <button type="button" class="btn primary" data-testid="device-new" onClick={() => setCreating(true)}>
-          + {t('admin.devices.new')}
-        </button>
+        {!external && (
+          <button
+            type="button"
+            class="btn primary"
+            data-testid="device-new"
+            onClick={() => setCreating(true)}
+          >
+            + {t('admin.devices.new')}
+          </button>
+        )}
       </div>
+      {external && (
+        <div class="state" data-testid="devices-external">
+          {t('admin.devices.external')}
+        </div>
+      )}
       <ListState
         loading={loading && items.length === 0}
-        error={error}
-        empty={items.length === 0}
+        error={external ? null : error}
+        empty={!external && items.length === 0}
         emptyText={t('admin.devices.empty')}
         onRetry={() => void load()}
       />

@@ -708,9 +708,12 @@ function MineScreen() {
                   )}
                   <div class="item-actions">
                     {e.state === 'pending' ? (
-                      <button type="button" class="btn-ghost" onClick={() => void sender.kick(true)}>
-                        {t('field.outbox.sendNow')}
-                      </button>
+                      // while the outbox waits for a login, the banner's button is the way on
+                      !authProblem.value && (
+                        <button type="button" class="btn-ghost" onClick={() => void sender.kick(true)}>
+                          {t('field.outbox.sendNow')}
+                        </button>
+                      )
                     ) : (
                       <button
                         type="button"
