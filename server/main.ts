@@ -286,6 +286,7 @@ async function boot(
     auth: {
       ...auth,
       audit,
+      devices,
       assetExists: (id) => assets.segments.has(id) || assets.cameras.has(id),
       corsOrigins,
       metricsToken: cfg.METRICS_TOKEN,

@@ -1,0 +1,125 @@
+// Logging in as each role in a real browser: where each lands, which pages each may open.
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../server/config.ts';
+import type { Role } from '../server/contracts/auth.ts';
+import { type RunningIoc, startIoc } from '../server/main.ts';
+import { ensureClientBuilt, freePort, launchBrowser, screenshot } from './support/browser.ts';
+
+let dataDir: string;
+let ioc: RunningIoc;
+let browser: Browser;
+const PASSWORD = 'mật khẩu đủ dài 2026';
+
+// written out from issue 6, not read from the code: where a role may go, and where it lands otherwise
+const PAGES = ['/', '/report', '/dashboard', '/admin'] as const;
+const MAY: Record<Role, { home: string; pages: string[] }> = {
+  admin: { home: '/admin', pages: ['/', '/report', '/dashboard', '/admin'] },
+  operator: { home: '/', pages: ['/', '/report', '/dashboard'] },
+  field: { home: '/report', pages: ['/report'] },
+  leader: { home: '/dashboard', pages: ['/', '/dashboard'] },
+};
+
+describe('logging in, per role', () => {
+  beforeAll(async () => {
+    ensureClientBuilt();
+    dataDir = await mkdtemp(path.join(os.tmpdir(), 'ioc-e2e-auth-'));
+    ioc = await startIoc(
+      loadConfig({
+        PORT: String(await freePort()),
+        HOST: '127.0.0.1',
+        MQTT_PORT: '0',
+        DATA_DIR: dataDir,
+        SIMULATE: 'false',
+        DEMO_ACCOUNTS: 'false',
+        LOG_LEVEL: 'warn',
+      }),
+    );
+    for (const role of Object.keys(MAY) as Role[])
+      await ioc.users.create({
+        username: `e2e-${role}`,
+        displayName: `E2E ${role}`,
+        role,
+        password: PASSWORD,
+      });
+    ({ browser } = await launchBrowser());
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await ioc?.stop();
+    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  }, 60_000);
+
+  it('refuses a wrong password in Vietnamese without saying which part was wrong', async () => {
+    const context = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true });
+    const page = await context.newPage();
+    await page.goto(`${ioc.httpUrl}/report`);
+    expect(new URL(page.url()).pathname).toBe('/login');
+    await page.locator('#login-username').fill('e2e-field');
+    await page.locator('#login-password').fill('sai mật khẩu rồi');
+    await page.locator('button[type=submit]').click();
+    const err = page.getByTestId('login-error');
+    await err.waitFor({ timeout: 10_000 });
+    const text = (await err.textContent()) ?? '';
+    expect(text).toMatch(/mật khẩu/i);
+    expect(text).not.toMatch(/không tồn tại|does not exist/i);
+    await screenshot(page, 'login-error-phone');
+    await context.close();
+  });
+
+  for (const role of Object.keys(MAY) as Role[]) {
+    it(`logs in as ${role}, lands on ${MAY[role].home} or where it was going, and sees only its pages`, async () => {
+      const context = await browser.newContext({ viewport: { width: 1920, height: 1080 } });
+      const page = await context.newPage();
+      const errors: string[] = [];
+      page.on('pageerror', (e) => errors.push(String(e)));
+      page.on('console', (m) => {
+        if (m.type() === 'error') errors.push(m.text());
+      });
+      // going to the dashboard first: the login page brings the user back there if the role may open it
+      await page.goto(`${ioc.httpUrl}/dashboard`);
+      expect(new URL(page.url()).pathname).toBe('/login');
+      await page.locator('#login-username').fill(`e2e-${role}`);
+      await page.locator('#login-password').fill(PASSWORD);
+      await page.locator('button[type=submit]').click();
+      const landing = MAY[role].pages.includes('/dashboard') ? '/dashboard' : MAY[role].home;
+      await page.waitForURL((u) => u.pathname === landing, { timeout: 15_000 });
+      await page.getByTestId('user-menu').waitFor({ timeout: 15_000 });
+      await screenshot(page, `login-landing-${role}`);
+
+      for (const p of PAGES) {
+        // the server redirects before any page loads: the address is final once the document arrives
+        await page.goto(`${ioc.httpUrl}${p}`, { waitUntil: 'domcontentloaded' });
+        const where = new URL(page.url()).pathname;
+        expect(where, `${role} opening ${p}`).toBe(MAY[role].pages.includes(p) ? p : MAY[role].home);
+      }
+
+      // logout ends the session: the next page asks for a login again
+      await page.goto(`${ioc.httpUrl}${MAY[role].home}`);
+      await page.getByTestId('user-menu-toggle').click({ timeout: 20_000 });
+      await page.getByTestId('logout').click();
+      await page.waitForURL((u) => u.pathname === '/login', { timeout: 10_000 });
+      await page.goto(`${ioc.httpUrl}${MAY[role].home}`, { waitUntil: 'domcontentloaded' });
+      if (role === 'field') {
+        // the field page is installed (service worker) and opens offline; logged out, it says so and
+        // keeps whatever the phone holds rather than throwing it away for the login page
+        await page.waitForFunction(
+          () =>
+            location.pathname === '/login' ||
+            document.querySelector('[data-testid=auth-banner]')?.getAttribute('data-reason') ===
+              'unauthenticated',
+          undefined,
+          { timeout: 10_000 },
+        );
+      } else expect(new URL(page.url()).pathname).toBe('/login');
+
+      // a CSP violation, a failed script or a crash would show here
+      expect(errors.filter((e) => !/401|Unauthorized/.test(e))).toEqual([]);
+      await context.close();
+    }, 120_000);
+  }
+});
