@@ -49,7 +49,7 @@ describe("leaders' dashboard", () => {
     await ioc.history;
     base = `http://127.0.0.1:${port}`;
     ({ browser, context } = await launchBrowser());
-    leaderFetch = (await signIn(context, ioc, 'leader')).fetch;
+    leaderFetch = (await signIn(context, ioc, 'leader', base)).fetch;
     page = await context.newPage();
     page.on('console', (m) => {
       if (m.type() === 'error') consoleErrors.push(m.text());

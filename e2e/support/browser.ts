@@ -120,9 +120,11 @@ export async function signIn(
   context: BrowserContext,
   ioc: Pick<RunningIoc, 'httpUrl' | 'users'>,
   role: Role,
+  /** the address the browser will open (a cookie for localhost is not sent to 127.0.0.1) */
+  url = ioc.httpUrl,
 ): Promise<TestSession> {
   const s = await loginAs(ioc, role);
   const [name, value] = s.cookie.split('=') as [string, string];
-  await context.addCookies([{ name, value, url: ioc.httpUrl, httpOnly: true, sameSite: 'Lax' }]);
+  await context.addCookies([{ name, value, url, httpOnly: true, sameSite: 'Lax' }]);
   return s;
 }
