@@ -1,16 +1,10 @@
 import { useComputed } from '@preact/signals';
+import type { SpeedLevel } from '../../server/contracts/live.ts';
 import type { IncidentState } from '../../server/contracts/vocab.ts';
 import { fmt, lang, t, toggleLang } from '../i18n/i18n.ts';
 import type { MessageKey } from '../i18n/messages.ts';
 import { HEAT_PERIODS } from '../map/layers/heatLayer.ts';
-import {
-  CAMERA_COLORS,
-  CATEGORY_COLORS,
-  SPEED_COLORS,
-  SPEED_LEVELS,
-  SPEED_WIDTHS,
-  toCss,
-} from '../map/layers/style.ts';
+import { CAMERA_COLORS, CATEGORY_COLORS, SPEED_LEVELS, toCss, trafficSwatch } from '../map/layers/style.ts';
 import { UserMenu } from '../shared/UserMenu.tsx';
 import { ctx } from './ctx.ts';
 import { FeedList } from './Feed.tsx';
@@ -253,11 +247,35 @@ function KpiTiles() {
   );
 }
 
-function Swatch({ color, width, ring }: { color: string; width?: number; ring?: boolean }) {
-  if (width !== undefined)
-    return <span class="sw-line" style={{ background: color, height: `${Math.max(2, width)}px` }} />;
+function Swatch({ color, ring }: { color: string; ring?: boolean }) {
   return (
     <span class={ring ? 'sw-ring' : 'sw-dot'} style={ring ? { borderColor: color } : { background: color }} />
+  );
+}
+
+/** A road line as the map draws it: colour, width and dash pattern. */
+function TrafficSwatch({ level }: { level: SpeedLevel }) {
+  const g = trafficSwatch(level);
+  return (
+    <svg
+      class="sw-path"
+      width={g.length}
+      height={g.height}
+      viewBox={`0 0 ${g.length} ${g.height}`}
+      aria-hidden="true"
+    >
+      <line
+        x1={g.x1}
+        y1={g.y}
+        x2={g.x2}
+        y2={g.y}
+        stroke={g.color}
+        stroke-width={g.width}
+        stroke-linecap="round"
+        stroke-dasharray={g.dash}
+        stroke-dashoffset={g.dash ? g.dashOffset : undefined}
+      />
+    </svg>
   );
 }
 
@@ -278,11 +296,12 @@ function LayerPanel() {
       {v.traffic && (
         <ul class="legend">
           {SPEED_LEVELS.map((l) => (
-            <li key={l}>
-              <Swatch color={toCss(SPEED_COLORS[l])} width={SPEED_WIDTHS[l]} />
+            <li key={l} data-testid={`legend-${l}`}>
+              <TrafficSwatch level={l} />
               {t(`level.${l}` as MessageKey)}
             </li>
           ))}
+          <li class="legend-note">{t('legend.congestedDashed')}</li>
         </ul>
       )}
       {row('cameras', 1)}

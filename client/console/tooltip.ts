@@ -1,7 +1,7 @@
 import { fmt, t } from '../i18n/i18n.ts';
 import type { LiveState } from '../live/liveState.ts';
 import type { MapCity } from '../map/city.ts';
-import { cameraStatus, SPEED_COLORS, toCss, trafficLevel } from '../map/layers/style.ts';
+import { cameraStatus, SPEED_COLORS, toCss, trafficLevel, trafficSwatchSvg } from '../map/layers/style.ts';
 import type { Picked } from '../map/mapView.ts';
 
 const esc = (s: string) =>
@@ -19,7 +19,7 @@ export function tooltipHtml(p: Picked, city: MapCity, state: LiveState, now: num
     const level = trafficLevel(item, s.speedLimitKmh, now);
     const value = item ? `${f.num(item.speedKmh)} ${t('unit.kmh')}` : t('panel.noReading');
     const when = item ? `${f.time(item.ts)} · ${f.ago(Math.max(0, now - item.ts))}` : '';
-    return `<div class="tt"><div class="tt-name">${esc(s.name)}</div><div class="tt-value" style="color:${toCss(SPEED_COLORS[level])}">${esc(value)}</div><div class="tt-sub">${esc(t(`levelShort.${level}`))} · ${esc(t('panel.limit'))} ${f.num(s.speedLimitKmh)} ${esc(t('unit.kmh'))}</div><div class="tt-time">${esc(when)}</div></div>`;
+    return `<div class="tt"><div class="tt-name">${esc(s.name)}</div><div class="tt-value" style="color:${toCss(SPEED_COLORS[level])}">${esc(value)}</div><div class="tt-sub tt-level">${trafficSwatchSvg(level, 30)}${esc(t(`levelShort.${level}`))} · ${esc(t('panel.limit'))} ${f.num(s.speedLimitKmh)} ${esc(t('unit.kmh'))}</div><div class="tt-time">${esc(when)}</div></div>`;
   }
   if (p.kind === 'camera') {
     if (p.point.count > 1)

@@ -3,7 +3,9 @@ import type { CameraItem, TrafficItem } from '../../../server/contracts/live.ts'
 import {
   cameraStatus,
   incidentRadius,
+  SPEED_DASHES,
   SPEED_WIDTHS,
+  svgDash,
   TRAFFIC_STALE_MS,
   trafficLevel,
   worstStatus,
@@ -32,6 +34,20 @@ describe('trafficLevel', () => {
     expect(SPEED_WIDTHS.jam).toBeGreaterThan(SPEED_WIDTHS.heavy);
     expect(SPEED_WIDTHS.heavy).toBeGreaterThan(SPEED_WIDTHS.slow);
     expect(SPEED_WIDTHS.slow).toBeGreaterThan(SPEED_WIDTHS.free);
+  });
+  it('draws congestion dashed, jammed unlike heavy, and free flow solid', () => {
+    expect(svgDash('free')).toBeUndefined();
+    expect(svgDash('slow')).toBeUndefined();
+    expect(svgDash('unknown')).toBeUndefined();
+    expect(svgDash('heavy')).toBeDefined();
+    expect(svgDash('jam')).toBeDefined();
+    expect(SPEED_DASHES.jam).not.toEqual(SPEED_DASHES.heavy);
+    for (const level of ['heavy', 'jam'] as const) {
+      const [dash, gap] = SPEED_DASHES[level];
+      // round caps eat half a width into each gap: a gap must still show
+      expect(gap - SPEED_WIDTHS[level]).toBeGreaterThanOrEqual(5);
+      expect(dash).toBeGreaterThan(0);
+    }
   });
 });
 

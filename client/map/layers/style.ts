@@ -22,6 +22,27 @@ export const SPEED_COLORS: Record<SpeedLevel, RGBA> = {
 /** Line width in pixels: congestion also reads by width, so colour is not the only signal. */
 export const SPEED_WIDTHS: Record<SpeedLevel, number> = { free: 3, slow: 4.5, heavy: 7, jam: 9, unknown: 2 };
 
+/**
+ * Dash pattern in pixels, `[dash, gap]`, drawn with round caps: congestion reads by pattern too
+ * (for colour-blind operators and on a washed-out wall). A round cap adds half the line's width
+ * at each end of a dash, so what shows is a `dash + width` pill and a `gap - width` gap: heavy is
+ * long dashes (18 px, 7 px gaps), jammed is short beads (12 px, 7 px gaps); free flow, slow and
+ * no data are solid (`[0, 0]`).
+ */
+export const SPEED_DASHES: Record<SpeedLevel, [number, number]> = {
+  free: [0, 0],
+  slow: [0, 0],
+  heavy: [11, 14],
+  jam: [3, 16],
+  unknown: [0, 0],
+};
+
+/** The same pattern for an SVG `stroke-dasharray` (round caps too); `undefined` when solid. */
+export function svgDash(level: SpeedLevel): string | undefined {
+  const [dash, gap] = SPEED_DASHES[level];
+  return gap > 0 ? `${dash} ${gap}` : undefined;
+}
+
 /** The level a segment is drawn with at `now`; `unknown` when there is no recent reading. */
 export function trafficLevel(item: TrafficItem | undefined, limitKmh: number, now: number): SpeedLevel {
   if (!item || now - item.ts > TRAFFIC_STALE_MS) return 'unknown';
@@ -87,4 +108,29 @@ export function isOpen(i: IncidentItem): boolean {
 
 export function toCss([r, g, b, a]: RGBA): string {
   return `rgba(${r}, ${g}, ${b}, ${(a / 255).toFixed(2)})`;
+}
+
+/** How the legend and the hover card draw a line of that level: the geometry of a short SVG line. */
+export function trafficSwatch(level: SpeedLevel, length = 44) {
+  const width = SPEED_WIDTHS[level];
+  const height = Math.ceil(width + 4);
+  return {
+    length,
+    height,
+    x1: width / 2 + 1,
+    x2: length - width / 2 - 1,
+    y: height / 2,
+    width,
+    color: toCss(SPEED_COLORS[level]),
+    dash: svgDash(level),
+    // the map starts each piece of road with half a dash (`dashJustified`), and so does this
+    dashOffset: SPEED_DASHES[level][0] / 2,
+  };
+}
+
+/** The same line as SVG markup, for HTML built as a string (the hover card). */
+export function trafficSwatchSvg(level: SpeedLevel, length = 44): string {
+  const g = trafficSwatch(level, length);
+  const pattern = g.dash ? ` stroke-dasharray="${g.dash}" stroke-dashoffset="${g.dashOffset}"` : '';
+  return `<svg class="sw-path" width="${g.length}" height="${g.height}" viewBox="0 0 ${g.length} ${g.height}" aria-hidden="true"><line x1="${g.x1}" y1="${g.y}" x2="${g.x2}" y2="${g.y}" stroke="${g.color}" stroke-width="${g.width}" stroke-linecap="round"${pattern}/></svg>`;
 }

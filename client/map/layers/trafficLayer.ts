@@ -1,7 +1,8 @@
+import { PathStyleExtension, type PathStyleExtensionProps } from '@deck.gl/extensions';
 import { PathLayer } from '@deck.gl/layers';
 import type { TrafficItem } from '../../../server/contracts/live.ts';
 import type { MapSegment } from '../city.ts';
-import { SPEED_COLORS, SPEED_WIDTHS, trafficLevel } from './style.ts';
+import { SPEED_COLORS, SPEED_DASHES, SPEED_WIDTHS, trafficLevel } from './style.ts';
 
 export interface TrafficLayerState {
   segments: MapSegment[];
@@ -13,13 +14,19 @@ export interface TrafficLayerState {
   visible: boolean;
 }
 
+/** One instance for every render: a new extension object would rebuild the layer's shaders. */
+const DASHES = [new PathStyleExtension({ dash: true })];
+
 /**
- * Road segments coloured by speed relative to their limit; the data array never changes, only
- * the colour and width attributes are recomputed when `version` or `now` moves.
+ * Road segments coloured by speed relative to their limit, wider and dashed when congested (the
+ * dark casing shows through the gaps); the data array never changes, only the colour, width and
+ * dash attributes are recomputed when `version` or `now` moves.
  */
-export function trafficLayer(s: TrafficLayerState): PathLayer<MapSegment> {
+export function trafficLayer(
+  s: TrafficLayerState,
+): PathLayer<MapSegment, PathStyleExtensionProps<MapSegment>> {
   const level = (seg: MapSegment) => trafficLevel(s.traffic.get(seg.id), seg.speedLimitKmh, s.now);
-  return new PathLayer<MapSegment>({
+  return new PathLayer<MapSegment, PathStyleExtensionProps<MapSegment>>({
     id: 'traffic',
     data: s.segments,
     visible: s.visible,
@@ -32,7 +39,16 @@ export function trafficLayer(s: TrafficLayerState): PathLayer<MapSegment> {
     getPath: (seg) => seg.coords,
     getColor: (seg) => SPEED_COLORS[level(seg)],
     getWidth: (seg) => SPEED_WIDTHS[level(seg)],
-    updateTriggers: { getColor: [s.version, s.now], getWidth: [s.version, s.now] },
+    extensions: DASHES,
+    getDashArray: (seg) => SPEED_DASHES[level(seg)],
+    dashUnits: 'pixels',
+    // each piece of road starts and ends on half a dash: short segments still show their pattern
+    dashJustified: true,
+    updateTriggers: {
+      getColor: [s.version, s.now],
+      getWidth: [s.version, s.now],
+      getDashArray: [s.version, s.now],
+    },
   });
 }
 
