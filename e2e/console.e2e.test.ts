@@ -9,7 +9,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../server/config.ts';
 import { type RunningIoc, startIoc } from '../server/main.ts';
 import { type MqttLogin, testDevice } from '../server/testing/iocHarness.ts';
-import { ensureClientBuilt, freePort, launchBrowser, paintStats, screenshot } from './support/browser.ts';
+import {
+  ensureClientBuilt,
+  freePort,
+  launchBrowser,
+  paintStats,
+  screenshot,
+  signIn,
+} from './support/browser.ts';
 
 interface IocHook {
   city: { segments: Array<{ id: string; name: string }> };
@@ -39,6 +46,7 @@ async function start(): Promise<RunningIoc> {
       DATA_DIR: dataDir,
       SIMULATE: 'true',
       BACKFILL_DAYS: '0',
+      DEMO_ACCOUNTS: 'false',
       LOG_LEVEL: 'warn',
     }),
   );
@@ -91,6 +99,8 @@ describe('operators wall console', () => {
     port = await freePort();
     ioc = await start();
     ({ browser, context } = await launchBrowser());
+    // an operator's login (kept in DATA_DIR: it outlives the restart below)
+    await signIn(context, ioc, 'operator');
     page = await context.newPage();
     page.on('console', (m) => {
       if (m.type() === 'error') consoleErrors.push(m.text());
