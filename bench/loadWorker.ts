@@ -19,6 +19,8 @@ interface Init {
   mqttUsername?: string;
   mqttPassword?: string;
   httpUrl: string;
+  /** an operator's session cookie */
+  cookie: string;
   segments: string[];
   probeSegment: string;
   connections: number;
@@ -48,10 +50,10 @@ async function setup(i: Init) {
       }),
     ),
   );
-  const s = io(i.httpUrl, { transports: ['websocket'] }) as unknown as import('socket.io-client').Socket<
-    ServerToClientEvents,
-    ClientToServerEvents
-  >;
+  const s = io(i.httpUrl, {
+    transports: ['websocket'],
+    extraHeaders: { cookie: i.cookie },
+  }) as unknown as import('socket.io-client').Socket<ServerToClientEvents, ClientToServerEvents>;
   await new Promise<void>((r) => s.on('connect', () => r()));
   await s.timeout(10_000).emitWithAck('subscribe', { layers: ['traffic'] });
   s.on('delta', (d: Delta) => {

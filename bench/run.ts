@@ -13,6 +13,7 @@ import { loadConfig } from '../server/config.ts';
 import { createLogger } from '../server/log.ts';
 import { type RunningIoc, startIoc } from '../server/main.ts';
 import { testDevice } from '../server/testing/iocHarness.ts';
+import { loginAs } from '../server/testing/sessions.ts';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const args = new Map(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=') as [string, string]));
@@ -108,6 +109,7 @@ async function runScenario(
     HOST: '127.0.0.1',
     DATA_DIR: dataDir,
     SIMULATE: 'false',
+    DEMO_ACCOUNTS: 'false',
     LOG_LEVEL: 'warn',
   };
   if (name === 'embedded') env.MQTT_PORT = String(await freePort());
@@ -135,6 +137,8 @@ async function runScenario(
   const mqtt = new URL(ioc.mqttUrl);
   // the embedded broker takes readings only from registered devices; the bench's Mosquitto lets anyone in
   const login = name === 'embedded' ? await testDevice(ioc, 'bench-load') : undefined;
+  // the latency probe watches as an operator would
+  const { cookie } = await loginAs(ioc, 'operator');
   // the load and the latency probe each in a process of their own: a busy publisher would delay the probe's clock
   const spawnWorker = () =>
     fork(path.join(HERE, 'loadWorker.ts'), [], { execArgv: ['--import', 'tsx'], stdio: 'inherit' });
@@ -152,6 +156,7 @@ async function runScenario(
     mqttUsername: login?.username,
     mqttPassword: login?.password,
     httpUrl: ioc.httpUrl,
+    cookie,
     segments: segments.slice(1),
     probeSegment: segments[0],
     connections: 4,
