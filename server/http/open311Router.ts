@@ -1,5 +1,6 @@
 import express, { type ErrorRequestHandler, type Request, Router } from 'express';
 import { z } from 'zod';
+import { actorOf } from '../auth/guard.ts';
 import { CATEGORY_NAMES, incidentNumber, MAX_DESCRIPTION_CHARS } from '../contracts/incidentsApi.ts';
 import { INCIDENT_CATEGORIES, type IncidentState } from '../contracts/vocab.ts';
 import type { IncidentRecord } from '../store/incidentsRepo.ts';
@@ -222,6 +223,13 @@ export function open311Router(deps: IncidentDeps): Router {
         { address: f.address_string ?? null },
       );
       deps.bus.emit('incidents:changed', [out.item]);
+      deps.audit?.record({
+        ...actorOf(req),
+        action: 'report.create',
+        target: out.item.id,
+        outcome: 'ok',
+        details: { source: 'open311', category: code },
+      });
       res
         .status(201)
         .location(`${BASE}/requests/${out.item.id}.json`)
