@@ -6,12 +6,20 @@ import type { MessageKey } from '../i18n/messages.ts';
 import { nearestCameras } from '../map/city.ts';
 import { CAMERA_COLORS, CATEGORY_COLORS, cameraStatus, toCss } from '../map/layers/style.ts';
 import { CategoryIcon } from '../shared/CategoryIcon.tsx';
+import { session } from '../shared/session.ts';
 import { ApiRequestError, api, type IncidentDetail } from './api.ts';
 import { ctx } from './ctx.ts';
 import { openCamera } from './Feed.tsx';
 import { actionsFor, mergeCandidates } from './incidentQueue.ts';
 import { Row } from './Row.tsx';
 import { clock, liveTick } from './store.ts';
+
+/** Operators and admins act on incidents; a leader watching the console sees them read-only (the server refuses too). */
+function mayAct(): boolean {
+  const role = session.value?.user.role;
+  // until the session is known, show the actions: the server is the guard, this only spares a 403
+  return role === undefined || role === 'operator' || role === 'admin';
+}
 
 function When({ ts }: { ts: number }) {
   const f = fmt.value;
@@ -82,7 +90,13 @@ export function IncidentPanel({ id }: { id: string }) {
           {t('panel.severity')} {inc.severity}/5
         </span>
       </div>
-      <Actions id={id} status={inc.status} onDone={(r) => d && setDetail({ ...d, ...r })} />
+      {mayAct() ? (
+        <Actions id={id} status={inc.status} onDone={(r) => d && setDetail({ ...d, ...r })} />
+      ) : (
+        <div class="muted read-only" data-testid="panel-read-only">
+          {t('panel.readOnly')}
+        </div>
+      )}
       <Row k="panel.reportedAt">
         <When ts={inc.ts} />
       </Row>
@@ -156,7 +170,7 @@ export function IncidentPanel({ id }: { id: string }) {
           </ol>
         )}
       </div>
-      {inc.status !== 'closed' && <MergeSection target={inc} />}
+      {inc.status !== 'closed' && mayAct() && <MergeSection target={inc} />}
       <div class="side-section">
         <div class="section-title">{t('panel.nearestCameras')}</div>
         <ul class="events">
