@@ -56,6 +56,7 @@ async function start(): Promise<void> {
     },
     tooltip: (p) => tooltipHtml(p, city, state, live.serverNow()),
     styleUrl: params.get('style') ?? undefined,
+    pixelRatio: Number(params.get('dpr')) || undefined,
     worldUrl,
   });
   setCtx({ city, state, live, view });
@@ -113,7 +114,7 @@ async function start(): Promise<void> {
     },
     openCamera,
     openIncident,
-    perf: () => ({ renders: view.renders, renderMs: view.renderMs }),
+    perf: () => ({ renders: view.renders, renderMs: view.renderMs, drawn: view.drawn }),
   };
 }
 

@@ -12,8 +12,18 @@ import { buildCameraIndex, type CameraPoint, cameraLayers, cameraPoints } from '
 import { type HeatPeriod, heatLayer, incidentsInPeriod } from './layers/heatLayer.ts';
 import { incidentLayers } from './layers/incidentLayer.ts';
 import { districtLabels, labelLayer } from './layers/labelLayer.ts';
-import { cameraStatus, isOpen } from './layers/style.ts';
-import { selectedSegmentLayer, trafficCasingLayer, trafficLayer } from './layers/trafficLayer.ts';
+import { cameraStatus, isOpen, SPEED_LEVELS } from './layers/style.ts';
+import {
+  LEVEL_CODE,
+  type RoadGeometry,
+  roadGeometry,
+  selectedSegmentLayer,
+  trafficLayer,
+  unknownLevels,
+  updateLevels,
+} from './layers/trafficLayer.ts';
+import { PulseMarkers } from './pulseMarkers.ts';
+import { addTrafficCasing, setCasingLevel, setCasingVisible } from './trafficCasing.ts';
 
 maplibregl.setWorkerUrl(workerUrl);
 
@@ -42,11 +52,16 @@ export interface MapViewOptions {
   styleUrl?: string;
   /** URL of world-atlas countries TopoJSON */
   worldUrl?: string;
+  /**
+   * Pixel ratio of the overlay's canvas (`?dpr=`): a 4K wall at 200 % draws four times the pixels
+   * of 1080p; 1 halves the cost per side for lines that are read from metres away. Default: the
+   * screen's.
+   */
+  pixelRatio?: number;
 }
 
 /** Seconds of granularity for re-evaluating staleness of readings. */
 const STALE_STEP_MS = 5000;
-const PULSE_MS = 1600;
 
 /**
  * The MapLibre map and its deck.gl overlay. Created once; `invalidate()` schedules one
@@ -62,15 +77,27 @@ export class MapView {
   private cameraIndexBuiltAt = 0;
   private points: CameraPoint[] = [];
   private pointsKey = '';
+  private pointsVersion = 0;
+  /** what the overlay's layers were last built from: deck.gl redraws on every new layer list */
+  private sceneKey = '';
   private incidentsVersion = -1;
   private openIncidents: IncidentItem[] = [];
   private freshIncidents: IncidentItem[] = [];
   private heatKey = '';
   private heatData: IncidentItem[] = [];
+  private readonly roads: RoadGeometry;
+  /** each segment's level code, by index; `levelsVersion` moves when any changed */
+  private readonly levels: Uint8Array;
+  private levelsVersion = 0;
+  private levelsKey = '';
+  private readonly pulses: PulseMarkers;
+  private casingReady = false;
   private staleTimer: ReturnType<typeof setInterval>;
   /** overlay updates so far and the main-thread time they took: for tests and the perf probe */
   renders = 0;
   renderMs = 0;
+  /** frames the overlay has drawn (it draws only when a layer changed or the view moved) */
+  drawn = 0;
 
   constructor(private readonly o: MapViewOptions) {
     const [w, s, e, n] = o.city.bbox;
@@ -84,12 +111,30 @@ export class MapView {
       dragRotate: false,
       // the wall is read from afar; keep the canvas so screenshots and tests can read it
       canvasContextAttributes: { preserveDrawingBuffer: true },
+      // no symbol layers to fade in; a fade would only repaint the basemap for 300 ms
+      fadeDuration: 0,
     });
     this.map.touchZoomRotate.disableRotation();
     this.labels = districtLabels(o.city.districts);
+    this.roads = roadGeometry(o.city.segments);
+    this.levels = unknownLevels(o.city.segments.length);
+    this.pulses = new PulseMarkers(this.map);
+    this.map.on('load', () => {
+      addTrafficCasing(this.map, this.roads.paths);
+      this.casingReady = true;
+      // the levels known before the style was ready
+      this.levels.forEach((code, i) => {
+        if (code !== LEVEL_CODE.unknown) setCasingLevel(this.map, i, SPEED_LEVELS[code]);
+      });
+      this.invalidate();
+    });
     this.overlay = new MapLibreOverlay({
       interleaved: false,
       layers: [],
+      useDevicePixels: o.pixelRatio ?? true,
+      onAfterRender: () => {
+        this.drawn++;
+      },
       getTooltip: (info) => this.tooltipFor(info),
       onClick: (info) => this.onClick(info),
       getCursor: ({ isHovering }) => (isHovering ? 'pointer' : 'grab'),
@@ -183,6 +228,7 @@ export class MapView {
     if (key !== this.pointsKey) {
       this.points = cameraPoints(this.cameraIndex, zoom);
       this.pointsKey = key;
+      this.pointsVersion++;
     }
 
     if (this.incidentsVersion !== state.version.incidents) {
@@ -198,20 +244,41 @@ export class MapView {
       this.heatKey = hk;
     }
 
+    // levels: re-evaluated when readings came in or time moved on (staleness); the roads'
+    // attributes are recomputed, and the map redrawn, only when a level actually changed
+    const lk = `${state.version.traffic}:${staleNow}`;
+    if (lk !== this.levelsKey) {
+      this.levelsKey = lk;
+      const changed = updateLevels(this.levels, city.segments, state.traffic, staleNow, (i, code) => {
+        if (this.casingReady) setCasingLevel(this.map, i, SPEED_LEVELS[code]);
+      });
+      if (changed) this.levelsVersion++;
+    }
+    if (this.casingReady) setCasingVisible(this.map, ui.visible.traffic);
+    this.pulses.sync(this.freshIncidents, ui.visible.incidents);
+
     const sel = ui.selection;
-    const trafficState = {
-      segments: city.segments,
-      traffic: state.traffic,
-      version: state.version.traffic,
-      now: staleNow,
-      visible: ui.visible.traffic,
-    };
-    const phase = (performance.now() % PULSE_MS) / PULSE_MS;
+    // nothing the layers are made of changed (most readings only move a speed within its band):
+    // no new layer list, so no redraw of the overlay
+    const scene = [
+      this.levelsVersion,
+      this.pointsVersion,
+      this.incidentsVersion,
+      ui.visible.heat ? this.heatKey : '-',
+      sel ? `${sel.kind}:${sel.id}` : '-',
+      ...Object.values(ui.visible),
+    ].join('|');
+    if (scene === this.sceneKey) return;
+    this.sceneKey = scene;
     const layers: Layer[] = [
       heatLayer({ data: this.heatData, visible: ui.visible.heat }),
-      trafficCasingLayer(trafficState),
       selectedSegmentLayer(sel?.kind === 'segment' ? city.segmentById.get(sel.id) : undefined),
-      trafficLayer(trafficState),
+      trafficLayer({
+        geometry: this.roads,
+        levels: this.levels,
+        levelsVersion: this.levelsVersion,
+        visible: ui.visible.traffic,
+      }),
       labelLayer(this.labels, ui.visible.labels),
       ...cameraLayers({
         points: this.points,
@@ -220,23 +287,23 @@ export class MapView {
       }),
       ...incidentLayers({
         open: this.openIncidents,
-        fresh: this.freshIncidents,
         version: state.version.incidents,
-        phase,
         visible: ui.visible.incidents,
         selectedId: sel?.kind === 'incident' ? sel.id : undefined,
       }),
     ] as Layer[];
     this.overlay.setProps({ layers });
-    // new incidents pulse: keep animating (~30 fps) while there are any on screen
-    if (ui.visible.incidents && this.freshIncidents.length > 0) setTimeout(() => this.invalidate(), 33);
   }
 
   private picked(info: PickingInfo): Picked | null {
-    if (!info.object || !info.layer) return null;
+    if (!info.layer || info.index < 0) return null;
+    if (!info.object && info.layer.id !== 'traffic') return null;
     switch (info.layer.id) {
-      case 'traffic':
-        return { kind: 'segment', segment: info.object as MapSegment };
+      case 'traffic': {
+        // binary data: the overlay answers the segment's index
+        const segment = this.o.city.segments[info.index];
+        return segment ? { kind: 'segment', segment } : null;
+      }
       case 'cameras':
         return { kind: 'camera', point: info.object as CameraPoint };
       case 'incidents':

@@ -64,6 +64,17 @@ export interface CameraLayerState {
   selectedId?: string;
 }
 
+const clustersOf = new WeakMap<CameraPoint[], CameraPoint[]>();
+/** The clusters among the points, the same array for the same points: new data would redraw the map. */
+function clusters(points: CameraPoint[]): CameraPoint[] {
+  let c = clustersOf.get(points);
+  if (!c) {
+    c = points.filter((p) => p.count > 1);
+    clustersOf.set(points, c);
+  }
+  return c;
+}
+
 export function cameraLayers(s: CameraLayerState): [ScatterplotLayer<CameraPoint>, TextLayer<CameraPoint>] {
   return [
     new ScatterplotLayer<CameraPoint>({
@@ -85,7 +96,7 @@ export function cameraLayers(s: CameraLayerState): [ScatterplotLayer<CameraPoint
     }),
     new TextLayer<CameraPoint>({
       id: 'camera-counts',
-      data: s.points.filter((p) => p.count > 1),
+      data: clusters(s.points),
       visible: s.visible,
       getPosition: (p) => p.position,
       getText: (p) => String(p.count),

@@ -5,37 +5,16 @@ import { CATEGORY_COLORS, incidentRadius } from './style.ts';
 export interface IncidentLayerState {
   /** open incidents, rebuilt only when the incidents layer changed */
   open: IncidentItem[];
-  /** of those, the ones nobody has acknowledged */
-  fresh: IncidentItem[];
   version: number;
-  /** 0..1, advancing with the clock: drives the pulse through uniforms, not attributes */
-  phase: number;
   visible: boolean;
   selectedId?: string;
 }
 
 const pos = (i: IncidentItem): [number, number] => [i.lon, i.lat];
 
-/** Incidents by category (colour) and severity (size); new ones pulse until acknowledged. */
+/** Incidents by category (colour) and severity (size); new ones have a white ring (and pulse: PulseMarkers). */
 export function incidentLayers(s: IncidentLayerState) {
   return [
-    new ScatterplotLayer<IncidentItem>({
-      id: 'incident-pulse',
-      data: s.fresh,
-      visible: s.visible,
-      radiusUnits: 'pixels',
-      lineWidthUnits: 'pixels',
-      stroked: true,
-      filled: false,
-      getPosition: pos,
-      getRadius: (i) => incidentRadius(i.severity),
-      getLineColor: (i) => CATEGORY_COLORS[i.category] ?? CATEGORY_COLORS.other,
-      getLineWidth: 3,
-      // only these two uniforms move each frame
-      radiusScale: 1 + s.phase * 1.8,
-      opacity: 1 - s.phase,
-      updateTriggers: { getRadius: s.version, getLineColor: s.version },
-    }),
     new ScatterplotLayer<IncidentItem>({
       id: 'incidents',
       data: s.open,
