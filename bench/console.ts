@@ -3,6 +3,8 @@
 // redrawn with the new value). Results: bench/results/console.json and a table.
 // Note: this machine has no GPU; Chromium draws WebGL with SwiftShader on the CPU, so frame times here
 // are an upper bound of what a wall PC with any GPU shows.
+//
+//   npx tsx bench/console.ts [--sizes=967:80,5000:500] [--seconds=10] [--readings=15] [--query=dpr=1]
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -10,17 +12,35 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import mqtt from 'mqtt';
 import { bigCityGeoJson } from '../e2e/support/bigCity.ts';
-import { ensureClientBuilt, launchBrowser } from '../e2e/support/browser.ts';
+import { ensureClientBuilt, launchBrowser, signIn } from '../e2e/support/browser.ts';
 import { loadConfig } from '../server/config.ts';
 import { createLogger } from '../server/log.ts';
 import { startIoc } from '../server/main.ts';
 import { testDevice } from '../server/testing/iocHarness.ts';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
-const SIZES: Array<[number, number]> = [
-  [967, 80],
-  [5000, 500],
-];
+const args = new Map(
+  process.argv.slice(2).map((a) => {
+    const [k, v] = a.replace(/^--/, '').split('=');
+    return [k, v ?? 'true'] as [string, string];
+  }),
+);
+if (args.has('help')) {
+  console.log(
+    'npx tsx bench/console.ts [--sizes=967:80,5000:500] [--seconds=10] [--readings=15] [--query=dpr=1]\n' +
+      '  sizes: segments:cameras of the generated city, one run each\n' +
+      '  seconds: how long frames are sampled; readings: MQTT readings timed to the screen\n' +
+      '  query: added to the console URL (e.g. dpr=1, style=…)',
+  );
+  process.exit(0);
+}
+const SIZES: Array<[number, number]> = (args.get('sizes') ?? '967:80,5000:500')
+  .split(',')
+  .map((x) => x.split(':').map(Number) as [number, number]);
+const SECONDS = Number(args.get('seconds') ?? 10);
+const READINGS = Number(args.get('readings') ?? 15);
+/** a reading not on screen by then counts as this (and the run goes on) */
+const READING_TIMEOUT_MS = 60_000;
 
 interface ConsoleResult {
   segments: number;
@@ -29,6 +49,8 @@ interface ConsoleResult {
   frameP95Ms: number;
   fps: number;
   overlayUpdates: number;
+  /** frames the overlay drew: it redraws only when something on it changed */
+  overlayDraws: number;
   msPerUpdate: number;
   longTasks: number;
   updateToPixelP50Ms: number;
@@ -54,10 +76,11 @@ async function measure(segments: number, cameras: number): Promise<ConsoleResult
     }),
     createLogger('warn'),
   );
-  const { browser } = await launchBrowser();
+  const { browser, context } = await launchBrowser();
   try {
-    const page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
-    await page.goto(ioc.httpUrl);
+    await signIn(context, ioc, 'operator');
+    const page = await context.newPage();
+    await page.goto(`${ioc.httpUrl}/${args.has('query') ? `?${args.get('query')}` : ''}`);
     await page.waitForFunction(
       () => document.querySelector('[data-testid="conn-badge"]')?.getAttribute('data-status') === 'live',
       undefined,
@@ -73,45 +96,61 @@ async function measure(segments: number, cameras: number): Promise<ConsoleResult
       const gaps = [];
       const before = ioc.perf();
       let last = performance.now();
-      const end = last + 10000;
+      const end = last + ${SECONDS * 1000};
       await new Promise((done) => {
         const tick = (t) => { gaps.push(t - last); last = t; if (t < end) requestAnimationFrame(tick); else done(); };
         requestAnimationFrame(tick);
       });
       obs.disconnect();
       const after = ioc.perf();
-      return { gaps, updates: after.renders - before.renders, renderMs: after.renderMs - before.renderMs, longTasks: longTasks.length };
-    })()`)) as { gaps: number[]; updates: number; renderMs: number; longTasks: number };
+      return { gaps, updates: after.renders - before.renders, draws: (after.drawn ?? after.renders) - (before.drawn ?? before.renders), renderMs: after.renderMs - before.renderMs, longTasks: longTasks.length };
+    })()`)) as { gaps: number[]; updates: number; draws: number; renderMs: number; longTasks: number };
 
-    // update → pixel: publish a distinctive reading, time until the overlay has redrawn with it
-    const seg = ioc.city.segments[Math.floor(ioc.city.segments.length / 2)].id;
+    // update → pixel: publish a reading that changes the segment's level (jammed ↔ free: a speed
+    // within the same band changes nothing on screen, and the overlay rightly draws nothing), note
+    // when the page's state has it, then time until the overlay has drawn a frame after that
+    const segment = ioc.city.segments[Math.floor(ioc.city.segments.length / 2)];
+    const seg = segment.id;
     // the embedded broker takes readings only from registered devices
     const login = await testDevice(ioc, 'bench-console');
     const client = await mqtt.connectAsync(login.url, { username: login.username, password: login.password });
     const latencies: number[] = [];
-    for (let i = 0; i < 15; i++) {
-      const speed = 3 + i;
+    for (let i = 0; i < READINGS; i++) {
+      const t0 = Date.now();
+      const shown = (await page.evaluate(`(() => {
+        const it = window.__ioc.state.traffic.get(${JSON.stringify(seg)});
+        return it ? it.speedKmh / ${segment.speedLimitKmh} : 1;
+      })()`)) as number;
+      const speed = Math.round(segment.speedLimitKmh * (shown < 0.5 ? 0.9 : 0.15));
       const waiting = page.evaluate(`new Promise((resolve) => {
         const ioc = window.__ioc;
-        const check = () => {
-          if (ioc.state.traffic.get(${JSON.stringify(seg)})?.speedKmh === ${speed}) {
-            const r = ioc.perf().renders;
-            // the first overlay render after the state changed puts it on screen
-            const wait = () => (ioc.perf().renders > r ? resolve(Date.now()) : requestAnimationFrame(wait));
-            requestAnimationFrame(wait);
-          } else requestAnimationFrame(check);
-        };
-        check();
+        const giveUp = setTimeout(() => resolve(-1), ${READING_TIMEOUT_MS});
+        const off = ioc.state.onChange(() => {
+          const it = ioc.state.traffic.get(${JSON.stringify(seg)});
+          if (it?.ts !== ${t0} || it.speedKmh !== ${speed}) return;
+          off();
+          // the first frame the overlay draws after the state changed puts it on screen
+          // (a console older than the draw counter: every overlay update was a draw)
+          const draws = () => ioc.perf().drawn ?? ioc.perf().renders;
+          const drawn = draws();
+          const wait = () => {
+            if (draws() > drawn) {
+              clearTimeout(giveUp);
+              resolve(Date.now());
+            } else requestAnimationFrame(wait);
+          };
+          requestAnimationFrame(wait);
+        });
       })`) as Promise<number>;
-      const t0 = Date.now();
       await client.publishAsync(`ioc/traffic/${seg}`, JSON.stringify({ ts: t0, speedKmh: speed }), {
         qos: 1,
       });
-      latencies.push((await waiting) - t0);
+      const at = await waiting;
+      latencies.push(at < 0 ? READING_TIMEOUT_MS : at - t0);
       await new Promise((r) => setTimeout(r, 300));
     }
     await client.endAsync();
-    const fps = frames.gaps.length / 10;
+    const fps = frames.gaps.length / SECONDS;
     return {
       segments,
       cameras,
@@ -119,6 +158,7 @@ async function measure(segments: number, cameras: number): Promise<ConsoleResult
       frameP95Ms: Math.round(pct(frames.gaps, 95) * 10) / 10,
       fps: Math.round(fps * 10) / 10,
       overlayUpdates: frames.updates,
+      overlayDraws: frames.draws,
       msPerUpdate: Math.round((frames.renderMs / Math.max(1, frames.updates)) * 100) / 100,
       longTasks: frames.longTasks,
       updateToPixelP50Ms: pct(latencies, 50),
@@ -149,11 +189,11 @@ async function main() {
     ),
   );
   console.log(
-    '\nsegments  cameras  frame p50/p95 ms   fps  updates  ms/update  long tasks  update→pixel p50/p95 ms',
+    '\nsegments  cameras  frame p50/p95 ms   fps  updates  draws  ms/update  long tasks  update→pixel p50/p95 ms',
   );
   for (const r of results)
     console.log(
-      `${String(r.segments).padStart(8)} ${String(r.cameras).padStart(8)} ${`${r.frameP50Ms}/${r.frameP95Ms}`.padStart(17)} ${String(r.fps).padStart(5)} ${String(r.overlayUpdates).padStart(8)} ${String(r.msPerUpdate).padStart(10)} ${String(r.longTasks).padStart(11)} ${`${r.updateToPixelP50Ms}/${r.updateToPixelP95Ms}`.padStart(23)}`,
+      `${String(r.segments).padStart(8)} ${String(r.cameras).padStart(8)} ${`${r.frameP50Ms}/${r.frameP95Ms}`.padStart(17)} ${String(r.fps).padStart(5)} ${String(r.overlayUpdates).padStart(8)} ${String(r.overlayDraws).padStart(6)} ${String(r.msPerUpdate).padStart(10)} ${String(r.longTasks).padStart(11)} ${`${r.updateToPixelP50Ms}/${r.updateToPixelP95Ms}`.padStart(23)}`,
     );
   process.exit(0);
 }
