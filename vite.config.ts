@@ -26,6 +26,25 @@ function fieldFiles(): Set<string> {
   return files;
 }
 
+/**
+ * MapLibre (console, field pin map) and deck.gl with its GPU stack (console) in vendor chunks.
+ * deck.gl's aggregation layers stay out (the console loads them only when the heat layer is shown),
+ * and so do luma.gl's GPU operations, which it imports on demand.
+ */
+function vendorChunk(id: string): string | undefined {
+  // Vite's and Rollup's small helpers, shared by every page: in a chunk of their own, or they land
+  // in the first vendor chunk that uses them and every page would download deck.gl for them
+  if (id.includes('vite/preload-helper') || id.includes('commonjsHelpers')) return 'runtime';
+  if (!id.includes('/node_modules/')) return undefined;
+  if (id.includes('/node_modules/maplibre-gl/')) return 'maplibre';
+  // loaded on demand by their libraries: left to their own lazy chunks
+  if (/\/node_modules\/(@deck\.gl\/aggregation-layers|@luma\.gl\/gpgpu\/dist\/operations)\//.test(id))
+    return undefined;
+  if (/\/node_modules\/(@deck\.gl|@luma\.gl|@math\.gl|@loaders\.gl|@probe\.gl|mjolnir\.js)\//.test(id))
+    return 'deck';
+  return undefined;
+}
+
 /** One entry per page; the IOC server serves dist/client and maps `/` to the console, `/report` to the field page. */
 export default defineConfig({
   root: 'client',
@@ -55,6 +74,9 @@ export default defineConfig({
         login: resolve(import.meta.dirname, 'client/login/index.html'),
         admin: resolve(import.meta.dirname, 'client/admin/index.html'),
       },
+      // the big libraries in chunks of their own: a release that changes the app's code leaves
+      // them cached, and the browser fetches them side by side
+      output: { manualChunks: vendorChunk },
     },
   },
   plugins: [

@@ -1,6 +1,8 @@
 import { effect } from '@preact/signals';
 import { render } from 'preact';
-import worldUrl from 'world-atlas/countries-10m.json?url';
+// 1:50m countries (0.76 MB, 1:10m is 3.7 MB): the coast and borders around one province at city
+// zoom; the city's own districts, water and roads come from the city model
+import worldUrl from 'world-atlas/countries-50m.json?url';
 import { lang, t } from '../i18n/i18n.ts';
 import { LiveClient } from '../live/liveClient.ts';
 import { LiveState } from '../live/liveState.ts';

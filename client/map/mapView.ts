@@ -9,7 +9,7 @@ import type { LiveState } from '../live/liveState.ts';
 import { buildBasemapStyle } from './basemap.ts';
 import type { MapCity, MapSegment } from './city.ts';
 import { buildCameraIndex, type CameraPoint, cameraLayers, cameraPoints } from './layers/cameraLayer.ts';
-import { type HeatPeriod, heatLayer, incidentsInPeriod } from './layers/heatLayer.ts';
+import { type HeatPeriod, incidentsInPeriod } from './layers/heatLayer.ts';
 import { incidentLayers } from './layers/incidentLayer.ts';
 import { districtLabels, labelLayer } from './layers/labelLayer.ts';
 import { cameraStatus, isOpen, SPEED_LEVELS } from './layers/style.ts';
@@ -85,6 +85,9 @@ export class MapView {
   private freshIncidents: IncidentItem[] = [];
   private heatKey = '';
   private heatData: IncidentItem[] = [];
+  /** the heatmap's deck.gl layer, loaded the first time the heat layer is shown */
+  private heatmap?: typeof import('./layers/heatmapLayer.ts');
+  private heatmapLoading = false;
   private readonly roads: RoadGeometry;
   /** each segment's level code, by index; `levelsVersion` moves when any changed */
   private readonly levels: Uint8Array;
@@ -238,6 +241,18 @@ export class MapView {
       this.freshIncidents = this.openIncidents.filter((i) => i.status === 'new');
       this.incidentsVersion = state.version.incidents;
     }
+    if (ui.visible.heat && !this.heatmap && !this.heatmapLoading) {
+      this.heatmapLoading = true;
+      import('./layers/heatmapLayer.ts')
+        .then((m) => {
+          this.heatmap = m;
+          this.invalidate();
+        })
+        .catch((err) => {
+          this.heatmapLoading = false;
+          console.warn('heatmap unavailable', err);
+        });
+    }
     const hk = `${state.version.incidents}:${ui.heatPeriod}:${Math.floor(now / 60_000)}`;
     if (ui.visible.heat && hk !== this.heatKey) {
       this.heatData = incidentsInPeriod(state.incidents.values(), ui.heatPeriod, now);
@@ -264,14 +279,14 @@ export class MapView {
       this.levelsVersion,
       this.pointsVersion,
       this.incidentsVersion,
-      ui.visible.heat ? this.heatKey : '-',
+      ui.visible.heat && this.heatmap ? this.heatKey : '-',
       sel ? `${sel.kind}:${sel.id}` : '-',
       ...Object.values(ui.visible),
     ].join('|');
     if (scene === this.sceneKey) return;
     this.sceneKey = scene;
     const layers: Layer[] = [
-      heatLayer({ data: this.heatData, visible: ui.visible.heat }),
+      ...(this.heatmap ? [this.heatmap.heatLayer({ data: this.heatData, visible: ui.visible.heat })] : []),
       selectedSegmentLayer(sel?.kind === 'segment' ? city.segmentById.get(sel.id) : undefined),
       trafficLayer({
         geometry: this.roads,
