@@ -229,9 +229,13 @@ export class MapView {
     }
     const key = `${Math.floor(zoom)}`;
     if (key !== this.pointsKey) {
-      this.points = cameraPoints(this.cameraIndex, zoom);
+      const points = cameraPoints(this.cameraIndex, zoom);
       this.pointsKey = key;
-      this.pointsVersion++;
+      // camera messages arrive all the time, statuses seldom change: same clusters, no redraw
+      if (!samePoints(points, this.points)) {
+        this.points = points;
+        this.pointsVersion++;
+      }
     }
 
     if (this.incidentsVersion !== state.version.incidents) {
@@ -343,4 +347,22 @@ export class MapView {
     }
     this.o.onSelect(p);
   }
+}
+
+function samePoints(a: CameraPoint[], b: CameraPoint[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const p = a[i];
+    const q = b[i];
+    if (
+      p.status !== q.status ||
+      p.count !== q.count ||
+      p.cameraId !== q.cameraId ||
+      p.clusterId !== q.clusterId ||
+      p.position[0] !== q.position[0] ||
+      p.position[1] !== q.position[1]
+    )
+      return false;
+  }
+  return true;
 }
