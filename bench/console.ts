@@ -142,9 +142,14 @@ async function measure(segments: number, cameras: number): Promise<ConsoleResult
           // (a console older than the draw counter: every overlay update was a draw)
           const draws = () => ioc.perf().drawn ?? ioc.perf().renders;
           const drawn = draws();
+          // a drawn frame is commands sent to the GPU: reading a pixel back waits until it has
+          // drawn them (SwiftShader takes a while), so the time is when the pixels exist
+          const gl = ioc.view?.overlay?._deck?.device?.gl;
+          const pixel = new Uint8Array(4);
           const wait = () => {
             if (draws() > drawn) {
               clearTimeout(giveUp);
+              gl?.readPixels(0, 0, 1, 1, gl.RGBA, gl.UNSIGNED_BYTE, pixel);
               resolve(Date.now());
             } else requestAnimationFrame(wait);
           };
