@@ -21,8 +21,8 @@ import { testDevice } from '../server/testing/iocHarness.ts';
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const args = new Map(
   process.argv.slice(2).map((a) => {
-    const [k, v] = a.replace(/^--/, '').split('=');
-    return [k, v ?? 'true'] as [string, string];
+    const [k, ...v] = a.replace(/^--/, '').split('=');
+    return [k, v.length ? v.join('=') : 'true'] as [string, string];
   }),
 );
 if (args.has('help')) {
