@@ -41,6 +41,17 @@ async function start(): Promise<void> {
   }
   loading?.remove();
 
+  // a real basemap by configuration: `?style=` a style URL, `?pmtiles=` a PMTiles archive
+  const pmtiles = params.get('pmtiles');
+  const style = pmtiles
+    ? await import('../map/pmtilesStyle.ts')
+        .then((m) => m.pmtilesStyle(pmtiles))
+        .catch((err) => {
+          console.warn('PMTiles basemap unavailable, using the offline one', err);
+          return undefined;
+        })
+    : undefined;
+
   const state = new LiveState();
   const live = new LiveClient(state);
   const mapEl = document.getElementById('map') as HTMLElement;
@@ -58,6 +69,7 @@ async function start(): Promise<void> {
     },
     tooltip: (p) => tooltipHtml(p, city, state, live.serverNow()),
     styleUrl: params.get('style') ?? undefined,
+    style,
     pixelRatio: Number(params.get('dpr')) || undefined,
     worldUrl,
   });

@@ -50,6 +50,8 @@ export interface MapViewOptions {
   tooltip: (p: Picked) => string | null;
   /** `?style=` URL: a real style instead of the offline basemap */
   styleUrl?: string;
+  /** a style object instead of the offline basemap (e.g. a PMTiles archive's) */
+  style?: maplibregl.StyleSpecification;
   /** URL of world-atlas countries TopoJSON */
   worldUrl?: string;
   /**
@@ -106,7 +108,7 @@ export class MapView {
     const [w, s, e, n] = o.city.bbox;
     this.map = new maplibregl.Map({
       container: o.container,
-      style: o.styleUrl ?? buildBasemapStyle(o.city),
+      style: o.style ?? o.styleUrl ?? buildBasemapStyle(o.city),
       bounds: [w, s, e, n],
       fitBoundsOptions: { padding: 40 },
       attributionControl: false,
@@ -145,7 +147,7 @@ export class MapView {
     this.map.addControl(this.overlay);
     this.map.on('zoomend', () => this.invalidate());
     this.map.on('moveend', () => this.invalidate());
-    if (!o.styleUrl && o.worldUrl) void this.loadWorld(o.worldUrl);
+    if (!o.styleUrl && !o.style && o.worldUrl) void this.loadWorld(o.worldUrl);
     // readings age even when nothing arrives: re-evaluate staleness on a slow beat
     this.staleTimer = setInterval(() => this.invalidate(), STALE_STEP_MS);
     this.invalidate();
