@@ -10,8 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from './config.ts';
 import type { ClientToServerEvents, Delta, ServerToClientEvents, TrafficItem } from './contracts/live.ts';
 import { type RunningIoc, startIoc } from './main.ts';
-import { loginAs } from './testing/sessions.ts';
 import { eventually } from './testing/iocHarness.ts';
+import { loginAs } from './testing/sessions.ts';
 
 // Two instances behind one broker (MQTT v5 shared subscription), one database and Redis: a reading
 // ingested by either reaches a browser connected to the other. Runs where CI provides the services.
