@@ -308,6 +308,14 @@ async function boot(
     staticDir: path.join(ROOT, 'dist', 'client'),
     log,
   });
+  // continuous aggregates (started before listening, so that a stop closes browsers' sockets first and
+  // then waits for a refresh in progress): TimescaleDB's own jobs refresh them on a server; PGlite has no background workers
+  // (plain PostgreSQL: this fills the dashboard's daily rollup tables, sql/007)
+  if ((db.kind === 'pglite' && db.timescale) || !db.timescale) {
+    const refresher = startAggregateRefresher(db, 60_000);
+    stops.push({ name: 'aggregate refresher', fn: () => refresher.stop() });
+  }
+
   await listen(httpServer, cfg.PORT, cfg.HOST);
   // stops run in reverse: Socket.IO first (it ends the upgraded WebSockets that would keep the HTTP server open)
   stops.push({
@@ -321,13 +329,6 @@ async function boot(
   stops.push({ name: 'Socket.IO', fn: () => gateway.close() });
   const port = (httpServer.address() as AddressInfo).port;
   const httpUrl = `http://localhost:${port}`;
-
-  // continuous aggregates: TimescaleDB's own jobs refresh them on a server; PGlite has no background workers
-  // (plain PostgreSQL: this fills the dashboard's daily rollup tables, sql/007)
-  if ((db.kind === 'pglite' && db.timescale) || !db.timescale) {
-    const refresher = startAggregateRefresher(db, 60_000);
-    stops.push({ name: 'aggregate refresher', fn: () => refresher.stop() });
-  }
 
   // simulators
   let history: Promise<void> = Promise.resolve();
