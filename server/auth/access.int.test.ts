@@ -170,9 +170,10 @@ describe.each(iocSetups())('accounts, roles and guards on $name', (setup) => {
     // the phones' own report ids (client ids) are what the status asks by
     const detail = async (id: string) =>
       (await (await as.operator.fetch(`${ioc.httpUrl}/api/incidents/${id}`)).json()) as {
-        incident: { id: string };
+        incident: { id: string; reporter?: string };
       };
-    expect((await detail(mine.id)).incident.id).toBe(mine.id);
+    // the operators see who sent it: the account's name, not just "field"
+    expect((await detail(mine.id)).incident).toMatchObject({ id: mine.id, reporter: 'Test field' });
     const rows = await ioc.db.query<{ id: string; msg_id: string }>(
       'SELECT id::text AS id, msg_id FROM incidents WHERE id = ANY($1::bigint[])',
       [[mine.id, theirs.id]],

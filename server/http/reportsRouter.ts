@@ -285,7 +285,8 @@ export function reportsRouter(deps: IncidentDeps): Router {
       lon: pos.lon,
       description: f.description ?? null,
       severity: f.severity,
-      reporter: f.reporter ?? null,
+      // the account that sent it, unless the phone named someone (reporting on behalf of a citizen)
+      reporter: f.reporter ?? req.auth?.user.displayName ?? null,
       photoUrl: good[0] ? photoRef(good[0].id).url : null,
       msgId: f.id ?? null,
       source: 'field',
