@@ -19,6 +19,7 @@ import { UserError, type UsersRepo } from './users.ts';
 /** What the admin routes need of the devices repository (server/auth/devices.ts). */
 export interface DevicesAdmin {
   list(): Promise<DeviceView[]>;
+  get(id: string): Promise<DeviceView | undefined>;
   create(id: string, name: string, assets: string[], mayReport: boolean): Promise<DeviceChanged>;
   update(id: string, ch: UpdateDeviceRequest): Promise<DeviceChanged>;
 }
@@ -202,8 +203,7 @@ export function adminRouter(deps: AdminDeps): Router {
     const id = String(req.params.id);
     const b = body(UpdateDevice, req.body);
     if (b.assets) unknownAssets(b.assets);
-    const exists = (await devices().list()).some((d) => d.id === id);
-    if (!exists) throw new HttpError(404, 'no_device', `no device ${id}`);
+    if (!(await devices().get(id))) throw new HttpError(404, 'no_device', `no device ${id}`);
     const out = await devices().update(id, b);
     deps.audit.record({
       ...actorOf(req),

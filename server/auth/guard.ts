@@ -22,8 +22,12 @@ declare global {
 export function tokenFrom(headers: { cookie?: string; authorization?: string }): string | undefined {
   const fromCookie = headers.cookie ? parseCookie(headers.cookie)[COOKIE] : undefined;
   if (fromCookie) return fromCookie;
-  const m = /^Bearer\s+(\S+)$/i.exec(headers.authorization ?? '');
-  return m?.[1];
+  return bearer(headers.authorization);
+}
+
+/** The token of an `Authorization: Bearer <token>` header. */
+function bearer(authorization: string | undefined): string | undefined {
+  return /^Bearer\s+(\S+)$/i.exec(authorization ?? '')?.[1];
 }
 
 export function clientIp(req: Request): string {
@@ -69,8 +73,8 @@ export function enforcePolicy(audit: AuditLog, opts: { metricsToken?: string } =
       return next();
     if (req.method === 'OPTIONS') return next();
     if (p === '/metrics' && opts.metricsToken) {
-      const m = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '');
-      if (m?.[1] && sameSecret(m[1], opts.metricsToken)) return next();
+      const token = bearer(req.headers.authorization);
+      if (token && sameSecret(token, opts.metricsToken)) return next();
     }
     const rule = ruleFor(req.method, p);
     const role = req.auth?.role;
