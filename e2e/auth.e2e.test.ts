@@ -1,15 +1,11 @@
-// Logging in as each role in a real browser: where each lands, which pages each may open.
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../server/config.ts';
 import type { Role } from '../server/contracts/auth.ts';
-import { type RunningIoc, startIoc } from '../server/main.ts';
-import { ensureClientBuilt, freePort, launchBrowser, screenshot } from './support/browser.ts';
+import type { RunningIoc } from '../server/main.ts';
+import { ensureClientBuilt, launchBrowser, screenshot } from './support/browser.ts';
+import { startTestIoc } from './support/ioc.ts';
 
-let dataDir: string;
+let stop: () => Promise<void>;
 let ioc: RunningIoc;
 let browser: Browser;
 const PASSWORD = 'mật khẩu đủ dài 2026';
@@ -26,18 +22,7 @@ const MAY: Record<Role, { home: string; pages: string[] }> = {
 describe('logging in, per role', () => {
   beforeAll(async () => {
     ensureClientBuilt();
-    dataDir = await mkdtemp(path.join(os.tmpdir(), 'ioc-e2e-auth-'));
-    ioc = await startIoc(
-      loadConfig({
-        PORT: String(await freePort()),
-        HOST: '127.0.0.1',
-        MQTT_PORT: '0',
-        DATA_DIR: dataDir,
-        SIMULATE: 'false',
-        DEMO_ACCOUNTS: 'false',
-        LOG_LEVEL: 'warn',
-      }),
-    );
+    ({ ioc, stop } = await startTestIoc('auth'));
     for (const role of Object.keys(MAY) as Role[])
       await ioc.users.create({
         username: `e2e-${role}`,
@@ -50,8 +35,7 @@ describe('logging in, per role', () => {
 
   afterAll(async () => {
     await browser?.close();
-    await ioc?.stop();
-    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+    await stop?.();
   }, 60_000);
 
   it('refuses a wrong password in Vietnamese without saying which part was wrong', async () => {
