@@ -1,12 +1,12 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import express, { type Express } from 'express';
-import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
+import { ipKeyGenerator } from 'express-rate-limit';
 import helmet from 'helmet';
 import type { Registry } from 'prom-client';
 import { type AdminDeps, adminRouter } from './auth/adminRouter.ts';
 import { type AuthDeps, authRouter } from './auth/authRouter.ts';
-import { actorOf, authenticate, enforcePolicy, guardPage } from './auth/guard.ts';
+import { auditedRateLimit, authenticate, enforcePolicy, guardPage, isOwnOrigin } from './auth/guard.ts';
 import type { Health } from './contracts/api.ts';
 import type { CityModel } from './contracts/assets.ts';
 import type { CityState } from './domain/cityState.ts';
@@ -63,8 +63,7 @@ function corsGuard(allowed: string[]): express.RequestHandler {
   return (req, res, next) => {
     const origin = req.get('origin');
     if (!origin) return next();
-    const own = `${req.protocol}://${req.get('host')}`;
-    if (origin === own) return next();
+    if (isOwnOrigin(origin, req.get('host'))) return next();
     if (ok.has(origin)) {
       res.set({
         'Access-Control-Allow-Origin': origin,
@@ -116,22 +115,12 @@ export function createApp(deps: AppDeps): Express {
   app.use(enforcePolicy(a.audit, { metricsToken: a.metricsToken }));
   // uploads: a phone may send a burst from its outbox, but not a flood
   const perUser = (limit: number, what: string) =>
-    rateLimit({
-      windowMs: 60_000,
+    auditedRateLimit(a.audit, {
       limit,
-      standardHeaders: 'draft-7',
-      legacyHeaders: false,
-      keyGenerator: (req) => req.auth?.user.id ?? `ip:${ipKeyGenerator(req.ip ?? '')}`,
-      handler: (req, res, next) => {
-        a.audit.record({
-          ...actorOf(req),
-          action: 'http.rate_limited',
-          target: `${req.method} ${req.path}`,
-          outcome: 'denied',
-        });
-        res.set('Retry-After', '60');
-        next(new HttpError(429, 'rate_limited', `too many ${what}: wait a minute`, { retryAfterS: 60 }));
-      },
+      key: (req) => req.auth?.user.id ?? `ip:${ipKeyGenerator(req.ip ?? '')}`,
+      code: 'rate_limited',
+      message: `too many ${what}: wait a minute`,
+      entry: (req) => ({ action: 'http.rate_limited', target: `${req.method} ${req.path}` }),
     });
   app.post('/api/reports', perUser(60, 'reports'));
   app.post('/open311/v2/*rest', perUser(20, 'requests'));

@@ -254,6 +254,17 @@ describe.each(iocSetups())('accounts, roles and guards on $name', (setup) => {
     expect((await fetchWith(ioc.httpUrl, cookie)('/api/auth/me')).status).toBe(401);
     await expect(login(ioc.httpUrl, name, password)).rejects.toThrow(/401/);
     await login(ioc.httpUrl, name, fresh);
+    // a wrong field is named, as everywhere in the API
+    const wrong = await as.admin.fetch(`${ioc.httpUrl}/api/admin/users`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: `x-${Date.now().toString(36)}`, displayName: 'X', role: 'mayor' }),
+    });
+    expect(wrong.status).toBe(400);
+    expect((await wrong.json()).error).toMatchObject({
+      code: 'invalid_field',
+      details: [{ field: 'role', message: expect.any(String) }],
+    });
   });
 
   it('audits logins, refusals and incident actions, in UTC, with injected newlines neutralised, and exports CSV', async () => {
@@ -385,5 +396,38 @@ describe.each(iocSetups())('accounts, roles and guards on $name', (setup) => {
     // the account's open session is not affected
     expect((await victim.fetch(`${ioc.httpUrl}/api/auth/me`)).status).toBe(200);
     await eventually(async () => (await audit('action=auth.login&outcome=denied')).length > 0, 3000, 'audit');
+  });
+
+  it('caps uploads per account and Open311 per address at a minute, audited, with Retry-After', async () => {
+    const post = (who: TestSession | null, path: string) =>
+      (who ? who.fetch : fetch)(`${ioc.httpUrl}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{}',
+      });
+    const phone = await loginAs(ioc, 'field'); // an account of its own: a fresh quota
+    const statuses: number[] = [];
+    for (let i = 0; i < 60; i++) statuses.push((await post(phone, '/api/reports')).status);
+    // refused as a bad report (no category, no position) 60 times, then capped
+    expect(statuses.every((s) => s === 400)).toBe(true);
+    const capped = await post(phone, '/api/reports');
+    expect(capped.status).toBe(429);
+    expect(capped.headers.get('retry-after')).toBe('60');
+    expect((await capped.json()).error).toMatchObject({ code: 'rate_limited', details: { retryAfterS: 60 } });
+    // another account is not affected
+    expect((await post(as.operator, '/api/reports')).status).toBe(400);
+    await eventually(
+      async () =>
+        (await audit(`action=http.rate_limited&actor=${phone.username}`)).some(
+          (e) => e.target === 'POST /api/reports' && e.outcome === 'denied',
+        ),
+      3000,
+      'rate limit audited',
+    );
+
+    const open311: number[] = [];
+    for (let i = 0; i < 21; i++) open311.push((await post(null, '/open311/v2/requests.json')).status);
+    expect(open311.slice(0, 20).every((s) => s !== 429)).toBe(true);
+    expect(open311[20]).toBe(429);
   });
 });

@@ -9,7 +9,7 @@ import {
 } from '../contracts/auth.ts';
 import { toCsv } from '../http/csv.ts';
 import { HttpError } from '../http/errors.ts';
-import { parseQuery, QueryTime } from '../http/query.ts';
+import { parseBody, parseQuery, QueryTime } from '../http/query.ts';
 import type { AuditLog } from './audit.ts';
 import { actorOf } from './guard.ts';
 import { generatePassword } from './passwords.ts';
@@ -72,18 +72,6 @@ const AuditQuery = z.object({
   format: z.enum(['json', 'csv']).optional(),
 });
 
-function body<S extends z.ZodType>(schema: S, b: unknown): z.output<S> {
-  const r = schema.safeParse(b ?? {});
-  if (!r.success)
-    throw new HttpError(
-      400,
-      'bad_request',
-      r.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '),
-      r.error.issues.map((i) => ({ field: i.path.join('.'), message: i.message })),
-    );
-  return r.data;
-}
-
 /** A cell a spreadsheet would run as a formula (a username like `=HYPERLINK(...)`) is prefixed with '. */
 export function noFormula(s: string): string {
   return /^[=+\-@\t\r]/.test(s) ? `'${s}` : s;
@@ -110,7 +98,7 @@ export function adminRouter(deps: AdminDeps): Router {
   });
 
   r.post('/api/admin/users', async (req, res) => {
-    const b = body(CreateUser, req.body);
+    const b = parseBody(CreateUser, req.body);
     const out = await deps.users
       .create({ username: b.username, displayName: b.displayName, role: b.role, password: b.password })
       .catch(userError);
@@ -127,7 +115,7 @@ export function adminRouter(deps: AdminDeps): Router {
 
   r.patch('/api/admin/users/:id', async (req, res) => {
     const id = String(req.params.id);
-    const b = body(UpdateUser, req.body);
+    const b = parseBody(UpdateUser, req.body);
     const before = await deps.users.byId(id);
     if (!before) throw new HttpError(404, 'no_user', `no user ${id}`);
     if (req.auth?.user.id === id && (b.disabled === true || (b.role && b.role !== 'admin')))
@@ -180,7 +168,7 @@ export function adminRouter(deps: AdminDeps): Router {
   });
 
   r.post('/api/admin/devices', async (req, res) => {
-    const b = body(CreateDevice, req.body);
+    const b = parseBody(CreateDevice, req.body);
     unknownAssets(b.assets);
     const out = await devices()
       .create(b.id, b.name, [...new Set(b.assets)], b.mayReport)
@@ -201,7 +189,7 @@ export function adminRouter(deps: AdminDeps): Router {
 
   r.patch('/api/admin/devices/:id', async (req, res) => {
     const id = String(req.params.id);
-    const b = body(UpdateDevice, req.body);
+    const b = parseBody(UpdateDevice, req.body);
     if (b.assets) unknownAssets(b.assets);
     if (!(await devices().get(id))) throw new HttpError(404, 'no_device', `no device ${id}`);
     const out = await devices().update(id, b);

@@ -1,11 +1,10 @@
 import type { CookieOptions, Request, Response } from 'express';
 import { Router } from 'express';
-import { rateLimit } from 'express-rate-limit';
 import { z } from 'zod';
 import { HOME, type SessionView } from '../contracts/auth.ts';
 import { HttpError } from '../http/errors.ts';
 import type { AuditLog } from './audit.ts';
-import { actorOf, clientIp, pagesOf, tokenFrom } from './guard.ts';
+import { actorOf, auditedRateLimit, clientIp, pagesOf, tokenFrom } from './guard.ts';
 import { verifyPassword } from './passwords.ts';
 import { type AuthContext, COOKIE, type Sessions } from './sessions.ts';
 import type { LoginThrottle } from './throttle.ts';
@@ -50,24 +49,11 @@ export function authRouter(deps: AuthDeps): Router {
   const r = Router();
   const now = deps.now ?? Date.now;
   // a coarse per-address cap on top of the per-account throttle: password guessing costs argon2 time
-  const loginLimit = rateLimit({
-    windowMs: 60_000,
+  const loginLimit = auditedRateLimit(deps.audit, {
     limit: 30,
-    standardHeaders: 'draft-7',
-    legacyHeaders: false,
-    handler: (req, _res, next) => {
-      deps.audit.record({
-        ...actorOf(req),
-        action: 'auth.login',
-        outcome: 'denied',
-        details: { rateLimited: true },
-      });
-      next(
-        new HttpError(429, 'too_many_attempts', 'too many login attempts: wait a minute', {
-          retryAfterS: 60,
-        }),
-      );
-    },
+    code: 'too_many_attempts',
+    message: 'too many login attempts: wait a minute',
+    entry: () => ({ action: 'auth.login', details: { rateLimited: true } }),
   });
 
   r.post('/api/auth/login', loginLimit, async (req: Request, res: Response) => {

@@ -1,6 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import { parse as parseCookie } from 'cookie';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { rateLimit } from 'express-rate-limit';
 import { HOME, PAGE_ROLES, type Role } from '../contracts/auth.ts';
 import { HttpError } from '../http/errors.ts';
 import type { AuditInput, AuditLog } from './audit.ts';
@@ -132,4 +133,46 @@ export function pagesOf(role: Role): string[] {
   return Object.entries(PAGE_ROLES)
     .filter(([, roles]) => roles.includes(role))
     .map(([p]) => p);
+}
+
+/**
+ * A per-minute request cap whose refusals are audited and answered 429 with `Retry-After: 60`
+ * (the error's code and message, and the audit entry, are the caller's). `key`: by account, or
+ * by address when not given.
+ */
+export function auditedRateLimit(
+  audit: AuditLog,
+  opts: {
+    limit: number;
+    key?: (req: Request) => string;
+    code: string;
+    message: string;
+    entry: (req: Request) => Omit<AuditInput, 'actor' | 'role' | 'ip' | 'outcome'>;
+  },
+): RequestHandler {
+  return rateLimit({
+    windowMs: 60_000,
+    limit: opts.limit,
+    standardHeaders: 'draft-7',
+    legacyHeaders: false,
+    ...(opts.key ? { keyGenerator: opts.key } : {}),
+    handler: (req, res, next) => {
+      audit.record({ ...actorOf(req), ...opts.entry(req), outcome: 'denied' });
+      res.set('Retry-After', '60');
+      next(new HttpError(429, opts.code, opts.message, { retryAfterS: 60 }));
+    },
+  });
+}
+
+/**
+ * Whether a browser's `Origin` is this server itself: the same host (and port) as the request's
+ * `Host`. The scheme is not compared: behind a proxy that ends TLS the server sees http while the
+ * page is https. Used by the HTTP CORS guard and the Socket.IO handshake alike.
+ */
+export function isOwnOrigin(origin: string, host: string | undefined): boolean {
+  try {
+    return host !== undefined && new URL(origin).host === host.toLowerCase();
+  } catch {
+    return false;
+  }
 }

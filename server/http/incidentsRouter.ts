@@ -12,8 +12,8 @@ import { INCIDENT_CATEGORIES, INCIDENT_STATES } from '../contracts/vocab.ts';
 import { distanceM } from '../domain/incidentLifecycle.ts';
 import { type IncidentRecord, isIncidentId, toListItem } from '../store/incidentsRepo.ts';
 import { HttpError } from './errors.ts';
-import { parseQuery } from './query.ts';
-import { type IncidentDeps, photoRef, throwIssues, zodIssues } from './reportsRouter.ts';
+import { parseBody, parseQuery } from './query.ts';
+import { type IncidentDeps, photoRef } from './reportsRouter.ts';
 
 const ListQuery = z.object({
   status: z.enum(['open', 'all', ...INCIDENT_STATES]).default('open'),
@@ -48,12 +48,6 @@ const MergeBody = z.object({
   note: Note,
   actor: Actor,
 });
-
-function parseBody<S extends z.ZodType>(schema: S, body: unknown): z.output<S> {
-  const r = schema.safeParse(body ?? {});
-  if (!r.success) throwIssues(zodIssues(r.error));
-  return (r as { data: z.output<S> }).data;
-}
 
 const NO_STORE = 'no-store';
 

@@ -24,3 +24,20 @@ export function parseQuery<S extends z.ZodType>(schema: S, query: unknown): z.ou
   }
   return r.data;
 }
+
+/**
+ * Parses a JSON body with a schema, or answers 400 `invalid_field` naming each bad field (the same
+ * answer as a field report's bad field).
+ */
+export function parseBody<S extends z.ZodType>(schema: S, body: unknown): z.output<S> {
+  const r = schema.safeParse(body ?? {});
+  if (!r.success) {
+    throw new HttpError(
+      400,
+      'invalid_field',
+      r.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '),
+      r.error.issues.map((i) => ({ field: i.path.join('.') || 'body', message: i.message })),
+    );
+  }
+  return r.data;
+}

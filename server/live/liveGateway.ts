@@ -2,6 +2,7 @@ import type { Server as HttpServer } from 'node:http';
 import { Server, type Socket } from 'socket.io';
 import { z } from 'zod';
 import type { AuditLog } from '../auth/audit.ts';
+import { isOwnOrigin } from '../auth/guard.ts';
 import type { SessionCheck } from '../auth/sessions.ts';
 import type { CityModel } from '../contracts/assets.ts';
 import type { Role } from '../contracts/auth.ts';
@@ -361,12 +362,7 @@ function originCheck(allowed: string[]) {
   ) => {
     const origin = req.headers.origin;
     if (!origin || ok.has(origin)) return cb(null, true);
-    let own = false;
-    try {
-      own = new URL(origin).host === req.headers.host;
-    } catch {
-      own = false;
-    }
+    const own = isOwnOrigin(origin, req.headers.host);
     cb(own ? null : 'origin not allowed', own);
   };
 }
