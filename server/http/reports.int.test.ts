@@ -38,6 +38,7 @@ interface Form {
   description?: string;
   severity?: string | number;
   reporter?: string;
+  ts?: string | number;
   photos?: Array<{ name: string; type: string; bytes: Buffer | string }>;
 }
 
@@ -164,6 +165,14 @@ describe.each(iocSetups())('field reports on $name', (setup) => {
     const again = await post({ ...f, id: f.id?.toUpperCase() });
     expect(again.status).toBe(200);
     expect(await again.json()).toMatchObject({ id: bodies[0].id, duplicate: true, photos: bodies[0].photos });
+    // a retry whose time has since grown past what a new report may carry is still the same report
+    const late = await post({ ...f, ts: Date.now() - 8 * 86_400_000 });
+    expect(late.status).toBe(200);
+    expect(await late.json()).toMatchObject({ id: bodies[0].id, duplicate: true });
+    // a new report that old is refused, naming the field
+    const old = await post({ ...base(), ts: Date.now() - 8 * 86_400_000 });
+    expect(old.status).toBe(400);
+    expect((await old.json()).error).toMatchObject({ code: 'invalid_field', details: [{ field: 'ts' }] });
     const { rows } = await ioc.db.query<{ n: number; p: number }>(
       `SELECT count(*)::int AS n, (SELECT count(*)::int FROM photos WHERE incident_id = max(i.id)) AS p
        FROM incidents i WHERE msg_id = $1`,

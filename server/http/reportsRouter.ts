@@ -250,20 +250,20 @@ export function reportsRouter(deps: IncidentDeps): Router {
         code: 'invalid_field',
         message: 'must be within the last 7 days and not in the future',
       });
-    throwIssues(issues);
-    if (!parsed.success) return;
-    const f = parsed.data;
-
-    // a phone retrying a report that is stored: answer at once, look at no photo
+    // a phone retrying a report that is stored: answer at once, look at no photo and at nothing
+    // that may have changed since it was first taken (its `ts` grown older than 7 days, the area)
     const owner = req.auth?.user.id;
-    if (f.id) {
-      const existing = await deps.repo.findByClientId(f.id);
+    if (parsed.success && parsed.data.id) {
+      const existing = await deps.repo.findByClientId(parsed.data.id);
       if (existing) {
         if (owner && (await deps.repo.ownerOf(existing.id)) !== owner)
           throw new HttpError(409, 'id_taken', 'another report uses this id: send it with a new id');
         return void res.status(200).json(await duplicateAnswer(deps, existing.id, existing.status));
       }
     }
+    throwIssues(issues);
+    if (!parsed.success) return;
+    const f = parsed.data;
 
     const rejectedPhotos: RejectedPhoto[] = [];
     const good: PreparedPhoto[] = [];
