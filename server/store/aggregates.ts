@@ -4,26 +4,41 @@ const H = 3_600_000;
 const DAY = 24 * H;
 // The city's local day (UTC+7, no DST): the daily aggregates' buckets start at local midnight.
 const LOCAL_OFFSET = 7 * H;
-// In dependency order: traffic_1h rolls up traffic_5m, the daily ones (sql/007) the hourly ones.
-const CONTINUOUS_AGGREGATES = [
+// In dependency order: traffic_1h rolls up traffic_5m, the daily ones (sql/007) the hourly ones, the
+// district ones (sql/010) the daily ones.
+export const CONTINUOUS_AGGREGATES = [
   'traffic_5m',
   'traffic_1h',
   'camera_availability_1h',
   'traffic_1d',
   'camera_availability_1d',
+  'traffic_district_1d',
+  'camera_availability_district_1d',
 ] as const;
-const DAILY = new Set<string>(['traffic_1d', 'camera_availability_1d']);
+export type ContinuousAggregate = (typeof CONTINUOUS_AGGREGATES)[number];
+const DAILY = new Set<string>([
+  'traffic_1d',
+  'camera_availability_1d',
+  'traffic_district_1d',
+  'camera_availability_district_1d',
+]);
 const BUCKET: Record<string, number> = { traffic_5m: 5 * 60_000 };
 
 /**
  * Materialises the continuous aggregates for [from, to) (widened to whole hours, and whole local days
  * for the daily ones; open ends = all). Without TimescaleDB the hourly ones are plain views and only
  * the dashboard's daily tables are recomputed. Never call it inside a transaction.
+ *
+ * `closedOnly` (the app's refresher): only closed buckets, except the daily ones' local day that holds
+ * `to`, which is materialised again every time (`force`): read through real-time aggregation it cost
+ * every dashboard request a pass over up to 24 x segments hourly rows (late in the day on PGlite, more
+ * than the rest of the request), now once per refresh; the dashboard's today is as old as the last
+ * refresh (a minute). `only`: just these (TimescaleDB; in dependency order).
  */
 export async function refreshAggregates(
   db: Db,
   range: { from?: number; to?: number } = {},
-  opts: { closedOnly?: boolean } = {},
+  opts: { closedOnly?: boolean; only?: readonly ContinuousAggregate[] } = {},
 ): Promise<void> {
   if (!db.timescale) {
     // plain PostgreSQL: the hourly ones are views; the daily ones are tables filled by this function
@@ -33,7 +48,8 @@ export async function refreshAggregates(
     );
     return;
   }
-  for (const view of CONTINUOUS_AGGREGATES) {
+  const views = opts.only ?? CONTINUOUS_AGGREGATES;
+  for (const view of views) {
     const { from, to } = DAILY.has(view)
       ? widen(range, DAY, LOCAL_OFFSET, opts.closedOnly)
       : // whole hours (the 5-minute one too), but with closedOnly up to its own last closed bucket
@@ -44,6 +60,14 @@ export async function refreshAggregates(
       `CALL refresh_continuous_aggregate('${view}', to_timestamp($1::float8 / 1000), to_timestamp($2::float8 / 1000))`,
       [from, to],
     );
+  }
+  if (opts.closedOnly && range.to !== undefined) {
+    const day = Math.floor((range.to + LOCAL_OFFSET) / DAY) * DAY - LOCAL_OFFSET;
+    for (const view of views.filter((v) => DAILY.has(v)))
+      await db.query(
+        `CALL refresh_continuous_aggregate('${view}', to_timestamp($1::float8 / 1000), to_timestamp($2::float8 / 1000), force => true)`,
+        [day, day + DAY],
+      );
   }
 }
 

@@ -11,19 +11,31 @@ const LOCK_SQL = "SELECT pg_advisory_xact_lock(hashtext('ioc.schema_migrations')
 /**
  * The part of a migration that applies to this database: lines after `-- @timescale` only with
  * TimescaleDB, after `-- @plain` only without it, after `-- @all` (and before any marker) always.
+ * Lines after `-- @after-commit timescale|plain|all` (for that database) are statements to run one at a
+ * time after the file's transaction commits (`CALL refresh_continuous_aggregate` refuses to run in a
+ * transaction); each ends with `;` at the end of a line.
  */
-export function selectSections(sql: string, timescale: boolean): string {
+export function selectSections(sql: string, timescale: boolean): { sql: string; afterCommit: string[] } {
   let keep = true;
+  let after = false;
   const out: string[] = [];
+  const afterLines: string[] = [];
   for (const line of sql.split('\n')) {
-    const marker = /^--\s*@(timescale|plain|all)\s*$/.exec(line.trim());
+    const marker = /^--\s*@(after-commit\s+)?(timescale|plain|all)\s*$/.exec(line.trim());
     if (marker) {
-      keep = marker[1] === 'all' || (marker[1] === 'timescale') === timescale;
+      after = marker[1] !== undefined;
+      keep = marker[2] === 'all' || (marker[2] === 'timescale') === timescale;
       continue;
     }
-    if (keep) out.push(line);
+    if (keep) (after ? afterLines : out).push(line);
   }
-  return out.join('\n');
+  const afterCommit = afterLines
+    .filter((l) => !/^\s*--/.test(l))
+    .join('\n')
+    .split(/;\s*$/m)
+    .map((st) => st.trim())
+    .filter(Boolean);
+  return { sql: out.join('\n'), afterCommit };
 }
 
 /** Applies the numbered `NNN_name.sql` files of `dir` not yet applied, in order; returns their names. */
@@ -45,7 +57,7 @@ export async function migrate(db: Db, dir: string = DEFAULT_DIR): Promise<string
 
   const applied: string[] = [];
   for (const name of files) {
-    const sql = selectSections(await readFile(join(dir, name), 'utf8'), db.timescale);
+    const { sql, afterCommit } = selectSections(await readFile(join(dir, name), 'utf8'), db.timescale);
     // Each file in its own transaction, checked again under the lock: whoever waited on the lock
     // sees the other instance's record and skips.
     const ran = await db.transaction(async (tx) => {
@@ -56,7 +68,13 @@ export async function migrate(db: Db, dir: string = DEFAULT_DIR): Promise<string
       await tx.query('INSERT INTO schema_migrations (name, variant) VALUES ($1, $2)', [name, variant]);
       return true;
     });
-    if (ran) applied.push(name);
+    if (ran) {
+      applied.push(name);
+      // By the instance that applied the file. They only fill what the file created (an aggregate's
+      // history): a crash between the commit and here leaves days older than the refresh policies'
+      // window unfilled until `CALL refresh_continuous_aggregate(...)` is run by hand.
+      for (const st of afterCommit) await db.query(st);
+    }
   }
   return applied;
 }

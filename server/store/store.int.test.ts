@@ -1,3 +1,7 @@
+import { copyFileSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { emptyBatch, type IngestBatch, type TrafficRecord } from '../domain/records.ts';
 import { refreshAggregates, runPolicies, startAggregateRefresher } from './aggregates.ts';
@@ -23,6 +27,7 @@ const MIGRATIONS = [
   '007_dashboard.sql',
   '008_auth.sql',
   '009_devices.sql',
+  '010_dashboard_districts.sql',
 ];
 
 function traffic(
@@ -350,5 +355,159 @@ describe.each(testBackends())('store on $name', (backend) => {
     const from = Math.floor(t / (5 * M)) * 5 * M;
     const h = await trafficHistory(db, { segmentId: 'seg-r', from, to: from + 10 * M, bucket: '5m' });
     expect(h.points.reduce((n, p) => n + p.samples, 0)).toBe(2);
+  });
+
+  it("materialises the dashboard's today on every refresh, readings written since included", async () => {
+    await saveCity(db, {
+      name: 't',
+      center: [105.5, 20.5],
+      bbox: [105, 20, 106, 21],
+      districts: [
+        {
+          id: 'dt',
+          name: 'Today',
+          ring: [
+            [105, 20],
+            [106, 20],
+            [106, 21],
+            [105, 20],
+          ],
+        },
+      ],
+      segments: [
+        {
+          id: 's-today',
+          name: 'T',
+          speedLimitKmh: 50,
+          districtId: 'dt',
+          coords: [
+            [105.2, 20.1],
+            [105.3, 20.1],
+          ],
+        },
+      ],
+      cameras: [],
+    });
+    const t = Date.now();
+    const today = Math.floor((t + 7 * H) / DAY) * DAY - 7 * H;
+    const samples = async () => {
+      const r = await db.query<{ n: number | null }>(
+        `SELECT sum(samples)::int AS n FROM traffic_district_1d WHERE district_id = 'dt' AND bucket = to_timestamp($1::float8 / 1000)`,
+        [today],
+      );
+      return r.rows[0]?.n ?? 0;
+    };
+    await writeBatch(db, batch({ traffic: [traffic(Math.max(today, t - 2000), 's-today', 30)] }));
+    await refreshAggregates(db, { from: t - 2 * H, to: t }, { closedOnly: true });
+    expect(await samples()).toBe(1);
+    await writeBatch(db, batch({ traffic: [traffic(Math.max(today + 1, t - 1000), 's-today', 40)] }));
+    await refreshAggregates(db, { from: t - 2 * H, to: t }, { closedOnly: true });
+    expect(await samples()).toBe(2);
+    if (db.timescale) {
+      // read from the materialised rows: today is not recomputed from the hourly aggregate per request
+      const mat = await db.query<{ schema: string; name: string }>(
+        `SELECT materialization_hypertable_schema AS schema, materialization_hypertable_name AS name
+         FROM timescaledb_information.continuous_aggregates WHERE view_name = 'traffic_1d'`,
+      );
+      const { schema, name } = mat.rows[0];
+      const n = await db.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM "${schema}"."${name}" WHERE segment_id = 's-today' AND bucket = to_timestamp($1::float8 / 1000)`,
+        [today],
+      );
+      expect(n.rows[0].n).toBe(1);
+    }
+  });
+
+  it('an upgrade to the per-district dashboard aggregates (sql/010) fills them from the history already stored', async () => {
+    // a database at 009 with a month-old day of traffic in the daily aggregate
+    const sqlDir = fileURLToPath(new URL('../../sql/', import.meta.url));
+    const old = mkdtempSync(path.join(os.tmpdir(), 'ioc-sql-009-'));
+    for (const f of readdirSync(sqlDir).filter((f) => /^00\d_.*\.sql$/.test(f)))
+      copyFileSync(path.join(sqlDir, f), path.join(old, f));
+    const up = await backend.open({ migrate: false });
+    try {
+      await migrate(up.db, old);
+      await saveCity(up.db, {
+        name: 't',
+        center: [105.5, 20.5],
+        bbox: [105, 20, 106, 21],
+        districts: [
+          {
+            id: 'd1',
+            name: 'One',
+            ring: [
+              [105, 20],
+              [106, 20],
+              [106, 21],
+              [105, 20],
+            ],
+          },
+        ],
+        segments: [
+          {
+            id: 's-in',
+            name: 'In',
+            speedLimitKmh: 50,
+            districtId: 'd1',
+            coords: [
+              [105.2, 20.1],
+              [105.3, 20.1],
+            ],
+          },
+          {
+            id: 's-out',
+            name: 'Out',
+            speedLimitKmh: 50,
+            coords: [
+              [107, 22],
+              [107.1, 22],
+            ],
+          },
+        ],
+        cameras: [],
+      });
+      // 10:00 local (03:00 UTC), 20 days ago
+      const day = Math.floor((Date.now() - 20 * DAY + 7 * H) / DAY) * DAY - 7 * H;
+      await writeBatch(
+        up.db,
+        batch({
+          traffic: [
+            traffic(day + 3 * H, 's-in', 40),
+            traffic(day + 3 * H + M, 's-in', 60),
+            traffic(day + 3 * H, 's-out', 10),
+          ],
+        }),
+      );
+      if (up.db.timescale) {
+        for (const v of ['traffic_5m', 'traffic_1h', 'traffic_1d'])
+          await up.db.query(
+            `CALL refresh_continuous_aggregate('${v}', to_timestamp($1::float8 / 1000), to_timestamp($2::float8 / 1000))`,
+            [day, day + DAY],
+          );
+      } else {
+        await up.db.query(
+          'SELECT refresh_dashboard_aggregates(to_timestamp($1::float8 / 1000), to_timestamp($2::float8 / 1000))',
+          [day, day + DAY],
+        );
+      }
+
+      expect(await migrate(up.db)).toEqual(['010_dashboard_districts.sql']);
+      // readings keep arriving and the app's refresher runs over the last days only (materialising
+      // yesterday moves TimescaleDB's watermark past the old day): the old day must stay rolled up
+      await writeBatch(up.db, batch({ traffic: [traffic(Date.now() - DAY, 's-in', 30)] }));
+      await refreshAggregates(up.db, { from: Date.now() - 2 * DAY, to: Date.now() }, { closedOnly: true });
+      const r = await up.db.query<{ d: string | null; avg: number; samples: number }>(
+        `SELECT district_id AS d, (speed_sum / samples)::float8 AS avg, samples::int AS samples
+         FROM traffic_district_1d WHERE bucket = to_timestamp($1::float8 / 1000) ORDER BY district_id NULLS LAST`,
+        [day],
+      );
+      expect(r.rows).toEqual([
+        { d: 'd1', avg: 50, samples: 2 },
+        { d: null, avg: 10, samples: 1 },
+      ]);
+    } finally {
+      await up.dispose();
+      rmSync(old, { recursive: true, force: true });
+    }
   });
 });
