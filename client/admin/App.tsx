@@ -5,7 +5,7 @@ import { UserMenu } from '../shared/UserMenu.tsx';
 import { AuditTab } from './AuditTab.tsx';
 import { DevicesTab } from './DevicesTab.tsx';
 import { UsersTab } from './UsersTab.tsx';
-import { SecretDialog, Toast } from './ui.tsx';
+import { SecretDialog, Toast, toast } from './ui.tsx';
 
 export const TABS = ['users', 'devices', 'audit'] as const;
 export type Tab = (typeof TABS)[number];
@@ -27,6 +27,8 @@ const LABEL: Record<Tab, MessageKey> = {
 function Tabs() {
   const current = tab.value;
   const go = (next: Tab, focus = false) => {
+    // a confirmation belongs to the tab it was said on
+    if (next !== current) toast.value = null;
     tab.value = next;
     history.replaceState(null, '', `#${next}`);
     if (focus) document.getElementById(`tab-${next}`)?.focus();

@@ -1,5 +1,5 @@
 import { signal } from '@preact/signals';
-import type { ComponentChildren } from 'preact';
+import type { ComponentChildren, ComponentType } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { lang, t } from '../i18n/i18n.ts';
 import { AdminApiError } from './api.ts';
@@ -36,6 +36,49 @@ export function errorText(err: unknown): string {
   return (err as Error)?.message ?? String(err);
 }
 
+/**
+ * A tab's list from the server: loaded when the tab opens and again by `load` (refresh, retry);
+ * `add` appends a new row. `change` changes one row on the server: the row is `busy` meanwhile
+ * (its buttons wait) and the row in the answer (`row` picks it) takes its place; a failure is said
+ * in a toast and answers `undefined`.
+ */
+export function useAdminList<T extends { id: string }>(fetchList: () => Promise<{ items: T[] }>) {
+  const [items, setItems] = useState<T[]>([]);
+  const [loading, setLoading] = useState(true);
+  const [error, setError] = useState<unknown>(null);
+  const [busy, setBusy] = useState<string | null>(null);
+  const load = async () => {
+    setLoading(true);
+    setError(null);
+    try {
+      setItems((await fetchList()).items);
+    } catch (err) {
+      setError(err);
+    } finally {
+      setLoading(false);
+    }
+  };
+  useEffect(() => {
+    void load();
+  }, []);
+  const add = (item: T) => setItems((xs) => [...xs, item]);
+  const change = async <R,>(id: string, call: () => Promise<R>, row: (r: R) => T): Promise<R | undefined> => {
+    setBusy(id);
+    try {
+      const r = await call();
+      const item = row(r);
+      setItems((xs) => xs.map((x) => (x.id === item.id ? item : x)));
+      return r;
+    } catch (err) {
+      say(t('admin.failed', { msg: errorText(err) }), 'bad');
+      return undefined;
+    } finally {
+      setBusy(null);
+    }
+  };
+  return { items, loading, error, load, add, busy, change };
+}
+
 /** Loading, failed (with a retry) or empty states of a tab's list. */
 export function ListState(props: {
   loading: boolean;
@@ -67,6 +110,90 @@ export function ListState(props: {
       </div>
     );
   return null;
+}
+
+/** What a tab's dialog for a new row is given: it calls `onCreated` with the new row once it is made. */
+export interface CreateProps<T> {
+  onClose: () => void;
+  /** `name` names the row in the toast; `once` is what the server generated, to show this once */
+  onCreated: (row: T, name: string, once?: Secret) => void;
+}
+
+/**
+ * A tab's panel: the toolbar (the count once loaded, refresh, the button for a new row), the list's
+ * loading, failed and empty states, and its table. The dialog for a new row adds the row it made
+ * to the list, then shows what the server generated for it (or says it is done).
+ */
+export function ListPanel<T extends { id: string }>(props: {
+  testId: string;
+  list: { items: T[]; loading: boolean; error: unknown; load: () => Promise<void>; add: (row: T) => void };
+  count: string;
+  emptyText: string;
+  create?: { label: string; testId: string; Dialog: ComponentType<CreateProps<T>> };
+  /** said instead of the list's failed and empty states (devices on an external broker) */
+  notice?: ComponentChildren;
+  tableTestId: string;
+  /** header cells: label, and class where it has one */
+  columns: Array<[string, string?]>;
+  rows: ComponentChildren;
+}) {
+  const { items, loading, error, load } = props.list;
+  const [creating, setCreating] = useState(false);
+  const create = props.create;
+  return (
+    <section class="panel" data-testid={props.testId}>
+      <div class="toolbar">
+        <div class="count">{!loading && !error && props.count}</div>
+        <button type="button" class="btn" onClick={() => void load()}>
+          {t('admin.refresh')}
+        </button>
+        {create && (
+          <button
+            type="button"
+            class="btn primary"
+            data-testid={create.testId}
+            onClick={() => setCreating(true)}
+          >
+            + {create.label}
+          </button>
+        )}
+      </div>
+      {props.notice}
+      <ListState
+        loading={loading && items.length === 0}
+        error={props.notice ? null : error}
+        empty={!props.notice && items.length === 0}
+        emptyText={props.emptyText}
+        onRetry={() => void load()}
+      />
+      {items.length > 0 && (
+        <div class="table-wrap">
+          <table class="tbl" data-testid={props.tableTestId}>
+            <thead>
+              <tr>
+                {props.columns.map(([label, cls]) => (
+                  <th key={label} class={cls}>
+                    {label}
+                  </th>
+                ))}
+              </tr>
+            </thead>
+            <tbody>{props.rows}</tbody>
+          </table>
+        </div>
+      )}
+      {creating && create && (
+        <create.Dialog
+          onClose={() => setCreating(false)}
+          onCreated={(row, name, once) => {
+            props.list.add(row);
+            setCreating(false);
+            showChange(name, once);
+          }}
+        />
+      )}
+    </section>
+  );
 }
 
 /**
@@ -165,6 +292,12 @@ export interface Secret {
 
 export const secret = signal<Secret | null>(null);
 
+/** After a change: what the server generated, shown this once, or else a toast that `name` is updated. */
+export function showChange(name: string, once: Secret | undefined): void {
+  if (once) secret.value = once;
+  else say(t('admin.updated', { name }));
+}
+
 export function SecretDialog() {
   const s = secret.value;
   lang.value;
@@ -199,5 +332,50 @@ export function StatusBadge({ disabled }: { disabled: boolean }) {
     <span class={`pill ${disabled ? 'pill-off' : 'pill-on'}`} data-testid="status">
       {disabled ? t('admin.status.disabled') : t('admin.status.active')}
     </span>
+  );
+}
+
+/** A small button of a table row that asks `question` first; `onConfirmed` then makes the change. */
+export function ConfirmButton(props: {
+  testId: string;
+  question: string;
+  /** the button cannot be pressed (the row is busy, or it is the admin's own account) */
+  locked: boolean;
+  title?: string;
+  danger?: boolean;
+  onConfirmed: () => void;
+  children: ComponentChildren;
+}) {
+  return (
+    <button
+      type="button"
+      class={`btn small${props.danger ? ' danger' : ''}`}
+      disabled={props.locked}
+      title={props.title}
+      data-testid={props.testId}
+      onClick={() => {
+        if (confirm(props.question)) props.onConfirmed();
+      }}
+    >
+      {props.children}
+    </button>
+  );
+}
+
+/** A row's Disable / Enable button (testid `{kind}-disable` or `{kind}-enable`), asking first. */
+export function EnableToggle(props: {
+  kind: 'user' | 'device';
+  /** whether the account or device is disabled now */
+  disabled: boolean;
+  question: string;
+  locked: boolean;
+  title?: string;
+  onConfirmed: () => void;
+}) {
+  const { kind, disabled, ...rest } = props;
+  return (
+    <ConfirmButton testId={`${kind}-${disabled ? 'enable' : 'disable'}`} danger={!disabled} {...rest}>
+      {disabled ? t('admin.enable') : t('admin.disable')}
+    </ConfirmButton>
   );
 }
