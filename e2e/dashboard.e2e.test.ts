@@ -1,23 +1,21 @@
 // The leaders' dashboard in headless Chromium against the real IOC (embedded broker and database,
 // simulators on, two days of history backfilled).
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Download, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../server/config.ts';
-import { type RunningIoc, startIoc } from '../server/main.ts';
+import type { RunningIoc } from '../server/main.ts';
 import {
   ARTIFACTS,
   ensureClientBuilt,
-  freePort,
   launchBrowser,
   paintStats,
   screenshot,
   signIn,
 } from './support/browser.ts';
+import { startTestIoc } from './support/ioc.ts';
 
-let dataDir: string;
+let stop: () => Promise<void>;
 let ioc: RunningIoc | undefined;
 let browser: Browser;
 let context: BrowserContext;
@@ -32,35 +30,23 @@ const kpiText = (key: string) => page.getByTestId(`kpi-value-${key}`).textConten
 describe("leaders' dashboard", () => {
   beforeAll(async () => {
     ensureClientBuilt();
-    dataDir = await mkdtemp(path.join(os.tmpdir(), 'ioc-e2e-dash-'));
-    const port = await freePort();
-    ioc = await startIoc(
-      loadConfig({
-        PORT: String(port),
-        HOST: '127.0.0.1',
-        MQTT_PORT: '0',
-        DATA_DIR: dataDir,
-        SIMULATE: 'true',
-        BACKFILL_DAYS: '2',
-        DEMO_ACCOUNTS: 'false',
-        LOG_LEVEL: 'warn',
-      }),
-    );
-    await ioc.history;
-    base = `http://127.0.0.1:${port}`;
+    // two days of simulated history, then the simulators go on live
+    const started = await startTestIoc('dash', { SIMULATE: 'true', BACKFILL_DAYS: '2' });
+    ({ ioc, stop } = started);
+    await started.ioc.history;
+    base = started.ioc.httpUrl;
     ({ browser, context } = await launchBrowser());
     leaderFetch = (await signIn(context, ioc, 'leader', base)).fetch;
     page = await context.newPage();
     page.on('console', (m) => {
       if (m.type() === 'error') consoleErrors.push(m.text());
     });
-    page.on('pageerror', (e) => consoleErrors.push(e.message));
+    page.on('pageerror', (e) => consoleErrors.push(e.stack ?? e.message));
   }, 180_000);
 
   afterAll(async () => {
     await browser?.close();
-    await ioc?.stop();
-    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+    await stop?.();
   });
 
   it('shows the KPIs and draws every chart with data, in Vietnamese by default', async () => {
@@ -69,7 +55,7 @@ describe("leaders' dashboard", () => {
     expect(await page.locator('h1').textContent()).toBe('Báo cáo tổng hợp cho lãnh đạo');
     expect(Number((await kpiText('received'))?.replace(/\./g, ''))).toBeGreaterThan(0);
     expect(await kpiText('avgSpeed')).toMatch(/^\d+,\d$/);
-    expect(await kpiText('cameraAvailability')).toMatch(/^\d+(,\d)?$/);
+    expect(await kpiText('cameraAvailability')).toMatch(/^\d+,\d$/);
     for (const id of [
       'chart-speed',
       'chart-incidents',
@@ -160,4 +146,60 @@ describe("leaders' dashboard", () => {
     await page.screenshot({ path: path.join(ARTIFACTS, 'dashboard-1366-full.png'), fullPage: true });
     expect(consoleErrors, consoleErrors.join('\n')).toEqual([]);
   });
+
+  it('a CSV link whose session has ended opens the login page and saves no file (dashboard and audit log)', async () => {
+    const run = ioc as RunningIoc;
+    for (const { role, url, link, error } of [
+      { role: 'leader', url: `${base}/dashboard?period=7d`, link: 'csv-worst', error: 'csv-error' },
+      { role: 'admin', url: `${base}/admin#audit`, link: 'audit-csv', error: 'toast' },
+    ] as const) {
+      const ctx = await browser.newContext({ viewport: { width: 1366, height: 768 }, acceptDownloads: true });
+      const s = await signIn(ctx, run, role, base);
+      const p = await ctx.newPage();
+      const downloads: Download[] = [];
+      p.on('download', (d) => downloads.push(d));
+      await p.goto(url);
+      const a = p.getByTestId(link);
+      await a.waitFor({ timeout: 20_000 });
+      // the link is still a link (copy link works) to the CSV
+      expect(await a.getAttribute('href')).toMatch(/format=csv/);
+
+      // signed in: the file is saved under the server's name, and it is CSV
+      await a.click();
+      await expect.poll(() => downloads.length, { timeout: 15_000 }).toBe(1);
+      expect(downloads[0].suggestedFilename(), role).toMatch(/^ioc-[\w-]+\.csv$/);
+      const saved = await readFile((await downloads[0].path()) as string, 'utf8');
+      expect(saved.replace(/^\uFEFF/, '')).not.toMatch(/^\s*[{[]/);
+
+      // the server fails: the page says so in Vietnamese, and saves nothing
+      const isCsv = (u: URL) => u.searchParams.get('format') === 'csv';
+      await p.route(isCsv, (r) =>
+        r.fulfill({
+          status: 503,
+          contentType: 'application/json',
+          body: JSON.stringify({ error: { code: 'unavailable', message: 'database unavailable' } }),
+        }),
+      );
+      await a.click();
+      await expect
+        .poll(() => p.getByTestId(error).textContent(), { timeout: 5000 })
+        .toContain('Không tải được tệp: database unavailable');
+      await screenshot(p, `csv-error-${role}`);
+      await p.unroute(isCsv);
+
+      // the session ends (revoked, as disabling the account does; or timed out): the next click logs in again
+      await run.sessions.revokeUser(s.userId);
+      await a.click();
+      await p.waitForURL((u) => u.pathname === '/login', { timeout: 10_000 });
+      const back = new URL(p.url());
+      expect(back.searchParams.get('expired')).toBe('1');
+      expect(back.searchParams.get('next')).toBe(
+        new URL(url).pathname + new URL(url).search + new URL(url).hash,
+      );
+      // and no JSON error was saved as a ".csv"
+      await p.waitForTimeout(300);
+      expect(downloads, role).toHaveLength(1);
+      await ctx.close();
+    }
+  }, 60_000);
 });

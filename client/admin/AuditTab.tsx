@@ -3,6 +3,7 @@ import type { AuditEntryView } from '../../server/contracts/auth.ts';
 import { CITY_TZ, formatDateTime } from '../i18n/format.ts';
 import { lang, t } from '../i18n/i18n.ts';
 import type { MessageKey } from '../i18n/messages.ts';
+import { DownloadLink } from '../shared/DownloadLink.tsx';
 import { adminApi } from './api.ts';
 import {
   AUDIT_LIMITS,
@@ -14,7 +15,7 @@ import {
   detailsText,
   newestFirst,
 } from './auditQuery.ts';
-import { ListState } from './ui.tsx';
+import { ListState, say } from './ui.tsx';
 
 const PERIOD_LABEL: Record<AuditFilters['period'], MessageKey> = {
   '1h': 'period.1h',
@@ -215,14 +216,15 @@ export function AuditTab() {
             </button>
           </div>
         </fieldset>
-        <a
+        <DownloadLink
           class="btn"
           href={adminApi.auditCsvUrl(auditQuery(filters, at, true))}
-          download
-          data-testid="audit-csv"
+          filename="ioc-audit.csv"
+          testId="audit-csv"
+          onError={(text) => say(text, 'bad')}
         >
           ⤓ {t('admin.audit.csv')}
-        </a>
+        </DownloadLink>
       </div>
       {items.length >= filters.limit && !loading && (
         <div class="note" data-testid="audit-limit">

@@ -2,9 +2,10 @@ import { signal } from '@preact/signals';
 import type { ComponentChildren } from 'preact';
 import { useMemo } from 'preact/hooks';
 import type { Kpi } from '../../server/contracts/dashboardApi.ts';
-import { formatDateTime, formatNumber, type Lang } from '../i18n/format.ts';
+import { formatDateTime, formatNumber, formatTime, type Lang } from '../i18n/format.ts';
 import { lang, t, toggleLang } from '../i18n/i18n.ts';
 import type { MessageKey } from '../i18n/messages.ts';
+import { DownloadLink } from '../shared/DownloadLink.tsx';
 import { UserMenu } from '../shared/UserMenu.tsx';
 import { type DashboardData, type EndpointName, endpointUrl } from './api.ts';
 import { Chart } from './Chart.tsx';
@@ -23,6 +24,8 @@ export const view = signal<View>({ period: '7d' });
 export const data = signal<DashboardData | undefined>(undefined);
 export const loading = signal(true);
 export const failure = signal<string | undefined>(undefined);
+/** why the last CSV download failed, in the reader's language */
+export const csvFailure = signal<string | undefined>(undefined);
 export const districtNames = signal<Map<string, string>>(new Map());
 export const mapReady = signal(false);
 /** when the figures were loaded (the "now" the view's range was taken at) */
@@ -30,15 +33,17 @@ export const loadedAt = signal(Date.now());
 
 function CsvLink(props: { name: EndpointName }) {
   return (
-    <a
+    <DownloadLink
       class="csv"
       href={endpointUrl(props.name, view.value, loadedAt.value, true)}
-      download
+      filename={`ioc-${props.name}.csv`}
       title={t('dash.csvTitle')}
-      data-testid={`csv-${props.name}`}
+      testId={`csv-${props.name}`}
+      onStart={() => (csvFailure.value = undefined)}
+      onError={(text) => (csvFailure.value = text)}
     >
       ⤓ {t('dash.csv')}
-    </a>
+    </DownloadLink>
   );
 }
 
@@ -254,6 +259,10 @@ export function App() {
                   {' '}
                   · {t('dash.generated', { time: formatDateTime(l, loadedAt.value) })}
                 </span>
+                <span class="screen-only" data-testid="updated-at" title={t('dash.updatedTitle')}>
+                  {' '}
+                  · {t('dash.updated', { time: formatTime(l, loadedAt.value) })}
+                </span>
               </div>
             )}
           </div>
@@ -263,6 +272,14 @@ export function App() {
       {failure.value && (
         <div class="banner" role="alert">
           {t('dash.error', { msg: failure.value })}
+        </div>
+      )}
+      {csvFailure.value && (
+        <div class="banner banner-float" role="alert" data-testid="csv-error">
+          <span>{csvFailure.value}</span>
+          <button type="button" class="banner-close" onClick={() => (csvFailure.value = undefined)}>
+            {t('download.dismiss')}
+          </button>
         </div>
       )}
       {!d ? (

@@ -238,8 +238,11 @@ export function calendarOption(lang: Lang, days: CalendarDay[]): ChartOption {
     animation: false,
     tooltip: {
       confine: true,
-      formatter: (p: { value: [string, number] }) =>
-        `${shortDay(lang, p.value[0])}/${p.value[0].slice(0, 4)}: <b>${formatNumber(lang, p.value[1])}</b>`,
+      // echarts also asks for a tooltip over parts without a day (value null): show none there
+      formatter: (p: { value?: [string, number] | null }) =>
+        Array.isArray(p.value)
+          ? `${shortDay(lang, p.value[0])}/${p.value[0].slice(0, 4)}: <b>${formatNumber(lang, p.value[1])}</b>`
+          : '',
     },
     visualMap: {
       min: 0,

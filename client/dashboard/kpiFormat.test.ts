@@ -19,6 +19,9 @@ describe('dashboard KPI formatting', () => {
   it('writes each unit the way a report does, in both languages', () => {
     expect(formatValue('vi', 32.456, 'kmh')).toEqual({ text: '32,5', unit: 'km/h' });
     expect(formatValue('en', 0.8734, 'share')).toEqual({ text: '87.3', unit: '%' });
+    // a round figure keeps its decimal, so a tile keeps its width and reads as the same kind of figure
+    expect(formatValue('vi', 38.02, 'kmh')).toEqual({ text: '38,0', unit: 'km/h' });
+    expect(formatValue('vi', 1, 'share')).toEqual({ text: '100,0', unit: '%' });
     expect(formatValue('vi', 45, 'minutes')).toEqual({ text: '45', unit: 'phút' });
     expect(formatValue('en', 150, 'minutes')).toEqual({ text: '2.5', unit: 'h' });
     expect(formatValue('vi', 12345, 'count').text).toBe('12.345');

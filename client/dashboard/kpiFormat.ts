@@ -18,14 +18,17 @@ const RISE_IS: Record<string, 'good' | 'bad' | 'neutral'> = {
   cameraAvailability: 'good',
 };
 
-/** A figure in its unit: km/h with one decimal, shares as %, minutes (hours past two hours), counts. */
+/**
+ * A figure in its unit: km/h and shares (as %) with one decimal always (a tile does not jump between
+ * "38" and "38,1" as the figure moves), minutes (hours past two hours), counts.
+ */
 export function formatValue(lang: Lang, v: number | null, unit: KpiUnit): { text: string; unit: string } {
   if (v === null || !Number.isFinite(v)) return { text: '—', unit: '' };
   switch (unit) {
     case 'kmh':
-      return { text: formatNumber(lang, v, 1), unit: 'km/h' };
+      return { text: formatNumber(lang, v, 1, 1), unit: 'km/h' };
     case 'share':
-      return { text: formatNumber(lang, v * 100, 1), unit: '%' };
+      return { text: formatNumber(lang, v * 100, 1, 1), unit: '%' };
     case 'minutes':
       return v >= 120
         ? { text: formatNumber(lang, v / 60, 1), unit: lang === 'vi' ? 'giờ' : 'h' }

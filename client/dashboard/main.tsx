@@ -1,10 +1,10 @@
-import { effect } from '@preact/signals';
+import { effect, signal } from '@preact/signals';
 import { render } from 'preact';
 import { lang, t } from '../i18n/i18n.ts';
 import { App, data, districtNames, failure, loadedAt, loading, mapReady, view } from './App.tsx';
 import { loadDashboard, loadDistricts } from './api.ts';
 import { registerDistrictMap, resizeCharts } from './Chart.tsx';
-import { parseView, viewToSearch } from './view.ts';
+import { dueForRefresh, parseView, viewToSearch } from './view.ts';
 import './dashboard.css';
 
 // The view lives in the URL: a shared link opens the same period and district.
@@ -15,15 +15,20 @@ effect(() => {
 });
 
 let inFlight: AbortController | undefined;
+/** bumped to load the same view again (see below); `quiet`: the figures on screen stay undimmed meanwhile */
+const reload = signal(0);
+let quiet = false;
 effect(() => {
   const v = view.value;
+  reload.value;
   const search = `?${viewToSearch(v)}`;
   if (search !== location.search) history.replaceState(null, '', search);
   inFlight?.abort();
   const ac = new AbortController();
   inFlight = ac;
   const now = Date.now();
-  loading.value = true;
+  if (!quiet) loading.value = true;
+  quiet = false;
   loadDashboard(v, now, ac.signal).then(
     (d) => {
       if (ac.signal.aborted) return;
@@ -39,6 +44,17 @@ effect(() => {
     },
   );
 });
+
+// Left open on a projector or a second screen, a view that reaches now keeps up: loaded again every
+// 5 minutes while the page is seen, and at once when it is seen again after that.
+function refreshIfDue(): void {
+  if (document.visibilityState !== 'visible' || loading.value) return;
+  if (!dueForRefresh(view.value, loadedAt.value, Date.now())) return;
+  quiet = true;
+  reload.value++;
+}
+setInterval(refreshIfDue, 30_000);
+document.addEventListener('visibilitychange', refreshIfDue);
 
 window.addEventListener('popstate', () => {
   view.value = parseView(location.search);

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { apiQuery, parseView, viewRange, viewToSearch } from './view.ts';
+import {
+  apiQuery,
+  dueForRefresh,
+  localDate,
+  parseView,
+  REFRESH_MS,
+  viewRange,
+  viewToSearch,
+} from './view.ts';
 
 const NOW = Date.parse('2025-03-10T10:30:00+07:00');
 
@@ -35,5 +43,19 @@ describe('dashboard view in the URL', () => {
     expect(apiQuery({ period: 'today', district: 'd1' }, NOW, { limit: '10' })).toBe(
       'from=2025-03-09T17%3A00%3A00.000Z&to=2025-03-10T17%3A00%3A00.000Z&limit=10&district=d1',
     );
+  });
+
+  it('loads a view that reaches now again every 5 minutes, never one of past days', () => {
+    const min = 60_000;
+    expect(dueForRefresh({ period: 'today' }, NOW, NOW + 4 * min)).toBe(false);
+    expect(dueForRefresh({ period: 'today' }, NOW, NOW + REFRESH_MS)).toBe(true);
+    expect(dueForRefresh({ period: '90d', district: 'd1' }, NOW, NOW + 6 * min)).toBe(true);
+    // a custom period that ends today moves too; one that ended before does not
+    expect(
+      dueForRefresh({ period: 'custom', from: '2025-03-01', to: localDate(NOW) }, NOW, NOW + 6 * min),
+    ).toBe(true);
+    expect(
+      dueForRefresh({ period: 'custom', from: '2025-01-01', to: '2025-01-31' }, NOW, NOW + 60 * min),
+    ).toBe(false);
   });
 });

@@ -72,3 +72,15 @@ export function apiQuery(v: View, now: number, extra: Record<string, string> = {
   if (v.district) q.set('district', v.district);
   return q.toString();
 }
+
+/** How often a view that reaches now is loaded again while on screen (a projector left open). */
+export const REFRESH_MS = 5 * 60_000;
+
+/**
+ * Whether the view on screen is due to be loaded again: it reached now when it was loaded (today's
+ * figures still move; a preset also moves on to the next day after midnight) and that was
+ * REFRESH_MS ago. A view of past days only never changes.
+ */
+export function dueForRefresh(v: View, loadedAt: number, now: number): boolean {
+  return now - loadedAt >= REFRESH_MS && viewRange(v, loadedAt).to > loadedAt;
+}

@@ -30,10 +30,11 @@ function cached<T extends Intl.NumberFormat | Intl.DateTimeFormat | Intl.Relativ
 }
 
 /** A number in the language's conventions (vi: `1.234,5`, en: `1,234.5`). */
-export function formatNumber(lang: Lang, n: number, maxDigits = 0): string {
+export function formatNumber(lang: Lang, n: number, maxDigits = 0, minDigits = 0): string {
   return cached(
-    `n:${lang}:${maxDigits}`,
-    () => new Intl.NumberFormat(BCP47[lang], { maximumFractionDigits: maxDigits, minimumFractionDigits: 0 }),
+    `n:${lang}:${maxDigits}:${minDigits}`,
+    () =>
+      new Intl.NumberFormat(BCP47[lang], { maximumFractionDigits: maxDigits, minimumFractionDigits: minDigits }),
   ).format(n);
 }
 
