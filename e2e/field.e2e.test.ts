@@ -1,19 +1,13 @@
-// The field page on a phone (390×844, GPS inside the city) against the real IOC: a report with
-// a photo, then one made offline that waits in the outbox and is sent when the network is back,
-// and the operators' console that shows it.
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../server/config.ts';
-import { type RunningIoc, startIoc } from '../server/main.ts';
-import type { TestSession } from '../server/testing/sessions.ts';
-import { ensureClientBuilt, freePort, launchBrowser, screenshot, signIn } from './support/browser.ts';
+import type { RunningIoc } from '../server/main.ts';
+import { loginAs, type TestSession } from '../server/testing/sessions.ts';
+import { ensureClientBuilt, launchBrowser, screenshot, signIn } from './support/browser.ts';
+import { startTestIoc } from './support/ioc.ts';
 
 interface FieldHook {
-  outbox: { value: Array<{ id: string; state: string }> };
+  outbox: { value: Array<{ id: string; state: string; owner?: { username: string } }> };
   current: {
     value: { id: string; receipt?: { id: string; number: string; photos: Array<{ url: string }> } } | null;
   };
@@ -28,7 +22,7 @@ declare global {
   }
 }
 
-let dataDir: string;
+let stop: () => Promise<void>;
 let ioc: RunningIoc;
 let browser: Browser;
 let phone: BrowserContext;
@@ -66,19 +60,7 @@ async function fillReport(p: Page, category: string, description: string, severi
 describe('field report page', () => {
   beforeAll(async () => {
     ensureClientBuilt();
-    dataDir = await mkdtemp(path.join(os.tmpdir(), 'ioc-field-e2e-'));
-    ioc = await startIoc(
-      loadConfig({
-        PORT: String(await freePort()),
-        HOST: '127.0.0.1',
-        MQTT_PORT: '0',
-        DATA_DIR: dataDir,
-        SIMULATE: 'false',
-        BACKFILL_DAYS: '0',
-        DEMO_ACCOUNTS: 'false',
-        LOG_LEVEL: 'warn',
-      }),
-    );
+    ({ ioc, stop } = await startTestIoc('field'));
     ({ browser } = await launchBrowser());
     phone = await browser.newContext({
       viewport: { width: 390, height: 844 },
@@ -100,8 +82,7 @@ describe('field report page', () => {
 
   afterAll(async () => {
     await browser?.close();
-    await ioc?.stop();
-    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+    await stop?.();
   }, 60_000);
 
   it('sends a report with a photo shrunk on the phone and shows its number', async () => {
@@ -227,4 +208,163 @@ describe('field report page', () => {
     expect(await page.getByTestId('offline-banner').isVisible()).toBe(true);
     await phone.setOffline(false);
   }, 30_000);
+
+  it("on a shared phone, a queued report waits for the account that wrote it, never goes under the next one's", async () => {
+    const password = 'mật khẩu đủ dài 2026';
+    const an = { username: 'e2e-an', displayName: 'Nguyễn Văn An' };
+    const binh = { username: 'e2e-binh', displayName: 'Trần Thị Bình' };
+    for (const u of [an, binh]) await ioc.users.create({ ...u, role: 'field', password });
+    const operator = await loginAs(ioc, 'operator');
+    const statusOf = async (id: string) =>
+      (
+        (await (await operator.fetch(`/api/reports/status?ids=${id}`)).json()) as {
+          items: Array<{ clientId: string; id: string; number: string }>;
+        }
+      ).items;
+    /** an incident as operators see it, and its history */
+    const incident = async (id: string) =>
+      (await (await operator.fetch(`/api/incidents/${id}`)).json()) as {
+        incident: { reporter?: string; ts: number };
+        history: Array<{ action: string; time: number }>;
+      };
+
+    const shared = await browser.newContext({
+      viewport: { width: 390, height: 844 },
+      deviceScaleFactor: 2,
+      isMobile: true,
+      hasTouch: true,
+      geolocation: { latitude: 13.77, longitude: 109.22, accuracy: 12 },
+      permissions: ['geolocation'],
+      // requests go straight from the page, where the test can refuse them
+      serviceWorkers: 'block',
+    });
+    const p = await shared.newPage();
+    const errors: string[] = [];
+    p.on('pageerror', (e) => errors.push(String(e)));
+    p.on('console', (m) => {
+      if (m.type() === 'error' && !/ERR_INTERNET_DISCONNECTED|Failed to fetch|401/.test(m.text()))
+        errors.push(m.text());
+    });
+    const dialogs: string[] = [];
+    p.on('dialog', (d) => {
+      dialogs.push(d.message());
+      void d.accept();
+    });
+    /** the bodies of the reports the page uploads */
+    const posted: string[] = [];
+    p.on('request', (r) => {
+      if (r.method() === 'POST' && new URL(r.url()).pathname === '/api/reports')
+        posted.push(r.postDataBuffer()?.toString('latin1') ?? '');
+    });
+    const logIn = async (u: { username: string }) => {
+      await p.waitForURL((x) => x.pathname === '/login');
+      await p.locator('#login-username').fill(u.username);
+      await p.locator('#login-password').fill(password);
+      await p.locator('button[type=submit]').click();
+      await p.waitForURL((x) => x.pathname === '/report', { timeout: 15_000 });
+      await p.getByTestId('user-menu-toggle').waitFor();
+    };
+    const logOut = async () => {
+      await p.getByTestId('user-menu-toggle').click();
+      await p.getByTestId('logout').click();
+      await p.waitForURL((x) => x.pathname === '/login', { timeout: 10_000 });
+    };
+    const outbox = () => p.evaluate(() => window.__field?.outbox.value ?? []);
+
+    // An writes a report while the server cannot be reached, naming the reporter as An likes
+    await p.goto(`${ioc.httpUrl}/report`);
+    await logIn(an);
+    await shared.route('**/api/reports', (r) =>
+      r.request().method() === 'POST' ? r.abort('internetdisconnected') : r.continue(),
+    );
+    const anText = `Rác tràn ra lòng đường Lê Lợi — ${Date.now()}`;
+    await fillReport(p, 'waste', anText, 2);
+    const anReporter = 'An, tổ 3 (0905 111 222)';
+    await p.getByTestId('reporter').fill(anReporter);
+    const anSentAt = Date.now();
+    await p.getByTestId('send').click();
+    await p.getByTestId('queued').waitFor({ timeout: 15_000 });
+    const [queued] = await outbox();
+    expect(queued.owner?.username).toBe(an.username);
+
+    // and logs out: asked first, the report stays on the phone
+    await logOut();
+    expect(dialogs).toEqual([
+      '1 báo cáo chưa gửi sẽ được giữ trên máy này và gửi khi bạn đăng nhập lại. Đăng xuất?',
+    ]);
+    await shared.unroute('**/api/reports');
+    posted.length = 0;
+
+    // Bình signs in on the same phone, online: An's report is shown as An's, and not sent
+    await logIn(binh);
+    await expect.poll(() => p.getByTestId('waiting').textContent()).toBe('Chờ tài khoản khác: 1');
+    await p.getByTestId('tab-mine').click();
+    const item = p.locator(`[data-testid="outbox-item"][data-owner="${an.username}"]`);
+    expect(await item.getByTestId('outbox-owner').textContent()).toBe(
+      'Chờ tài khoản Nguyễn Văn An (e2e-an) đăng nhập để gửi',
+    );
+    // Bình may throw it away, not send or edit it
+    expect(await item.locator('button').allTextContents()).toEqual(['Bỏ']);
+    await p.waitForTimeout(300);
+    await screenshot(p, 'field-shared-phone-other-account');
+
+    // Bình's own report goes at once; An's, older, was passed over in the same round
+    await p.getByTestId('tab-new').click();
+    // the reporter name An typed is An's: Bình's form does not offer it
+    expect(await p.getByTestId('reporter').inputValue()).toBe('');
+    const binhText = `Đèn đường tắt cả dãy — ${Date.now()}`;
+    await fillReport(p, 'lighting', binhText, 2);
+    await p.getByTestId('send').click();
+    await p.getByTestId('sent').waitFor({ timeout: 15_000 });
+    const binhNumber = await p.getByTestId('report-number').textContent();
+    // filed under Bình's name (the account's, as no reporter was named), not An's
+    const binhId = await p.evaluate(() => window.__field?.current.value?.receipt?.id);
+    expect((await incident(String(binhId))).incident.reporter).toBe(binh.displayName);
+    expect(posted).toHaveLength(1);
+    expect(posted[0]).not.toContain(queued.id);
+    expect(await statusOf(queued.id)).toEqual([]);
+    expect((await outbox()).map((e) => e.id)).toEqual([queued.id]);
+
+    // Bình has nothing waiting: logs out without being asked
+    await logOut();
+    expect(dialogs).toHaveLength(1);
+
+    // An signs in again (a good while after writing the report): the report goes by itself,
+    // operators see the reporter An named, and when An wrote it, not when it arrived;
+    // An's form offers that name again
+    await p.waitForTimeout(Math.max(0, anSentAt + 5_000 - Date.now()));
+    await logIn(an);
+    await expect.poll(outbox, { timeout: 10_000 }).toEqual([]);
+    const [stored] = await statusOf(queued.id);
+    expect(stored?.number).toMatch(/^PA-\d{6}$/);
+    const anIncident = await incident(stored.id);
+    expect(anIncident.incident.reporter).toBe(anReporter);
+    await expect.poll(() => p.getByTestId('reporter').inputValue()).toBe(anReporter);
+    await ioc.audit.flush();
+    const [upload] = await ioc.audit.list({ action: 'report.create', actor: an.username });
+    expect(upload?.target).toBe(stored.id);
+    expect(anIncident.incident.ts).toBeGreaterThanOrEqual(anSentAt);
+    expect(anIncident.incident.ts).toBeLessThan(anSentAt + 2_000);
+    expect(upload.ts - anIncident.incident.ts).toBeGreaterThan(4_000);
+    expect(anIncident.history[0]).toMatchObject({ action: 'reported', time: anIncident.incident.ts });
+    // An's "My reports" has An's report, not Bình's
+    await p.getByTestId('tab-mine').click();
+    /** the numbers "My reports" lists */
+    const listed = () =>
+      p.getByTestId('mine-item').evaluateAll((l) => l.map((e) => e.getAttribute('data-number')));
+    await expect.poll(listed).toEqual([stored.number]);
+
+    // Bình signs in again: "My reports" lists Bình's report only, not An's (nor its description)
+    await logOut();
+    await logIn(binh);
+    await p.getByTestId('tab-mine').click();
+    await expect.poll(listed).toEqual([binhNumber]);
+    expect(await p.getByTestId('mine').textContent()).not.toContain(anText);
+    expect(await p.getByTestId('mine').textContent()).toContain(binhText);
+    expect(await p.getByTestId('tab-mine').locator('.tab-count').textContent()).toBe('1');
+    await p.waitForTimeout(300);
+    await screenshot(p, 'field-shared-phone-mine');
+    expect(errors).toEqual([]);
+    await shared.close();
+  }, 90_000);
 });

@@ -16,9 +16,12 @@ import {
   discard,
   editing,
   errors,
+  forgetAccount,
   gps,
+  isMine,
   MAX_DESCRIPTION,
-  mine,
+  myReports,
+  myWaiting,
   online,
   openForEdit,
   outbox,
@@ -33,6 +36,7 @@ import {
   statusCheckedAt,
   submit,
 } from './fieldStore.ts';
+import type { OutboxEntry } from './outbox.ts';
 import { MAX_PHOTOS, shrinkPhoto } from './photo.ts';
 import type { PinMap } from './pinMap.ts';
 import { type ReportPhase, reportStatusLabel } from './reportStatus.ts';
@@ -62,9 +66,23 @@ export function App() {
   );
 }
 
+/** The account that wrote a report, as the list names it: "Nguyễn Văn An (an.nguyen)". */
+function ownerName(e: OutboxEntry): string {
+  const o = e.owner;
+  if (!o) return '';
+  return o.displayName && o.displayName !== o.username ? `${o.displayName} (${o.username})` : o.username;
+}
+
+/** Logging out keeps this account's waiting reports on the phone: say so, and log out only if agreed. */
+function confirmLogout(): boolean {
+  const n = myWaiting.value;
+  return n === 0 || confirm(t(n === 1 ? 'field.logout.keepOne' : 'field.logout.keep', { n }));
+}
+
 function Header() {
-  const waiting = outbox.value.filter((e) => e.state === 'pending').length;
-  const refused = outbox.value.length - waiting;
+  const waiting = myWaiting.value;
+  const others = outbox.value.filter((e) => !isMine(e)).length;
+  const refused = outbox.value.filter((e) => e.state === 'rejected' && isMine(e)).length;
   const tab = screen.value === 'mine' ? 'mine' : 'new';
   return (
     <header class="top">
@@ -79,7 +97,7 @@ function Header() {
           </svg>
         </div>
         <h1 class="top-title">{t('field.title')}</h1>
-        <UserMenu tone="brand" />
+        <UserMenu tone="brand" confirmLogout={confirmLogout} onLoggedOut={forgetAccount} />
         <button
           type="button"
           class="lang"
@@ -90,20 +108,27 @@ function Header() {
           {t('field.lang')}
         </button>
       </div>
-      {(waiting > 0 || refused > 0) && (
+      {(waiting > 0 || refused > 0 || others > 0) && (
         <button
           type="button"
           class={`waiting${refused > 0 ? ' has-refused' : ''}`}
           data-testid="waiting"
           data-count={waiting}
+          data-others={others}
           onClick={() => (screen.value = 'mine')}
         >
           <span class="waiting-dot" aria-hidden="true" />
-          {t('field.waiting', { n: waiting })}
+          {(waiting > 0 || (refused === 0 && others === 0)) && t('field.waiting', { n: waiting })}
           {refused > 0 && (
             <span class="waiting-refused">
-              {' '}
-              · {t('field.status.rejected')}: {refused}
+              {waiting > 0 && ' · '}
+              {t('field.status.rejected')}: {refused}
+            </span>
+          )}
+          {others > 0 && (
+            <span class="waiting-others">
+              {(waiting > 0 || refused > 0) && ' · '}
+              {t('field.waitingOthers', { n: others })}
             </span>
           )}
         </button>
@@ -126,7 +151,7 @@ function Header() {
           data-testid="tab-mine"
         >
           {t('field.tab.mine')}
-          {mine.value.length > 0 && <span class="tab-count">{mine.value.length}</span>}
+          {myReports.value.length > 0 && <span class="tab-count">{myReports.value.length}</span>}
         </button>
       </nav>
     </header>
@@ -140,7 +165,7 @@ function Header() {
 function AuthBanner() {
   const reason = authProblem.value;
   if (!reason) return null;
-  const waiting = outbox.value.filter((e) => e.state === 'pending').length;
+  const waiting = myWaiting.value;
   const b = authBanner(reason, waiting);
   const net = online.value;
   return (
@@ -671,7 +696,7 @@ function Chip({ phase }: { phase: ReportPhase }) {
 function MineScreen() {
   const f = fmt.value;
   const entries = outbox.value;
-  const sent = mine.value;
+  const sent = myReports.value;
   const checked = statusCheckedAt.value;
   return (
     <div class="mine" data-testid="mine">
@@ -681,64 +706,9 @@ function MineScreen() {
             <h2>{t('field.outbox.title')}</h2>
           </div>
           <ul class="list">
-            {entries.map((e) => (
-              <li key={e.id} class="item" data-testid="outbox-item" data-state={e.state}>
-                <span class="item-icon" style={{ background: toCss(CATEGORY_COLORS[e.draft.category]) }}>
-                  <CategoryIcon category={e.draft.category} size={22} />
-                </span>
-                <div class="item-main">
-                  <div class="item-title">{t(`cat.${e.draft.category}`)}</div>
-                  <div class="item-sub">
-                    {f.dateTime(e.createdAt)}
-                    {e.state === 'pending' && authProblem.value && <> · {t('field.outbox.waitLogin')}</>}
-                    {e.state === 'pending' &&
-                      !authProblem.value &&
-                      e.nextAttemptAt > Date.now() &&
-                      sender.sending !== e.id && (
-                        <> · {t('field.outbox.retryAt', { time: f.time(e.nextAttemptAt) })}</>
-                      )}
-                  </div>
-                  {e.state === 'rejected' && (
-                    <div class="err small">
-                      <div>
-                        {t('field.outbox.rejected')}
-                        {e.error && <div class="err-detail">{e.error.message}</div>}
-                      </div>
-                    </div>
-                  )}
-                  <div class="item-actions">
-                    {e.state === 'pending' ? (
-                      // while the outbox waits for a login, the banner's button is the way on
-                      !authProblem.value && (
-                        <button type="button" class="btn-ghost" onClick={() => void sender.kick(true)}>
-                          {t('field.outbox.sendNow')}
-                        </button>
-                      )
-                    ) : (
-                      <button
-                        type="button"
-                        class="btn-ghost"
-                        data-testid="outbox-edit"
-                        onClick={() => openForEdit(e)}
-                      >
-                        {t('field.outbox.edit')}
-                      </button>
-                    )}
-                    <button
-                      type="button"
-                      class="btn-ghost danger"
-                      data-testid="outbox-discard"
-                      onClick={() => {
-                        if (confirm(t('field.outbox.discardConfirm'))) void discard(e.id);
-                      }}
-                    >
-                      {t('field.outbox.discard')}
-                    </button>
-                  </div>
-                </div>
-                <Chip phase={e.state === 'pending' ? 'waiting' : 'rejected'} />
-              </li>
-            ))}
+            {entries.map((e) =>
+              isMine(e) ? <OutboxItem key={e.id} e={e} /> : <OtherAccountItem key={e.id} e={e} />,
+            )}
           </ul>
         </section>
       )}
@@ -774,5 +744,102 @@ function MineScreen() {
         )}
       </section>
     </div>
+  );
+}
+
+/** A report of this account (or of none) in the outbox: why it waits, and what can be done. */
+function OutboxItem({ e }: { e: OutboxEntry }) {
+  const f = fmt.value;
+  return (
+    <li class="item" data-testid="outbox-item" data-state={e.state}>
+      <span class="item-icon" style={{ background: toCss(CATEGORY_COLORS[e.draft.category]) }}>
+        <CategoryIcon category={e.draft.category} size={22} />
+      </span>
+      <div class="item-main">
+        <div class="item-title">{t(`cat.${e.draft.category}`)}</div>
+        <div class="item-sub">
+          {f.dateTime(e.createdAt)}
+          {e.state === 'pending' && authProblem.value && <> · {t('field.outbox.waitLogin')}</>}
+          {e.state === 'pending' &&
+            !authProblem.value &&
+            e.nextAttemptAt > Date.now() &&
+            sender.sending !== e.id && <> · {t('field.outbox.retryAt', { time: f.time(e.nextAttemptAt) })}</>}
+        </div>
+        {e.state === 'rejected' && (
+          <div class="err small">
+            <div>
+              {t('field.outbox.rejected')}
+              {e.error && <div class="err-detail">{e.error.message}</div>}
+            </div>
+          </div>
+        )}
+        <div class="item-actions">
+          {e.state === 'pending' ? (
+            // while the outbox waits for a login, the banner's button is the way on
+            !authProblem.value && (
+              <button type="button" class="btn-ghost" onClick={() => void sender.kick(true)}>
+                {t('field.outbox.sendNow')}
+              </button>
+            )
+          ) : (
+            <button type="button" class="btn-ghost" data-testid="outbox-edit" onClick={() => openForEdit(e)}>
+              {t('field.outbox.edit')}
+            </button>
+          )}
+          <button
+            type="button"
+            class="btn-ghost danger"
+            data-testid="outbox-discard"
+            onClick={() => {
+              if (confirm(t('field.outbox.discardConfirm'))) void discard(e.id);
+            }}
+          >
+            {t('field.outbox.discard')}
+          </button>
+        </div>
+      </div>
+      <Chip phase={e.state === 'pending' ? 'waiting' : 'rejected'} />
+    </li>
+  );
+}
+
+/**
+ * Another account's report, written on this phone before it changed hands: it goes only when
+ * that account signs in here again; this account may only throw it away.
+ */
+function OtherAccountItem({ e }: { e: OutboxEntry }) {
+  const name = ownerName(e);
+  return (
+    <li class="item item-other" data-testid="outbox-item" data-state={e.state} data-owner={e.owner?.username}>
+      <span class="item-icon" style={{ background: toCss(CATEGORY_COLORS[e.draft.category]) }}>
+        <CategoryIcon category={e.draft.category} size={22} />
+      </span>
+      <div class="item-main">
+        <div class="item-title">{t(`cat.${e.draft.category}`)}</div>
+        <div class="item-sub">
+          {fmt.value.dateTime(e.createdAt)}
+          {e.state === 'rejected' && <> · {t('field.status.rejected')}</>}
+        </div>
+        <div class="item-owner" data-testid="outbox-owner">
+          <svg viewBox="0 0 20 20" width="16" height="16" aria-hidden="true">
+            <circle cx="10" cy="6.5" r="3.5" fill="currentColor" />
+            <path d="M3 18c0-4 3-6.5 7-6.5s7 2.5 7 6.5z" fill="currentColor" />
+          </svg>
+          <span>{t('field.outbox.waitAccount', { name })}</span>
+        </div>
+        <div class="item-actions">
+          <button
+            type="button"
+            class="btn-ghost danger"
+            data-testid="outbox-discard"
+            onClick={() => {
+              if (confirm(t('field.outbox.discardOtherConfirm', { name }))) void discard(e.id);
+            }}
+          >
+            {t('field.outbox.discard')}
+          </button>
+        </div>
+      </div>
+    </li>
   );
 }

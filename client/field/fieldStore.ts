@@ -1,11 +1,22 @@
-import { signal } from '@preact/signals';
+import { computed, effect, signal } from '@preact/signals';
 import type { IncidentCategory } from '../../server/contracts/vocab.ts';
 import { mayOpen } from '../shared/authPaths.ts';
 import { fetchMe, session } from '../shared/session.ts';
 import { fetchStatuses, postReport, type ReportReceipt } from './api.ts';
 import type { FieldError, FormField } from './fieldErrors.ts';
 import { fieldErrors } from './fieldErrors.ts';
-import { idbStore, type MyReport, newReportId, type OutboxEntry, type ReportDraft } from './outbox.ts';
+import {
+  idbStore,
+  type MyReport,
+  mayGoAs,
+  newReportId,
+  type OutboxEntry,
+  queuedReport,
+  type ReportDraft,
+  type ReportOwner,
+  reportsOf,
+  sentReport,
+} from './outbox.ts';
 import { needsPolling } from './reportStatus.ts';
 import { type AuthHalt, Sender } from './sender.ts';
 
@@ -26,7 +37,13 @@ export interface PhotoItem {
 }
 
 export const MAX_DESCRIPTION = 4000;
+/**
+ * The reporter field is remembered per account, under this key and the account's id: the server
+ * files a report under the name the phone sends, so one account's must not be prefilled for the next.
+ */
 const REPORTER_KEY = 'ioc.field.reporter';
+/** the account last signed in on this page, for reports written while the server cannot say */
+const ACCOUNT_KEY = 'ioc.field.account';
 /** status of sent reports is refreshed this often while the list is on screen */
 export const STATUS_POLL_MS = 30_000;
 
@@ -49,45 +66,135 @@ export const description = signal('');
 export const photos = signal<PhotoItem[]>([]);
 export const photoBusy = signal(0);
 export const severity = signal(3);
-export const reporter = signal(readReporter());
+/** starts with the signed-in account's remembered name (the effect after `me`), then what is typed */
+export const reporter = signal('');
 export const errors = signal<Partial<Record<FormField, FieldError>>>({});
 /** a refused report being corrected: sent again under the same id */
 export const editing = signal<string | null>(null);
 /** the report on the confirmation / queued screen */
 export const current = signal<{ id: string; receipt?: ReportReceipt } | null>(null);
 
-function readReporter(): string {
+/** The last account that signed in here and may report; forgotten when it logs out. */
+const lastAccount = signal<ReportOwner | null>(readAccount());
+
+function readAccount(): ReportOwner | null {
   try {
-    return localStorage.getItem(REPORTER_KEY) ?? '';
+    const v = JSON.parse(localStorage.getItem(ACCOUNT_KEY) ?? 'null') as ReportOwner | null;
+    return v && typeof v.id === 'string' && typeof v.username === 'string' ? v : null;
+  } catch {
+    return null;
+  }
+}
+
+function keepAccount(a: ReportOwner | null): void {
+  lastAccount.value = a;
+  try {
+    if (a) localStorage.setItem(ACCOUNT_KEY, JSON.stringify(a));
+    else localStorage.removeItem(ACCOUNT_KEY);
+  } catch {
+    // not remembered: known again at the next session check
+  }
+}
+
+effect(() => {
+  const s = session.value;
+  if (!s || !mayOpen('/report', s.user.role)) return;
+  const { id, username, displayName } = s.user;
+  const k = lastAccount.peek();
+  if (k?.id !== id || k.username !== username || k.displayName !== displayName)
+    keepAccount({ id, username, displayName });
+});
+
+/**
+ * Whose reports this page writes and sends: the signed-in account when it may report; while
+ * the session has ended or cannot be checked (offline), the last one that signed in here.
+ */
+export const me = computed<ReportOwner | undefined>(() => {
+  const s = session.value;
+  if (!s) return lastAccount.value ?? undefined;
+  if (!mayOpen('/report', s.user.role)) return undefined;
+  return { id: s.user.id, username: s.user.username, displayName: s.user.displayName };
+});
+
+/** Whether an outbox entry is the current account's (or of no account): it may send, edit it. */
+export function isMine(e: OutboxEntry): boolean {
+  return mayGoAs(e, me.value?.id);
+}
+
+/** Reports of this account waiting to go (not those refused, nor another account's). */
+export const myWaiting = computed(
+  () => outbox.value.filter((e) => e.state === 'pending' && isMine(e)).length,
+);
+
+/** The account's id: a new session of the same account leaves the form alone. */
+const meId = computed(() => me.value?.id);
+
+// the reporter field starts with what this account last sent, never with another account's
+effect(() => {
+  reporter.value = readReporter(meId.value);
+});
+
+/** "My reports" of this account (and those sent before owners were kept), newest first. */
+export const myReports = computed(() => reportsOf(mine.value, me.value?.id));
+
+/** The account logged out: a report written now belongs to whoever signs in next. */
+export function forgetAccount(): void {
+  keepAccount(null);
+}
+
+function readReporter(accountId: string | undefined): string {
+  if (!accountId) return '';
+  try {
+    return localStorage.getItem(`${REPORTER_KEY}.${accountId}`) ?? '';
   } catch {
     return '';
   }
+}
+
+/** Remembers the reporter name for this account's next report (nothing when no account is known). */
+function keepReporter(accountId: string | undefined, name: string): void {
+  if (!accountId) return;
+  try {
+    if (name) localStorage.setItem(`${REPORTER_KEY}.${accountId}`, name);
+    else localStorage.removeItem(`${REPORTER_KEY}.${accountId}`);
+  } catch {
+    // not remembered
+  }
+}
+
+try {
+  // the one name kept for the whole phone before: whose it was cannot be told, so it is not offered
+  localStorage.removeItem(REPORTER_KEY);
+} catch {
+  // nothing to forget
 }
 
 export const sender = new Sender({
   store: outboxStore,
   post: postReport,
   async onSent(entry, body) {
-    const r = body as ReportReceipt | undefined;
     const prev = await mineStore.get(entry.id);
-    await mineStore.put(entry.id, {
-      clientId: entry.id,
-      createdAt: prev?.createdAt ?? entry.createdAt,
-      category: entry.draft.category,
-      description: entry.draft.description,
-      number: r?.number ?? prev?.number,
-      serverId: r?.id ?? prev?.serverId,
-      status: r?.status ?? prev?.status ?? 'new',
-      updatedAt: Date.now(),
-      rejectedPhotos: r?.rejectedPhotos?.length ? r.rejectedPhotos : prev?.rejectedPhotos,
-    });
+    await mineStore.put(entry.id, sentReport(entry, body as ReportReceipt | undefined, prev, Date.now()));
   },
   now: () => Date.now(),
   rand: Math.random,
   setTimer: (fn, ms) => setTimeout(fn, ms),
   clearTimer: (t) => clearTimeout(t as ReturnType<typeof setTimeout>),
   authCheck,
+  account,
 });
+
+/** Who is signed in, asked of the server before a round; unreachable: the page's last word. */
+async function account(): Promise<string | null | undefined> {
+  try {
+    const who = await fetchMe();
+    session.value = who;
+    return who?.user.id ?? null;
+  } catch {
+    // the report would fail to go the same way; the cookie is the one the page last saw
+    return session.value?.user.id;
+  }
+}
 
 /** Whether this login may send reports now, asked of `/api/auth/me` (no report is uploaded to find out). */
 async function authCheck(): Promise<'ok' | AuthHalt | 'unknown'> {
@@ -159,20 +266,11 @@ export async function submit(): Promise<void> {
     reporter: reporter.value.trim() || undefined,
     photos: photos.value.map((p) => p.file),
   };
-  try {
-    localStorage.setItem(REPORTER_KEY, reporter.value.trim());
-  } catch {
-    // not remembered
-  }
+  keepReporter(me.value?.id, reporter.value.trim());
   const id = editing.value ?? newReportId();
-  const entry: OutboxEntry = {
-    id,
-    createdAt: Date.now(),
-    draft,
-    attempts: 0,
-    nextAttemptAt: 0,
-    state: 'pending',
-  };
+  // a refused report edited keeps the time it was first sent
+  const edited = editing.value ? await outboxStore.get(editing.value) : undefined;
+  const entry = queuedReport(id, draft, me.value, Date.now(), edited);
   await outboxStore.put(id, entry);
   current.value = { id };
   errors.value = {};
@@ -220,13 +318,16 @@ export async function discard(id: string): Promise<void> {
   await refresh();
 }
 
-/** Asks the server for the current status of every report this phone sent that is not closed. */
+/**
+ * Asks the server for the current status of every report of this account that is not closed
+ * (the server answers a field account only about its own reports).
+ */
 export async function pollStatuses(): Promise<void> {
-  const open = mine.value.filter((m) => m.number && needsPolling(m.status));
+  const open = myReports.value.filter((m) => m.number && needsPolling(m.status));
   if (open.length === 0) return;
   const items = await fetchStatuses(open.map((m) => m.clientId));
   for (const it of items) {
-    const m = mine.value.find((x) => x.clientId === it.clientId);
+    const m = open.find((x) => x.clientId === it.clientId);
     if (!m) continue;
     const updatedAt = typeof it.updatedAt === 'number' ? it.updatedAt : Date.parse(it.updatedAt);
     await mineStore.put(m.clientId, {

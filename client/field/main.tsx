@@ -10,6 +10,7 @@ import {
   current,
   loginEnded,
   mine,
+  myReports,
   online,
   outbox,
   pollStatuses,
@@ -57,12 +58,12 @@ async function start(): Promise<void> {
     else if (s && !mayOpen('/report', s.user.role)) sender.halt('forbidden');
   });
 
-  // statuses of my reports: every 30 s while the list is on screen and the page visible
+  // statuses of this account's reports: every 30 s while the list is on screen and the page visible
   let polling: ReturnType<typeof setInterval> | undefined;
   const poll = () => void pollStatuses().catch(() => undefined);
   effect(() => {
     const visible = screen.value === 'mine';
-    mine.value;
+    myReports.value;
     if (visible && !polling) {
       poll();
       polling = setInterval(() => document.visibilityState === 'visible' && poll(), STATUS_POLL_MS);

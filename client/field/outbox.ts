@@ -1,4 +1,5 @@
 import { createStore, del, get, set, values } from 'idb-keyval';
+import type { ReportCreated } from '../../server/contracts/incidentsApi.ts';
 import type { IncidentCategory, IncidentState } from '../../server/contracts/vocab.ts';
 
 /** What the reporter filled in; photos are already shrunk JPEGs. */
@@ -21,11 +22,27 @@ export interface ServerError {
   details?: Array<{ field: string; message: string }>;
 }
 
+/** The account that wrote a report, as the session named it then. */
+export interface ReportOwner {
+  id: string;
+  username: string;
+  displayName: string;
+}
+
 /** A report not yet received by the server, keyed by the UUID made on the phone. */
 export interface OutboxEntry {
   id: string;
+  /**
+   * When the reporter first pressed Send (epoch ms, the phone's clock), kept when a refused report
+   * is edited and sent again: sent as the report's `ts`, the time it was seen.
+   */
   createdAt: number;
   draft: ReportDraft;
+  /**
+   * Only this account sends it (a shared phone: the server records whoever sends it as the
+   * reporter). Absent on reports queued before owners were kept: whoever is signed in sends those.
+   */
+  owner?: ReportOwner;
   /** failed attempts so far */
   attempts: number;
   /** not before this time (epoch ms) */
@@ -37,24 +54,90 @@ export interface OutboxEntry {
   lastFailure?: string;
 }
 
+/**
+ * The outbox entry of a report the reporter sends: a new one, or a refused one edited (`edited`),
+ * which keeps the time it was first sent (it was seen then, not when it was corrected). Either
+ * goes under the account that wrote it (`owner`; none when no account is known).
+ */
+export function queuedReport(
+  id: string,
+  draft: ReportDraft,
+  owner: ReportOwner | undefined,
+  now: number,
+  edited?: Pick<OutboxEntry, 'createdAt'>,
+): OutboxEntry {
+  return {
+    id,
+    createdAt: edited?.createdAt ?? now,
+    draft,
+    attempts: 0,
+    nextAttemptAt: 0,
+    state: 'pending',
+    ...(owner && { owner }),
+  };
+}
+
+/** Whether the account signed in (its id; undefined: not known) may send this report. */
+export function mayGoAs(entry: Pick<OutboxEntry, 'owner'>, accountId: string | undefined): boolean {
+  return !entry.owner || entry.owner.id === accountId;
+}
+
 export interface RejectedPhoto {
   name: string;
   code: string;
   message: string;
 }
 
-/** A report of this phone, as "My reports" lists it. */
+/** A report sent from this phone, as "My reports" lists it. */
 export interface MyReport {
   clientId: string;
   createdAt: number;
   category: IncidentCategory;
   description: string;
+  /**
+   * The account that wrote it (its outbox entry's owner): only that account lists it, and the
+   * server tells only that account its status. Absent on reports sent before owners were kept.
+   */
+  owner?: ReportOwner;
   /** set once the server has it */
   number?: string;
   serverId?: string;
   status?: IncidentState;
   updatedAt?: number;
   rejectedPhotos?: RejectedPhoto[];
+}
+
+/**
+ * The reports "My reports" lists for the account signed in (its id; undefined: not known): its
+ * own and those of no account, never another account's that was signed in on this phone before.
+ */
+export function reportsOf(all: MyReport[], accountId: string | undefined): MyReport[] {
+  return all.filter((m) => !m.owner || m.owner.id === accountId);
+}
+
+/**
+ * A report the server has received, as "My reports" keeps it: the server's answer (none when
+ * it was not JSON), over what was kept of it before (`prev`: an answer to an earlier attempt).
+ */
+export function sentReport(
+  entry: OutboxEntry,
+  receipt: ReportCreated | undefined,
+  prev: MyReport | undefined,
+  now: number,
+): MyReport {
+  const owner = entry.owner ?? prev?.owner;
+  return {
+    clientId: entry.id,
+    createdAt: prev?.createdAt ?? entry.createdAt,
+    category: entry.draft.category,
+    description: entry.draft.description,
+    ...(owner && { owner }),
+    number: receipt?.number ?? prev?.number,
+    serverId: receipt?.id ?? prev?.serverId,
+    status: receipt?.status ?? prev?.status ?? 'new',
+    updatedAt: now,
+    rejectedPhotos: receipt?.rejectedPhotos?.length ? receipt.rejectedPhotos : prev?.rejectedPhotos,
+  };
 }
 
 export interface KeyedStore<T> {

@@ -2,10 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { type MyReport, memoryStore, type OutboxEntry } from './outbox.ts';
 import { type AuthHalt, type PostResult, Sender } from './sender.ts';
 
-function entry(id: string, createdAt: number): OutboxEntry {
+function entry(id: string, createdAt: number, owner?: string): OutboxEntry {
   return {
     id,
     createdAt,
+    ...(owner && { owner: { id: owner, username: owner, displayName: `User ${owner}` } }),
     attempts: 0,
     nextAttemptAt: 0,
     state: 'pending',
@@ -18,8 +19,11 @@ function harness(
   answers: Array<PostResult | ((e: OutboxEntry) => PostResult)>,
   /** what `/api/auth/me` says, one answer per check */
   auth: Array<'ok' | AuthHalt | 'unknown'> = [],
+  /** who `/api/auth/me` says is signed in, asked before a round with reports of named accounts */
+  who: () => string | null | undefined = () => undefined,
 ) {
   const authChecks: string[] = [];
+  const accountChecks: Array<string | null | undefined> = [];
   const store = memoryStore<OutboxEntry>();
   const sent: Array<{ id: string; body: unknown }> = [];
   const posted: string[] = [];
@@ -50,6 +54,11 @@ function harness(
       authChecks.push(a);
       return a;
     },
+    async account() {
+      const a = who();
+      accountChecks.push(a);
+      return a;
+    },
   });
   return {
     store,
@@ -58,6 +67,7 @@ function harness(
     posted,
     timers,
     authChecks,
+    accountChecks,
     /** moves the clock and runs the timers that came due */
     async advance(ms: number) {
       now += ms;
@@ -237,5 +247,67 @@ describe('Sender', () => {
     expect(h.posted).toEqual([]);
     expect(h.sender.halted).toBe('unauthenticated');
     expect(h.store.map.get('a')).toEqual(entry('a', 1));
+  });
+
+  describe('on a phone shared by several accounts', () => {
+    it("sends the signed-in account's reports and those of no account, never another account's", async () => {
+      const h = harness([receipt(1), receipt(2), receipt(3)], [], () => 'u-b');
+      await h.store.put('a-1', entry('a-1', 1, 'u-a'));
+      await h.store.put('legacy', entry('legacy', 2));
+      await h.store.put('b-1', entry('b-1', 3, 'u-b'));
+      await h.store.put('a-2', entry('a-2', 4, 'u-a'));
+      await h.sender.kick(true);
+      expect(h.posted).toEqual(['legacy', 'b-1']);
+      expect(h.sent.map((x) => x.id)).toEqual(['legacy', 'b-1']);
+      // A's reports are kept as they were: not failed, not backed off
+      expect(h.store.map.get('a-1')).toEqual(entry('a-1', 1, 'u-a'));
+      expect(h.store.map.get('a-2')).toEqual(entry('a-2', 4, 'u-a'));
+      // and no timer wakes up for them: they wait for their owner, not for the network
+      expect(h.timers).toHaveLength(0);
+      await h.advance(3_600_000);
+      await h.sender.kick();
+      expect(h.posted).toEqual(['legacy', 'b-1']);
+    });
+
+    it("sends an account's reports once that account signs in again, and asks before every round", async () => {
+      let signedIn: string | null = 'u-b';
+      const h = harness([receipt(1)], [], () => signedIn);
+      await h.store.put('a-1', entry('a-1', 1, 'u-a'));
+      await h.sender.kick(true);
+      expect(h.posted).toEqual([]);
+      signedIn = 'u-a';
+      await h.sender.kick(true);
+      expect(h.posted).toEqual(['a-1']);
+      expect(h.store.map.size).toBe(0);
+      expect(h.accountChecks).toEqual(['u-b', 'u-a']);
+    });
+
+    it('sends no report of a named account when the server cannot tell who is signed in', async () => {
+      const h = harness([receipt(1)], [], () => undefined);
+      await h.store.put('a-1', entry('a-1', 1, 'u-a'));
+      await h.store.put('legacy', entry('legacy', 2));
+      await h.sender.kick(true);
+      expect(h.posted).toEqual(['legacy']);
+      expect(h.store.map.get('a-1')).toEqual(entry('a-1', 1, 'u-a'));
+    });
+
+    it('halts, uploading nothing, when no one is signed in any more', async () => {
+      const h = harness([receipt(1)], [], () => null);
+      const seen: string[] = [];
+      h.sender.on((e) => e && seen.push(`${e.id}:${e.outcome}`));
+      await h.store.put('a-1', entry('a-1', 1, 'u-a'));
+      await h.sender.kick(true);
+      expect(h.posted).toEqual([]);
+      expect(h.sender.halted).toBe('unauthenticated');
+      expect(seen).toEqual(['a-1:unauthenticated']);
+    });
+
+    it('does not ask who is signed in when every report is of no account (queued before owners were kept)', async () => {
+      const h = harness([receipt(1)], [], () => 'u-b');
+      await h.store.put('legacy', entry('legacy', 1));
+      await h.sender.kick(true);
+      expect(h.posted).toEqual(['legacy']);
+      expect(h.accountChecks).toEqual([]);
+    });
   });
 });

@@ -1,4 +1,4 @@
-import type { KeyedStore, OutboxEntry, ServerError } from './outbox.ts';
+import { type KeyedStore, mayGoAs, type OutboxEntry, type ServerError } from './outbox.ts';
 import { backoffMs, classifyStatus, type SendOutcome } from './retry.ts';
 
 /** One attempt's answer: HTTP status (0: the network failed) and the parsed JSON body. */
@@ -27,6 +27,13 @@ export interface SenderDeps {
    * one: `unknown` when the server could not be asked. Without it a halt lasts until reload.
    */
   authCheck?(): Promise<'ok' | AuthHalt | 'unknown'>;
+  /**
+   * Who is signed in now, asked of the server (the cookie may be another account's than the
+   * page last saw): the account's id, null when no one is, undefined when it cannot be told.
+   * Asked once per round that has reports of a named account to send; without it only
+   * reports of no account go.
+   */
+  account?(): Promise<string | null | undefined>;
 }
 
 export interface AttemptEvent {
@@ -41,6 +48,8 @@ export interface AttemptEvent {
  * `kick(true)` (page load, the `online` event, a new report) ends every wait now.
  * A 401 or 403 halts the outbox with every report kept: retrying cannot help until the
  * reporter logs in. Only a forced kick looks again, by `authCheck`, before sending anything.
+ * A report goes only under the account that wrote it (`owner`): another account's reports
+ * stay in the outbox, untouched, until their owner signs in on this phone again.
  */
 export class Sender {
   private running = false;
@@ -53,6 +62,8 @@ export class Sender {
   sending: string | null = null;
   /** set while the outbox waits for a login */
   halted: AuthHalt | null = null;
+  /** the account signed in, as the last round learnt it: its reports (and those of no account) go */
+  signedIn: string | undefined;
 
   constructor(private readonly d: SenderDeps) {}
 
@@ -119,9 +130,20 @@ export class Sender {
     if (force) this.blockedUntil = 0;
     const now = this.d.now();
     if (this.blockedUntil > now) return;
-    const pending = (await this.d.store.list())
+    const due = (await this.d.store.list())
       .filter((e) => e.state === 'pending' && (force || e.nextAttemptAt <= now))
       .sort((a, b) => a.createdAt - b.createdAt);
+    if (due.some((e) => e.owner)) {
+      // asked before every round: another account may have signed in on this phone meanwhile
+      const who = this.d.account ? await this.d.account() : undefined;
+      if (who === null) {
+        this.halted = 'unauthenticated';
+        for (const e of due) this.emit({ id: e.id, outcome: this.halted });
+        return;
+      }
+      this.signedIn = who;
+    }
+    const pending = due.filter((e) => mayGoAs(e, this.signedIn));
     for (const entry of pending) {
       // halted meanwhile by another request of the page
       if (this.halted) return;
@@ -174,7 +196,10 @@ export class Sender {
     if (this.timer !== undefined) this.d.clearTimer(this.timer);
     this.timer = undefined;
     if (this.halted) return;
-    const pending = (await this.d.store.list()).filter((e) => e.state === 'pending');
+    // another account's reports wait for their owner, not for a timer
+    const pending = (await this.d.store.list()).filter(
+      (e) => e.state === 'pending' && mayGoAs(e, this.signedIn),
+    );
     if (pending.length === 0) return;
     const next = Math.max(this.blockedUntil, Math.min(...pending.map((e) => e.nextAttemptAt)));
     const wait = Math.max(250, next - this.d.now());

@@ -26,9 +26,14 @@ function initial(name: string): string {
 
 /**
  * The signed-in user in a page's header: name and role, and a menu with the other pages the
- * role may open and a logout button. `tone` matches the header it sits in.
+ * role may open and a logout button. `tone` matches the header it sits in; `confirmLogout`
+ * may ask the user first (false: stay logged in), `onLoggedOut` runs once the server ended it.
  */
-export function UserMenu(props: { tone: 'dark' | 'light' | 'brand' }) {
+export function UserMenu(props: {
+  tone: 'dark' | 'light' | 'brand';
+  confirmLogout?: () => boolean;
+  onLoggedOut?: () => void;
+}) {
   lang.value;
   const s = session.value;
   const [open, setOpen] = useState(false);
@@ -74,10 +79,12 @@ export function UserMenu(props: { tone: 'dark' | 'light' | 'brand' }) {
   const here = pageOf(location.pathname);
   const others = pagesFor(s.user.role).filter((p) => p !== here);
   const doLogout = async () => {
+    if (props.confirmLogout && !props.confirmLogout()) return;
     setBusy(true);
     setFailed(false);
     const ok = await logout();
-    if (!ok) {
+    if (ok) props.onLoggedOut?.();
+    else {
       setBusy(false);
       setFailed(true);
     }
