@@ -229,8 +229,8 @@ export function App() {
   );
   const p = d?.summary.period;
   const dn = (id: string | null) => (id ? (names.get(id) ?? id) : '—');
-  const pct = (v: number | null) => (v === null ? '—' : `${formatNumber(l, v * 100, 1)}%`);
-  const n1 = (v: number | null) => (v === null ? '—' : formatNumber(l, v, 1));
+  const pct = (v: number | null) => (v === null ? '—' : `${formatNumber(l, v * 100, 1, 1)}%`);
+  const n1 = (v: number | null) => (v === null ? '—' : formatNumber(l, v, 1, 1));
   const mins = (v: number | null) => {
     if (v === null) return '—';
     const f = formatValue(l, v, 'minutes');

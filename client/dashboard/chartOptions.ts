@@ -172,7 +172,7 @@ export function sourceOption(lang: Lang, kpis: Kpi[]): ChartOption {
 
 export function districtMapOption(lang: Lang, rows: DistrictFigures[]): ChartOption {
   const max = Math.max(1, ...rows.map((r) => r.received));
-  const pct = (v: number | null) => (v === null ? '—' : `${formatNumber(lang, v * 100, 1)}%`);
+  const pct = (v: number | null) => (v === null ? '—' : `${formatNumber(lang, v * 100, 1, 1)}%`);
   return {
     textStyle: TEXT,
     animation: false,

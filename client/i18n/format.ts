@@ -34,7 +34,10 @@ export function formatNumber(lang: Lang, n: number, maxDigits = 0, minDigits = 0
   return cached(
     `n:${lang}:${maxDigits}:${minDigits}`,
     () =>
-      new Intl.NumberFormat(BCP47[lang], { maximumFractionDigits: maxDigits, minimumFractionDigits: minDigits }),
+      new Intl.NumberFormat(BCP47[lang], {
+        maximumFractionDigits: maxDigits,
+        minimumFractionDigits: minDigits,
+      }),
   ).format(n);
 }
 
