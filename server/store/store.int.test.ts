@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CityModel } from '../contracts/assets.ts';
 import { emptyBatch, type IngestBatch, type TrafficRecord } from '../domain/records.ts';
 import { refreshAggregates, runPolicies, startAggregateRefresher } from './aggregates.ts';
 import { saveCity } from './assetsRepo.ts';
@@ -29,6 +30,29 @@ const MIGRATIONS = [
   '009_devices.sql',
   '010_dashboard_districts.sql',
 ];
+
+/** A city of one square ward (105–106 E, 20–21 N) with these segments and no cameras. */
+function squareCity(districtId: string, segments: CityModel['segments']): CityModel {
+  return {
+    name: 't',
+    center: [105.5, 20.5],
+    bbox: [105, 20, 106, 21],
+    districts: [
+      {
+        id: districtId,
+        name: districtId,
+        ring: [
+          [105, 20],
+          [106, 20],
+          [106, 21],
+          [105, 20],
+        ],
+      },
+    ],
+    segments,
+    cameras: [],
+  };
+}
 
 function traffic(
   time: number,
@@ -358,23 +382,9 @@ describe.each(testBackends())('store on $name', (backend) => {
   });
 
   it("materialises the dashboard's today on every refresh, readings written since included", async () => {
-    await saveCity(db, {
-      name: 't',
-      center: [105.5, 20.5],
-      bbox: [105, 20, 106, 21],
-      districts: [
-        {
-          id: 'dt',
-          name: 'Today',
-          ring: [
-            [105, 20],
-            [106, 20],
-            [106, 21],
-            [105, 20],
-          ],
-        },
-      ],
-      segments: [
+    await saveCity(
+      db,
+      squareCity('dt', [
         {
           id: 's-today',
           name: 'T',
@@ -385,9 +395,8 @@ describe.each(testBackends())('store on $name', (backend) => {
             [105.3, 20.1],
           ],
         },
-      ],
-      cameras: [],
-    });
+      ]),
+    );
     const t = Date.now();
     const today = Math.floor((t + 7 * H) / DAY) * DAY - 7 * H;
     const samples = async () => {
@@ -427,23 +436,9 @@ describe.each(testBackends())('store on $name', (backend) => {
     const up = await backend.open({ migrate: false });
     try {
       await migrate(up.db, old);
-      await saveCity(up.db, {
-        name: 't',
-        center: [105.5, 20.5],
-        bbox: [105, 20, 106, 21],
-        districts: [
-          {
-            id: 'd1',
-            name: 'One',
-            ring: [
-              [105, 20],
-              [106, 20],
-              [106, 21],
-              [105, 20],
-            ],
-          },
-        ],
-        segments: [
+      await saveCity(
+        up.db,
+        squareCity('d1', [
           {
             id: 's-in',
             name: 'In',
@@ -463,9 +458,8 @@ describe.each(testBackends())('store on $name', (backend) => {
               [107.1, 22],
             ],
           },
-        ],
-        cameras: [],
-      });
+        ]),
+      );
       // 10:00 local (03:00 UTC), 20 days ago
       const day = Math.floor((Date.now() - 20 * DAY + 7 * H) / DAY) * DAY - 7 * H;
       await writeBatch(
