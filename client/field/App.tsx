@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { INCIDENT_CATEGORIES } from '../../server/contracts/vocab.ts';
+import { INCIDENT_CATEGORIES, type IncidentCategory } from '../../server/contracts/vocab.ts';
 import { fmt, lang, t, toggleLang } from '../i18n/i18n.ts';
 import type { MessageKey } from '../i18n/messages.ts';
 import { CATEGORY_COLORS, toCss } from '../map/layers/style.ts';
@@ -727,9 +727,7 @@ function MineScreen() {
           <ul class="list">
             {sent.map((m) => (
               <li key={m.clientId} class="item" data-testid="mine-item" data-number={m.number}>
-                <span class="item-icon" style={{ background: toCss(CATEGORY_COLORS[m.category]) }}>
-                  <CategoryIcon category={m.category} size={22} />
-                </span>
+                <ItemIcon category={m.category} />
                 <div class="item-main">
                   <div class="item-title">
                     <span class="item-number">{m.number}</span> · {t(`cat.${m.category}`)}
@@ -747,14 +745,37 @@ function MineScreen() {
   );
 }
 
+/** A report's category as a coloured round icon, in the outbox and "my reports". */
+function ItemIcon({ category }: { category: IncidentCategory }) {
+  return (
+    <span class="item-icon" style={{ background: toCss(CATEGORY_COLORS[category]) }}>
+      <CategoryIcon category={category} size={22} />
+    </span>
+  );
+}
+
+/** Throws a report of the outbox away, once the reporter said yes to `question`. */
+function DiscardButton(props: { id: string; question: string }) {
+  return (
+    <button
+      type="button"
+      class="btn-ghost danger"
+      data-testid="outbox-discard"
+      onClick={() => {
+        if (confirm(props.question)) void discard(props.id);
+      }}
+    >
+      {t('field.outbox.discard')}
+    </button>
+  );
+}
+
 /** A report of this account (or of none) in the outbox: why it waits, and what can be done. */
 function OutboxItem({ e }: { e: OutboxEntry }) {
   const f = fmt.value;
   return (
     <li class="item" data-testid="outbox-item" data-state={e.state}>
-      <span class="item-icon" style={{ background: toCss(CATEGORY_COLORS[e.draft.category]) }}>
-        <CategoryIcon category={e.draft.category} size={22} />
-      </span>
+      <ItemIcon category={e.draft.category} />
       <div class="item-main">
         <div class="item-title">{t(`cat.${e.draft.category}`)}</div>
         <div class="item-sub">
@@ -786,16 +807,7 @@ function OutboxItem({ e }: { e: OutboxEntry }) {
               {t('field.outbox.edit')}
             </button>
           )}
-          <button
-            type="button"
-            class="btn-ghost danger"
-            data-testid="outbox-discard"
-            onClick={() => {
-              if (confirm(t('field.outbox.discardConfirm'))) void discard(e.id);
-            }}
-          >
-            {t('field.outbox.discard')}
-          </button>
+          <DiscardButton id={e.id} question={t('field.outbox.discardConfirm')} />
         </div>
       </div>
       <Chip phase={e.state === 'pending' ? 'waiting' : 'rejected'} />
@@ -811,9 +823,7 @@ function OtherAccountItem({ e }: { e: OutboxEntry }) {
   const name = ownerName(e);
   return (
     <li class="item item-other" data-testid="outbox-item" data-state={e.state} data-owner={e.owner?.username}>
-      <span class="item-icon" style={{ background: toCss(CATEGORY_COLORS[e.draft.category]) }}>
-        <CategoryIcon category={e.draft.category} size={22} />
-      </span>
+      <ItemIcon category={e.draft.category} />
       <div class="item-main">
         <div class="item-title">{t(`cat.${e.draft.category}`)}</div>
         <div class="item-sub">
@@ -828,16 +838,7 @@ function OtherAccountItem({ e }: { e: OutboxEntry }) {
           <span>{t('field.outbox.waitAccount', { name })}</span>
         </div>
         <div class="item-actions">
-          <button
-            type="button"
-            class="btn-ghost danger"
-            data-testid="outbox-discard"
-            onClick={() => {
-              if (confirm(t('field.outbox.discardOtherConfirm', { name }))) void discard(e.id);
-            }}
-          >
-            {t('field.outbox.discard')}
-          </button>
+          <DiscardButton id={e.id} question={t('field.outbox.discardOtherConfirm', { name })} />
         </div>
       </div>
     </li>
