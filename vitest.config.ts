@@ -11,6 +11,10 @@ export default defineConfig({
     ],
     testTimeout: 30_000,
     hookTimeout: 120_000,
+    // expect.poll waits for a page to show something (a photo shrunk in the browser, a status):
+    // 1 s, vitest's default, is too short on a 2-core machine busy with Chromium. A poll that is
+    // itself a latency check names its own timeout.
+    expect: { poll: { timeout: 10_000 } },
     pool: 'forks',
   },
 });
