@@ -32,9 +32,18 @@ export type ChartOption = echarts.EChartsCoreOption;
 
 const live = new Set<echarts.ECharts>();
 
+/**
+ * Whether a chart's box can be drawn in. echarts 6.1.0 throws on a geo/map chart laid out at 0×0
+ * (apache/echarts#21706, fixed after 6.1.0; no release has it yet): a box hidden or collapsed for a
+ * moment (print layout, a re-created chart) must not be laid out until it has a size again.
+ */
+function hasSize(el: HTMLElement): boolean {
+  return el.clientWidth > 0 && el.clientHeight > 0;
+}
+
 /** Resizes every chart to its box (the window, and print layout, change the boxes). */
 export function resizeCharts(): void {
-  for (const c of live) c.resize();
+  for (const c of live) if (hasSize(c.getDom())) c.resize();
 }
 
 /** Registers the city's districts as the map the choropleth draws (no tiles: the polygons only). */
@@ -46,16 +55,25 @@ export function registerDistrictMap(geojson: object): void {
 export function Chart(props: { option: ChartOption; lang: Lang; height: number; testId: string }) {
   const el = useRef<HTMLDivElement>(null);
   const chart = useRef<echarts.ECharts>();
+  /** an option given while the box had no size: drawn once it has one */
+  const pending = useRef<ChartOption>();
   useEffect(() => {
-    if (!el.current) return;
-    const c = echarts.init(el.current, undefined, {
+    const box = el.current;
+    if (!box) return;
+    const c = echarts.init(box, undefined, {
       renderer: 'svg',
       locale: props.lang === 'vi' ? 'VI' : 'EN',
     });
     chart.current = c;
     live.add(c);
-    const ro = new ResizeObserver(() => c.resize());
-    ro.observe(el.current);
+    const ro = new ResizeObserver(() => {
+      if (!hasSize(box)) return;
+      const option = pending.current;
+      pending.current = undefined;
+      if (option) c.setOption(option, true);
+      else c.resize();
+    });
+    ro.observe(box);
     return () => {
       ro.disconnect();
       live.delete(c);
@@ -64,7 +82,12 @@ export function Chart(props: { option: ChartOption; lang: Lang; height: number; 
     };
   }, [props.lang]);
   useEffect(() => {
-    chart.current?.setOption(props.option, true);
+    const c = chart.current;
+    if (!c || !el.current) return;
+    if (hasSize(el.current)) {
+      pending.current = undefined;
+      c.setOption(props.option, true);
+    } else pending.current = props.option;
   }, [props.option, props.lang]);
   return <div class="chart" ref={el} style={{ height: `${props.height}px` }} data-testid={props.testId} />;
 }
