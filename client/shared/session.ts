@@ -32,21 +32,30 @@ export function loadSession(force = false): Promise<SessionView | null | undefin
   return loading;
 }
 
-/** Ends the session on the server and opens the login page; false when the server could not be reached. */
+let leaving = false;
+
+/**
+ * Ends the session on the server and opens the login page; false when the server could not be reached.
+ * Meanwhile the page does not go to the login page as "expired" as well: the server ends the page's
+ * socket at once, and a second navigation would abort this one.
+ */
 export async function logout(next?: string): Promise<boolean> {
+  leaving = true;
   try {
     const r = await fetch('/api/auth/logout', { method: 'POST', credentials: 'same-origin' });
     // 401: already gone, which is what was asked
-    if (!r.ok && r.status !== 401) return false;
+    if (!r.ok && r.status !== 401) {
+      leaving = false;
+      return false;
+    }
   } catch {
+    leaving = false;
     return false;
   }
   session.value = null;
   location.assign(next ? loginUrl(next) : LOGIN_PATH);
   return true;
 }
-
-let leaving = false;
 
 /** Opens the login page, asking it to bring the user back here afterwards. */
 export function goToLogin(expired = true): void {
