@@ -57,19 +57,22 @@ async function fillReport(p: Page, category: string, description: string, severi
   await p.getByTestId(`sev-${severity}`).click();
 }
 
+/** A phone in a field officer's hand: 390×844 touch screen, GPS on, in Quy Nhơn. */
+const PHONE = {
+  viewport: { width: 390, height: 844 },
+  deviceScaleFactor: 2,
+  isMobile: true,
+  hasTouch: true,
+  geolocation: { latitude: 13.77, longitude: 109.22, accuracy: 12 },
+  permissions: ['geolocation'],
+};
+
 describe('field report page', () => {
   beforeAll(async () => {
     ensureClientBuilt();
     ({ ioc, stop } = await startTestIoc('field'));
     ({ browser } = await launchBrowser());
-    phone = await browser.newContext({
-      viewport: { width: 390, height: 844 },
-      deviceScaleFactor: 2,
-      isMobile: true,
-      hasTouch: true,
-      geolocation: { latitude: 13.77, longitude: 109.22, accuracy: 12 },
-      permissions: ['geolocation'],
-    });
+    phone = await browser.newContext(PHONE);
     field = await signIn(phone, ioc, 'field');
     page = await phone.newPage();
     page.on('pageerror', (e) => pageErrors.push(String(e)));
@@ -229,12 +232,7 @@ describe('field report page', () => {
       };
 
     const shared = await browser.newContext({
-      viewport: { width: 390, height: 844 },
-      deviceScaleFactor: 2,
-      isMobile: true,
-      hasTouch: true,
-      geolocation: { latitude: 13.77, longitude: 109.22, accuracy: 12 },
-      permissions: ['geolocation'],
+      ...PHONE,
       // requests go straight from the page, where the test can refuse them
       serviceWorkers: 'block',
     });
