@@ -1,0 +1,38 @@
+import { z } from 'zod';
+
+/**
+ * Strings of the contract, on every channel (MQTT, HTTP, CSV): free of the characters that no
+ * reader wants and that PostgreSQL refuses (U+0000 fails a whole write: "invalid byte sequence").
+ *
+ * - `text(max)`: free text (descriptions, notes, names). Tab, line feed and carriage return are
+ *   kept; every other C0 control, DEL, the C1 controls and lone UTF-16 surrogates are refused.
+ * - `token(max)`: identifiers (message ids, asset ids, usernames): no control characters at all.
+ */
+const FREE_TEXT_BAD =
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: these are the characters refused
+  /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+const TOKEN_BAD =
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: these are the characters refused
+  /[\u0000-\u001f\u007f-\u009f]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/** true when `s` holds a character that free text may not (see `text`). */
+export const hasBadTextChars = (s: string): boolean => FREE_TEXT_BAD.test(s);
+/** true when `s` holds a character that an identifier may not (see `token`). */
+export const hasBadTokenChars = (s: string): boolean => TOKEN_BAD.test(s);
+
+export const CONTROL_CHARS_MESSAGE = 'must not contain control characters';
+
+/** Free text of at most `max` characters, without control characters (tab and newlines allowed). */
+export const text = (max: number) =>
+  z
+    .string()
+    .max(max)
+    .refine((s) => !hasBadTextChars(s), CONTROL_CHARS_MESSAGE);
+
+/** An identifier of 1..`max` characters, without any control character. */
+export const token = (max: number) =>
+  z
+    .string()
+    .min(1)
+    .max(max)
+    .refine((s) => !hasBadTokenChars(s), CONTROL_CHARS_MESSAGE);
