@@ -18,7 +18,32 @@ const types = {
 
 type Queryable = pg.Pool | pg.PoolClient;
 
-function handle(q: Queryable, copyClient: () => Promise<{ client: pg.PoolClient; done(): void }>) {
+/**
+ * A client checked out of the pool. A checked-out client that loses its connection (server restart,
+ * network) emits 'error' on itself, not on the pool, and an 'error' with no listener ends the process:
+ * this listens for as long as it is checked out, and `release` hands a broken one back with the
+ * error so the pool destroys it instead of lending it again. The call that was using it rejects.
+ */
+async function checkout(pool: pg.Pool, log: StoreLogger) {
+  const client = await pool.connect();
+  let broken: Error | undefined;
+  const onError = (err: Error) => {
+    if (!broken) log.warn({ err }, 'postgres connection lost during a call');
+    broken ??= err;
+  };
+  client.on('error', onError);
+  return {
+    client,
+    /** the connection error seen while checked out, if any */
+    broken: () => broken,
+    release(err?: Error) {
+      client.removeListener('error', onError);
+      client.release(broken ?? err);
+    },
+  };
+}
+
+function handle(q: Queryable, copyClient: () => Promise<{ client: pg.PoolClient; done(err?: Error): void }>) {
   return {
     async query<T = Record<string, unknown>>(sql: string, params?: unknown[]) {
       const r = await q.query(sql, params);
@@ -30,13 +55,18 @@ function handle(q: Queryable, copyClient: () => Promise<{ client: pg.PoolClient;
     async copyRows(table: string, columns: string[], rows: unknown[][]) {
       const sql = copyStatement(table, columns, 'STDIN');
       const { client, done } = await copyClient();
+      let failed: Error | undefined;
       try {
         const csv = (function* () {
           for (const part of chunks(rows, COPY_CHUNK_ROWS)) yield encodeCsv(part);
         })();
+        // pipeline rejects on an error of either stream (a lost connection errors the COPY stream)
         await pipeline(Readable.from(csv), client.query(copyFrom(sql)));
+      } catch (e) {
+        failed = e as Error;
+        throw e;
       } finally {
-        done();
+        done(failed);
       }
     },
   };
@@ -83,15 +113,19 @@ export async function openPostgres(
   }
 
   const pooled = handle(pool, async () => {
-    const client = await pool.connect();
-    return { client, done: () => client.release() };
+    const c = await checkout(pool, log);
+    // a COPY that failed half-way may leave the connection mid-protocol: it is not lent again
+    return { client: c.client, done: (err) => c.release(err) };
   });
   return {
     kind: 'postgres',
     timescale,
     ...pooled,
+    // the server serves many connections at once: maintenance holds one of the pool's, ingest the others
+    maintenance: { kind: 'postgres', timescale, ...pooled },
     async transaction<T>(fn: (tx: Omit<Db, 'transaction' | 'close'>) => Promise<T>): Promise<T> {
-      const client = await pool.connect();
+      const c = await checkout(pool, log);
+      const { client } = c;
       let broken: Error | undefined;
       try {
         await client.query('BEGIN');
@@ -109,7 +143,7 @@ export async function openPostgres(
         });
         throw e;
       } finally {
-        client.release(broken);
+        c.release(broken);
       }
     },
     async close() {
