@@ -18,6 +18,20 @@ export interface Db {
   /** Runs fn on one connection inside BEGIN/COMMIT (ROLLBACK on throw). */
   transaction<T>(fn: (tx: Omit<Db, 'transaction' | 'close'>) => Promise<T>): Promise<T>;
   close(): Promise<void>;
+  /**
+   * The same calls for heavy maintenance (aggregate refreshes, compression, retention), run in small
+   * steps by their callers. On the embedded database, whose one connection ingest shares, each call
+   * waits until no other call is waiting, so a write or a health check waits for one step at most;
+   * on PostgreSQL it is the same pool. Absent (a transaction's handle): use the Db itself.
+   */
+  readonly maintenance?: Omit<Db, 'transaction' | 'close' | 'maintenance'>;
+}
+
+/** The handle heavy maintenance runs through: `db.maintenance`, or `db` where it has none. */
+export function maintenanceOf(
+  db: Omit<Db, 'transaction' | 'close'>,
+): Omit<Db, 'transaction' | 'close' | 'maintenance'> {
+  return db.maintenance ?? db;
 }
 
 /** The slice of a pino logger the store uses; `console` is not one, see `consoleLogger`. */
