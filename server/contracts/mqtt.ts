@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { text, token } from './text.ts';
 import { CAMERA_EVENT_KINDS, INCIDENT_CATEGORIES } from './vocab.ts';
 
 /** `ts` is ISO-8601 with an offset, or epoch milliseconds; decoded to epoch ms. */
@@ -7,13 +8,14 @@ export const Timestamp = z.union([
   z.iso.datetime({ offset: true }).transform((s) => Date.parse(s)),
 ]);
 
-const MessageId = z.string().min(1).max(64);
-const AssetRef = z.string().min(1).max(64);
+// strings free of control characters (a NUL once failed every write behind it): see text.ts
+const MessageId = token(64);
+const AssetRef = token(64);
 
 export const TrafficReadingSchema = z.looseObject({
   ts: Timestamp,
   speedKmh: z.number().min(0).max(250),
-  volume: z.number().int().min(0).optional(),
+  volume: z.number().int().min(0).max(2_147_483_647).optional(),
   occupancy: z.number().min(0).max(1).optional(),
   segmentId: AssetRef.optional(),
   id: MessageId.optional(),
@@ -24,7 +26,7 @@ export const CameraStatusSchema = z.looseObject({
   ts: Timestamp,
   online: z.boolean(),
   fps: z.number().min(0).max(1000).optional(),
-  bitrateKbps: z.number().min(0).optional(),
+  bitrateKbps: z.number().min(0).max(1e9).optional(),
   cameraId: AssetRef.optional(),
   id: MessageId.optional(),
 });
@@ -34,8 +36,8 @@ export const CameraEventSchema = z.looseObject({
   ts: Timestamp,
   kind: z.enum(CAMERA_EVENT_KINDS),
   confidence: z.number().min(0).max(1).optional(),
-  count: z.number().int().min(0).optional(),
-  snapshotUrl: z.string().max(2048).optional(),
+  count: z.number().int().min(0).max(2_147_483_647).optional(),
+  snapshotUrl: token(2048).optional(),
   cameraId: AssetRef.optional(),
   id: MessageId.optional(),
 });
@@ -46,10 +48,10 @@ export const IncidentReportSchema = z.looseObject({
   category: z.enum(INCIDENT_CATEGORIES),
   lat: z.number().min(-90).max(90),
   lon: z.number().min(-180).max(180),
-  description: z.string().max(4000).optional(),
+  description: text(4000).optional(),
   severity: z.number().int().min(1).max(5).optional(),
-  reporter: z.string().max(200).optional(),
-  photoUrl: z.string().max(2048).optional(),
+  reporter: text(200).optional(),
+  photoUrl: token(2048).optional(),
   id: MessageId.optional(),
 });
 export type IncidentReportPayload = z.input<typeof IncidentReportSchema>;

@@ -44,6 +44,12 @@ export const REJECT_REASONS = [
   'asset_mismatch',
   'out_of_area',
   'oversized',
+  /** `ts` further ahead of the server's clock than the skew allowed */
+  'future_ts',
+  /** `ts` older than ingest keeps (late data within it is stored in its place) */
+  'too_old',
+  /** valid by the contract, but the database refused the row (isolated from its batch) */
+  'store_refused',
 ] as const;
 export type RejectReason = (typeof REJECT_REASONS)[number];
 

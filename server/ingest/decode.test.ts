@@ -22,8 +22,11 @@ const city: CityModel = {
   districts: [],
 };
 const assets = indexAssets(city);
-const decode = (topic: string, payload: unknown) =>
-  decodeMessage(topic, typeof payload === 'string' ? payload : JSON.stringify(payload), assets);
+const NOW = Date.parse('2026-11-23T01:00:00Z');
+// the shape tests below use small epoch times: only the time-window tests bound the age
+const anyAge = { now: NOW, aheadMs: 60_000, ageMs: Number.POSITIVE_INFINITY };
+const decode = (topic: string, payload: unknown, window = anyAge) =>
+  decodeMessage(topic, typeof payload === 'string' ? payload : JSON.stringify(payload), assets, window);
 
 describe('decodeMessage', () => {
   it('decodes a traffic reading with ISO time and keeps unknown extra fields harmless', () => {
@@ -152,6 +155,77 @@ describe('decodeMessage', () => {
       severity: 3,
       description: 'Ngập sâu 30cm',
       source: 'mqtt',
+    });
+  });
+
+  describe('time window', () => {
+    const window = { now: NOW, aheadMs: 60_000, ageMs: 30 * 86_400_000 };
+    it.each([
+      ['a minute and a second ahead', NOW + 61_000, 'future_ts'],
+      ['a day ahead', NOW + 86_400_000, 'future_ts'],
+      ['the last millisecond JavaScript dates hold (year 275760)', 8.64e15, 'future_ts'],
+      ['31 days old', NOW - 31 * 86_400_000, 'too_old'],
+      ['epoch 0', 0, 'too_old'],
+    ])('refuses a reading %s with a reason', (_what, ts, reason) => {
+      const d = decode('ioc/traffic/seg-1', { ts, speedKmh: 30 }, window);
+      expect(d.ok).toBe(false);
+      expect(!d.ok && d.reason).toBe(reason);
+    });
+    it('takes clock skew within a minute and late data within 30 days, at the time they name', () => {
+      for (const ts of [NOW + 59_000, NOW - 29 * 86_400_000]) {
+        const d = decode('ioc/traffic/seg-1', { ts, speedKmh: 30 }, window);
+        expect(d.ok && d.record.time).toBe(ts);
+      }
+    });
+    it('applies to every topic, incidents included', () => {
+      const d = decode(
+        'ioc/incident/report',
+        { ts: NOW + 3_600_000, category: 'fire', lat: 13.77, lon: 109.22 },
+        window,
+      );
+      expect(!d.ok && d.reason).toBe('future_ts');
+    });
+  });
+
+  describe('control characters', () => {
+    it.each([
+      ['a NUL in the message id', 'ioc/traffic/seg-1', { ts: 1, speedKmh: 4, id: 'a\u0000b' }],
+      ['a tab in the message id', 'ioc/traffic/seg-1', { ts: 1, speedKmh: 4, id: 'a\tb' }],
+      [
+        'a NUL in a description',
+        'ioc/incident/report',
+        { ts: 1, category: 'fire', lat: 13.77, lon: 109.22, description: 'cháy\u0000' },
+      ],
+      [
+        'an escape in the reporter',
+        'ioc/incident/report',
+        { ts: 1, category: 'fire', lat: 13.77, lon: 109.22, reporter: '\u001b[31mX' },
+      ],
+      [
+        'a lone surrogate in a description',
+        'ioc/incident/report',
+        { ts: 1, category: 'fire', lat: 13.77, lon: 109.22, description: 'x\ud800' },
+      ],
+      [
+        'a NUL in a snapshot URL',
+        'ioc/camera/cam-1/event',
+        { ts: 1, kind: 'fire', snapshotUrl: 'http://x/\u0000' },
+      ],
+    ])('refuses %s as invalid_payload naming the field', (_what, topic, payload) => {
+      const d = decode(topic, payload);
+      expect(!d.ok && d.reason).toBe('invalid_payload');
+      expect(!d.ok && d.detail).toMatch(/control characters/);
+    });
+    it('keeps Vietnamese text with line breaks and tabs in a description', () => {
+      const description = 'Ngập sâu 30 cm\n\tđường Trần Hưng Đạo 😀';
+      const d = decode('ioc/incident/report', {
+        ts: 1,
+        category: 'flooding',
+        lat: 13.77,
+        lon: 109.22,
+        description,
+      });
+      expect(d.ok && d.kind === 'incident_report' && d.record.description).toBe(description);
     });
   });
 });

@@ -29,6 +29,34 @@ const CAMERA_INCIDENT_MIN_CONFIDENCE = 0.6;
 
 const reject = (reason: RejectReason, detail: string): Decoded => ({ ok: false, reason, detail });
 
+/** The window of `ts` that ingest takes: a bounded clock skew ahead, a bounded age behind. */
+export interface TimeWindow {
+  /** the server's clock, epoch ms */
+  now: number;
+  /** how far ahead of `now` a device's clock may be (a reading from the future would pin the live map) */
+  aheadMs: number;
+  /** how old a message may be (late data within it is stored in its place; live state never goes back) */
+  ageMs: number;
+}
+
+export const DEFAULT_MAX_AHEAD_MS = 60_000;
+export const DEFAULT_MAX_AGE_MS = 30 * 86_400_000;
+
+const iso = (ms: number) =>
+  Number.isFinite(ms) && Math.abs(ms) <= 8.64e15 ? new Date(ms).toISOString() : String(ms);
+
+/** A reject when `ts` is outside the window, else undefined. */
+function outsideWindow(ts: number, w: TimeWindow): Decoded | undefined {
+  if (ts > w.now + w.aheadMs)
+    return reject(
+      'future_ts',
+      `ts ${iso(ts)} is ${Math.round((ts - w.now) / 1000)} s ahead of the server's clock (at most ${w.aheadMs / 1000} s)`,
+    );
+  if (ts < w.now - w.ageMs)
+    return reject('too_old', `ts ${iso(ts)} is older than ${Math.round(w.ageMs / 86_400_000)} days`);
+  return undefined;
+}
+
 function describeIssues(err: z.ZodError): string {
   return err.issues
     .slice(0, 5)
@@ -37,10 +65,15 @@ function describeIssues(err: z.ZodError): string {
 }
 
 /**
- * Decodes and validates one MQTT message against the contract and the city's assets.
- * Pure: the same topic, bytes and assets give the same answer.
+ * Decodes and validates one MQTT message against the contract, the city's assets and the time window.
+ * Pure: the same topic, bytes, assets and window give the same answer.
  */
-export function decodeMessage(topic: string, payload: Uint8Array | string, assets: AssetIndex): Decoded {
+export function decodeMessage(
+  topic: string,
+  payload: Uint8Array | string,
+  assets: AssetIndex,
+  window: TimeWindow = { now: Date.now(), aheadMs: DEFAULT_MAX_AHEAD_MS, ageMs: DEFAULT_MAX_AGE_MS },
+): Decoded {
   const size = typeof payload === 'string' ? Buffer.byteLength(payload) : payload.byteLength;
   if (size > MAX_PAYLOAD_BYTES)
     return reject('oversized', `payload of ${size} bytes exceeds ${MAX_PAYLOAD_BYTES}`);
@@ -58,7 +91,8 @@ export function decodeMessage(topic: string, payload: Uint8Array | string, asset
       `payload must be a JSON object, got ${Array.isArray(json) ? 'array' : typeof json}`,
     );
   }
-  return decodeObject(t, json, assets);
+  const d = decodeObject(t, json, assets);
+  return (d.ok && outsideWindow(d.record.time, window)) || d;
 }
 
 function decodeObject(t: ParsedTopic, json: object, assets: AssetIndex): Decoded {
