@@ -9,7 +9,7 @@ import {
 } from '../contracts/auth.ts';
 import { toCsv } from '../http/csv.ts';
 import { HttpError } from '../http/errors.ts';
-import { parseBody, parseQuery, QueryTime } from '../http/query.ts';
+import { parseBody, parseQuery, QueryTime, queryToken, trimmedText, trimmedToken } from '../http/query.ts';
 import type { AuditLog } from './audit.ts';
 import { actorOf } from './guard.ts';
 import { generatePassword } from './passwords.ts';
@@ -33,15 +33,16 @@ export interface AdminDeps {
   assetExists: (id: string) => boolean;
 }
 
+// names are shown on pages and written to the audit log: no control characters (NUL fails the write)
 const CreateUser = z.object({
-  username: z.string().trim().min(1).max(48),
-  displayName: z.string().trim().max(100).default(''),
+  username: trimmedToken(48),
+  displayName: trimmedText(100).default(''),
   role: z.enum(ROLES),
   password: z.string().max(256).optional(),
 });
 const UpdateUser = z
   .object({
-    displayName: z.string().trim().min(1).max(100).optional(),
+    displayName: trimmedText(100, 1).optional(),
     role: z.enum(ROLES).optional(),
     disabled: z.boolean().optional(),
     resetPassword: z.literal(true).optional(),
@@ -49,14 +50,14 @@ const UpdateUser = z
   .strict();
 const CreateDevice = z.object({
   id: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'lower-case letters, digits, - and _, at most 63'),
-  name: z.string().trim().min(1).max(100),
-  assets: z.array(z.string().min(1).max(64)).max(20_000),
+  name: trimmedText(100, 1),
+  assets: z.array(trimmedToken(64)).max(20_000),
   mayReport: z.boolean().default(false),
 });
 const UpdateDevice = z
   .object({
-    name: z.string().trim().min(1).max(100).optional(),
-    assets: z.array(z.string().min(1).max(64)).max(20_000).optional(),
+    name: trimmedText(100, 1).optional(),
+    assets: z.array(trimmedToken(64)).max(20_000).optional(),
     mayReport: z.boolean().optional(),
     disabled: z.boolean().optional(),
     rotateSecret: z.literal(true).optional(),
@@ -65,8 +66,8 @@ const UpdateDevice = z
 const AuditQuery = z.object({
   from: QueryTime.optional(),
   to: QueryTime.optional(),
-  actor: z.string().max(200).optional(),
-  action: z.string().max(60).optional(),
+  actor: queryToken(200).optional(),
+  action: queryToken(60).optional(),
   outcome: z.enum(['ok', 'denied', 'failed']).optional(),
   limit: z.coerce.number().int().min(1).max(10_000).optional(),
   format: z.enum(['json', 'csv']).optional(),

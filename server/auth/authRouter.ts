@@ -3,6 +3,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { HOME, type SessionView } from '../contracts/auth.ts';
 import { HttpError } from '../http/errors.ts';
+import { parseBody, trimmedToken } from '../http/query.ts';
 import type { AuditLog } from './audit.ts';
 import { actorOf, auditedRateLimit, clientIp, pagesOf, tokenFrom } from './guard.ts';
 import { verifyPassword } from './passwords.ts';
@@ -20,7 +21,9 @@ export interface AuthDeps {
 }
 
 const LoginBody = z.object({
-  username: z.string().trim().min(1).max(100),
+  // looked up in the database and written to the audit log: no control characters (NUL fails both)
+  username: trimmedToken(100),
+  // only ever hashed: any character may be part of a password
   password: z.string().min(1).max(1024),
 });
 
@@ -57,13 +60,8 @@ export function authRouter(deps: AuthDeps): Router {
   });
 
   r.post('/api/auth/login', loginLimit, async (req: Request, res: Response) => {
-    const parsed = LoginBody.safeParse(req.body);
-    if (!parsed.success)
-      throw new HttpError(400, 'bad_request', 'give a username and a password', [
-        { field: 'username' },
-        { field: 'password' },
-      ]);
-    const { username, password } = parsed.data;
+    // 400 invalid_field naming each field missing or bad
+    const { username, password } = parseBody(LoginBody, req.body);
     const ip = clientIp(req);
     const uKey = username.toLowerCase();
     const wait = Math.max(deps.throttle.user.retryAfterMs(uKey), deps.throttle.ip.retryAfterMs(ip));

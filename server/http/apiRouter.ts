@@ -2,6 +2,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import type { RejectEntry, TrafficHistory } from '../contracts/api.ts';
 import type { CityModel } from '../contracts/assets.ts';
+import { token } from '../contracts/text.ts';
 import { REJECT_REASONS } from '../contracts/vocab.ts';
 import { HttpError } from './errors.ts';
 import { parseQuery, QueryTime } from './query.ts';
@@ -48,7 +49,7 @@ export function apiRouter(deps: {
   });
 
   const HistoryQuery = z.object({
-    segmentId: z.string().min(1).max(64),
+    segmentId: token(64),
     from: QueryTime.optional(),
     to: QueryTime.optional(),
     bucket: z.enum(['5m', '15m', '1h', '1d']).optional(),

@@ -2,6 +2,7 @@ import { type Response, Router } from 'express';
 import { z } from 'zod';
 import type { CityModel } from '../contracts/assets.ts';
 import { DAY_MS, type DashboardPeriod, INCIDENT_SOURCES } from '../contracts/dashboardApi.ts';
+import { token } from '../contracts/text.ts';
 import { INCIDENT_CATEGORIES } from '../contracts/vocab.ts';
 import { dashboardPeriod, localDayEnd, localDayStart } from '../domain/dashboardPeriod.ts';
 import type { DashboardQueries } from '../store/dashboardRepo.ts';
@@ -14,7 +15,7 @@ const MAX_DAYS = 400;
 const PeriodQuery = z.object({
   from: QueryTime.optional(),
   to: QueryTime.optional(),
-  district: z.string().min(1).max(64).optional(),
+  district: token(64).optional(),
   format: z.enum(['json', 'csv']).default('json'),
 });
 const LimitQuery = PeriodQuery.extend({ limit: z.coerce.number().int().min(1).max(200).default(10) });

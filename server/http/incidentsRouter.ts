@@ -12,7 +12,7 @@ import { INCIDENT_CATEGORIES, INCIDENT_STATES } from '../contracts/vocab.ts';
 import { distanceM } from '../domain/incidentLifecycle.ts';
 import { type IncidentRecord, isIncidentId, toListItem } from '../store/incidentsRepo.ts';
 import { HttpError } from './errors.ts';
-import { parseBody, parseQuery } from './query.ts';
+import { parseBody, parseQuery, trimmedText, trimmedToken } from './query.ts';
 import { type IncidentDeps, photoRef } from './reportsRouter.ts';
 
 const ListQuery = z.object({
@@ -25,14 +25,15 @@ const ListQuery = z.object({
     .optional(),
 });
 
-const Actor = z.string().trim().min(1).max(100).default('operator');
-const Note = z.string().trim().max(MAX_NOTE_CHARS, `at most ${MAX_NOTE_CHARS} characters`).optional();
+// free text is stored and shown as sent: control characters (NUL fails a PostgreSQL write) are refused
+const Actor = trimmedToken(100).default('operator');
+const Note = trimmedText(MAX_NOTE_CHARS).optional();
 
 const ActionBody = z
   .object({
     action: z.enum(INCIDENT_ACTIONS, `must be one of ${INCIDENT_ACTIONS.join(', ')}`),
     note: Note,
-    assignee: z.string().trim().min(1).max(200).optional(),
+    assignee: trimmedToken(200).optional(),
     actor: Actor,
   })
   .refine((b) => b.action !== 'assign' || b.assignee, {
@@ -42,7 +43,7 @@ const ActionBody = z
 
 const MergeBody = z.object({
   ids: z
-    .array(z.union([z.string(), z.number().int()]).transform(String))
+    .array(z.union([trimmedToken(32), z.number().int()]).transform(String))
     .min(1)
     .max(50),
   note: Note,

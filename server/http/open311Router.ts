@@ -2,11 +2,12 @@ import express, { type ErrorRequestHandler, type Request, Router } from 'express
 import { z } from 'zod';
 import { actorOf } from '../auth/guard.ts';
 import { CATEGORY_NAMES, incidentNumber, MAX_DESCRIPTION_CHARS } from '../contracts/incidentsApi.ts';
+import { CONTROL_CHARS_MESSAGE, hasBadTokenChars } from '../contracts/text.ts';
 import { INCIDENT_CATEGORIES, type IncidentState } from '../contracts/vocab.ts';
 import type { IncidentRecord } from '../store/incidentsRepo.ts';
 import { HttpError } from './errors.ts';
 import { QueryTime } from './query.ts';
-import { checkPosition, type IncidentDeps, throwIssues, zodIssues } from './reportsRouter.ts';
+import { checkPosition, type IncidentDeps, optionalText, throwIssues, zodIssues } from './reportsRouter.ts';
 
 /** GeoReport v2 (http://wiki.open311.org/GeoReport_v2), JSON only. */
 const BASE = '/open311/v2';
@@ -16,9 +17,11 @@ const MAX_REQUESTS = 1000;
 
 const OPEN_STATES: IncidentState[] = ['new', 'acknowledged', 'dispatched', 'resolved'];
 
+// every parameter is a string without control characters (NUL would fail the database's query)
+const param = () => z.string().refine((s) => !hasBadTokenChars(s), CONTROL_CHARS_MESSAGE);
+
 const list = <T extends string>(values: readonly T[], what: string) =>
-  z
-    .string()
+  param()
     .transform((s) =>
       s
         .split(',')
@@ -28,8 +31,7 @@ const list = <T extends string>(values: readonly T[], what: string) =>
     .pipe(z.array(z.enum(values, `${what} must be one of ${values.join(', ')}`)));
 
 const RequestsQuery = z.object({
-  service_request_id: z
-    .string()
+  service_request_id: param()
     .transform((s) =>
       s
         .split(',')
@@ -43,25 +45,21 @@ const RequestsQuery = z.object({
   end_date: QueryTime.optional(),
 });
 
-const text = (max: number) =>
-  z.preprocess(
-    (v) => (typeof v === 'string' ? v.trim() || undefined : v),
-    z.string().max(max, `at most ${max} characters`).optional(),
-  );
-
 const PostBody = z.object({
-  description: text(MAX_DESCRIPTION_CHARS),
-  address_string: text(500),
+  description: optionalText(MAX_DESCRIPTION_CHARS),
+  address_string: optionalText(500),
   media_url: z.preprocess(
     (v) => (v === '' ? undefined : v),
     z
       .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
       .max(2000)
+      // the URL parser would take a NUL or a newline in it; the database and a log line would not
+      .refine((s) => !hasBadTokenChars(s), CONTROL_CHARS_MESSAGE)
       .optional(),
   ),
-  first_name: text(100),
-  last_name: text(100),
-  email: text(200),
+  first_name: optionalText(100),
+  last_name: optionalText(100),
+  email: optionalText(200),
 });
 
 /** Accepts `1234` and the report number `PA-001234` as a service_request_id. */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CONTROL_CHARS_MESSAGE, hasBadTokenChars, text, token } from '../contracts/text.ts';
 import { HttpError } from './errors.ts';
 
 /** A time in a query string: ISO-8601 or epoch milliseconds. */
@@ -10,6 +11,18 @@ export const QueryTime = z.union([
   z.iso.datetime({ offset: true }).transform((s) => Date.parse(s)),
   z.iso.date().transform((s) => Date.parse(`${s}T00:00:00+07:00`)),
 ]);
+
+/** Free text of a JSON body, trimmed first: `min`..`max` characters, no control characters but tab and newlines. */
+export const trimmedText = (max: number, min = 0) => z.string().trim().min(min).pipe(text(max));
+/** A name or id of a JSON body, trimmed first: 1..`max` characters, no control characters. */
+export const trimmedToken = (max: number) => z.string().trim().pipe(token(max));
+
+/** A query-string filter: at most `max` characters (empty: no filter), no control characters. */
+export const queryToken = (max: number) =>
+  z
+    .string()
+    .max(max)
+    .refine((s) => !hasBadTokenChars(s), CONTROL_CHARS_MESSAGE);
 
 /** Parses a query string with a schema, or answers 400 naming each bad parameter. */
 export function parseQuery<S extends z.ZodType>(schema: S, query: unknown): z.output<S> {

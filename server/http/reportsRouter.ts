@@ -15,6 +15,7 @@ import {
   type RejectedPhoto,
   type ReportCreated,
 } from '../contracts/incidentsApi.ts';
+import { text } from '../contracts/text.ts';
 import { INCIDENT_CATEGORIES } from '../contracts/vocab.ts';
 import type { AssetIndex } from '../domain/assetIndex.ts';
 import { inArea } from '../domain/assetIndex.ts';
@@ -200,11 +201,9 @@ export function zodIssues(err: z.ZodError): FieldIssue[] {
   }));
 }
 
-const optionalText = (max: number) =>
-  z.preprocess(
-    (v) => (typeof v === 'string' ? v.trim() || undefined : v),
-    z.string().max(max, `at most ${max} characters`).optional(),
-  );
+/** Free text of a form: trimmed, empty is left out; no control characters but tab and newlines. */
+export const optionalText = (max: number) =>
+  z.preprocess((v) => (typeof v === 'string' ? v.trim() || undefined : v), text(max).optional());
 
 const ReportFields = z.object({
   // UUIDs are case-insensitive: stored lower-case so a retry or a status query in other case finds it
