@@ -13,6 +13,8 @@ export interface BusEvents {
   /** counts of messages stored by topic kind, per flush */
   'ingest:stored': { byKind: Record<TopicKind, number>; duplicates: number; writeMs: number; lagMs: number };
   'ingest:rejected': { reason: RejectReason; topic: string };
+  /** a field report refused for the cost of decoding its photos (the account's budget, or busy) */
+  'photos:refused': { reason: 'photo_budget' | 'busy' };
 }
 
 type Listener<K extends keyof BusEvents> = (payload: BusEvents[K]) => void;

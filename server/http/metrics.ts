@@ -22,6 +22,12 @@ export function createMetrics(bus: Bus, liveClients: () => number) {
     labelNames: ['reason'] as const,
     registers: [registry],
   });
+  const photoRefusals = new client.Counter({
+    name: 'ioc_photo_refusals_total',
+    help: "Field reports refused for the cost of decoding their photos: over the account's budget (photo_budget) or busy",
+    labelNames: ['reason'] as const,
+    registers: [registry],
+  });
   const writeSeconds = new client.Histogram({
     name: 'ioc_db_write_seconds',
     help: 'Time to write one ingest batch to the database',
@@ -49,5 +55,6 @@ export function createMetrics(bus: Bus, liveClients: () => number) {
     lagSeconds.observe(e.lagMs / 1000);
   });
   bus.on('ingest:rejected', 'metrics', (e) => rejects.inc({ reason: e.reason }));
+  bus.on('photos:refused', 'metrics', (e) => photoRefusals.inc({ reason: e.reason }));
   return { registry };
 }

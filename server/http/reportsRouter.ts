@@ -1,4 +1,4 @@
-import type { Request, RequestHandler } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
 import { Router } from 'express';
 import multer from 'multer';
 import { z } from 'zod';
@@ -21,8 +21,9 @@ import type { AssetIndex } from '../domain/assetIndex.ts';
 import { inArea } from '../domain/assetIndex.ts';
 import type { IncidentReportRecord } from '../domain/records.ts';
 import type { IncidentsRepo } from '../store/incidentsRepo.ts';
-import type { PhotoStore, PreparedPhoto } from '../store/photoStore.ts';
+import type { PhotoStore, PreparedPhoto, PrepareResult } from '../store/photoStore.ts';
 import { HttpError } from './errors.ts';
+import { PhotoBusyError, PhotoGate } from './photoGate.ts';
 
 /** What the report, incident and Open311 routers need; the composition root builds it. */
 export interface IncidentDeps {
@@ -34,6 +35,8 @@ export interface IncidentDeps {
   now?: () => number;
   /** uploads and incident actions are recorded here */
   audit?: AuditLog;
+  /** what decoding photos may cost per account and at once; default `new PhotoGate()` */
+  photoGate?: PhotoGate;
 }
 
 /** A photo over this is refused for the whole request (413); between MAX_PHOTO_BYTES and this, only that photo is. */
@@ -232,6 +235,7 @@ const MAX_SKEW_MS = 5 * 60_000;
 export function reportsRouter(deps: IncidentDeps): Router {
   const r = Router();
   const now = deps.now ?? Date.now;
+  const gate = deps.photoGate ?? new PhotoGate();
 
   r.post('/api/reports', parseMultipart, async (req, res) => {
     const body = (req.body ?? {}) as Record<string, unknown>;
@@ -266,9 +270,7 @@ export function reportsRouter(deps: IncidentDeps): Router {
 
     const rejectedPhotos: RejectedPhoto[] = [];
     const good: PreparedPhoto[] = [];
-    const prepared = await Promise.all(
-      files.map((u) => (u.refused || !u.buffer ? undefined : deps.photos.prepare(u.buffer))),
-    );
+    const prepared = await decodePhotos(req, res, files);
     files.forEach((u, i) => {
       const p = prepared[i];
       u.buffer = undefined;
@@ -311,6 +313,73 @@ export function reportsRouter(deps: IncidentDeps): Router {
     };
     res.status(201).location(`/api/incidents/${out.item.id}`).json(answer);
   });
+
+  /**
+   * Decodes a report's photos within the account's megapixel budget (charged from their headers
+   * first: 429 `photo_budget`) and the decode queue (503 `busy`); either way nothing is stored and
+   * the phone sends the report again after Retry-After.
+   */
+  async function decodePhotos(
+    req: Request,
+    res: Response,
+    files: Upload[],
+  ): Promise<Array<PrepareResult | undefined>> {
+    const todo = files.map((u) => (u.refused || !u.buffer ? undefined : u.buffer));
+    const mp = (await Promise.all(todo.map((b) => (b ? deps.photos.pixels(b) : 0)))).map((px) => px / 1e6);
+    const total = mp.reduce((a, b) => a + b, 0);
+    const busy = (retryAfterS: number) => {
+      deps.bus.emit('photos:refused', { reason: 'busy' });
+      res.set('Retry-After', String(retryAfterS));
+      return new HttpError(503, 'busy', 'the server is busy with photos: send the report again shortly', {
+        retryAfterS,
+      });
+    };
+    const n = todo.filter(Boolean).length;
+    if (n === 0) return todo.map(() => undefined);
+    if (!gate.hasRoom(n)) throw busy(Math.ceil(gate.maxWaitMs / 1000));
+    const key = req.auth?.user.id ?? `ip:${req.ip}`;
+    const charged = gate.charge(key, total);
+    if (!charged.ok) {
+      deps.bus.emit('photos:refused', { reason: 'photo_budget' });
+      deps.audit?.record({
+        ...actorOf(req),
+        action: 'http.rate_limited',
+        target: `${req.method} ${req.path}`,
+        outcome: 'denied',
+        details: { code: 'photo_budget', megapixels: Math.round(total) },
+      });
+      res.set('Retry-After', String(charged.retryAfterS));
+      throw new HttpError(
+        429,
+        'photo_budget',
+        `more than ${gate.budgetMp} megapixels of photos a minute: send the report again in ${charged.retryAfterS} s`,
+        { retryAfterS: charged.retryAfterS, budgetMp: gate.budgetMp },
+      );
+    }
+    const decoded = todo.map(() => false);
+    try {
+      return await Promise.all(
+        todo.map((b, i) =>
+          b
+            ? gate
+                .run(() => deps.photos.prepare(b))
+                .then((p) => {
+                  decoded[i] = true;
+                  return p;
+                })
+            : undefined,
+        ),
+      );
+    } catch (err) {
+      if (!(err instanceof PhotoBusyError)) throw err;
+      // what was not decoded is not spent
+      gate.refund(
+        key,
+        mp.reduce((a, m, i) => a + (decoded[i] ? 0 : m), 0),
+      );
+      throw busy(err.retryAfterS);
+    }
+  }
 
   r.get('/api/reports/status', async (req, res) => {
     const raw = typeof req.query.ids === 'string' ? req.query.ids : '';
