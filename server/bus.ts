@@ -2,6 +2,7 @@ import type { AlertItem, IncidentItem } from './contracts/live.ts';
 import type { TopicKind } from './contracts/mqtt.ts';
 import type { RejectReason } from './contracts/vocab.ts';
 import type { IngestBatch } from './domain/records.ts';
+import type { LiveDropReason } from './live/liveGateway.ts';
 
 /** Events that flow one way: ingest/alerts → bus → live (and metrics). */
 export interface BusEvents {
@@ -15,6 +16,8 @@ export interface BusEvents {
   'ingest:rejected': { reason: RejectReason; topic: string };
   /** a field report refused for the cost of decoding its photos (the account's budget, or busy) */
   'photos:refused': { reason: 'photo_budget' | 'busy' };
+  /** the live gateway dropped a client that flooded it or did not read */
+  'live:dropped': { reason: LiveDropReason };
 }
 
 type Listener<K extends keyof BusEvents> = (payload: BusEvents[K]) => void;

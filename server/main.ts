@@ -223,6 +223,7 @@ async function boot(
     flushMs: cfg.LIVE_FLUSH_MS,
     stats: () => rates.sample(),
     log,
+    onDrop: (reason) => bus.emit('live:dropped', { reason }),
     auth: {
       check: (token, activity) => auth.sessions.check(token, activity),
       tokenFrom,

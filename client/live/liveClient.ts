@@ -68,11 +68,9 @@ export class LiveClient {
       if (this.socket.recovered && !this.syncing) this.setStatus('live');
       else void this.resync();
     });
-    this.socket.on('disconnect', (reason) => {
-      this.setStatus('offline');
-      // a server shutting down disconnects its sockets; socket.io does not retry those by itself
-      if (reason === 'io server disconnect' && !this.ended) setTimeout(() => this.socket.connect(), 500);
-    });
+    // a server shutting down closes the connections underneath ('transport close'): socket.io reconnects
+    // by itself; one that disconnects this socket on purpose (a flood, an ended login) is not retried
+    this.socket.on('disconnect', () => this.setStatus('offline'));
     // the server says why before it disconnects: the login behind this socket ended
     this.socket.on('session_ended', () => this.sessionEnded());
     this.socket.on('connect_error', (err) => {

@@ -55,6 +55,13 @@ export function createMetrics(bus: Bus, liveClients: () => number) {
     lagSeconds.observe(e.lagMs / 1000);
   });
   bus.on('ingest:rejected', 'metrics', (e) => rejects.inc({ reason: e.reason }));
+  const dropped = new client.Counter({
+    name: 'ioc_live_dropped_clients_total',
+    help: 'Socket.IO clients dropped by the server, by reason (flooding, buffer_full, stalled)',
+    labelNames: ['reason'] as const,
+    registers: [registry],
+  });
+  bus.on('live:dropped', 'metrics', (e) => dropped.inc({ reason: e.reason }));
   bus.on('photos:refused', 'metrics', (e) => photoRefusals.inc({ reason: e.reason }));
   return { registry };
 }

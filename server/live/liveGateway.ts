@@ -20,6 +20,7 @@ import type {
 import { LAYERS, type LayerName } from '../contracts/vocab.ts';
 import type { CityState } from '../domain/cityState.ts';
 import { Coalescer } from './coalescer.ts';
+import { TokenBucket } from './tokenBucket.ts';
 
 const SubscribeSchema = z.object({
   layers: z.array(z.enum(LAYERS)).min(1).max(LAYERS.length),
@@ -40,7 +41,40 @@ interface SocketData {
   /** who is connected (set by the handshake check), and the token to check again */
   user?: { sessionId: string; username: string; role: Role };
   token?: string;
+  /** since when more than `slowBytes` have been waiting to go to this client */
+  slowSince?: number;
 }
+
+/** Why the gateway dropped a client (the `reason` of `ioc_live_dropped_clients_total`). */
+export type LiveDropReason = 'flooding' | 'buffer_full' | 'stalled';
+
+/** What one connection may cost the server. */
+export interface LiveLimits {
+  /** socket calls a connection may make at once, and per second after that */
+  callBurst: number;
+  callsPerSec: number;
+  /** calls refused in a row after which the connection is dropped as flooding */
+  floodRefusals: number;
+  /** bytes waiting to go to a client past which it is sent no deltas (it resubscribes after the gap) */
+  slowBytes: number;
+  /** bytes waiting past which the client is dropped (it reconnects and starts from a snapshot) */
+  maxBytes: number;
+  /** how long a client may stay past `slowBytes` before it is dropped */
+  stallMs: number;
+}
+
+/**
+ * A console subscribes on connect and after a gap, a map client perhaps on each move: 20 at once and 5 a
+ * second is plenty; a snapshot is ~95 KB, so 1 MiB behind is ten of them, 8 MiB a client that does not read.
+ */
+export const LIVE_LIMITS: LiveLimits = {
+  callBurst: 20,
+  callsPerSec: 5,
+  floodRefusals: 50,
+  slowBytes: 1 << 20,
+  maxBytes: 8 << 20,
+  stallMs: 30_000,
+};
 
 /** How the gateway checks who connects (server/auth); left out, anyone may (tests of the gateway alone). */
 export interface LiveAuth {
@@ -78,6 +112,9 @@ export interface LiveGatewayOptions {
   adapter?: Parameters<Server['adapter']>[0];
   log: { warn(obj: object, msg: string): void };
   auth?: LiveAuth;
+  limits?: Partial<LiveLimits>;
+  /** a client was dropped (for the metrics) */
+  onDrop?: (reason: LiveDropReason) => void;
 }
 
 /** Socket.IO per the contract: `subscribe` → snapshot; coalesced `delta`s with a per-layer seq; `alert`; `stats`. */
@@ -92,9 +129,19 @@ export class LiveGateway {
     | { seg: Map<string, BBox>; point: Map<string, [number, number]>; city: CityModel }
     | undefined;
   deltasSent = 0;
+  /** layer snapshots built (each is shared by every subscribe meanwhile) */
+  snapshotsBuilt = 0;
   private recheckTimer: NodeJS.Timeout | undefined;
+  private readonly limits: LiveLimits;
+  private readonly snapshots = new Map<
+    LayerName,
+    { seq: number; at: number; items: Array<{ id: string }> }
+  >();
+  /** dropped, and not yet gone from the server's list */
+  private readonly dropping = new WeakSet<IocSocket>();
 
   constructor(private readonly o: LiveGatewayOptions) {
+    this.limits = { ...LIVE_LIMITS, ...o.limits };
     this.io = new Server(o.httpServer, {
       serveClient: false,
       maxHttpBufferSize: 64 * 1024,
@@ -156,17 +203,22 @@ export class LiveGateway {
     this.lastFlush = now;
     const deltas = this.coalescer.flush(now);
     if (deltas.length === 0) return;
+    const slow = this.laggards(now);
     for (const d of deltas) {
       // clients without a bbox get the whole delta in one broadcast (kept for connection-state recovery);
       // local: each instance numbers its own deltas, so a browser sees one unbroken seq
-      this.io.local.to(room(d.layer)).except('bbox').emit('delta', d);
+      this.io.local
+        .to(room(d.layer))
+        .except(['bbox', ...slow])
+        .emit('delta', d);
       this.deltasSent++;
     }
     const boxed = this.io.sockets.adapter.rooms.get('bbox');
     if (!boxed?.size) return;
+    const skip = new Set(slow);
     for (const id of boxed) {
       const s = this.io.sockets.sockets.get(id);
-      if (!s?.data.bbox) continue;
+      if (!s?.data.bbox || skip.has(id)) continue;
       for (const d of deltas) {
         if (!s.data.layers.includes(d.layer)) continue;
         const items = (d.items as Array<{ id: string }>).filter((it) =>
@@ -181,7 +233,8 @@ export class LiveGateway {
     if (this.flushTimer) clearTimeout(this.flushTimer);
     clearInterval(this.statsTimer);
     if (this.recheckTimer) clearInterval(this.recheckTimer);
-    this.io.disconnectSockets(true);
+    // closes the connections underneath rather than disconnecting each socket: a client then sees
+    // 'transport close' and any Socket.IO client reconnects by itself ('io server disconnect' it does not retry)
     await new Promise<void>((resolve) => this.io.close(() => resolve()));
   }
 
@@ -241,6 +294,30 @@ export class LiveGateway {
   }
 
   private onConnection(socket: IocSocket): void {
+    const l = this.limits;
+    const bucket = new TokenBucket(l.callBurst, l.callsPerSec);
+    let refused = 0;
+    socket.use(([event, ...args], next) => {
+      if (bucket.take()) {
+        refused = 0;
+        return next();
+      }
+      const ack = args[args.length - 1];
+      if (typeof ack === 'function')
+        ack({
+          ok: false,
+          error: { code: 'rate_limited', message: `at most ${l.callsPerSec} calls a second` },
+        } satisfies SubscribeAck);
+      if (++refused === l.floodRefusals) this.dropFlooding(socket, event);
+    });
+    socket.on('disconnect', () => {
+      if (!this.dropping.has(socket)) return;
+      // a dropped client starts again from a snapshot: a replay of all it missed (connection-state
+      // recovery, up to two minutes of deltas) is the backlog it could not take in the first place
+      const sessions = (socket.nsp.adapter as unknown as { sessions?: Map<string, unknown> }).sessions;
+      const pid = (socket as unknown as { pid?: string }).pid;
+      if (pid) sessions?.delete(pid);
+    });
     socket.on('subscribe', (req, ack) => {
       const reply = typeof ack === 'function' ? ack : () => {};
       const r = SubscribeSchema.safeParse(req);
@@ -282,6 +359,7 @@ export class LiveGateway {
       socket.data.layers = layers;
       socket.data.bbox = bbox as BBox | undefined;
       reply(this.snapshot(layers, bbox as BBox | undefined));
+      this.laggard(socket, Date.now());
     });
   }
 
@@ -289,24 +367,91 @@ export class LiveGateway {
     const now = Date.now();
     const snap: Snapshot = {};
     const seq: Partial<Record<LayerName, number>> = {};
-    const keep = <T extends { id: string }>(layer: LayerName, items: Iterable<T>): T[] => {
-      const out: T[] = [];
-      for (const it of items) if (!bbox || this.inBox(layer, it, bbox)) out.push(it);
-      return out;
-    };
     for (const l of layers) {
       // state already holds changes still pending in the coalescer; the next delta repeats them, harmlessly
       seq[l] = this.coalescer.seq(l);
-      if (l === 'traffic') snap.traffic = keep(l, this.o.state.traffic.values());
-      else if (l === 'cameras') snap.cameras = keep(l, this.o.state.cameras.values());
-      else if (l === 'incidents') snap.incidents = keep(l, this.o.state.liveIncidents(now));
-      else snap.alerts = [...this.alerts].reverse();
+      const all = this.layerItems(l, seq[l], now);
+      const items = bbox && l !== 'alerts' ? all.filter((it) => this.inBox(l, it, bbox)) : all;
+      (snap as Record<LayerName, unknown>)[l] = items;
     }
     return { ok: true, snapshot: snap, seq, serverTime: now };
   }
 
+  /**
+   * A layer's items as of `seq`, built once and shared by every subscribe until the layer changes
+   * (a reconnect storm, or a client asking over and over, costs one list); at most a second old, as
+   * closed incidents leave the layer with time.
+   */
+  private layerItems(l: LayerName, seq: number, now: number): Array<{ id: string }> {
+    const had = this.snapshots.get(l);
+    if (had && had.seq === seq && now - had.at < 1000) return had.items;
+    const items: Array<{ id: string }> =
+      l === 'traffic'
+        ? [...this.o.state.traffic.values()]
+        : l === 'cameras'
+          ? [...this.o.state.cameras.values()]
+          : l === 'incidents'
+            ? this.o.state.liveIncidents(now)
+            : [...this.alerts].reverse();
+    this.snapshots.set(l, { seq, at: now, items });
+    this.snapshotsBuilt++;
+    return items;
+  }
+
   private pushStats(): void {
-    this.io.local.emit('stats', { ts: Date.now(), liveClients: this.clientCount(), ...this.o.stats() });
+    const slow = this.laggards(Date.now());
+    this.io.local
+      .except(slow)
+      .emit('stats', { ts: Date.now(), liveClients: this.clientCount(), ...this.o.stats() });
+  }
+
+  /** The ids of clients too far behind to be sent more now; those too far behind, or for too long, are dropped. */
+  private laggards(now: number): string[] {
+    const slow: string[] = [];
+    for (const s of this.io.sockets.sockets.values()) if (this.laggard(s, now)) slow.push(s.id);
+    return slow;
+  }
+
+  private laggard(s: IocSocket, now: number): boolean {
+    if (this.dropping.has(s)) return true;
+    const bytes = backlogBytes(s);
+    if (bytes <= this.limits.slowBytes) {
+      s.data.slowSince = undefined;
+      return false;
+    }
+    s.data.slowSince ??= now;
+    if (bytes > this.limits.maxBytes) this.dropSlow(s, 'buffer_full', bytes);
+    else if (now - s.data.slowSince > this.limits.stallMs) this.dropSlow(s, 'stalled', bytes);
+    return true;
+  }
+
+  /** Ends the connection underneath at once, its unsent buffer with it; the client reconnects by itself. */
+  private dropSlow(s: IocSocket, reason: LiveDropReason, bytes: number): void {
+    this.dropping.add(s);
+    this.o.onDrop?.(reason);
+    this.o.log.warn({ user: s.data.user?.username, reason, bytes }, 'live client dropped: it does not read');
+    const t = s.conn.transport as unknown as { name: string; socket?: { terminate?: () => void } };
+    // (a WebSocket close handshake would wait behind the very buffer the client does not read)
+    if (t.name === 'websocket' && t.socket?.terminate) t.socket.terminate();
+    else s.conn.close(true);
+  }
+
+  /** A client that keeps calling past its limit is disconnected for good: a Socket.IO client does not retry that. */
+  private dropFlooding(s: IocSocket, event: string): void {
+    this.dropping.add(s);
+    this.o.onDrop?.('flooding');
+    const user = s.data.user;
+    this.o.log.warn({ user: user?.username, event }, 'live client dropped: too many calls');
+    this.o.auth?.audit.record({
+      actor: user?.username ?? null,
+      role: user?.role ?? null,
+      ip: s.handshake.address,
+      action: 'socket.flooding',
+      target: event,
+      outcome: 'denied',
+      details: { refused: this.limits.floodRefusals },
+    });
+    s.disconnect(true);
   }
 
   private inBox(
@@ -352,6 +497,18 @@ export class LiveGateway {
 }
 
 const room = (l: LayerName) => `layer:${l}`;
+
+/** Bytes queued for a client and not yet handed to the kernel: engine.io's write buffer, then the WebSocket's. */
+function backlogBytes(s: IocSocket): number {
+  const conn = s.conn as unknown as {
+    writeBuffer?: Array<{ data?: string | ArrayBufferView }>;
+    transport?: { socket?: { bufferedAmount?: number } };
+  };
+  let n = 0;
+  for (const p of conn.writeBuffer ?? [])
+    n += typeof p.data === 'string' ? p.data.length : (p.data?.byteLength ?? 0);
+  return n + (conn.transport?.socket?.bufferedAmount ?? 0);
+}
 
 /** Socket.IO's `allowRequest`: a browser on another site may connect only if its origin is allowed. */
 function originCheck(allowed: string[]) {
