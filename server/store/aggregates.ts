@@ -1,4 +1,4 @@
-import { consoleLogger, type Db, type StoreLogger } from './db.ts';
+import { consoleLogger, type Db, maintenanceOf, type StoreLogger } from './db.ts';
 
 const H = 3_600_000;
 const DAY = 24 * H;
@@ -23,6 +23,37 @@ const DAILY = new Set<string>([
   'camera_availability_district_1d',
 ]);
 const BUCKET: Record<string, number> = { traffic_5m: 5 * 60_000 };
+// The window of one refresh call. Every call runs through the maintenance lane, so on the embedded
+// database ingest and health checks wait for at most one call: a window with nothing new costs ~30 ms,
+// materialising an hour of raw readings ~5 s per million rows (PGlite, dev machine). A window is never
+// smaller than one bucket (TimescaleDB refuses it), so a day's step is the daily views' unit.
+const STEP: Record<string, number> = { traffic_5m: 15 * 60_000 };
+const STEP_HOURLY = H;
+
+/** Options of a refresh done in steps. */
+export interface StepOptions {
+  /** checked between steps: a stop does not wait for the rest of a long refresh */
+  signal?: AbortSignal;
+  /** after each step (one statement), e.g. to show progress */
+  onStep?: (step: { view: string; from: number | null; to: number | null }) => void;
+}
+
+/** [from, to) cut into windows of `step` aligned to `offset`; one open window when an end is open. */
+function windows(
+  from: number | null,
+  to: number | null,
+  step: number,
+  offset: number,
+): [number | null, number | null][] {
+  if (from === null || to === null) return [[from, to]];
+  const out: [number, number][] = [];
+  for (let a = from; a < to; ) {
+    const b = Math.min(to, Math.floor((a + offset) / step) * step - offset + step);
+    out.push([a, b]);
+    a = b;
+  }
+  return out;
+}
 
 /**
  * Materialises the continuous aggregates for [from, to) (widened to whole hours, and whole local days
@@ -38,35 +69,53 @@ const BUCKET: Record<string, number> = { traffic_5m: 5 * 60_000 };
 export async function refreshAggregates(
   db: Db,
   range: { from?: number; to?: number } = {},
-  opts: { closedOnly?: boolean; only?: readonly ContinuousAggregate[] } = {},
+  opts: { closedOnly?: boolean; only?: readonly ContinuousAggregate[] } & StepOptions = {},
 ): Promise<void> {
+  const m = maintenanceOf(db);
+  const step = async (view: string, from: number | null, to: number | null, sql: string) => {
+    opts.signal?.throwIfAborted();
+    await m.query(sql, [from, to]);
+    opts.onStep?.({ view, from, to });
+  };
   if (!db.timescale) {
-    // plain PostgreSQL: the hourly ones are views; the daily ones are tables filled by this function
-    await db.query(
-      'SELECT refresh_dashboard_aggregates(to_timestamp($1::float8 / 1000), to_timestamp($2::float8 / 1000))',
-      [range.from ?? null, range.to ?? null],
-    );
+    // plain PostgreSQL: the hourly ones are views; the daily ones are tables filled by this function,
+    // a local day per call
+    const { from, to } = widen(range, DAY, LOCAL_OFFSET);
+    for (const [a, b] of windows(from, to, DAY, LOCAL_OFFSET))
+      await step(
+        'dashboard',
+        a ?? range.from ?? null,
+        b ?? range.to ?? null,
+        'SELECT refresh_dashboard_aggregates(to_timestamp($1::float8 / 1000), to_timestamp($2::float8 / 1000))',
+      );
     return;
   }
   const views = opts.only ?? CONTINUOUS_AGGREGATES;
   for (const view of views) {
-    const { from, to } = DAILY.has(view)
+    const daily = DAILY.has(view);
+    const { from, to } = daily
       ? widen(range, DAY, LOCAL_OFFSET, opts.closedOnly)
       : // whole hours (the 5-minute one too), but with closedOnly up to its own last closed bucket
         widen(range, H, 0, opts.closedOnly, BUCKET[view]);
     if (from !== null && to !== null && to <= from) continue; // no closed bucket in the window yet
-    // One statement per call: PGlite refuses refresh_continuous_aggregate inside a multi-statement exec.
-    await db.query(
-      `CALL refresh_continuous_aggregate('${view}', to_timestamp($1::float8 / 1000), to_timestamp($2::float8 / 1000))`,
-      [from, to],
-    );
+    // one statement per call: PGlite refuses refresh_continuous_aggregate inside a multi-statement exec
+    const sql = `CALL refresh_continuous_aggregate('${view}', to_timestamp($1::float8 / 1000), to_timestamp($2::float8 / 1000))`;
+    for (const [a, b] of windows(
+      from,
+      to,
+      daily ? DAY : (STEP[view] ?? STEP_HOURLY),
+      daily ? LOCAL_OFFSET : 0,
+    ))
+      await step(view, a, b, sql);
   }
   if (opts.closedOnly && range.to !== undefined) {
     const day = Math.floor((range.to + LOCAL_OFFSET) / DAY) * DAY - LOCAL_OFFSET;
     for (const view of views.filter((v) => DAILY.has(v)))
-      await db.query(
+      await step(
+        view,
+        day,
+        day + DAY,
         `CALL refresh_continuous_aggregate('${view}', to_timestamp($1::float8 / 1000), to_timestamp($2::float8 / 1000), force => true)`,
-        [day, day + DAY],
       );
   }
 }
@@ -95,33 +144,68 @@ export function widen(
   return { from, to };
 }
 
-/** Runs the compression and retention policies once: what TimescaleDB's background workers do on a server. */
-export async function runPolicies(db: Db): Promise<void> {
+/**
+ * Runs the compression and retention policies once: what TimescaleDB's background workers do on a
+ * server. Compressing is the heavy part (a day's chunk at a time): the chunks a compression policy
+ * would compress are compressed one per step first, so that the jobs themselves then find little to do.
+ */
+export async function runPolicies(db: Db, opts: StepOptions = {}): Promise<void> {
   if (!db.timescale) return;
-  const jobs = await db.query<{ job_id: number }>(
-    `SELECT job_id FROM timescaledb_information.jobs
+  const m = maintenanceOf(db);
+  const jobs = await m.query<{
+    job_id: number;
+    proc: string;
+    schema: string;
+    name: string;
+    after: string | null;
+  }>(
+    `SELECT job_id, proc_name AS proc, hypertable_schema AS schema, hypertable_name AS name,
+       config->>'compress_after' AS after
+     FROM timescaledb_information.jobs
      WHERE proc_name IN ('policy_compression', 'policy_retention') ORDER BY job_id`,
   );
-  for (const { job_id } of jobs.rows) await db.query('CALL run_job($1)', [job_id]);
+  for (const j of jobs.rows) {
+    if (j.proc !== 'policy_compression' || j.after === null) continue;
+    const due = await m.query<{ chunk: string }>(
+      `SELECT format('%I.%I', chunk_schema, chunk_name) AS chunk FROM timescaledb_information.chunks
+       WHERE hypertable_schema = $1 AND hypertable_name = $2 AND NOT is_compressed
+         AND range_end <= now() - $3::interval
+       ORDER BY range_start`,
+      [j.schema, j.name, j.after],
+    );
+    for (const { chunk } of due.rows) {
+      opts.signal?.throwIfAborted();
+      await m.query('SELECT compress_chunk($1::regclass, if_not_compressed => true)', [chunk]);
+      opts.onStep?.({ view: chunk, from: null, to: null });
+    }
+  }
+  for (const { job_id } of jobs.rows) {
+    opts.signal?.throwIfAborted();
+    await m.query('CALL run_job($1)', [job_id]);
+    opts.onStep?.({ view: `job ${job_id}`, from: null, to: null });
+  }
 }
 
 /**
  * For the embedded database, which runs no background jobs: refreshes the aggregates every
  * `intervalMs` over the last `windowMs` (2 h). The first run and one an hour cover `catchUpMs`
  * (7 days) so late or backfilled readings are folded in, and run compression and retention.
- * Errors are logged; the timer never throws.
+ * Errors are logged; the timer never throws. Every step runs through the maintenance lane
+ * (`Db.maintenance`): on the embedded database a write or a health check waits for one step at most.
  */
 export function startAggregateRefresher(
   db: Db,
   intervalMs = 60_000,
   opts: { windowMs?: number; catchUpMs?: number; logger?: StoreLogger; now?: () => number } = {},
-): { stop(): Promise<void> } {
+): { idle(): Promise<void>; stop(): Promise<void> } {
   const log = opts.logger ?? consoleLogger;
   const now = opts.now ?? Date.now;
   const catchUpEvery = Math.max(1, Math.round(H / intervalMs));
   let ticks = 0;
   let running: Promise<void> | undefined;
   let stopped = false;
+  // a stop ends a refresh at its next step instead of waiting for a week's catch-up
+  const abort = new AbortController();
 
   const tick = () => {
     if (running || stopped) return; // a slow refresh is not stacked on by the next tick
@@ -132,9 +216,9 @@ export function startAggregateRefresher(
         await refreshAggregates(
           db,
           { from: t - (catchUp ? (opts.catchUpMs ?? 7 * 24 * H) : (opts.windowMs ?? 2 * H)), to: t },
-          { closedOnly: true },
+          { closedOnly: true, signal: abort.signal },
         );
-        if (catchUp) await runPolicies(db);
+        if (catchUp) await runPolicies(db, { signal: abort.signal });
       } catch (err) {
         if (!stopped) log.warn({ err }, 'aggregate refresh failed');
       } finally {
@@ -147,8 +231,14 @@ export function startAggregateRefresher(
   timer.unref();
   tick();
   return {
+    /** resolves when no refresh is running (after the first one, started at once) */
+    async idle() {
+      await running;
+    },
+    /** ends a refresh in progress at its next step */
     async stop() {
       stopped = true;
+      abort.abort();
       clearInterval(timer);
       await running;
     },

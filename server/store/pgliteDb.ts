@@ -22,17 +22,30 @@ interface Pending {
 // PGlite reads a whole COPY blob into WASM memory: bound what one statement carries.
 const COPY_CHUNK_ROWS = 20_000;
 
-/** A FIFO lock: a transaction holds it from BEGIN to COMMIT so no other call interleaves. */
-function createMutex() {
-  let tail: Promise<void> = Promise.resolve();
-  return async function lock(): Promise<() => void> {
-    let release!: () => void;
-    const prev = tail;
-    tail = new Promise<void>((r) => {
-      release = r;
-    });
-    await prev;
-    return release;
+/**
+ * The one connection's lock, with two lanes. A transaction holds it from BEGIN to COMMIT so no other
+ * call interleaves. Normal calls are served first come, first served; a maintenance call (aggregate
+ * refreshes, compression) is granted only when no normal call is waiting, so ingest, health checks and
+ * HTTP queries wait at most for the one maintenance step already running, never for a queue of them.
+ */
+export function createPriorityLock() {
+  let held = false;
+  const normal: (() => void)[] = [];
+  const low: (() => void)[] = [];
+  const grant = () => {
+    const next = normal.shift() ?? low.shift();
+    held = next !== undefined;
+    next?.();
+  };
+  return async function lock(lane: 'normal' | 'maintenance' = 'normal'): Promise<() => void> {
+    if (held) await new Promise<void>((r) => (lane === 'normal' ? normal : low).push(r));
+    else held = true;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      grant();
+    };
   };
 }
 
@@ -110,11 +123,11 @@ export async function openPglite(opts: { dataDir?: string } = {}): Promise<Db> {
     },
   };
 
-  const lock = createMutex();
+  const lock = createPriorityLock();
   const locked =
-    <A extends unknown[], R>(f: (...a: A) => Promise<R>) =>
+    <A extends unknown[], R>(f: (...a: A) => Promise<R>, lane: 'normal' | 'maintenance' = 'normal') =>
     async (...a: A): Promise<R> => {
-      const release = await lock();
+      const release = await lock(lane);
       try {
         return await f(...a);
       } finally {
@@ -128,6 +141,13 @@ export async function openPglite(opts: { dataDir?: string } = {}): Promise<Db> {
     query: locked(raw.query) as Db['query'],
     exec: locked(raw.exec),
     copyRows: locked(raw.copyRows),
+    maintenance: {
+      kind: 'pglite',
+      timescale: true,
+      query: locked(raw.query, 'maintenance') as Db['query'],
+      exec: locked(raw.exec, 'maintenance'),
+      copyRows: locked(raw.copyRows, 'maintenance'),
+    },
     transaction: locked(async <T>(fn: (tx: Omit<Db, 'transaction' | 'close'>) => Promise<T>): Promise<T> => {
       await raw.exec('BEGIN');
       try {

@@ -349,6 +349,7 @@ describe.each(testBackends())('store on $name', (backend) => {
     const hour = Math.floor(t / H) * H;
     await writeBatch(db, batch({ traffic: [traffic(hour, 'seg-open', 30)] }));
     const refresher = startAggregateRefresher(db, 60_000);
+    await refresher.idle();
     await refresher.stop();
     // written after the refresh, in the same hour: the next minute's refresh must not be needed to see it
     await writeBatch(db, batch({ traffic: [traffic(Math.max(hour + 1000, t - 1000), 'seg-open', 50)] }));
@@ -363,7 +364,8 @@ describe.each(testBackends())('store on $name', (backend) => {
     const refresher = startAggregateRefresher(db, 60_000, {
       logger: { warn: (o) => warnings.push(o), error: (o) => warnings.push(o) },
     });
-    await refresher.stop(); // waits for the first (catch-up) run
+    await refresher.idle(); // the first (catch-up) run
+    await refresher.stop();
     expect(warnings).toEqual([]);
     await runPolicies(db);
     if (db.timescale) {
