@@ -2,6 +2,7 @@ import type { CookieOptions, Request, Response } from 'express';
 import { Router } from 'express';
 import { z } from 'zod';
 import { HOME, type SessionView } from '../contracts/auth.ts';
+import { hasBadTokenChars } from '../contracts/text.ts';
 import { HttpError } from '../http/errors.ts';
 import { parseBody, trimmedToken } from '../http/query.ts';
 import type { AuditLog } from './audit.ts';
@@ -60,9 +61,22 @@ export function authRouter(deps: AuthDeps): Router {
   });
 
   r.post('/api/auth/login', loginLimit, async (req: Request, res: Response) => {
+    const ip = clientIp(req);
+    const raw = (req.body as { username?: unknown } | undefined)?.username;
+    if (typeof raw === 'string' && hasBadTokenChars(raw)) {
+      // a name no account can have (a forged log line, a NUL): refused below, but a probe worth a trace
+      deps.throttle.ip.fail(ip);
+      deps.audit.record({
+        actor: raw,
+        role: null,
+        ip,
+        action: 'auth.login',
+        outcome: 'failed',
+        details: { reason: 'invalid_username' },
+      });
+    }
     // 400 invalid_field naming each field missing or bad
     const { username, password } = parseBody(LoginBody, req.body);
-    const ip = clientIp(req);
     const uKey = username.toLowerCase();
     const wait = Math.max(deps.throttle.user.retryAfterMs(uKey), deps.throttle.ip.retryAfterMs(ip));
     if (wait > 0) {
