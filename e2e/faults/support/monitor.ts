@@ -1,0 +1,78 @@
+// Watches the IOC through a scenario: its /api/health every half second and its resident memory.
+import type { IocProcess } from './iocProcess.ts';
+import { onCleanup, rssMiB } from './util.ts';
+
+export interface HealthSample {
+  t: number;
+  /** HTTP status, or 0 when nothing answered */
+  code: number;
+  db?: string;
+  mqtt?: string;
+}
+
+/** "503 db:down mqtt:ok" for a sample; "no answer" when the process did not answer. */
+export const describeSample = (s: HealthSample): string =>
+  s.code === 0 ? 'no answer' : `${s.code} db:${s.db ?? '?'} mqtt:${s.mqtt ?? '?'}`;
+
+export class Monitor {
+  readonly samples: HealthSample[] = [];
+  peakRssMiB = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private busy = false;
+
+  /** `ioc()` is the process being watched now (it changes when a scenario restarts it). */
+  constructor(private readonly ioc: () => IocProcess) {
+    onCleanup('monitor', () => this.stop());
+  }
+
+  start(): this {
+    this.timer = setInterval(() => void this.sample(), 500);
+    return this;
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+  }
+
+  private async sample(): Promise<void> {
+    if (this.busy) return;
+    this.busy = true;
+    const p = this.ioc();
+    try {
+      const rss = p.exit ? undefined : rssMiB(p.pid);
+      if (rss !== undefined) this.peakRssMiB = Math.max(this.peakRssMiB, rss);
+      const t = Date.now();
+      try {
+        const r = await fetch(`${p.httpUrl}/api/health`, { signal: AbortSignal.timeout(4000) });
+        const h = (await r.json().catch(() => ({}))) as { db?: string; mqtt?: string };
+        this.samples.push({ t, code: r.status, db: h.db, mqtt: h.mqtt });
+      } catch {
+        this.samples.push({ t, code: 0 });
+      }
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  /** The last sample taken. */
+  latest(): HealthSample | undefined {
+    return this.samples.at(-1);
+  }
+
+  /** Distinct answers between two times, most frequent first: "503 db:down mqtt:ok ×60, 200 … ×2". */
+  summary(from: number, to = Date.now()): string {
+    const counts = new Map<string, number>();
+    for (const s of this.samples)
+      if (s.t >= from && s.t <= to) counts.set(describeSample(s), (counts.get(describeSample(s)) ?? 0) + 1);
+    if (!counts.size) return '(no sample)';
+    return [...counts]
+      .sort((a, b) => b[1] - a[1])
+      .map(([k, n]) => `${k} ×${n}`)
+      .join(', ');
+  }
+
+  /** true when some sample between the two times matches. */
+  saw(from: number, to: number, match: (s: HealthSample) => boolean): boolean {
+    return this.samples.some((s) => s.t >= from && s.t <= to && match(s));
+  }
+}
