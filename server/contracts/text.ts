@@ -36,3 +36,14 @@ export const token = (max: number) =>
     .min(1)
     .max(max)
     .refine((s) => !hasBadTokenChars(s), CONTROL_CHARS_MESSAGE);
+
+const ESCAPED =
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: these are the characters escaped
+  /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+/**
+ * `s` with the characters `text` refuses written as `\uXXXX`: for logging what was refused (the reject
+ * log keeps the payload as received, readable, and storable).
+ */
+export const escapeControls = (s: string): string =>
+  s.replace(ESCAPED, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);

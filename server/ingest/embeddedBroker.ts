@@ -81,6 +81,12 @@ export async function startEmbeddedBroker(opts: {
   port: number;
   host?: string;
   auth?: BrokerAuth;
+  /**
+   * Ingest in this process: each publish allowed is handed over directly, and the broker's PUBACK to
+   * the publisher waits until the promise settles (the message is durable). Nothing is forwarded to
+   * subscribers then: a message acknowledged to a device is never only in this process's memory.
+   */
+  ingest?: (topic: string, payload: Buffer) => Promise<void>;
   log?: { warn(obj: object, msg: string): void };
 }): Promise<EmbeddedBroker> {
   // queueLimit: messages held for a persistent session that is reconnecting; concurrency: in-flight deliveries
@@ -91,6 +97,7 @@ export async function startEmbeddedBroker(opts: {
   });
   let sweep: NodeJS.Timeout | undefined;
   if (opts.auth) sweep = enforce(broker, opts.auth, opts.log);
+  if (opts.ingest) ingestDirectly(broker, opts.ingest);
   const server = net.createServer({ noDelay: true }, broker.handle as (s: net.Socket) => void);
   await new Promise<void>((resolve, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) => {
@@ -120,6 +127,27 @@ export async function startEmbeddedBroker(opts: {
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/**
+ * Hands every publish that passed authorization to ingest and holds it (aedes sends a QoS 1 PUBACK
+ * after authorizePublish calls back) until ingest says it is durable. aedes handles the packets of one
+ * socket read together and reads on when all are done: a publisher's burst shares one batch commit.
+ */
+function ingestDirectly(broker: Aedes, ingest: (topic: string, payload: Buffer) => Promise<void>): void {
+  const authorize = broker.authorizePublish.bind(broker);
+  broker.authorizePublish = (client, packet, done) =>
+    authorize(client, packet, (err) => {
+      if (err || !client || packet.topic === DROPPED_TOPIC) return done(err);
+      const { topic, payload } = packet;
+      // delivered nowhere else: ingest has it
+      packet.topic = DROPPED_TOPIC;
+      packet.retain = false;
+      ingest(topic, payload as Buffer).then(
+        () => done(null),
+        (e: Error) => done(e),
+      );
+    });
 }
 
 /** Installs the authentication and authorization hooks; returns the timer of the revocation sweep. */

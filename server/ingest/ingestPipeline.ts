@@ -1,9 +1,11 @@
 import type { Bus } from '../bus.ts';
 import type { IncidentItem } from '../contracts/live.ts';
-import type { TopicKind } from '../contracts/mqtt.ts';
+import { type TopicKind, topics } from '../contracts/mqtt.ts';
+import { escapeControls } from '../contracts/text.ts';
+import type { RejectReason } from '../contracts/vocab.ts';
 import type { AssetIndex } from '../domain/assetIndex.ts';
 import { batchSize, emptyBatch, type IngestBatch, type RejectRecord } from '../domain/records.ts';
-import { decodeMessage } from './decode.ts';
+import { DEFAULT_MAX_AGE_MS, DEFAULT_MAX_AHEAD_MS, decodeMessage } from './decode.ts';
 
 /** What the pipeline needs from the store: it never sees a driver. */
 export interface IngestStore {
@@ -21,8 +23,12 @@ export interface IngestOptions {
   batchMax: number;
   /** longest wait before a partial batch is written */
   flushMs: number;
-  /** accepted-but-unwritten messages above which accept() makes the caller wait (holds the MQTT ack) */
+  /** accepted-but-unwritten messages above which backpressure() makes an in-process producer wait */
   highWater?: number;
+  /** how far ahead of the server's clock a `ts` may be (default 60 s) */
+  maxAheadMs?: number;
+  /** how old a `ts` may be (default 30 days) */
+  maxAgeMs?: number;
   log: { warn(obj: object, msg: string): void; error(obj: object, msg: string): void };
   now?: () => number;
 }
@@ -38,15 +44,39 @@ export interface IngestStats {
 
 const REJECT_PAYLOAD_MAX = 2048;
 const REJECT_BUFFER_MAX = 5000;
+const RETRY_MAX_MS = 5000;
+
+/** A batch being formed or written, and the callers waiting for it to be committed. */
+interface Pending {
+  batch: IngestBatch;
+  /** when its first message arrived */
+  oldest: number;
+  /** resolved once every row of it is committed, refused, or found a duplicate */
+  done: Array<() => void>;
+  /** what accept() hands out for it */
+  committed: Promise<void>;
+}
+
+function newPending(now: number): Pending {
+  const done: Array<() => void> = [];
+  const committed = new Promise<void>((r) => done.push(r));
+  return { batch: emptyBatch(), oldest: now, done, committed };
+}
 
 /**
  * Decodes messages, batches them by size and time, writes one batch at a time, then announces
- * the batch on the bus. A failed write is retried with back-off and its messages are kept; while
- * too much is unwritten, accept() returns a promise so the MQTT ack (and the broker) waits.
+ * the batch on the bus.
+ *
+ * accept() answers a promise that settles once the message is durable (committed, or refused with a
+ * reason): the MQTT source acknowledges a message to the broker only then, so nothing acknowledged
+ * lives only in this process. A write that fails because of the data (SQLSTATE class 22/23) is split
+ * until the rows the database refuses are isolated; they go to the reject log as `store_refused` and
+ * the rest are written. A write that fails for any other reason (database down) is retried with
+ * back-off while the batch grows no further than the brokers' in-flight windows: acks are held, so
+ * the broker queues for us.
  */
 export class IngestPipeline {
-  private current: IngestBatch = emptyBatch();
-  private currentOldest = 0;
+  private current: Pending;
   private rejects: RejectRecord[] = [];
   private timer: NodeJS.Timeout | undefined;
   private writing: Promise<void> | undefined;
@@ -67,33 +97,37 @@ export class IngestPipeline {
   constructor(private readonly o: IngestOptions) {
     this.highWater = o.highWater ?? Math.max(o.batchMax * 4, 20_000);
     this.now = o.now ?? Date.now;
+    this.current = newPending(this.now());
   }
 
-  /** Takes one message as received; resolves at once unless the pipeline is over its high-water mark. */
-  accept(topic: string, payload: Uint8Array | string): Promise<void> | undefined {
+  /** true while the last write failed for a reason other than the data (the database is unreachable) */
+  get failing(): boolean {
+    return this.retryMs > 0;
+  }
+
+  /**
+   * Takes one message as received. Resolves once it is durable: stored (or a duplicate of a stored
+   * one) or rejected with a reason. Never rejects.
+   */
+  accept(topic: string, payload: Uint8Array | string): Promise<void> {
     this.stats.received++;
-    const d = decodeMessage(topic, payload, this.o.assets());
+    const d = decodeMessage(topic, payload, this.o.assets(), {
+      now: this.now(),
+      aheadMs: this.o.maxAheadMs ?? DEFAULT_MAX_AHEAD_MS,
+      ageMs: this.o.maxAgeMs ?? DEFAULT_MAX_AGE_MS,
+    });
     if (!d.ok) {
-      this.stats.rejected[d.reason] = (this.stats.rejected[d.reason] ?? 0) + 1;
       const text =
         typeof payload === 'string'
           ? payload
           : Buffer.from(payload.subarray(0, REJECT_PAYLOAD_MAX * 4)).toString('utf8');
-      if (this.rejects.length < REJECT_BUFFER_MAX) {
-        this.rejects.push({
-          time: this.now(),
-          topic: topic.slice(0, 256),
-          reason: d.reason,
-          detail: d.detail.slice(0, 1000),
-          payload: text.slice(0, REJECT_PAYLOAD_MAX),
-        });
-      }
-      this.o.bus.emit('ingest:rejected', { reason: d.reason, topic });
+      this.reject(topic, d.reason, d.detail, text);
       this.schedule();
-      return undefined;
+      return Promise.resolve();
     }
-    const b = this.current;
-    if (batchSize(b) === 0) this.currentOldest = this.now();
+    const p = this.current;
+    const b = p.batch;
+    if (batchSize(b) === 0) p.oldest = this.now();
     switch (d.kind) {
       case 'traffic':
         b.traffic.push(d.record);
@@ -112,25 +146,67 @@ export class IngestPipeline {
     this.stats.pending++;
     if (batchSize(b) >= this.o.batchMax) this.kick();
     else this.schedule();
-    if (this.stats.pending > this.highWater) return new Promise((resolve) => this.waiters.push(resolve));
-    return undefined;
+    return p.committed;
+  }
+
+  /**
+   * For a producer in this process (the history backfill) that does not wait for each message: a
+   * promise while more than the high-water mark is unwritten, else undefined.
+   */
+  backpressure(): Promise<void> | undefined {
+    if (this.stats.pending <= this.highWater) return undefined;
+    return new Promise((resolve) => this.waiters.push(resolve));
   }
 
   /** Writes whatever is pending; resolves when it is stored. */
   async flush(): Promise<void> {
-    while (this.writing || batchSize(this.current) > 0 || this.rejects.length > 0) {
+    while (this.writing || batchSize(this.current.batch) > 0 || this.rejects.length > 0) {
       if (!this.writing) this.kick();
       await this.writing;
     }
   }
 
-  /** Stops accepting timers and writes what is pending. */
-  async stop(): Promise<void> {
+  /**
+   * Stops the timers and writes what is pending. With `deadlineMs`, gives up after it (the database
+   * is down): what was not written was not acknowledged either, so the broker still holds it.
+   */
+  async stop(deadlineMs?: number): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
-    await this.flush();
+    const flushed = this.flush();
+    if (deadlineMs === undefined) await flushed;
+    else {
+      let t: NodeJS.Timeout | undefined;
+      const gaveUp = await Promise.race([
+        flushed.then(() => false),
+        new Promise<boolean>((r) => {
+          t = setTimeout(() => r(true), deadlineMs);
+        }),
+      ]);
+      clearTimeout(t);
+      if (gaveUp)
+        this.o.log.warn(
+          { pending: this.stats.pending },
+          'could not write what is pending before stopping; it was not acknowledged, the broker keeps it',
+        );
+    }
     for (const w of this.waiters.splice(0)) w();
+  }
+
+  private reject(topic: string, reason: RejectReason, detail: string, payload: string): void {
+    this.stats.rejected[reason] = (this.stats.rejected[reason] ?? 0) + 1;
+    if (this.rejects.length < REJECT_BUFFER_MAX) {
+      this.rejects.push({
+        time: this.now(),
+        // as received, but with control characters escaped: a NUL would fail the reject log's own write
+        topic: escapeControls(topic.slice(0, 256)),
+        reason,
+        detail: escapeControls(detail.slice(0, 1000)),
+        payload: escapeControls(payload.slice(0, REJECT_PAYLOAD_MAX)),
+      });
+    }
+    this.o.bus.emit('ingest:rejected', { reason, topic });
   }
 
   private schedule(): void {
@@ -147,21 +223,21 @@ export class IngestPipeline {
       clearTimeout(this.timer);
       this.timer = undefined;
     }
-    if (batchSize(this.current) === 0 && this.rejects.length === 0) return;
-    const batch = this.current;
-    const oldest = this.currentOldest;
+    if (batchSize(this.current.batch) === 0 && this.rejects.length === 0) return;
+    const pending = this.current;
     const rejects = this.rejects;
-    this.current = emptyBatch();
+    this.current = newPending(this.now());
     this.rejects = [];
-    this.writing = this.write(batch, oldest, rejects).finally(() => {
+    this.writing = this.write(pending, rejects).finally(() => {
       this.writing = undefined;
-      const more = batchSize(this.current) > 0 || this.rejects.length > 0;
-      if (more && batchSize(this.current) >= this.o.batchMax) this.kick();
+      const n = batchSize(this.current.batch);
+      const more = n > 0 || this.rejects.length > 0;
+      if (more && n >= this.o.batchMax && this.retryMs === 0) this.kick();
       else if (more) this.schedule();
     });
   }
 
-  private async write(batch: IngestBatch, oldest: number, rejects: RejectRecord[]): Promise<void> {
+  private async write(pending: Pending, rejects: RejectRecord[]): Promise<void> {
     if (rejects.length > 0) {
       try {
         await this.o.store.insertRejects(rejects);
@@ -170,11 +246,15 @@ export class IngestPipeline {
         this.o.log.warn({ err, count: rejects.length }, 'could not store rejected messages');
       }
     }
+    const { batch, oldest } = pending;
     const n = batchSize(batch);
-    if (n === 0) return;
+    if (n === 0) {
+      for (const r of pending.done) r();
+      return;
+    }
     const t0 = performance.now();
     try {
-      const res = await this.o.store.writeBatch(batch);
+      const res = await this.writeIsolating(batch);
       this.retryMs = 0;
       const writeMs = performance.now() - t0;
       const byKind = {
@@ -189,24 +269,126 @@ export class IngestPipeline {
         stored += byKind[k];
       }
       const messages = messageCount(batch);
-      const duplicates = messages - stored;
+      const duplicates = messages - stored - messageCount(res.refused);
       this.stats.duplicates += duplicates;
       this.stats.pending -= messages;
+      for (const r of pending.done) r();
       this.o.bus.emit('ingest:stored', { byKind, duplicates, writeMs, lagMs: this.now() - oldest });
-      this.o.bus.emit('ingest:written', { batch, incidents: res.incidents });
+      this.o.bus.emit('ingest:written', { batch: res.written, incidents: res.incidents });
       if (this.stats.pending <= this.highWater) for (const w of this.waiters.splice(0)) w();
     } catch (err) {
       this.stats.writeErrors++;
-      this.retryMs = Math.min(5000, Math.max(100, this.retryMs * 2));
+      this.retryMs = Math.min(RETRY_MAX_MS, Math.max(100, this.retryMs * 2));
       this.o.log.error(
         { err, rows: n, retryInMs: this.retryMs },
-        'database write failed; keeping the batch and retrying',
+        'database write failed; keeping the batch (unacknowledged) and retrying',
       );
-      // put the batch back in front so nothing is lost and order is kept
-      this.current = mergeBatches(batch, this.current);
-      this.currentOldest = oldest;
+      // put the batch back in front so nothing is lost and order is kept; its callers wait on
+      this.current = {
+        batch: mergeBatches(batch, this.current.batch),
+        oldest,
+        done: pending.done.concat(this.current.done),
+        committed: this.current.committed,
+      };
       await new Promise((r) => setTimeout(r, this.retryMs));
     }
+  }
+
+  /**
+   * Writes a batch; when the database refuses it because of its data, writes halves of it in turn
+   * until the refused rows stand alone, and rejects those. Throws for any other failure.
+   */
+  private async writeIsolating(batch: IngestBatch): Promise<WriteResult> {
+    try {
+      const r = await this.o.store.writeBatch(batch);
+      return { ...r, written: batch, refused: emptyBatch() };
+    } catch (err) {
+      if (!isDataError(err)) throw err;
+      const rows = rowsOf(batch);
+      if (rows.length === 1) {
+        const row = rows[0] as Row;
+        const e = err as { code?: string; message?: string };
+        this.reject(
+          topicOf(row),
+          'store_refused',
+          `the database refused the row (${e.code ?? ''}): ${e.message ?? ''}`,
+          JSON.stringify(row.r),
+        );
+        return {
+          traffic: 0,
+          cameraStatus: 0,
+          cameraEvents: 0,
+          incidents: [],
+          written: emptyBatch(),
+          refused: batch,
+        };
+      }
+      const half = Math.ceil(rows.length / 2);
+      const a = await this.writeIsolating(batchOf(rows.slice(0, half)));
+      const b = await this.writeIsolating(batchOf(rows.slice(half)));
+      return {
+        traffic: a.traffic + b.traffic,
+        cameraStatus: a.cameraStatus + b.cameraStatus,
+        cameraEvents: a.cameraEvents + b.cameraEvents,
+        incidents: a.incidents.concat(b.incidents),
+        written: mergeBatches(a.written, b.written),
+        refused: mergeBatches(a.refused, b.refused),
+      };
+    }
+  }
+}
+
+interface WriteResult {
+  traffic: number;
+  cameraStatus: number;
+  cameraEvents: number;
+  incidents: IncidentItem[];
+  /** the rows written (duplicates included) */
+  written: IngestBatch;
+  /** the rows the database refused */
+  refused: IngestBatch;
+}
+
+/**
+ * A failure caused by the rows themselves (SQLSTATE class 22, data exception: "invalid byte sequence",
+ * "out of range"; class 23, a constraint): writing the same rows again fails again.
+ */
+export function isDataError(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^2[23]/.test(code);
+}
+
+type Row =
+  | { k: 'traffic'; r: IngestBatch['traffic'][number] }
+  | { k: 'cameraStatus'; r: IngestBatch['cameraStatus'][number] }
+  | { k: 'cameraEvents'; r: IngestBatch['cameraEvents'][number] }
+  | { k: 'incidents'; r: IngestBatch['incidents'][number] };
+
+function rowsOf(b: IngestBatch): Row[] {
+  return [
+    ...b.traffic.map((r) => ({ k: 'traffic' as const, r })),
+    ...b.cameraStatus.map((r) => ({ k: 'cameraStatus' as const, r })),
+    ...b.cameraEvents.map((r) => ({ k: 'cameraEvents' as const, r })),
+    ...b.incidents.map((r) => ({ k: 'incidents' as const, r })),
+  ];
+}
+
+function batchOf(rows: Row[]): IngestBatch {
+  const b = emptyBatch();
+  for (const row of rows) (b[row.k] as unknown[]).push(row.r);
+  return b;
+}
+
+function topicOf(row: Row): string {
+  switch (row.k) {
+    case 'traffic':
+      return topics.traffic(row.r.segmentId);
+    case 'cameraStatus':
+      return topics.cameraStatus(row.r.cameraId);
+    case 'cameraEvents':
+      return topics.cameraEvent(row.r.cameraId);
+    case 'incidents':
+      return row.r.cameraId ? topics.cameraEvent(row.r.cameraId) : topics.incidentReport();
   }
 }
 

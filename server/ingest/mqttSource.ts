@@ -13,13 +13,21 @@ export interface MqttSourceOptions {
   sharedGroup?: string;
   /** seconds the broker keeps the session (and queues QoS 1 messages) while ingest is away */
   sessionExpiryS?: number;
-  /** called for each message; a returned promise delays the QoS 1 ack until it settles */
-  onMessage(topic: string, payload: Buffer): Promise<void> | undefined;
+  /** called for each message; the QoS 1 ack waits until the promise settles (the message is durable) */
+  onMessage(topic: string, payload: Buffer): Promise<void> | null;
+  /** on stop, after no more messages are taken: settles when every message taken is durable */
+  drain?: () => Promise<void>;
   log: {
     info(obj: object, msg: string): void;
     warn(obj: object, msg: string): void;
   };
 }
+
+type SendPacket = (
+  packet: { cmd: string; messageId?: number },
+  cb?: (err?: Error) => void,
+  ...rest: unknown[]
+) => void;
 
 export interface MqttSource {
   connected(): boolean;
@@ -43,13 +51,43 @@ export async function startMqttSource(o: MqttSourceOptions): Promise<MqttSource>
     reconnectOnConnackError: true,
     resubscribe: true,
     ...(o.username ? { username: o.username, password: o.password } : {}),
-    ...(o.protocolVersion === 5 ? { properties: { sessionExpiryInterval: o.sessionExpiryS ?? 3600 } } : {}),
+    // receiveMaximum: the broker may send this many messages unacknowledged. Acks wait for a database
+    // commit (tens of ms), so Mosquitto's default window (20) would cap ingest at a few hundred per second.
+    ...(o.protocolVersion === 5
+      ? { properties: { sessionExpiryInterval: o.sessionExpiryS ?? 3600, receiveMaximum: 65_535 } }
+      : {}),
   };
   const client: MqttClient = mqtt.connect(o.url, opts);
+  // A message is acknowledged (PUBACK) only once ingest says it is durable, so the broker keeps what
+  // this process has not committed. mqtt.js sends the PUBACK when handleMessage calls back and reads no
+  // further packet before that: waiting there would write one message per batch. So handleMessage calls
+  // back at once and the PUBACK it sends is held here until the message's promise settles. A PUBACK
+  // held across a reconnect is dropped: the broker sends the message again on the new connection (with
+  // the same packet id, so a stale PUBACK would acknowledge a copy not yet committed).
+  let generation = 0;
+  let closing = false;
+  const held = new Map<number, { durable: Promise<void> | null; generation: number }>();
+  const internal = client as unknown as { _sendPacket: SendPacket };
+  const sendPacket: SendPacket = internal._sendPacket.bind(client);
+  internal._sendPacket = (packet, cb, ...rest) => {
+    const h =
+      packet.cmd === 'puback' && packet.messageId !== undefined ? held.get(packet.messageId) : undefined;
+    if (!h || packet.messageId === undefined) return sendPacket(packet, cb, ...rest);
+    held.delete(packet.messageId);
+    cb?.();
+    // not taken (stopping): not acknowledged either, the broker sends it again next session
+    if (!h.durable) return;
+    h.durable.then(() => {
+      if (h.generation === generation && client.connected) sendPacket(packet);
+    });
+  };
   client.handleMessage = (packet, callback) => {
-    const p = packet.cmd === 'publish' ? o.onMessage(packet.topic, packet.payload as Buffer) : undefined;
-    if (p) p.then(() => callback(), callback);
-    else callback();
+    if (packet.cmd === 'publish') {
+      const durable = closing ? null : o.onMessage(packet.topic, packet.payload as Buffer);
+      if (packet.qos > 0 && packet.messageId !== undefined)
+        held.set(packet.messageId, { durable, generation });
+    }
+    callback();
   };
   const filter = o.sharedGroup ? `$share/${o.sharedGroup}/${INGEST_TOPIC_FILTER}` : INGEST_TOPIC_FILTER;
   let wasDown = false;
@@ -62,6 +100,7 @@ export async function startMqttSource(o: MqttSourceOptions): Promise<MqttSource>
     wasDown = false;
   });
   client.on('close', () => {
+    generation++;
     if (!wasDown && !stopping) o.log.warn({ url: o.url }, 'MQTT connection lost; reconnecting');
     wasDown = true;
   });
@@ -92,9 +131,13 @@ export async function startMqttSource(o: MqttSourceOptions): Promise<MqttSource>
 
   return {
     connected: () => client.connected,
-    stop: () => {
+    stop: async () => {
       stopping = true;
-      return new Promise<void>((resolve) => client.end(false, {}, () => resolve()));
+      closing = true;
+      await o.drain?.();
+      // the held PUBACKs are sent as their promises settle (microtasks); then say goodbye
+      await new Promise((r) => setImmediate(r));
+      await new Promise<void>((resolve) => client.end(false, {}, () => resolve()));
     },
   };
 }
