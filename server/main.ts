@@ -54,6 +54,9 @@ import {
   openIncidents,
 } from './store/stateRepo.ts';
 
+/** How long a stop waits for the database to take what is pending (unwritten = unacknowledged: not lost). */
+const STOP_WRITE_DEADLINE_MS = 10_000;
+
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 export interface RunningIoc {
@@ -158,42 +161,55 @@ async function boot(
     flushMs: cfg.INGEST_FLUSH_MS,
     log,
   });
-  stops.push({ name: 'ingest (writing what is pending)', fn: () => ingest.stop() });
+  stops.push({ name: 'ingest (writing what is pending)', fn: () => ingest.stop(STOP_WRITE_DEADLINE_MS) });
 
   // broker and MQTT source
   const devices = new DevicesRepo(db);
   let broker: EmbeddedBroker | undefined;
   let mqttUrl = cfg.MQTT_URL;
-  // an external broker (Mosquitto) checks logins itself (npm run mosquitto-config); ingest logs in as configured
-  let ingestLogin = { username: cfg.MQTT_USERNAME, password: cfg.MQTT_PASSWORD };
   let mqttDenied: ReturnType<typeof createBrokerAuth>['denied'] | undefined;
   if (!mqttUrl) {
-    // the embedded broker lets in the registered devices, each publishing for its own assets, and this
-    // process's ingest client, with credentials made now and known to nobody else
+    // the embedded broker lets in the registered devices, each publishing for its own assets (and an
+    // in-process subscriber with credentials made now and known to nobody else: ingest itself needs no
+    // login, it takes the messages inside the broker)
     const server = internalCredentials();
     const brokerAuth = createBrokerAuth({ devices, audit, server, log });
     // (stops run in reverse: the repeat counts are audited before the audit log's last flush)
     stops.push({ name: 'MQTT audit', fn: () => brokerAuth.stop() });
     mqttDenied = brokerAuth.denied;
-    broker = await startEmbeddedBroker({ port: cfg.MQTT_PORT, host: cfg.HOST, auth: brokerAuth.auth, log });
+    // ingest takes the devices' messages inside the broker: a device's PUBACK waits for the commit
+    broker = await startEmbeddedBroker({
+      port: cfg.MQTT_PORT,
+      host: cfg.HOST,
+      auth: brokerAuth.auth,
+      ingest: (topic, payload) => ingest.accept(topic, payload),
+      log,
+    });
     const b = broker;
+    // (stops run in reverse: the broker stops taking messages, then ingest writes what it took)
     stops.push({ name: 'embedded broker', fn: () => b.close() });
     mqttUrl = broker.url;
-    ingestLogin = server;
   }
-  const source: MqttSource = await startMqttSource({
-    url: mqttUrl,
-    clientId: cfg.MQTT_CLIENT_ID,
-    username: ingestLogin.username,
-    password: ingestLogin.password,
-    protocolVersion: broker ? 4 : 5,
-    sharedGroup: cfg.MQTT_SHARED_GROUP,
-    sessionExpiryS: cfg.MQTT_SESSION_EXPIRY_S,
-    onMessage: (topic, payload) => ingest.accept(topic, payload),
-    log,
-  });
-  // stop taking messages before the pipeline's final flush (stops run in reverse)
-  stops.push({ name: 'MQTT subscription', fn: () => source.stop() });
+  // an external broker: ingest subscribes with a persistent session and acknowledges after each commit
+  const source: Pick<MqttSource, 'connected'> = broker
+    ? { connected: () => true }
+    : await startMqttSource({
+        url: mqttUrl,
+        clientId: cfg.MQTT_CLIENT_ID,
+        // an external broker (Mosquitto) checks logins itself (npm run mosquitto-config)
+        username: cfg.MQTT_USERNAME,
+        password: cfg.MQTT_PASSWORD,
+        protocolVersion: 5,
+        sharedGroup: cfg.MQTT_SHARED_GROUP,
+        sessionExpiryS: cfg.MQTT_SESSION_EXPIRY_S,
+        onMessage: (topic, payload) => ingest.accept(topic, payload),
+        // stop taking messages, write (and so acknowledge) what was taken, then disconnect
+        drain: () => ingest.stop(STOP_WRITE_DEADLINE_MS),
+        log,
+      }).then((s) => {
+        stops.push({ name: 'MQTT subscription', fn: () => s.stop() });
+        return s;
+      });
 
   // HTTP + Socket.IO
   // the app is the server's own request handler, so Socket.IO (attached next) hands it every request
@@ -457,6 +473,8 @@ async function backfill(
     bus: new Bus(),
     batchMax: 10_000,
     flushMs: 50,
+    // the history is as old as it was asked to be
+    maxAgeMs: (cfg.BACKFILL_DAYS + 1) * 86_400_000,
     log,
   });
   log.info(
@@ -469,7 +487,9 @@ async function backfill(
   for (const chunk of sim.backfill(from, to)) {
     if (signal.aborted) break;
     for (const m of chunk) {
-      const wait = pipe.accept(m.topic, JSON.stringify(m.payload));
+      // durability is awaited once, at the end (pipe.stop): a wait per message would write one at a time
+      void pipe.accept(m.topic, JSON.stringify(m.payload));
+      const wait = pipe.backpressure();
       if (wait) await wait;
       // hand the event loop back every few milliseconds so live traffic, HTTP and sockets stay responsive
       if (performance.now() - sliceStart > 8) {
