@@ -57,6 +57,9 @@ import {
 /** How long a stop waits for the database to take what is pending (unwritten = unacknowledged: not lost). */
 const STOP_WRITE_DEADLINE_MS = 10_000;
 
+/** A database slow to answer health's query still counts as up while ingest committed this recently. */
+const HEALTH_BUSY_GRACE_MS = 15_000;
+
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 export interface RunningIoc {
@@ -268,14 +271,24 @@ async function boot(
   });
   bus.on('alert', 'live', (a) => gateway.pushAlert(a));
 
+  // The database is up when it answers, or, while it is busy (a maintenance step holds the embedded
+  // one), when ingest committed a batch lately and its writes are not failing: a slow answer alone is no
+  // outage. A refused call, or silence with no recent commit, is.
+  let lastCommit = 0;
+  bus.on('ingest:stored', 'health', () => {
+    lastCommit = Date.now();
+  });
   const health = async (): Promise<Health> => {
-    const dbOk = await Promise.race([
+    const answer = await Promise.race([
       db.query('SELECT 1').then(
-        () => true,
-        () => false,
+        () => 'ok' as const,
+        () => 'down' as const,
       ),
-      new Promise<boolean>((r) => setTimeout(() => r(false), 2000).unref()),
+      new Promise<'slow'>((r) => setTimeout(() => r('slow'), 2000).unref()),
     ]);
+    const dbOk =
+      answer === 'ok' ||
+      (answer === 'slow' && !ingest.failing && Date.now() - lastCommit < HEALTH_BUSY_GRACE_MS);
     const mqttOk = source.connected();
     return {
       status: dbOk && mqttOk ? 'ok' : 'degraded',
