@@ -185,7 +185,7 @@ async function boot(
       port: cfg.MQTT_PORT,
       host: cfg.HOST,
       auth: brokerAuth.auth,
-      ingest: (topic, payload) => ingest.accept(topic, payload),
+      ingest,
       log,
     });
     const b = broker;

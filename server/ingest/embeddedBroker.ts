@@ -86,7 +86,7 @@ export async function startEmbeddedBroker(opts: {
    * the publisher waits until the promise settles (the message is durable). Nothing is forwarded to
    * subscribers then: a message acknowledged to a device is never only in this process's memory.
    */
-  ingest?: (topic: string, payload: Buffer) => Promise<void>;
+  ingest?: BrokerIngest;
   log?: { warn(obj: object, msg: string): void };
 }): Promise<EmbeddedBroker> {
   // queueLimit: messages held for a persistent session that is reconnecting; concurrency: in-flight deliveries
@@ -130,24 +130,47 @@ export async function startEmbeddedBroker(opts: {
 }
 
 /**
- * Hands every publish that passed authorization to ingest and holds it (aedes sends a QoS 1 PUBACK
- * after authorizePublish calls back) until ingest says it is durable. aedes handles the packets of one
- * socket read together and reads on when all are done: a publisher's burst shares one batch commit.
+ * Hands every publish that passed authorization to ingest, and acknowledges it once ingest says it is
+ * durable. aedes would send a QoS 1 PUBACK right after authorizePublish calls back, and reads no more
+ * from a socket until the packets of its last read are handled: holding the callback until the commit
+ * would take turns between reading and writing (measured: 9,000 msg/s instead of 14,000). So a QoS 1
+ * publish is handed on as QoS 0 (aedes sends no PUBACK) and this sends the PUBACK itself after the
+ * commit (MQTT 3.1.1: the embedded broker speaks nothing else). The callback is held only while ingest
+ * is over its high-water mark, so a slow or absent database holds the publishers through TCP.
  */
-function ingestDirectly(broker: Aedes, ingest: (topic: string, payload: Buffer) => Promise<void>): void {
+function ingestDirectly(broker: Aedes, ingest: BrokerIngest): void {
   const authorize = broker.authorizePublish.bind(broker);
   broker.authorizePublish = (client, packet, done) =>
     authorize(client, packet, (err) => {
       if (err || !client || packet.topic === DROPPED_TOPIC) return done(err);
-      const { topic, payload } = packet;
+      const { topic, payload, qos, messageId } = packet;
       // delivered nowhere else: ingest has it
       packet.topic = DROPPED_TOPIC;
       packet.retain = false;
-      ingest(topic, payload as Buffer).then(
-        () => done(null),
-        (e: Error) => done(e),
-      );
+      const durable = ingest.accept(topic, payload as Buffer);
+      if (qos !== 1 || messageId === undefined) {
+        durable.then(() => done(null), done);
+        return;
+      }
+      packet.qos = 0;
+      durable.then(() => {
+        // a closed connection's publisher sends the message again on its next one
+        if (client.closed) return;
+        const conn = client.conn as unknown as { write(b: Buffer): boolean };
+        conn.write(Buffer.from([0x40, 0x02, messageId >> 8, messageId & 0xff]));
+      });
+      const wait = ingest.backpressure();
+      if (wait) wait.then(() => done(null));
+      else done(null);
     });
+}
+
+/** What the embedded broker needs from ingest. */
+export interface BrokerIngest {
+  /** settles when the message is durable (stored, or refused with a reason) */
+  accept(topic: string, payload: Buffer): Promise<void>;
+  /** a promise while too much is unwritten: the broker then stops reading from the publisher */
+  backpressure(): Promise<void> | undefined;
 }
 
 /** Installs the authentication and authorization hooks; returns the timer of the revocation sweep. */
