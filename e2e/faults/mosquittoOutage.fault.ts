@@ -38,7 +38,11 @@ describe('Mosquitto stopped and killed under load', () => {
     const pub = await Publisher.connect({ url: mosq.url, segments: SEGMENTS, prefix, rate: rate(1000) });
     pub.start();
     const pubStart = Date.now();
-    await poll(async () => (await rowCountPostgres(dbUrl, prefix)) > 0, 20_000, 'the first readings to be stored');
+    await poll(
+      async () => (await rowCountPostgres(dbUrl, prefix)) > 0,
+      20_000,
+      'the first readings to be stored',
+    );
     // the faults come at set times into the load: that is the scenario, not a wait for something
     await sleep(Math.max(0, pubStart + RUN_BEFORE_MS - Date.now()));
 
@@ -70,7 +74,10 @@ describe('Mosquitto stopped and killed under load', () => {
     }
     const afterTo = Date.now();
     const healthAfter = monitor.summary(afterFrom, afterTo);
-    checks.push([!monitor.saw(afterFrom, afterTo, (s) => s.code !== 200), `health not ok after: ${healthAfter}`]);
+    checks.push([
+      !monitor.saw(afterFrom, afterTo, (s) => s.code !== 200),
+      `health not ok after: ${healthAfter}`,
+    ]);
     say(`draining (${pub.outstanding} not acknowledged yet)`);
     const stored = await drainAndCount(pub, ioc, { kind: 'postgres', url: dbUrl }, prefix, notes);
     monitor.stop();

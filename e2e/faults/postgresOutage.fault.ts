@@ -36,7 +36,11 @@ async function postgresOutage(scenario: string, outageMs: number): Promise<void>
   const pub = await Publisher.connect({ url: mosq.url, segments: SEGMENTS, prefix, rate: rate(1000) });
   pub.start();
   const pubStart = Date.now();
-  await poll(async () => (await rowCountPostgres(pg.url, prefix)) > 0, 20_000, 'the first readings to be stored');
+  await poll(
+    async () => (await rowCountPostgres(pg.url, prefix)) > 0,
+    20_000,
+    'the first readings to be stored',
+  );
 
   // the fault comes at a set time into the load: that is the scenario, not a wait for something
   await sleep(Math.max(0, pubStart + RUN_BEFORE_MS - Date.now()));
@@ -44,15 +48,16 @@ async function postgresOutage(scenario: string, outageMs: number): Promise<void>
   const stoppedAt = Date.now();
   await pg.stop('fast');
   const degradedAt = await poll(
-    () =>
-      monitor.saw(stoppedAt, Date.now(), (s) => s.code === 503 && s.db === 'down') ? Date.now() : false,
+    () => (monitor.saw(stoppedAt, Date.now(), (s) => s.code === 503 && s.db === 'down') ? Date.now() : false),
     20_000,
     'health to answer 503 db down',
   ).catch(() => undefined);
   if (degradedAt) notes.push(`health said db down ${secs(degradedAt - stoppedAt)} after the stop`);
   await sleep(Math.max(0, stoppedAt + outageMs - Date.now()));
   const aliveThrough = ioc.exit === undefined;
-  say(`starting PostgreSQL again (IOC ${aliveThrough ? 'alive' : 'gone'}, RSS peak ${monitor.peakRssMiB} MiB)`);
+  say(
+    `starting PostgreSQL again (IOC ${aliveThrough ? 'alive' : 'gone'}, RSS peak ${monitor.peakRssMiB} MiB)`,
+  );
   const restartAt = Date.now();
   await pg.start();
   const healthDuring = monitor.summary(stoppedAt, restartAt);
@@ -82,7 +87,10 @@ async function postgresOutage(scenario: string, outageMs: number): Promise<void>
     healthAfter,
     checks: [
       [aliveThrough, `the IOC exited during the outage (${ioc.exit?.code ?? ioc.exit?.signal})`],
-      [degradedAt !== undefined, `health did not answer 503 db:down within 20 s of the stop: ${healthDuring}`],
+      [
+        degradedAt !== undefined,
+        `health did not answer 503 db:down within 20 s of the stop: ${healthDuring}`,
+      ],
       [okAt !== undefined, 'health did not answer 200 within 60 s of PostgreSQL being back'],
       [!monitor.saw(afterFrom, afterTo, (s) => s.code !== 200), `health not ok after: ${healthAfter}`],
     ],

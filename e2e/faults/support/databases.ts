@@ -27,38 +27,36 @@ export function tempDir(name: string): string {
   return dir;
 }
 
+export interface Login {
+  username: string;
+  password: string;
+}
+
 export interface Credentials {
-  device: { username: string; password: string };
-  operator?: { username: string; password: string };
+  device: Login;
+  /** the operator accounts asked for, in order */
+  operators: Login[];
 }
 
 /**
  * Before the IOC first starts on `dataDir`: the embedded database with the city, a device owning
- * every segment (the embedded broker refuses anonymous publishers) and, if asked, an operator
- * account. The same repositories as `npm run device -- add` and `npm run user -- add`, in this
+ * every segment (the embedded broker refuses anonymous publishers) and `operators` operator
+ * accounts. The same repositories as `npm run device -- add` and `npm run user -- add`, in this
  * process, since the device CLI needs the city stored first and the embedded database is held by
  * one process at a time.
  */
-export async function prepareEmbedded(
-  dataDir: string,
-  opts: { operator?: boolean } = {},
-): Promise<Credentials> {
+export async function prepareEmbedded(dataDir: string, operators = 0): Promise<Credentials> {
   const db = await openPglite({ dataDir: path.join(dataDir, 'db') });
   try {
     await migrate(db);
     await saveCity(db, CITY);
     const { device, secret } = await new DevicesRepo(db).create('fault-publisher', 'Fault suite', SEGMENTS);
     if (!secret) throw new Error('a new device came without its secret');
-    const out: Credentials = { device: { username: device.username, password: secret } };
-    if (opts.operator) {
-      const password = generatePassword();
-      await new UsersRepo(db).create({
-        username: 'fault-operator',
-        displayName: 'Fault operator',
-        role: 'operator',
-        password,
-      });
-      out.operator = { username: 'fault-operator', password };
+    const out: Credentials = { device: { username: device.username, password: secret }, operators: [] };
+    for (let i = 1; i <= operators; i++) {
+      const login = { username: `fault-operator-${i}`, password: generatePassword() };
+      await new UsersRepo(db).create({ ...login, displayName: `Fault operator ${i}`, role: 'operator' });
+      out.operators.push(login);
     }
     return out;
   } finally {
