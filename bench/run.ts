@@ -40,15 +40,15 @@ interface StepResult {
   ok: boolean;
 }
 
-function pct(xs: number[], p: number): number | null {
+export function pct(xs: number[], p: number): number | null {
   if (!xs.length) return null;
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve) => {
     const s = net.createServer().listen(0, '127.0.0.1', () => {
       const p = (s.address() as net.AddressInfo).port;
@@ -88,7 +88,7 @@ async function startMosquitto(): Promise<{ port: number; stop(): void }> {
   };
 }
 
-function ask<T>(child: ChildProcess, msg: object): Promise<T> {
+export function ask<T>(child: ChildProcess, msg: object): Promise<T> {
   return new Promise((resolve, reject) => {
     child.once('message', (m: { ok: boolean; error?: string } & T) =>
       m.ok ? resolve(m) : reject(new Error(m.error)),
@@ -278,4 +278,5 @@ async function main() {
   process.exit(0);
 }
 
-void main();
+// bench/steady.ts imports the helpers above: run only when started as a script
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) void main();
