@@ -71,6 +71,12 @@ export class Monitor {
       .join(', ');
   }
 
+  /** true when samples were taken between the two times and every one answered 200. */
+  allOk(from: number, to: number): boolean {
+    const within = this.samples.filter((s) => s.t >= from && s.t <= to);
+    return within.length > 0 && within.every((s) => s.code === 200);
+  }
+
   /** true when some sample between the two times matches. */
   saw(from: number, to: number, match: (s: HealthSample) => boolean): boolean {
     return this.samples.some((s) => s.t >= from && s.t <= to && match(s));
