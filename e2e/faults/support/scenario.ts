@@ -39,9 +39,11 @@ export async function drainAndCount(
     notes.push(String((err as Error).message));
   }
   await pub.end();
+  const wasUp = ioc.exit === undefined;
   await ioc.stop();
-  if (ioc.exit && ioc.exit.code !== 0)
-    notes.push(`the IOC exited with ${ioc.exit.code ?? ioc.exit.signal} on SIGTERM`);
+  if (!wasUp) notes.push(`the IOC had exited before the end (${ioc.exit?.code ?? ioc.exit?.signal})`);
+  else if (ioc.exit?.code !== 0)
+    notes.push(`the IOC exited with ${ioc.exit?.code ?? ioc.exit?.signal} on SIGTERM`);
   return store.kind === 'postgres' ? countPostgres(store.url, prefix) : countEmbedded(store.dataDir, prefix);
 }
 
