@@ -41,9 +41,10 @@ export async function drainAndCount(
   await pub.end();
   const wasUp = ioc.exit === undefined;
   await ioc.stop();
-  if (!wasUp) notes.push(`the IOC had exited before the end (${ioc.exit?.code ?? ioc.exit?.signal})`);
-  else if (ioc.exit?.code !== 0)
-    notes.push(`the IOC exited with ${ioc.exit?.code ?? ioc.exit?.signal} on SIGTERM`);
+  // (read again after the stop: TypeScript would keep the narrowing of the line above)
+  const exit = (ioc as { exit: IocProcess['exit'] }).exit;
+  if (!wasUp) notes.push(`the IOC had exited before the end (${exit?.code ?? exit?.signal})`);
+  else if (exit?.code !== 0) notes.push(`the IOC exited with ${exit?.code ?? exit?.signal} on SIGTERM`);
   return store.kind === 'postgres' ? countPostgres(store.url, prefix) : countEmbedded(store.dataDir, prefix);
 }
 
