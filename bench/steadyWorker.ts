@@ -29,6 +29,8 @@ export interface ConsoleSecond {
   n: number;
   maxMs: number;
   over500: number;
+  /** that second's latencies in 10 ms buckets (bucket → count), the last one 10 s and more */
+  h: Record<number, number>;
 }
 export interface PublisherResult {
   published: number;
@@ -194,14 +196,15 @@ async function initConsoles(m: { httpUrl: string; cookies: string[] }) {
         const now = Date.now();
         if (d.seq !== seq + 1 && measuring) seqGaps++;
         seq = d.seq;
-        if (!measuring) return;
+        // the warm-up is not timed
+        if (!measuring || now < since) return;
         deltas++;
         if (k === 0) {
           if (lastDeltaAt) addGap(lastDeltaAt, now - lastDeltaAt);
           lastDeltaAt = now;
         }
         const sec = Math.floor(now / 1000);
-        consoleSeconds[sec] ??= { n: 0, maxMs: 0, over500: 0 };
+        consoleSeconds[sec] ??= { n: 0, maxMs: 0, over500: 0, h: {} };
         const ps = consoleSeconds[sec];
         for (const it of d.items as TrafficItem[]) {
           // readings of this run only (the snapshot and earlier ones are not the benchmark's)
@@ -211,6 +214,8 @@ async function initConsoles(m: { httpUrl: string; cookies: string[] }) {
           ps.n++;
           if (ms > ps.maxMs) ps.maxMs = ms;
           if (ms > 500) ps.over500++;
+          const b = Math.min(1000, Math.floor(ms / 10));
+          ps.h[b] = (ps.h[b] ?? 0) + 1;
         }
       });
       return s;
