@@ -44,7 +44,12 @@ export async function drainAndCount(
   // (read again after the stop: TypeScript would keep the narrowing of the line above)
   const exit = (ioc as { exit: IocProcess['exit'] }).exit;
   if (!wasUp) notes.push(`the IOC had exited before the end (${exit?.code ?? exit?.signal})`);
-  else if (exit?.code !== 0) notes.push(`the IOC exited with ${exit?.code ?? exit?.signal} on SIGTERM`);
+  else if (exit?.code !== 0)
+    notes.push(
+      `the IOC exited with ${exit?.code ?? exit?.signal} on SIGTERM${
+        ioc.errors.length ? ` (logged: ${ioc.errors.slice(-2).join(' | ')})` : ''
+      }`,
+    );
   return store.kind === 'postgres' ? countPostgres(store.url, prefix) : countEmbedded(store.dataDir, prefix);
 }
 
