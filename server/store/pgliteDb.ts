@@ -27,18 +27,26 @@ const COPY_CHUNK_ROWS = 20_000;
  * call interleaves. Normal calls are served first come, first served; a maintenance call (aggregate
  * refreshes, compression) is granted only when no normal call is waiting, so ingest, health checks and
  * HTTP queries wait at most for the one maintenance step already running, never for a queue of them.
+ * Unless it has waited `maxMaintenanceWaitMs`: then it goes first, so that ingest writing back to back
+ * cannot starve maintenance for ever (the aggregates would go stale, chunks never be compressed).
  */
-export function createPriorityLock() {
+export function createPriorityLock(opts: { maxMaintenanceWaitMs?: number; now?: () => number } = {}) {
+  const maxWait = opts.maxMaintenanceWaitMs ?? 2_000;
+  const now = opts.now ?? performance.now.bind(performance);
   let held = false;
   const normal: (() => void)[] = [];
-  const low: (() => void)[] = [];
+  const low: { since: number; go: () => void }[] = [];
   const grant = () => {
-    const next = normal.shift() ?? low.shift();
+    const starved = low.length > 0 && now() - low[0].since >= maxWait;
+    const next = (starved ? low.shift()?.go : undefined) ?? normal.shift() ?? low.shift()?.go;
     held = next !== undefined;
     next?.();
   };
   return async function lock(lane: 'normal' | 'maintenance' = 'normal'): Promise<() => void> {
-    if (held) await new Promise<void>((r) => (lane === 'normal' ? normal : low).push(r));
+    if (held)
+      await new Promise<void>((r) =>
+        lane === 'normal' ? normal.push(r) : low.push({ since: now(), go: r }),
+      );
     else held = true;
     let released = false;
     return () => {
