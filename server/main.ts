@@ -528,9 +528,10 @@ async function backfill(
   // the history was stored without live pushes: show the incidents still open from it
   bus.emit('incidents:changed', await openIncidents(db));
   log.info('history stored; computing the continuous aggregates');
-  // a day at a time: one refresh call cannot be interrupted, and a stop must not wait for a week's worth
+  // a day at a time; a stop ends the refresh at its next step (each a small window) instead of waiting
+  // for the rest of it
   for (let t = from; t < to && !signal.aborted; t += 86_400_000) {
-    await refreshAggregates(db, { from: t, to: Math.min(to, t + 86_400_000) }, { closedOnly: true });
+    await refreshAggregates(db, { from: t, to: Math.min(to, t + 86_400_000) }, { closedOnly: true, signal });
   }
   if (signal.aborted) return;
   const rejected = Object.values(pipe.stats.rejected).reduce((a, b) => a + b, 0);
