@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { emptyBatch, type IngestBatch } from '../domain/records.ts';
-import { refreshAggregates, runPolicies } from './aggregates.ts';
+import { refreshAggregates, runPolicies, startAggregateRefresher } from './aggregates.ts';
 import type { Db } from './db.ts';
 import { writeBatch } from './readingsRepo.ts';
 import { type OpenedTestDb, testBackends } from './testDatabases.ts';
@@ -23,7 +23,7 @@ describe.each(testBackends().filter((b) => b.name === 'pglite'))('maintenance on
     await opened?.dispose();
   });
 
-  const batch = (n: number): IngestBatch => ({
+  const batch = (n: number | string): IngestBatch => ({
     ...emptyBatch(),
     traffic: Array.from({ length: 200 }, (_, i) => ({
       time: Date.now() - i,
@@ -87,6 +87,30 @@ describe.each(testBackends().filter((b) => b.name === 'pglite'))('maintenance on
     expect(n.rows[0].n).toBe((HISTORY / 30_000) * 100);
   }, 120_000);
 
+  it('maintenance still gets a step every few seconds while writes never pause', async () => {
+    // two writers back to back: one always waits while the other writes, so a lane served only when
+    // no normal call waits was never served (the aggregates went stale while ingest was busy)
+    let writing = true;
+    const writer = async (w: number) => {
+      for (let n = 0; writing; n++) await writeBatch(db, batch(`starve${w}-${n}`));
+    };
+    const writers = [writer(1), writer(2)];
+    const stop = new AbortController();
+    const stepsAt: number[] = [];
+    const t0 = performance.now();
+    const refresh = refreshAggregates(
+      db,
+      { from: Date.now() - 6 * H, to: Date.now() },
+      { signal: stop.signal, onStep: () => stepsAt.push(performance.now() - t0) },
+    ).catch((e) => (stop.signal.aborted ? undefined : Promise.reject(e)));
+    while (stepsAt.length < 3 && performance.now() - t0 < 30_000) await new Promise((r) => setTimeout(r, 50));
+    writing = false;
+    stop.abort();
+    await Promise.all([...writers, refresh]);
+    console.log(`steps while writing: ${stepsAt.map(Math.round).join(', ')} ms`);
+    expect(stepsAt.length).toBeGreaterThanOrEqual(3);
+  }, 60_000);
+
   it('compresses the chunks older than the policy one at a time, the data still readable', async () => {
     const old = Date.now() - 10 * DAY;
     await db.exec(`INSERT INTO traffic_readings (time, segment_id, speed_kmh, volume)
@@ -104,4 +128,92 @@ describe.each(testBackends().filter((b) => b.name === 'pglite'))('maintenance on
     );
     expect(r.rows[0].n).toBe(2 * 24 * 60);
   });
+});
+
+describe.each(testBackends())('readings by time on $name', (backend) => {
+  let opened: OpenedTestDb;
+  beforeAll(async () => {
+    opened = await backend.open();
+  });
+  afterAll(async () => {
+    await opened?.dispose();
+  });
+
+  it('finds the newest readings by a time index, not by a pass over the day (sql/011)', async () => {
+    const db = opened.db;
+    for (const table of ['traffic_readings', 'camera_status', 'camera_events']) {
+      const r = await db.query<{ def: string }>(
+        'SELECT indexdef AS def FROM pg_indexes WHERE tablename = $1',
+        [table],
+      );
+      expect(r.rows.map((x) => x.def).some((d) => /\("?time"?( DESC)?\)$/.test(d))).toBe(true);
+    }
+  });
+});
+
+describe.each(testBackends())('the refresher on $name', (backend) => {
+  let opened: OpenedTestDb;
+  beforeAll(async () => {
+    opened = await backend.open();
+  });
+  afterAll(async () => {
+    await opened?.dispose();
+  });
+
+  it("does today's daily buckets once per 5 minutes, on the first run after a 5-minute bucket closes", async () => {
+    const db = opened.db;
+    await db.query(
+      `INSERT INTO segments (id, name, speed_limit_kmh, coords) VALUES ('s-cad', 'C', 50, '[[0, 0], [1, 1]]')`,
+    );
+    // yesterday's local midnight (UTC+7): past, but newer than the retention and compression policies
+    const day = Math.floor((Date.now() + 7 * H) / DAY) * DAY - 7 * H - DAY;
+    let clock = day + 12 * H + 60_000; // 12:01 local: a minute into a 5-minute bucket
+    const reading = (time: number): IngestBatch => ({
+      ...emptyBatch(),
+      traffic: [{ time, segmentId: 's-cad', speedKmh: 40, volume: 1, occupancy: null, msgId: null }],
+    });
+    const today = async () => {
+      const r = await db.query<{ n: number | null }>(
+        'SELECT sum(samples)::int AS n FROM traffic_1d WHERE bucket = to_timestamp($1::float8 / 1000)',
+        [day],
+      );
+      return r.rows[0]?.n ?? 0;
+    };
+    const until = async (cond: () => Promise<boolean>) => {
+      const t0 = Date.now();
+      while (!(await cond())) {
+        if (Date.now() - t0 > 30_000) throw new Error('timed out');
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    };
+    await writeBatch(db, reading(clock - 3 * 60_000));
+    const refresher = startAggregateRefresher(db, 100, { now: () => clock });
+    try {
+      await refresher.idle(); // the first run: today's daily buckets done
+      expect(await today()).toBe(1);
+      await writeBatch(db, reading(clock - 20 * 60_000));
+      await writeBatch(db, reading(clock - 1000));
+      if (db.timescale) {
+        // a run after the writes materialised the earlier, closed 5-minute bucket (its rows, not
+        // real-time aggregation)...
+        const id = await db.query<{ id: number }>(
+          `SELECT mat_hypertable_id AS id FROM _timescaledb_catalog.continuous_agg WHERE user_view_name = 'traffic_5m'`,
+        );
+        await until(async () => {
+          const r = await db.query<{ n: number }>(
+            `SELECT count(*)::int AS n FROM _timescaledb_internal._materialized_hypertable_${id.rows[0].id}
+             WHERE segment_id = 's-cad' AND bucket = to_timestamp($1::float8 / 1000)`,
+            [clock - 20 * 60_000 - ((clock - 20 * 60_000) % (5 * 60_000))],
+          );
+          return r.rows[0].n > 0;
+        });
+        // ...but, in the same 5-minute bucket as the first run, left today's daily buckets alone
+        expect(await today()).toBe(1);
+      }
+      clock += 4 * 60_000; // 12:05: the bucket 12:00-12:05 has closed
+      await until(async () => (await today()) === 3);
+    } finally {
+      await refresher.stop();
+    }
+  }, 60_000);
 });

@@ -29,6 +29,14 @@ const BUCKET: Record<string, number> = { traffic_5m: 5 * 60_000 };
 // smaller than one bucket (TimescaleDB refuses it), so a day's step is the daily views' unit.
 const STEP: Record<string, number> = { traffic_5m: 15 * 60_000 };
 const STEP_HOURLY = H;
+// How often the refresher materialises today's daily buckets again (each view's a step reading today's
+// closed hours, and through real-time aggregation the current hour's 5-minute buckets and the raw
+// readings of the one still filling, tens of microseconds each on PGlite): once per 5-minute bucket, on the first run
+// after it closes, when those raw readings are fewest.
+const TODAY_EVERY = 5 * 60_000;
+// The refresher's runs start this long after each multiple of its interval on the clock: seconds after
+// a 5-minute bucket closed (readings a little late are folded in by the next run).
+const TICK_DELAY = 3_000;
 
 /** Options of a refresh done in steps. */
 export interface StepOptions {
@@ -36,6 +44,19 @@ export interface StepOptions {
   signal?: AbortSignal;
   /** after each step (one statement), e.g. to show progress */
   onStep?: (step: { view: string; from: number | null; to: number | null }) => void;
+}
+
+/** Options of `refreshAggregates`. */
+export interface RefreshOptions extends StepOptions {
+  /** only closed buckets (see refreshAggregates) */
+  closedOnly?: boolean;
+  /**
+   * with closedOnly: materialise the daily views' day that holds `to` again (default true); false
+   * leaves that day out (plain PostgreSQL: its daily tables)
+   */
+  today?: boolean;
+  /** just these (TimescaleDB; in dependency order) */
+  only?: readonly ContinuousAggregate[];
 }
 
 /** [from, to) cut into windows of `step` aligned to `offset`; one open window when an end is open. */
@@ -61,15 +82,16 @@ function windows(
  * the dashboard's daily tables are recomputed. Never call it inside a transaction.
  *
  * `closedOnly` (the app's refresher): only closed buckets, except the daily ones' local day that holds
- * `to`, which is materialised again every time (`force`): read through real-time aggregation it cost
- * every dashboard request a pass over up to 24 x segments hourly rows (late in the day on PGlite, more
- * than the rest of the request), now once per refresh; the dashboard's today is as old as the last
- * refresh (a minute). `only`: just these (TimescaleDB; in dependency order).
+ * `to`, which is materialised again (`force`) unless `today` is false: read through real-time
+ * aggregation it cost every dashboard request a pass over up to 24 x segments hourly rows (late in the
+ * day on PGlite, more than the rest of the request), now once per refresh that does it; the dashboard's
+ * today is as old as that (the app's refresher: 5 minutes). `only`: just these (TimescaleDB; in
+ * dependency order).
  */
 export async function refreshAggregates(
   db: Db,
   range: { from?: number; to?: number } = {},
-  opts: { closedOnly?: boolean; only?: readonly ContinuousAggregate[] } & StepOptions = {},
+  opts: RefreshOptions = {},
 ): Promise<void> {
   const m = maintenanceOf(db);
   const step = async (view: string, from: number | null, to: number | null, sql: string) => {
@@ -77,10 +99,28 @@ export async function refreshAggregates(
     await m.query(sql, [from, to]);
     opts.onStep?.({ view, from, to });
   };
+  // The daily ones through sql/011's wrapper (no nested-loop joins); it turns them back on after the
+  // refresh, and here when the refresh failed half-way.
+  const refresh = async (view: string, from: number | null, to: number | null, force = false) => {
+    const window = 'to_timestamp($1::float8 / 1000), to_timestamp($2::float8 / 1000)';
+    if (!DAILY.has(view))
+      return step(view, from, to, `CALL refresh_continuous_aggregate('${view}', ${window})`);
+    try {
+      await step(view, from, to, `CALL ioc_refresh_daily_aggregate('${view}', ${window}, force => ${force})`);
+    } catch (e) {
+      await m.query('RESET enable_nestloop').catch(() => {});
+      throw e;
+    }
+  };
   if (!db.timescale) {
     // plain PostgreSQL: the hourly ones are views; the daily ones are tables filled by this function,
-    // a local day per call
-    const { from, to } = widen(range, DAY, LOCAL_OFFSET);
+    // a local day per call; the day holding `to` only when `today` (closedOnly) is not false
+    const { from, to: end } = widen(range, DAY, LOCAL_OFFSET);
+    const to =
+      opts.closedOnly && opts.today === false && end !== null && range.to !== undefined
+        ? Math.min(end, Math.floor((range.to + LOCAL_OFFSET) / DAY) * DAY - LOCAL_OFFSET)
+        : end;
+    if (from !== null && to !== null && to <= from) return;
     for (const [a, b] of windows(from, to, DAY, LOCAL_OFFSET))
       await step(
         'dashboard',
@@ -99,24 +139,17 @@ export async function refreshAggregates(
         widen(range, H, 0, opts.closedOnly, BUCKET[view]);
     if (from !== null && to !== null && to <= from) continue; // no closed bucket in the window yet
     // one statement per call: PGlite refuses refresh_continuous_aggregate inside a multi-statement exec
-    const sql = `CALL refresh_continuous_aggregate('${view}', to_timestamp($1::float8 / 1000), to_timestamp($2::float8 / 1000))`;
     for (const [a, b] of windows(
       from,
       to,
       daily ? DAY : (STEP[view] ?? STEP_HOURLY),
       daily ? LOCAL_OFFSET : 0,
     ))
-      await step(view, a, b, sql);
+      await refresh(view, a, b);
   }
-  if (opts.closedOnly && range.to !== undefined) {
+  if (opts.closedOnly && opts.today !== false && range.to !== undefined) {
     const day = Math.floor((range.to + LOCAL_OFFSET) / DAY) * DAY - LOCAL_OFFSET;
-    for (const view of views.filter((v) => DAILY.has(v)))
-      await step(
-        view,
-        day,
-        day + DAY,
-        `CALL refresh_continuous_aggregate('${view}', to_timestamp($1::float8 / 1000), to_timestamp($2::float8 / 1000), force => true)`,
-      );
+    for (const view of views.filter((v) => DAILY.has(v))) await refresh(view, day, day + DAY, true);
   }
 }
 
@@ -188,8 +221,9 @@ export async function runPolicies(db: Db, opts: StepOptions = {}): Promise<void>
 
 /**
  * For the embedded database, which runs no background jobs: refreshes the aggregates every
- * `intervalMs` over the last `windowMs` (2 h). The first run and one an hour cover `catchUpMs`
- * (7 days) so late or backfilled readings are folded in, and run compression and retention.
+ * `intervalMs` (on the clock, a few seconds past) over the last `windowMs` (2 h), today's daily
+ * buckets once per 5 minutes. The first run and one an hour cover `catchUpMs` (7 days) so late or
+ * backfilled readings are folded in, and run compression and retention.
  * Errors are logged; the timer never throws. Every step runs through the maintenance lane
  * (`Db.maintenance`): on the embedded database a write or a health check waits for one step at most.
  */
@@ -202,6 +236,7 @@ export function startAggregateRefresher(
   const now = opts.now ?? Date.now;
   const catchUpEvery = Math.max(1, Math.round(H / intervalMs));
   let ticks = 0;
+  let todayDone: number | undefined; // the TODAY_EVERY period in which today's daily buckets were last done
   let running: Promise<void> | undefined;
   let stopped = false;
   // a stop ends a refresh at its next step instead of waiting for a week's catch-up
@@ -211,13 +246,16 @@ export function startAggregateRefresher(
     if (running || stopped) return; // a slow refresh is not stacked on by the next tick
     const catchUp = ticks++ % catchUpEvery === 0;
     const t = now();
+    const period = Math.floor(t / TODAY_EVERY);
+    const today = catchUp || period !== todayDone;
     running = (async () => {
       try {
         await refreshAggregates(
           db,
           { from: t - (catchUp ? (opts.catchUpMs ?? 7 * 24 * H) : (opts.windowMs ?? 2 * H)), to: t },
-          { closedOnly: true, signal: abort.signal },
+          { closedOnly: true, today, signal: abort.signal },
         );
+        if (today) todayDone = period;
         if (catchUp) await runPolicies(db, { signal: abort.signal });
       } catch (err) {
         if (!stopped) log.warn({ err }, 'aggregate refresh failed');
@@ -227,9 +265,18 @@ export function startAggregateRefresher(
     })();
   };
 
-  const timer = setInterval(tick, intervalMs);
-  timer.unref();
+  let timer: NodeJS.Timeout | undefined;
+  const schedule = () => {
+    if (stopped) return;
+    const wait = (((TICK_DELAY - Date.now()) % intervalMs) + intervalMs) % intervalMs || intervalMs;
+    timer = setTimeout(() => {
+      tick();
+      schedule();
+    }, wait);
+    timer.unref();
+  };
   tick();
+  schedule();
   return {
     /** resolves when no refresh is running (after the first one, started at once) */
     async idle() {
@@ -239,7 +286,7 @@ export function startAggregateRefresher(
     async stop() {
       stopped = true;
       abort.abort();
-      clearInterval(timer);
+      clearTimeout(timer);
       await running;
     },
   };
