@@ -247,7 +247,8 @@ export function startAggregateRefresher(
     const catchUp = ticks++ % catchUpEvery === 0;
     const t = now();
     const period = Math.floor(t / TODAY_EVERY);
-    const today = catchUp || period !== todayDone;
+    // not on every catch-up run: at a random point of its 5-minute bucket, up to 5 minutes of raw readings
+    const today = period !== todayDone;
     running = (async () => {
       try {
         await refreshAggregates(
