@@ -107,7 +107,14 @@ export async function startMqttSource(o: MqttSourceOptions): Promise<MqttSource>
   client.on('error', (err) => o.log.warn({ err: err.message, url: o.url }, 'MQTT error'));
 
   await new Promise<void>((resolve, reject) => {
+    // only the first connection's failure ends the client: once it is up, an error (a broker restarting
+    // refuses connections for a while) is the reconnect loop's, which goes on
+    const onError = (err: Error) => {
+      if (!client.connected) fail(err);
+    };
     const fail = (err: Error) => {
+      clearTimeout(timer);
+      client.off('error', onError);
       client.end(true);
       reject(new Error(`cannot connect to the MQTT broker at ${o.url}: ${err.message}`));
     };
@@ -118,15 +125,11 @@ export async function startMqttSource(o: MqttSourceOptions): Promise<MqttSource>
         if (err) return fail(err);
         const bad = granted?.find((g) => g.qos > 2);
         if (bad) return fail(new Error(`subscription to ${filter} refused (reason ${bad.qos})`));
+        client.off('error', onError);
         resolve();
       });
     });
-    client.once('error', (err) => {
-      if (!client.connected) {
-        clearTimeout(timer);
-        fail(err);
-      }
-    });
+    client.on('error', onError);
   });
 
   return {
