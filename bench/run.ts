@@ -3,7 +3,6 @@
 import { type ChildProcess, execFileSync, fork, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
@@ -13,6 +12,7 @@ import { loadConfig } from '../server/config.ts';
 import { createLogger } from '../server/log.ts';
 import { type RunningIoc, startIoc } from '../server/main.ts';
 import { testDevice } from '../server/testing/iocHarness.ts';
+import { canConnect, freePort } from '../server/testing/net.ts';
 import { loginAs } from '../server/testing/sessions.ts';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -46,27 +46,9 @@ export function pct(xs: number[], p: number): number | null {
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
 }
 
+export { freePort };
+
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const p = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(p));
-    });
-  });
-}
-
-async function canConnect(port: number): Promise<boolean> {
-  return new Promise((r) => {
-    const s = net.connect(port, '127.0.0.1');
-    s.once('connect', () => {
-      s.destroy();
-      r(true);
-    });
-    s.once('error', () => r(false));
-  });
-}
 
 /** A Mosquitto with the project's configuration (deploy/mosquitto) on a port of its own. */
 async function startMosquitto(): Promise<{ port: number; stop(): void }> {

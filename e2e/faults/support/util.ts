@@ -1,6 +1,5 @@
 // Fault suite support: small helpers, and one place that cleans up whatever a scenario started.
 import { readFileSync, rmSync } from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -8,50 +7,17 @@ export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
-/** A TCP port free on 127.0.0.1 right now. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const p = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(p));
-    });
-  });
-}
+export { canConnect, freePort } from '../../../server/testing/net.ts';
 
-/** true once something accepts TCP connections on 127.0.0.1:port. */
-export function canConnect(port: number): Promise<boolean> {
-  return new Promise((r) => {
-    const s = net.connect(port, '127.0.0.1');
-    s.once('connect', () => {
-      s.destroy();
-      r(true);
-    });
-    s.once('error', () => r(false));
-  });
-}
+import { eventually } from '../../../server/testing/wait.ts';
 
 /** Polls `fn` every `everyMs` until it answers a value that is not undefined/false; throws after `ms`. */
-export async function poll<T>(
+export const poll = <T>(
   fn: () => Promise<T | undefined | false> | T | undefined | false,
   ms: number,
   what: string,
   everyMs = 250,
-): Promise<T> {
-  const end = Date.now() + ms;
-  let last: unknown;
-  while (Date.now() < end) {
-    try {
-      const v = await fn();
-      if (v !== undefined && v !== false) return v as T;
-    } catch (e) {
-      last = e;
-    }
-    await sleep(everyMs);
-  }
-  throw new Error(`timed out after ${ms} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-}
+): Promise<T> => eventually(fn, ms, what, everyMs);
 
 /**
  * Polls a count until it has not changed for `quietMs` (the pipeline has drained); answers the last
