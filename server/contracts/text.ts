@@ -8,12 +8,12 @@ import { z } from 'zod';
  *   kept; every other C0 control, DEL, the C1 controls and lone UTF-16 surrogates are refused.
  * - `token(max)`: identifiers (message ids, asset ids, usernames): no control characters at all.
  */
-const FREE_TEXT_BAD =
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: these are the characters refused
-  /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
-const TOKEN_BAD =
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: these are the characters refused
-  /[\u0000-\u001f\u007f-\u009f]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+// Lone UTF-16 surrogates (no valid UTF-8), then the controls of each kind, as regular-expression sources.
+const LONE_SURROGATE = String.raw`[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]`;
+const TEXT_CONTROL = String.raw`[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]`;
+const ANY_CONTROL = String.raw`[\u0000-\u001f\u007f-\u009f]`;
+const FREE_TEXT_BAD = new RegExp(`${TEXT_CONTROL}|${LONE_SURROGATE}`);
+const TOKEN_BAD = new RegExp(`${ANY_CONTROL}|${LONE_SURROGATE}`);
 
 /** true when `s` holds a character that free text may not (see `text`). */
 export const hasBadTextChars = (s: string): boolean => FREE_TEXT_BAD.test(s);
@@ -37,9 +37,7 @@ export const token = (max: number) =>
     .max(max)
     .refine((s) => !hasBadTokenChars(s), CONTROL_CHARS_MESSAGE);
 
-const ESCAPED =
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: these are the characters escaped
-  /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+const ESCAPED = new RegExp(FREE_TEXT_BAD.source, 'g');
 
 /**
  * `s` with the characters `text` refuses written as `\uXXXX`: for logging what was refused (the reject
