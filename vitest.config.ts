@@ -3,6 +3,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: [
+      'contract/**/*.test.ts',
       'server/**/*.test.ts',
       'simulators/**/*.test.ts',
       'client/**/*.test.ts',

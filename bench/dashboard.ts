@@ -13,9 +13,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import express from 'express';
 import pg from 'pg';
+import { cityFromGeoJson } from '#contract/cityModel.ts';
+import { localDayEnd } from '#contract/cityTime.ts';
 import { bigCityGeoJson } from '../e2e/support/bigCity.ts';
-import { cityFromGeoJson } from '../server/domain/cityModel.ts';
-import { localDayEnd } from '../server/domain/dashboardPeriod.ts';
 import { dashboardRouter } from '../server/http/dashboardRouter.ts';
 import { errorHandler } from '../server/http/errors.ts';
 import {

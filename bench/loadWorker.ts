@@ -2,12 +2,7 @@
 // Parent → { cmd: 'step', rate, seconds, prefix } → { published, acked, sendSeconds }; the probe process
 // answers its step (ended by 'stopProbe') with { published, latenciesMs }.
 import { io } from 'socket.io-client';
-import type {
-  ClientToServerEvents,
-  Delta,
-  ServerToClientEvents,
-  TrafficItem,
-} from '../server/contracts/live.ts';
+import type { ClientToServerEvents, Delta, ServerToClientEvents, TrafficItem } from '#contract/live.ts';
 import { connectLoad, type LoadConnection } from './mqttLoad.ts';
 
 interface Init {

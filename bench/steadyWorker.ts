@@ -6,13 +6,8 @@
 // Parent → { cmd: 'init', ... } → { ok }; { cmd: 'run', ... } → { ok, ...results } (the consoles answer
 // when told { cmd: 'stop' }); { cmd: 'exit' }. Nothing is sent unasked (bench/run.ts's ask()).
 import { io, type Socket } from 'socket.io-client';
-import type {
-  ClientToServerEvents,
-  Delta,
-  ServerToClientEvents,
-  TrafficItem,
-} from '../server/contracts/live.ts';
-import { LAYERS } from '../server/contracts/vocab.ts';
+import type { ClientToServerEvents, Delta, ServerToClientEvents, TrafficItem } from '#contract/live.ts';
+import { LAYERS } from '#contract/vocab.ts';
 import { connectLoad, type LoadConnection } from './mqttLoad.ts';
 
 /** latencies are counted in 1 ms buckets up to this; later ones in the last */

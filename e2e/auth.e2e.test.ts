@@ -1,6 +1,6 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Role } from '../server/contracts/auth.ts';
+import type { Role } from '#contract/auth.ts';
 import type { RunningIoc } from '../server/main.ts';
 import { ensureClientBuilt, launchBrowser, screenshot } from './support/browser.ts';
 import { startTestIoc } from './support/ioc.ts';

@@ -1,6 +1,6 @@
-import type { AlertItem, IncidentItem } from './contracts/live.ts';
-import type { TopicKind } from './contracts/mqtt.ts';
-import type { RejectReason } from './contracts/vocab.ts';
+import type { AlertItem, IncidentItem } from '#contract/live.ts';
+import type { TopicKind } from '#contract/mqtt.ts';
+import type { RejectReason } from '#contract/vocab.ts';
 import type { IngestBatch } from './domain/records.ts';
 import type { LiveDropReason } from './live/liveGateway.ts';
 

@@ -10,7 +10,7 @@ import type {
   ServerToClientEvents,
   SubscribeAck,
   TrafficItem,
-} from './contracts/live.ts';
+} from '#contract/live.ts';
 import type { RunningIoc } from './main.ts';
 import { eventually, iocSetups, type StartedIoc } from './testing/iocHarness.ts';
 import { loginAs } from './testing/sessions.ts';

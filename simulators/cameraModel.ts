@@ -1,5 +1,5 @@
-import type { CityModel } from '../server/contracts/assets.ts';
-import type { CameraEventKind } from '../server/contracts/vocab.ts';
+import type { CityModel } from '#contract/assets.ts';
+import type { CameraEventKind } from '#contract/vocab.ts';
 import { hashFloat, rngFor } from './rng.ts';
 import { localClock } from './trafficModel.ts';
 

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { cityFromGeoJson, cityToGeoJson } from '../server/domain/cityModel.ts';
+import { cityFromGeoJson, cityToGeoJson } from '#contract/cityModel.ts';
+import { pathLengthM } from '#contract/geo.ts';
 import { generateCity } from './city.ts';
-import { lengthM, pointInRing } from './geo.ts';
+import { pointInRing } from './geo.ts';
 import { segmentGraph, upstreamWithin } from './segmentGraph.ts';
 
 const city = generateCity();
@@ -32,7 +33,7 @@ describe('generateCity', () => {
       expect([40, 50, 60, 80]).toContain(s.speedLimitKmh);
       expect(s.coords.every(inBbox)).toBe(true);
     }
-    const lengths = city.segments.map((s) => lengthM(s.coords)).sort((a, b) => a - b);
+    const lengths = city.segments.map((s) => pathLengthM(s.coords)).sort((a, b) => a - b);
     expect(lengths[Math.floor(lengths.length * 0.05)]).toBeGreaterThan(100);
     expect(lengths[Math.floor(lengths.length * 0.95)]).toBeLessThan(500);
     const segIds = new Set(city.segments.map((s) => s.id));

@@ -1,5 +1,5 @@
-import type { Camera, CityModel, District, LonLat, Segment } from '../server/contracts/assets.ts';
-import { bboxOf } from '../server/domain/cityModel.ts';
+import type { Camera, CityModel, District, LonLat, Segment } from '#contract/assets.ts';
+import { bboxOf } from '#contract/cityModel.ts';
 import { clipHalfPlane, pointInRing, ringArea } from './geo.ts';
 import { createRng, hashFloat, type Rng } from './rng.ts';
 

@@ -3,12 +3,12 @@ import type { Socket } from 'node:net';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import mqtt, { type MqttClient } from 'mqtt';
-import type { CityModel } from '../server/contracts/assets.ts';
-import { cityFromGeoJson, cityToGeoJson } from '../server/domain/cityModel.ts';
+import type { CityModel } from '#contract/assets.ts';
+import { cityFromGeoJson, cityToGeoJson } from '#contract/cityModel.ts';
+import { LOCAL_OFFSET_MS } from '#contract/cityTime.ts';
 import { generateCity } from './city.ts';
 import { publishAll } from './publisher.ts';
 import { createSimulation, type SimMessage } from './simulation.ts';
-import { LOCAL_OFFSET_MS } from './trafficModel.ts';
 
 const HELP = `Quy Nhơn device simulator: publishes traffic readings, camera status and events, and incident
 reports to an MQTT broker, in the IOC's contract (QoS 1).

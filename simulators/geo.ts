@@ -1,29 +1,14 @@
-import type { LonLat } from '../server/contracts/assets.ts';
-
-const M_PER_DEG_LAT = 110_600;
+import type { LonLat } from '#contract/assets.ts';
+import { distanceM, pathLengthM } from '#contract/geo.ts';
 
 /** Metres per degree of longitude at a latitude. */
 export function metresPerDegLon(lat: number): number {
   return 111_320 * Math.cos((lat * Math.PI) / 180);
 }
 
-/** Distance in metres between two points (equirectangular: exact enough within a city). */
-export function distanceM(a: LonLat, b: LonLat): number {
-  const dx = (b[0] - a[0]) * metresPerDegLon((a[1] + b[1]) / 2);
-  const dy = (b[1] - a[1]) * M_PER_DEG_LAT;
-  return Math.hypot(dx, dy);
-}
-
-/** Length of a polyline in metres. */
-export function lengthM(coords: readonly LonLat[]): number {
-  let sum = 0;
-  for (let i = 1; i < coords.length; i++) sum += distanceM(coords[i - 1], coords[i]);
-  return sum;
-}
-
 /** The point at fraction f (0..1) of a polyline's length. */
 export function pointAlong(coords: readonly LonLat[], f: number): LonLat {
-  const total = lengthM(coords);
+  const total = pathLengthM(coords);
   let left = Math.max(0, Math.min(1, f)) * total;
   for (let i = 1; i < coords.length; i++) {
     const d = distanceM(coords[i - 1], coords[i]);

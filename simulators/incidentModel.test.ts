@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { IncidentCategory } from '../server/contracts/vocab.ts';
+import { distanceM } from '#contract/geo.ts';
+import type { IncidentCategory } from '#contract/vocab.ts';
 import { generateCity } from './city.ts';
-import { distanceM } from './geo.ts';
 import { createIncidentContext, type Incident, incidentsInHour } from './incidentModel.ts';
 import { segmentGraph } from './segmentGraph.ts';
 

@@ -1,6 +1,6 @@
-import type { CityModel } from '../server/contracts/assets.ts';
-import type { IncidentCategory } from '../server/contracts/vocab.ts';
-import { INCIDENT_CATEGORIES } from '../server/contracts/vocab.ts';
+import type { CityModel } from '#contract/assets.ts';
+import type { IncidentCategory } from '#contract/vocab.ts';
+import { INCIDENT_CATEGORIES } from '#contract/vocab.ts';
 import { pointAlong } from './geo.ts';
 import { type Rng, rngFor } from './rng.ts';
 import { type SegmentGraph, upstreamWithin } from './segmentGraph.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { INCIDENT_CATEGORIES } from '../server/contracts/vocab.ts';
+import { INCIDENT_CATEGORIES } from '#contract/vocab.ts';
 import { operatorTimeline } from './operatorModel.ts';
 
 describe('operatorTimeline', () => {

@@ -1,4 +1,4 @@
-import type { IncidentCategory } from '../server/contracts/vocab.ts';
+import type { IncidentCategory } from '#contract/vocab.ts';
 import { rngFor } from './rng.ts';
 
 /** One step a (simulated) operator takes on an incident. */

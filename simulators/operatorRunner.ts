@@ -1,4 +1,4 @@
-import type { IncidentItem } from '../server/contracts/live.ts';
+import type { IncidentItem } from '#contract/live.ts';
 import { type OperatorStep, operatorTimeline } from './operatorModel.ts';
 
 /** What the simulated operators need: the open incidents, and a way to take a step as a person would. */

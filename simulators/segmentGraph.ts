@@ -1,4 +1,4 @@
-import type { CityModel } from '../server/contracts/assets.ts';
+import type { CityModel } from '#contract/assets.ts';
 
 /** Which segments feed into (upstream) and lead out of (downstream) each segment. */
 export interface SegmentGraph {

@@ -6,7 +6,7 @@ import {
   parseTopic,
   type TopicKind,
   TrafficReadingSchema,
-} from '../server/contracts/mqtt.ts';
+} from '#contract/mqtt.ts';
 import { generateCity } from './city.ts';
 import { createSimulation, type SimMessage } from './simulation.ts';
 

@@ -1,6 +1,7 @@
-import type { CityModel } from '../server/contracts/assets.ts';
-import { topics } from '../server/contracts/mqtt.ts';
-import type { CameraEventKind } from '../server/contracts/vocab.ts';
+import type { CityModel } from '#contract/assets.ts';
+import { distanceM } from '#contract/geo.ts';
+import { topics } from '#contract/mqtt.ts';
+import type { CameraEventKind } from '#contract/vocab.ts';
 import {
   type CameraDetection,
   cameraOutages,
@@ -10,7 +11,6 @@ import {
   snapshotUrl,
   trafficDetections,
 } from './cameraModel.ts';
-import { distanceM } from './geo.ts';
 import { createIncidentContext, type Incident, incidentsInHour } from './incidentModel.ts';
 import { rngFor } from './rng.ts';
 import { segmentGraph } from './segmentGraph.ts';

@@ -1,5 +1,6 @@
+import { LOCAL_OFFSET_MS } from '#contract/cityTime.ts';
 import { createRng, hash32 } from './rng.ts';
-import { LOCAL_OFFSET_MS, localClock } from './trafficModel.ts';
+import { localClock } from './trafficModel.ts';
 
 /** What a generated camera frame shows. */
 export interface SnapshotOptions {

@@ -1,9 +1,7 @@
-import type { CityModel } from '../server/contracts/assets.ts';
+import type { CityModel } from '#contract/assets.ts';
+import { DAY_MS, LOCAL_OFFSET_MS } from '#contract/cityTime.ts';
 import { hashFloat } from './rng.ts';
 
-/** The city's local time is UTC+7 (Asia/Ho_Chi_Minh, no daylight saving). */
-export const LOCAL_OFFSET_MS = 7 * 3_600_000;
-const DAY_MS = 86_400_000;
 const NOISE_KNOT_MS = 600_000;
 /** Jam density, vehicles per km per lane (mixed traffic, mostly motorbikes counted as vehicles). */
 const JAM_DENSITY = 110;

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
-import type { AuditEntryView } from '../../server/contracts/auth.ts';
-import { CITY_TZ, formatDateTime } from '../i18n/format.ts';
+import type { AuditEntryView } from '#contract/auth.ts';
+import { CITY_TZ } from '#contract/cityTime.ts';
+import { formatDateTime } from '../i18n/format.ts';
 import { lang, t } from '../i18n/i18n.ts';
 import type { MessageKey } from '../i18n/messages.ts';
 import { DownloadLink } from '../shared/DownloadLink.tsx';

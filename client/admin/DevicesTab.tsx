@@ -1,6 +1,6 @@
 import { signal } from '@preact/signals';
 import { useEffect, useState } from 'preact/hooks';
-import type { DeviceView, UpdateDeviceRequest } from '../../server/contracts/auth.ts';
+import type { DeviceView, UpdateDeviceRequest } from '#contract/auth.ts';
 import { formatDateTime, formatNumber } from '../i18n/format.ts';
 import { lang, t } from '../i18n/i18n.ts';
 import { AdminApiError, adminApi } from './api.ts';

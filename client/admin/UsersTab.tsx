@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import { ROLES, type Role, type UpdateUserRequest, type UserView } from '../../server/contracts/auth.ts';
+import { ROLES, type Role, type UpdateUserRequest, type UserView } from '#contract/auth.ts';
 import { formatDateTime } from '../i18n/format.ts';
 import { lang, t } from '../i18n/i18n.ts';
 import { session } from '../shared/session.ts';

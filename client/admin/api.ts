@@ -8,7 +8,7 @@ import type {
   UpdateUserRequest,
   UserChanged,
   UserView,
-} from '../../server/contracts/auth.ts';
+} from '#contract/auth.ts';
 import { apiFetch } from '../shared/session.ts';
 import { type CityAssets, cityAssets } from './assets.ts';
 

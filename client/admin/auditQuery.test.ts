@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { AuditEntryView } from '../../server/contracts/auth.ts';
+import type { AuditEntryView } from '#contract/auth.ts';
 import { auditQuery, auditRange, DEFAULT_AUDIT_FILTERS, detailsText, newestFirst } from './auditQuery.ts';
 
 const NOW = Date.UTC(2025, 5, 1, 12, 0, 0);

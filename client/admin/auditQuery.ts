@@ -1,4 +1,4 @@
-import type { AuditEntryView } from '../../server/contracts/auth.ts';
+import type { AuditEntryView } from '#contract/auth.ts';
 
 export const AUDIT_PERIODS = ['1h', '24h', '7d', '30d', 'custom'] as const;
 export type AuditPeriod = (typeof AUDIT_PERIODS)[number];

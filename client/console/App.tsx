@@ -1,6 +1,6 @@
 import { useComputed } from '@preact/signals';
-import type { SpeedLevel } from '../../server/contracts/live.ts';
-import type { IncidentState } from '../../server/contracts/vocab.ts';
+import { OPEN_INCIDENT_STATES } from '#contract/incidentLifecycle.ts';
+import type { SpeedLevel } from '#contract/live.ts';
 import { fmt, lang, t, toggleLang } from '../i18n/i18n.ts';
 import type { MessageKey } from '../i18n/messages.ts';
 import { HEAT_PERIODS } from '../map/layers/heatLayer.ts';
@@ -193,7 +193,7 @@ function KpiTiles() {
   const f = fmt.value;
   const at = c.live.confirmedAt;
   const stats = c.live.lastStats;
-  const openStates: IncidentState[] = ['new', 'acknowledged', 'dispatched'];
+  const openStates = OPEN_INCIDENT_STATES;
   const congestedShare = k.freshSegments > 0 ? k.congested / k.freshSegments : 0;
   return (
     <div class="tiles">

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
-import type { IncidentAction, PhotoRef } from '../../server/contracts/incidentsApi.ts';
-import type { IncidentItem } from '../../server/contracts/live.ts';
+import { actionsFor } from '#contract/incidentLifecycle.ts';
+import type { IncidentAction, PhotoRef } from '#contract/incidentsApi.ts';
+import type { IncidentItem } from '#contract/live.ts';
 import { fmt, t } from '../i18n/i18n.ts';
 import type { MessageKey } from '../i18n/messages.ts';
 import { nearestCameras } from '../map/city.ts';
@@ -10,7 +11,7 @@ import { session } from '../shared/session.ts';
 import { ApiRequestError, api, type IncidentDetail } from './api.ts';
 import { ctx } from './ctx.ts';
 import { openCamera } from './Feed.tsx';
-import { actionsFor, mergeCandidates } from './incidentQueue.ts';
+import { mergeCandidates } from './incidentQueue.ts';
 import { Row } from './Row.tsx';
 import { clock, liveTick } from './store.ts';
 

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import type { TrafficHistoryPoint } from '../../server/contracts/api.ts';
+import type { TrafficHistoryPoint } from '#contract/api.ts';
 import { fmt, t } from '../i18n/i18n.ts';
 import type { MessageKey } from '../i18n/messages.ts';
 import {

@@ -1,12 +1,12 @@
-import type { TrafficHistory } from '../../server/contracts/api.ts';
+import type { TrafficHistory } from '#contract/api.ts';
 import type {
   IncidentActionRequest,
   IncidentDetail,
   IncidentHistoryEntry,
   IncidentListItem,
   MergeRequest,
-} from '../../server/contracts/incidentsApi.ts';
-import type { CameraEventKind } from '../../server/contracts/vocab.ts';
+} from '#contract/incidentsApi.ts';
+import type { CameraEventKind } from '#contract/vocab.ts';
 import { apiFetch } from '../shared/session.ts';
 
 export interface CameraEvent {

@@ -1,18 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { INCIDENT_ACTIONS } from '../../server/contracts/incidentsApi.ts';
-import type { IncidentItem } from '../../server/contracts/live.ts';
-import { INCIDENT_STATES } from '../../server/contracts/vocab.ts';
-import { nextState } from '../../server/domain/incidentLifecycle.ts';
-import { actionsFor, mergeCandidates, queueOrder } from './incidentQueue.ts';
-
-describe('actionsFor', () => {
-  it("offers exactly the actions the server's lifecycle accepts", () => {
-    for (const s of INCIDENT_STATES) {
-      const legal = INCIDENT_ACTIONS.filter((a) => nextState(s, a).ok);
-      expect([...actionsFor(s)].sort(), s).toEqual([...legal].sort());
-    }
-  });
-});
+import type { IncidentItem } from '#contract/live.ts';
+import { mergeCandidates, queueOrder } from './incidentQueue.ts';
 
 describe('queueOrder', () => {
   const inc = (

@@ -1,28 +1,10 @@
-import type { IncidentAction } from '../../server/contracts/incidentsApi.ts';
-import type { IncidentItem } from '../../server/contracts/live.ts';
-import type { IncidentState } from '../../server/contracts/vocab.ts';
-// the same pure rule the server enforces, so the console offers only merges the server accepts
-import { distanceM, mergeRefusal } from '../../server/domain/incidentLifecycle.ts';
+// the lifecycle's own rules (the server enforces the same ones), so the console offers only what the server accepts
+import { distanceM } from '#contract/geo.ts';
+import { mergeRefusal, OPEN_INCIDENT_STATES } from '#contract/incidentLifecycle.ts';
+import type { IncidentItem } from '#contract/live.ts';
+import type { IncidentState } from '#contract/vocab.ts';
 
-/** The lifecycle buttons an operator gets for an incident in `state`, in the order shown. */
-export function actionsFor(state: IncidentState): IncidentAction[] {
-  switch (state) {
-    case 'new':
-      return ['acknowledge'];
-    case 'acknowledged':
-      return ['assign', 'resolve'];
-    case 'dispatched':
-      return ['assign', 'resolve'];
-    case 'resolved':
-      return ['close', 'reopen'];
-    case 'closed':
-      return ['reopen'];
-    default:
-      return [];
-  }
-}
-
-const OPEN: ReadonlySet<IncidentState> = new Set(['new', 'acknowledged', 'dispatched']);
+const OPEN: ReadonlySet<IncidentState> = new Set(OPEN_INCIDENT_STATES);
 
 /** Open incidents as the operators work them: most severe first, then the longest waiting. */
 export function queueOrder(items: Iterable<IncidentItem>): IncidentItem[] {
@@ -39,7 +21,7 @@ export function mergeCandidates(
   const out: Array<IncidentItem & { distanceM: number }> = [];
   for (const o of all) {
     if (mergeRefusal(target, o) !== undefined) continue;
-    out.push({ ...o, distanceM: distanceM(target.lat, target.lon, o.lat, o.lon) });
+    out.push({ ...o, distanceM: distanceM([target.lon, target.lat], [o.lon, o.lat]) });
   }
   return out.sort((a, b) => a.distanceM - b.distanceM);
 }

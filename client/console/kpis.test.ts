@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { IncidentItem, TrafficItem } from '../../server/contracts/live.ts';
+import type { IncidentItem, TrafficItem } from '#contract/live.ts';
 import type { MapSegment } from '../map/city.ts';
 import { computeKpis, isStale } from './kpis.ts';
 

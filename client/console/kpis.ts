@@ -1,5 +1,5 @@
-import type { CameraItem, IncidentItem, TrafficItem } from '../../server/contracts/live.ts';
-import type { IncidentState } from '../../server/contracts/vocab.ts';
+import type { CameraItem, IncidentItem, TrafficItem } from '#contract/live.ts';
+import type { IncidentState } from '#contract/vocab.ts';
 import type { MapSegment } from '../map/city.ts';
 import { cameraStatus, trafficLevel } from '../map/layers/style.ts';
 

@@ -1,7 +1,8 @@
 import { signal } from '@preact/signals';
 import type { ComponentChildren } from 'preact';
 import { useMemo } from 'preact/hooks';
-import type { Kpi } from '../../server/contracts/dashboardApi.ts';
+import { localDate } from '#contract/cityTime.ts';
+import type { Kpi } from '#contract/dashboardApi.ts';
 import { formatDateTime, formatNumber, formatTime, type Lang } from '../i18n/format.ts';
 import { lang, t, toggleLang } from '../i18n/i18n.ts';
 import type { MessageKey } from '../i18n/messages.ts';
@@ -18,7 +19,7 @@ import {
   speedOption,
 } from './chartOptions.ts';
 import { formatDelta, formatValue } from './kpiFormat.ts';
-import { localDate, PERIODS, type PeriodKey, type View, viewRange } from './view.ts';
+import { PERIODS, type PeriodKey, type View, viewRange } from './view.ts';
 
 export const view = signal<View>({ period: '7d' });
 export const data = signal<DashboardData | undefined>(undefined);
@@ -236,8 +237,7 @@ export function App() {
     const f = formatValue(l, v, 'minutes');
     return `${f.text} ${f.unit}`;
   };
-  const dateText = (ms: number) =>
-    new Date(ms + 7 * 3_600_000).toISOString().slice(0, 10).split('-').reverse().join('/');
+  const dateText = (ms: number) => localDate(ms).split('-').reverse().join('/');
 
   return (
     <div class="page" data-ready={d && !loading.value && mapReady.value ? 'true' : 'false'}>

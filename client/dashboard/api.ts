@@ -7,7 +7,7 @@ import type {
   Kpi,
   SeriesDay,
   WorstSegment,
-} from '../../server/contracts/dashboardApi.ts';
+} from '#contract/dashboardApi.ts';
 import { apiFetch } from '../shared/session.ts';
 import { apiQuery, type View } from './view.ts';
 

@@ -1,11 +1,5 @@
 // echarts options for the dashboard's charts: pure functions of the API's items and the language.
-import type {
-  CalendarDay,
-  DistrictFigures,
-  IncidentGroup,
-  Kpi,
-  SeriesDay,
-} from '../../server/contracts/dashboardApi.ts';
+import type { CalendarDay, DistrictFigures, IncidentGroup, Kpi, SeriesDay } from '#contract/dashboardApi.ts';
 import { formatNumber, type Lang, translate } from '../i18n/format.ts';
 import type { MessageKey } from '../i18n/messages.ts';
 import type { ChartOption } from './Chart.tsx';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Kpi } from '../../server/contracts/dashboardApi.ts';
+import type { Kpi } from '#contract/dashboardApi.ts';
 import { formatDelta, formatValue } from './kpiFormat.ts';
 
 const k = (key: string, unit: Kpi['unit'], value: number | null, previous: number | null): Kpi => {

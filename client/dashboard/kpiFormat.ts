@@ -1,4 +1,4 @@
-import type { Kpi, KpiUnit } from '../../server/contracts/dashboardApi.ts';
+import type { Kpi, KpiUnit } from '#contract/dashboardApi.ts';
 import { formatNumber, type Lang } from '../i18n/format.ts';
 
 /** Whether a rise of this figure is good news (green), bad news (red), or neither. */

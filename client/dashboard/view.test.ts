@@ -1,13 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  apiQuery,
-  dueForRefresh,
-  localDate,
-  parseView,
-  REFRESH_MS,
-  viewRange,
-  viewToSearch,
-} from './view.ts';
+import { localDate } from '#contract/cityTime.ts';
+import { apiQuery, dueForRefresh, parseView, REFRESH_MS, viewRange, viewToSearch } from './view.ts';
 
 const NOW = Date.parse('2025-03-10T10:30:00+07:00');
 

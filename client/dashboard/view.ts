@@ -1,4 +1,5 @@
 // The dashboard's view (period and district), kept in the URL's query string so a view can be shared.
+import { DAY_MS, localDateStart, localDayStart } from '#contract/cityTime.ts';
 
 export const PERIODS = ['today', '7d', '30d', '90d', 'custom'] as const;
 export type PeriodKey = (typeof PERIODS)[number];
@@ -11,22 +12,8 @@ export interface View {
   district?: string;
 }
 
-const DAY = 86_400_000;
-const OFFSET = 7 * 3_600_000; // the city's local time, UTC+7 all year
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const PRESET_DAYS: Record<Exclude<PeriodKey, 'custom'>, number> = { today: 1, '7d': 7, '30d': 30, '90d': 90 };
-
-/** Local midnight (UTC+7) after the local day of `ms`. */
-function nextLocalMidnight(ms: number): number {
-  return Math.floor((ms + OFFSET) / DAY) * DAY - OFFSET + DAY;
-}
-
-/** The local date of an instant, YYYY-MM-DD. */
-export function localDate(ms: number): string {
-  return new Date(ms + OFFSET).toISOString().slice(0, 10);
-}
-
-const dateMs = (d: string) => Date.parse(`${d}T00:00:00+07:00`);
 
 /** Reads a view from a query string; anything unknown falls back to the last 7 days, whole city. */
 export function parseView(search: string): View {
@@ -35,7 +22,7 @@ export function parseView(search: string): View {
   const district = q.get('district') || undefined;
   const from = q.get('from') ?? '';
   const to = q.get('to') ?? '';
-  if (p === 'custom' && DATE.test(from) && DATE.test(to) && dateMs(from) <= dateMs(to)) {
+  if (p === 'custom' && DATE.test(from) && DATE.test(to) && localDateStart(from) <= localDateStart(to)) {
     return { period: 'custom', from, to, ...(district ? { district } : {}) };
   }
   const period = (PERIODS as readonly string[]).includes(p ?? '') && p !== 'custom' ? (p as PeriodKey) : '7d';
@@ -55,10 +42,12 @@ export function viewToSearch(v: View): string {
 
 /** The view's time range [from, to), epoch ms, whole local days; presets end with today. */
 export function viewRange(v: View, now: number): { from: number; to: number } {
-  if (v.period === 'custom' && v.from && v.to) return { from: dateMs(v.from), to: dateMs(v.to) + DAY };
-  const to = nextLocalMidnight(now);
+  if (v.period === 'custom' && v.from && v.to)
+    return { from: localDateStart(v.from), to: localDateStart(v.to) + DAY_MS };
+  // presets end at the midnight after today
+  const to = localDayStart(now) + DAY_MS;
   const days = PRESET_DAYS[v.period === 'custom' ? '7d' : v.period];
-  return { from: to - days * DAY, to };
+  return { from: to - days * DAY_MS, to };
 }
 
 /** The API's query string for a view: from/to as ISO instants, district when chosen. */

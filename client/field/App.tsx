@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { INCIDENT_CATEGORIES, type IncidentCategory } from '../../server/contracts/vocab.ts';
+import { INCIDENT_CATEGORIES, type IncidentCategory } from '#contract/vocab.ts';
 import { fmt, lang, t, toggleLang } from '../i18n/i18n.ts';
 import type { MessageKey } from '../i18n/messages.ts';
 import { CATEGORY_COLORS, toCss } from '../map/layers/style.ts';

@@ -1,4 +1,4 @@
-import type { ReportCreated, ReportStatus } from '../../server/contracts/incidentsApi.ts';
+import type { ReportCreated, ReportStatus } from '#contract/incidentsApi.ts';
 import { apiFetch } from '../shared/session.ts';
 import type { OutboxEntry } from './outbox.ts';
 import { parseRetryAfter } from './retry.ts';

@@ -1,5 +1,5 @@
 import { computed, effect, signal } from '@preact/signals';
-import type { IncidentCategory } from '../../server/contracts/vocab.ts';
+import type { IncidentCategory } from '#contract/vocab.ts';
 import { mayOpen } from '../shared/authPaths.ts';
 import { fetchMe, session } from '../shared/session.ts';
 import { fetchStatuses, postReport, type ReportReceipt } from './api.ts';

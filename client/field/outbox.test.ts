@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ReportCreated } from '../../server/contracts/incidentsApi.ts';
+import type { ReportCreated } from '#contract/incidentsApi.ts';
 import { type MyReport, type OutboxEntry, type ReportOwner, reportsOf, sentReport } from './outbox.ts';
 
 const an: ReportOwner = { id: 'u-an', username: 'an', displayName: 'Nguyễn Văn An' };

@@ -1,6 +1,6 @@
 import { createStore, del, get, set, values } from 'idb-keyval';
-import type { ReportCreated } from '../../server/contracts/incidentsApi.ts';
-import type { IncidentCategory, IncidentState } from '../../server/contracts/vocab.ts';
+import type { ReportCreated } from '#contract/incidentsApi.ts';
+import type { IncidentCategory, IncidentState } from '#contract/vocab.ts';
 
 /** What the reporter filled in; photos are already shrunk JPEGs. */
 export interface ReportDraft {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { INCIDENT_STATES } from '../../server/contracts/vocab.ts';
+import { INCIDENT_STATES } from '#contract/vocab.ts';
 import { translate } from '../i18n/format.ts';
 import { needsPolling, reportStatusLabel } from './reportStatus.ts';
 

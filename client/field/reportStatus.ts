@@ -1,4 +1,4 @@
-import type { IncidentState } from '../../server/contracts/vocab.ts';
+import type { IncidentState } from '#contract/vocab.ts';
 import type { MessageKey } from '../i18n/messages.ts';
 
 export type ReportPhase = IncidentState | 'waiting' | 'rejected';

@@ -1,3 +1,4 @@
+import { CITY_TZ } from '#contract/cityTime.ts';
 import { en, type MessageKey, vi } from './messages.ts';
 
 export type Lang = 'vi' | 'en';
@@ -5,9 +6,6 @@ export const LANGS: readonly Lang[] = ['vi', 'en'];
 
 const BCP47: Record<Lang, string> = { vi: 'vi-VN', en: 'en-GB' };
 const DICTS: Record<Lang, Record<MessageKey, string>> = { vi, en };
-
-/** The city's time zone: the wall shows city time whatever the browser's zone. */
-export const CITY_TZ = 'Asia/Ho_Chi_Minh';
 
 /** Looks a message up and fills `{name}` placeholders. */
 export function translate(lang: Lang, key: MessageKey, params?: Record<string, string | number>): string {

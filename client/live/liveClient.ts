@@ -5,8 +5,8 @@ import type {
   LiveStats,
   ServerToClientEvents,
   SubscribeAck,
-} from '../../server/contracts/live.ts';
-import type { LayerName } from '../../server/contracts/vocab.ts';
+} from '#contract/live.ts';
+import type { LayerName } from '#contract/vocab.ts';
 import { isUnauthenticated } from '../shared/authPaths.ts';
 import type { LiveState } from './liveState.ts';
 import { checkSeq } from './seq.ts';

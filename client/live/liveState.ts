@@ -6,8 +6,8 @@ import type {
   LayerItems,
   Snapshot,
   TrafficItem,
-} from '../../server/contracts/live.ts';
-import type { LayerName } from '../../server/contracts/vocab.ts';
+} from '#contract/live.ts';
+import type { LayerName } from '#contract/vocab.ts';
 
 /** One line of the event feed. */
 export type FeedEntry =

@@ -1,4 +1,4 @@
-import type { SessionView } from '../../server/contracts/auth.ts';
+import type { SessionView } from '#contract/auth.ts';
 import type { Lang } from '../i18n/format.ts';
 import { translate } from '../i18n/format.ts';
 

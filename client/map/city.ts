@@ -1,4 +1,5 @@
-import type { Camera, CityModel, District, LonLat, Segment } from '../../server/contracts/assets.ts';
+import type { Camera, CityModel, District, LonLat, Segment } from '#contract/assets.ts';
+import { distanceM, pathLengthM } from '#contract/geo.ts';
 
 /** A segment as the map draws it: its path and length (for length-weighted averages). */
 export interface MapSegment extends Segment {
@@ -92,22 +93,6 @@ function bboxOf(points: LonLat[]): [number, number, number, number] {
     if (y > n) n = y;
   }
   return points.length ? [w, s, e, n] : [-180, -85, 180, 85];
-}
-
-/** Great-circle distance in metres. */
-export function distanceM(a: LonLat, b: LonLat): number {
-  const R = 6371008.8;
-  const rad = Math.PI / 180;
-  const dLat = (b[1] - a[1]) * rad;
-  const dLon = (b[0] - a[0]) * rad;
-  const h = Math.sin(dLat / 2) ** 2 + Math.cos(a[1] * rad) * Math.cos(b[1] * rad) * Math.sin(dLon / 2) ** 2;
-  return 2 * R * Math.asin(Math.min(1, Math.sqrt(h)));
-}
-
-export function pathLengthM(coords: LonLat[]): number {
-  let m = 0;
-  for (let i = 1; i < coords.length; i++) m += distanceM(coords[i - 1], coords[i]);
-  return m;
 }
 
 /** The `n` cameras closest to a point, with their distance. */

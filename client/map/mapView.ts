@@ -4,7 +4,7 @@ import type { FeatureCollection, Geometry } from 'geojson';
 import * as maplibregl from 'maplibre-gl';
 import workerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?worker&url';
 import 'maplibre-gl/dist/maplibre-gl.css';
-import type { IncidentItem } from '../../server/contracts/live.ts';
+import type { IncidentItem } from '#contract/live.ts';
 import type { LiveState } from '../live/liveState.ts';
 import { buildBasemapStyle } from './basemap.ts';
 import type { MapCity, MapSegment } from './city.ts';

@@ -1,5 +1,5 @@
 import * as maplibregl from 'maplibre-gl';
-import type { IncidentItem } from '../../server/contracts/live.ts';
+import type { IncidentItem } from '#contract/live.ts';
 import { CATEGORY_COLORS, incidentRadius, toCss } from './layers/style.ts';
 import './pulse.css';
 

@@ -1,7 +1,7 @@
 import type { FeatureCollection, LineString } from 'geojson';
 import type * as maplibregl from 'maplibre-gl';
-import type { LonLat } from '../../server/contracts/assets.ts';
-import type { SpeedLevel } from '../../server/contracts/live.ts';
+import type { LonLat } from '#contract/assets.ts';
+import type { SpeedLevel } from '#contract/live.ts';
 import { SPEED_WIDTHS } from './layers/style.ts';
 
 export const CASING_SOURCE = 'ioc-traffic-casing';

@@ -1,4 +1,4 @@
-import type { IncidentCategory } from '../../server/contracts/vocab.ts';
+import type { IncidentCategory } from '#contract/vocab.ts';
 
 /** 24×24 stroke paths per category: simple shapes that read at 20 px on a wall and in sunlight. */
 const PATHS: Record<IncidentCategory, string> = {

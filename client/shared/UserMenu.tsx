@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import type { Role } from '../../server/contracts/auth.ts';
+import type { Role } from '#contract/auth.ts';
 import { fmt, lang, t } from '../i18n/i18n.ts';
 import type { MessageKey } from '../i18n/messages.ts';
 import { pageOf, pagesFor } from './authPaths.ts';

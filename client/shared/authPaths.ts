@@ -1,4 +1,4 @@
-import { PAGE_ROLES, type Role } from '../../server/contracts/auth.ts';
+import { PAGE_ROLES, type Role } from '#contract/auth.ts';
 
 /** The login page's address. */
 export const LOGIN_PATH = '/login';

@@ -1,5 +1,5 @@
 import { signal } from '@preact/signals';
-import type { SessionView } from '../../server/contracts/auth.ts';
+import type { SessionView } from '#contract/auth.ts';
 import { LOGIN_PATH, loginUrl } from './authPaths.ts';
 
 /** The signed-in user: `undefined` until asked, `null` when there is no session. */

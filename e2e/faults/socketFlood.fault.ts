@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { io as connectSocket, type Socket } from 'socket.io-client';
 import { describe, expect, it } from 'vitest';
-import type { ClientToServerEvents, ServerToClientEvents } from '../../server/contracts/live.ts';
+import type { ClientToServerEvents, ServerToClientEvents } from '#contract/live.ts';
 import { login } from '../../server/testing/sessions.ts';
 import { prepareEmbedded, SEGMENTS, tempDir } from './support/databases.ts';
 import { startIocProcess, storedByMetrics } from './support/iocProcess.ts';

@@ -1,7 +1,7 @@
 // A city of the size the console must stay smooth with: the generated Quy Nhơn, each street cut
 // into pieces until there are `segments`, and `cameras` cameras spread along them.
-import type { Camera, CityModel, LonLat, Segment } from '../../server/contracts/assets.ts';
-import { cityToGeoJson } from '../../server/domain/cityModel.ts';
+import type { Camera, CityModel, LonLat, Segment } from '#contract/assets.ts';
+import { cityToGeoJson } from '#contract/cityModel.ts';
 import { generateCity } from '../../simulators/city.ts';
 
 function along(coords: LonLat[], f: number): LonLat {

@@ -4,7 +4,7 @@ import { mkdirSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
-import type { Role } from '../../server/contracts/auth.ts';
+import type { Role } from '#contract/auth.ts';
 import type { RunningIoc } from '../../server/main.ts';
 import { freePort } from '../../server/testing/net.ts';
 import { loginAs, type TestSession } from '../../server/testing/sessions.ts';

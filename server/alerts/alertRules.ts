@@ -1,5 +1,5 @@
-import type { CityModel } from '../contracts/assets.ts';
-import type { AlertItem } from '../contracts/live.ts';
+import type { CityModel } from '#contract/assets.ts';
+import type { AlertItem } from '#contract/live.ts';
 import type { StateChanges } from '../domain/cityState.ts';
 
 /** How long the same alert (kind + asset) stays quiet after it fired. */

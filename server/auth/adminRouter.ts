@@ -6,7 +6,7 @@ import {
   ROLES,
   type UpdateDeviceRequest,
   type UserChanged,
-} from '../contracts/auth.ts';
+} from '#contract/auth.ts';
 import { toCsv } from '../http/csv.ts';
 import { HttpError } from '../http/errors.ts';
 import { parseBody, parseQuery, QueryTime, queryToken, trimmedText, trimmedToken } from '../http/query.ts';

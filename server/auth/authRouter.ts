@@ -1,8 +1,8 @@
 import type { CookieOptions, Request, Response } from 'express';
 import { Router } from 'express';
 import { z } from 'zod';
-import { HOME, type SessionView } from '../contracts/auth.ts';
-import { hasBadTokenChars } from '../contracts/text.ts';
+import { HOME, type SessionView } from '#contract/auth.ts';
+import { hasBadTokenChars } from '#contract/text.ts';
 import { HttpError } from '../http/errors.ts';
 import { parseBody, trimmedToken } from '../http/query.ts';
 import type { AuditLog } from './audit.ts';

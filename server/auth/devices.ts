@@ -1,6 +1,6 @@
 import { pbkdf2Sync, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { DeviceChanged, DeviceView, UpdateDeviceRequest } from '../contracts/auth.ts';
-import { parseTopic } from '../contracts/mqtt.ts';
+import type { DeviceChanged, DeviceView, UpdateDeviceRequest } from '#contract/auth.ts';
+import { parseTopic } from '#contract/mqtt.ts';
 import type { Db } from '../store/db.ts';
 
 // ---------------------------------------------------------------------------------------------

@@ -2,7 +2,7 @@ import { timingSafeEqual } from 'node:crypto';
 import { parse as parseCookie } from 'cookie';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { rateLimit } from 'express-rate-limit';
-import { HOME, PAGE_ROLES, type Role } from '../contracts/auth.ts';
+import { HOME, PAGE_ROLES, type Role } from '#contract/auth.ts';
 import { HttpError } from '../http/errors.ts';
 import type { AuditInput, AuditLog } from './audit.ts';
 import { allows, ruleFor } from './policy.ts';

@@ -1,4 +1,4 @@
-import type { Role } from '../contracts/auth.ts';
+import type { Role } from '#contract/auth.ts';
 
 export type Access = 'public' | 'session' | readonly Role[];
 

@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { errors as joseErrors, jwtVerify, SignJWT } from 'jose';
-import type { Role } from '../contracts/auth.ts';
+import type { Role } from '#contract/auth.ts';
 import type { Db } from '../store/db.ts';
 import type { UserRecord } from './users.ts';
 import { toView } from './users.ts';

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { ROLES, type Role, type UserView } from '../contracts/auth.ts';
+import { ROLES, type Role, type UserView } from '#contract/auth.ts';
 import type { Db } from '../store/db.ts';
 import { generatePassword, hashPassword, passwordProblem } from './passwords.ts';
 

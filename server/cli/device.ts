@@ -2,8 +2,8 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import type { DeviceChanged, DeviceView } from '#contract/auth.ts';
 import { DeviceError, DevicesRepo } from '../auth/devices.ts';
-import type { DeviceChanged, DeviceView } from '../contracts/auth.ts';
 import type { Db } from '../store/db.ts';
 import { CliError, openConfiguredDb, runCli } from './openDb.ts';
 

@@ -12,8 +12,8 @@ import {
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { topics } from '#contract/mqtt.ts';
 import { DEVICE_ID, type DeviceRecord, DevicesRepo, mosquittoHash } from '../auth/devices.ts';
-import { topics } from '../contracts/mqtt.ts';
 import type { Db } from '../store/db.ts';
 import { CliError, openConfiguredDb, runCli } from './openDb.ts';
 

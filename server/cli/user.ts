@@ -3,11 +3,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { ROLES, type Role } from '#contract/auth.ts';
 import { dbAuditLog } from '../auth/audit.ts';
 import { generatePassword } from '../auth/passwords.ts';
 import { Sessions } from '../auth/sessions.ts';
 import { UserError, UsersRepo } from '../auth/users.ts';
-import { ROLES, type Role } from '../contracts/auth.ts';
 import type { Db } from '../store/db.ts';
 import { CliError, openConfiguredDb, runCli } from './openDb.ts';
 

@@ -1,4 +1,4 @@
-import type { Camera, CityModel, Segment } from '../contracts/assets.ts';
+import type { Camera, CityModel, Segment } from '#contract/assets.ts';
 
 /** Lookup of the city's assets by id, and the area that reports may come from. */
 export interface AssetIndex {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import type { CityModel } from '#contract/assets.ts';
+import type { IncidentItem } from '#contract/live.ts';
 import { evaluateAlerts } from '../alerts/alertRules.ts';
-import type { CityModel } from '../contracts/assets.ts';
-import type { IncidentItem } from '../contracts/live.ts';
 import { CityState } from './cityState.ts';
 import { emptyBatch, type TrafficRecord } from './records.ts';
 

@@ -1,6 +1,6 @@
-import type { CityModel } from '../contracts/assets.ts';
-import type { CameraItem, IncidentItem, TrafficItem } from '../contracts/live.ts';
-import { speedLevel } from '../contracts/live.ts';
+import type { CityModel } from '#contract/assets.ts';
+import type { CameraItem, IncidentItem, TrafficItem } from '#contract/live.ts';
+import { speedLevel } from '#contract/live.ts';
 import type { CameraEventRecord, CameraStatusRecord, IngestBatch, TrafficRecord } from './records.ts';
 
 /** What one applied batch changed, and the transitions alert rules look at. */

@@ -1,19 +1,5 @@
-import { DAY_MS, type DashboardPeriod, LOCAL_OFFSET_MS } from '../contracts/dashboardApi.ts';
-
-/** Local midnight (UTC+7) at or before `ms`. */
-export function localDayStart(ms: number): number {
-  return Math.floor((ms + LOCAL_OFFSET_MS) / DAY_MS) * DAY_MS - LOCAL_OFFSET_MS;
-}
-
-/** Local midnight at or after `ms`. */
-export function localDayEnd(ms: number): number {
-  return Math.ceil((ms + LOCAL_OFFSET_MS) / DAY_MS) * DAY_MS - LOCAL_OFFSET_MS;
-}
-
-/** The local date (YYYY-MM-DD) of an instant. */
-export function localDate(ms: number): string {
-  return new Date(ms + LOCAL_OFFSET_MS).toISOString().slice(0, 10);
-}
+import { DAY_MS, localDayEnd, localDayStart } from '#contract/cityTime.ts';
+import type { DashboardPeriod } from '#contract/dashboardApi.ts';
 
 /**
  * The dashboard's period for a request: [from, to) widened to whole local days, `until` = min(to, now),

@@ -1,5 +1,5 @@
-import type { IncidentSource } from '../contracts/live.ts';
-import type { CameraEventKind, IncidentCategory, RejectReason } from '../contracts/vocab.ts';
+import type { IncidentSource } from '#contract/live.ts';
+import type { CameraEventKind, IncidentCategory, RejectReason } from '#contract/vocab.ts';
 
 /** Decoded, validated messages as ingest hands them to the store and the bus. Times are epoch ms. */
 export interface TrafficRecord {

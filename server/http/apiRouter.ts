@@ -1,9 +1,9 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import type { RejectEntry, TrafficHistory } from '../contracts/api.ts';
-import type { CityModel } from '../contracts/assets.ts';
-import { token } from '../contracts/text.ts';
-import { REJECT_REASONS } from '../contracts/vocab.ts';
+import type { RejectEntry, TrafficHistory } from '#contract/api.ts';
+import type { CityModel } from '#contract/assets.ts';
+import { token } from '#contract/text.ts';
+import { REJECT_REASONS } from '#contract/vocab.ts';
 import { HttpError } from './errors.ts';
 import { parseQuery, QueryTime } from './query.ts';
 

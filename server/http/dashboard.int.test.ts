@@ -1,8 +1,8 @@
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CityModel } from '../contracts/assets.ts';
-import type { DashboardResponse, IncidentGroup, Kpi, SeriesDay } from '../contracts/dashboardApi.ts';
+import type { CityModel } from '#contract/assets.ts';
+import type { DashboardResponse, IncidentGroup, Kpi, SeriesDay } from '#contract/dashboardApi.ts';
 import { refreshAggregates } from '../store/aggregates.ts';
 import { saveCity } from '../store/assetsRepo.ts';
 import { dashboardQueries } from '../store/dashboardRepo.ts';

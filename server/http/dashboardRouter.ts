@@ -1,10 +1,11 @@
 import { type Response, Router } from 'express';
 import { z } from 'zod';
-import type { CityModel } from '../contracts/assets.ts';
-import { DAY_MS, type DashboardPeriod, INCIDENT_SOURCES } from '../contracts/dashboardApi.ts';
-import { token } from '../contracts/text.ts';
-import { INCIDENT_CATEGORIES } from '../contracts/vocab.ts';
-import { dashboardPeriod, localDayEnd, localDayStart } from '../domain/dashboardPeriod.ts';
+import type { CityModel } from '#contract/assets.ts';
+import { DAY_MS, localDate, localDayEnd, localDayStart } from '#contract/cityTime.ts';
+import { type DashboardPeriod, INCIDENT_SOURCES } from '#contract/dashboardApi.ts';
+import { token } from '#contract/text.ts';
+import { INCIDENT_CATEGORIES } from '#contract/vocab.ts';
+import { dashboardPeriod } from '../domain/dashboardPeriod.ts';
 import type { DashboardQueries } from '../store/dashboardRepo.ts';
 import { toCsv } from './csv.ts';
 import { HttpError } from './errors.ts';
@@ -56,8 +57,7 @@ export function dashboardRouter(deps: {
   ): void {
     res.set('Cache-Control', 'no-cache');
     if (format === 'csv') {
-      const day = (ms: number) => new Date(ms + 7 * 3_600_000).toISOString().slice(0, 10);
-      const file = `ioc-${name}-${day(p.from)}_${day(p.to - DAY_MS)}${p.district ? `-${p.district}` : ''}.csv`;
+      const file = `ioc-${name}-${localDate(p.from)}_${localDate(p.to - DAY_MS)}${p.district ? `-${p.district}` : ''}.csv`;
       res.set('Content-Type', 'text/csv; charset=utf-8');
       res.set('Content-Disposition', `attachment; filename="${file}"`);
       res.send(toCsv(items, columns));

@@ -1,5 +1,5 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
-import type { ApiError } from '../contracts/api.ts';
+import type { ApiError } from '#contract/api.ts';
 
 /** An error with an HTTP status and a stable code that the client can show in its language. */
 export class HttpError extends Error {

@@ -1,15 +1,15 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import { actorOf } from '../auth/guard.ts';
+import { distanceM } from '#contract/geo.ts';
 import {
   INCIDENT_ACTIONS,
   type IncidentDetail,
   incidentNumber,
   MAX_NOTE_CHARS,
-} from '../contracts/incidentsApi.ts';
-import type { IncidentItem } from '../contracts/live.ts';
-import { INCIDENT_CATEGORIES, INCIDENT_STATES } from '../contracts/vocab.ts';
-import { distanceM } from '../domain/incidentLifecycle.ts';
+} from '#contract/incidentsApi.ts';
+import type { IncidentItem } from '#contract/live.ts';
+import { INCIDENT_CATEGORIES, INCIDENT_STATES } from '#contract/vocab.ts';
+import { actorOf } from '../auth/guard.ts';
 import { type IncidentRecord, isIncidentId, toListItem } from '../store/incidentsRepo.ts';
 import { HttpError } from './errors.ts';
 import { parseBody, parseQuery, trimmedText, trimmedToken } from './query.ts';
@@ -89,7 +89,7 @@ export function incidentsRouter(deps: IncidentDeps): Router {
       .cameras.map((c) => ({
         id: c.id,
         name: c.name,
-        distanceM: Math.round(distanceM(rec.lat, rec.lon, c.lat, c.lon)),
+        distanceM: Math.round(distanceM([rec.lon, rec.lat], [c.lon, c.lat])),
       }))
       .sort((a, b) => a.distanceM - b.distanceM)
       .slice(0, 3);

@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import type { CityModel } from '../contracts/assets.ts';
+import type { CityModel } from '#contract/assets.ts';
 import type { CityState } from '../domain/cityState.ts';
 import { HttpError } from './errors.ts';
 

@@ -1,9 +1,9 @@
 import express, { type ErrorRequestHandler, type Request, Router } from 'express';
 import { z } from 'zod';
+import { CATEGORY_NAMES, incidentNumber, MAX_DESCRIPTION_CHARS } from '#contract/incidentsApi.ts';
+import { CONTROL_CHARS_MESSAGE, hasBadTokenChars } from '#contract/text.ts';
+import { INCIDENT_CATEGORIES, type IncidentState } from '#contract/vocab.ts';
 import { actorOf } from '../auth/guard.ts';
-import { CATEGORY_NAMES, incidentNumber, MAX_DESCRIPTION_CHARS } from '../contracts/incidentsApi.ts';
-import { CONTROL_CHARS_MESSAGE, hasBadTokenChars } from '../contracts/text.ts';
-import { INCIDENT_CATEGORIES, type IncidentState } from '../contracts/vocab.ts';
 import type { IncidentRecord } from '../store/incidentsRepo.ts';
 import { HttpError } from './errors.ts';
 import { QueryTime } from './query.ts';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ReportCreated } from '../contracts/incidentsApi.ts';
+import type { ReportCreated } from '#contract/incidentsApi.ts';
 import type { RunningIoc } from '../main.ts';
 import { iocSetups } from '../testing/iocHarness.ts';
 import { loginAs, type TestSession } from '../testing/sessions.ts';

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { CONTROL_CHARS_MESSAGE, hasBadTokenChars, text, token } from '../contracts/text.ts';
+import { localDateStart } from '#contract/cityTime.ts';
+import { CONTROL_CHARS_MESSAGE, hasBadTokenChars, text, token } from '#contract/text.ts';
 import { HttpError } from './errors.ts';
 
 /** A time in a query string: ISO-8601 or epoch milliseconds. */
@@ -9,7 +10,7 @@ export const QueryTime = z.union([
     .regex(/^\d{10,16}$/)
     .transform(Number),
   z.iso.datetime({ offset: true }).transform((s) => Date.parse(s)),
-  z.iso.date().transform((s) => Date.parse(`${s}T00:00:00+07:00`)),
+  z.iso.date().transform(localDateStart),
 ]);
 
 /** Free text of a JSON body, trimmed first: `min`..`max` characters, no control characters but tab and newlines. */

@@ -2,10 +2,7 @@ import type { Request, RequestHandler, Response } from 'express';
 import { Router } from 'express';
 import multer from 'multer';
 import { z } from 'zod';
-import type { AuditLog } from '../auth/audit.ts';
-import { actorOf } from '../auth/guard.ts';
-import type { Bus } from '../bus.ts';
-import type { CityModel } from '../contracts/assets.ts';
+import type { CityModel } from '#contract/assets.ts';
 import {
   incidentNumber,
   MAX_DESCRIPTION_CHARS,
@@ -14,9 +11,12 @@ import {
   type PhotoRef,
   type RejectedPhoto,
   type ReportCreated,
-} from '../contracts/incidentsApi.ts';
-import { text } from '../contracts/text.ts';
-import { INCIDENT_CATEGORIES } from '../contracts/vocab.ts';
+} from '#contract/incidentsApi.ts';
+import { text } from '#contract/text.ts';
+import { INCIDENT_CATEGORIES } from '#contract/vocab.ts';
+import type { AuditLog } from '../auth/audit.ts';
+import { actorOf } from '../auth/guard.ts';
+import type { Bus } from '../bus.ts';
 import type { AssetIndex } from '../domain/assetIndex.ts';
 import { inArea } from '../domain/assetIndex.ts';
 import type { IncidentReportRecord } from '../domain/records.ts';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { IncidentDetail, ReportCreated } from '../contracts/incidentsApi.ts';
+import type { IncidentDetail, ReportCreated } from '#contract/incidentsApi.ts';
 import type { RunningIoc } from '../main.ts';
 import { iocSetups } from '../testing/iocHarness.ts';
 import { loginAs, type TestSession } from '../testing/sessions.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { CityModel } from '../contracts/assets.ts';
+import type { CityModel } from '#contract/assets.ts';
 import { indexAssets } from '../domain/assetIndex.ts';
 import { decodeMessage } from './decode.ts';
 

@@ -6,8 +6,8 @@ import {
   type ParsedTopic,
   parseTopic,
   TrafficReadingSchema,
-} from '../contracts/mqtt.ts';
-import { MAX_PAYLOAD_BYTES, type RejectReason } from '../contracts/vocab.ts';
+} from '#contract/mqtt.ts';
+import { MAX_PAYLOAD_BYTES, type RejectReason } from '#contract/vocab.ts';
 import { type AssetIndex, inArea } from '../domain/assetIndex.ts';
 import type {
   CameraEventRecord,

@@ -3,8 +3,8 @@
 import { randomUUID } from 'node:crypto';
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CityModel } from '#contract/assets.ts';
 import { Bus } from '../bus.ts';
-import type { CityModel } from '../contracts/assets.ts';
 import { indexAssets } from '../domain/assetIndex.ts';
 import type { RunningIoc } from '../main.ts';
 import { saveCity } from '../store/assetsRepo.ts';

@@ -1,6 +1,6 @@
 import net from 'node:net';
 import { Aedes, type Client } from 'aedes';
-import type { DeviceView } from '../contracts/auth.ts';
+import type { DeviceView } from '#contract/auth.ts';
 
 export interface EmbeddedBroker {
   port: number;

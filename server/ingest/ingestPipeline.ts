@@ -1,8 +1,8 @@
+import type { IncidentItem } from '#contract/live.ts';
+import { type TopicKind, topics } from '#contract/mqtt.ts';
+import { escapeControls } from '#contract/text.ts';
+import type { RejectReason } from '#contract/vocab.ts';
 import type { Bus } from '../bus.ts';
-import type { IncidentItem } from '../contracts/live.ts';
-import { type TopicKind, topics } from '../contracts/mqtt.ts';
-import { escapeControls } from '../contracts/text.ts';
-import type { RejectReason } from '../contracts/vocab.ts';
 import type { AssetIndex } from '../domain/assetIndex.ts';
 import { batchSize, emptyBatch, type IngestBatch, type RejectRecord } from '../domain/records.ts';
 import { DEFAULT_MAX_AGE_MS, DEFAULT_MAX_AHEAD_MS, decodeMessage } from './decode.ts';

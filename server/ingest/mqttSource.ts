@@ -1,6 +1,6 @@
 import os from 'node:os';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
-import { INGEST_TOPIC_FILTER } from '../contracts/mqtt.ts';
+import { INGEST_TOPIC_FILTER } from '#contract/mqtt.ts';
 
 export interface MqttSourceOptions {
   url: string;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { TrafficItem } from '../contracts/live.ts';
+import type { TrafficItem } from '#contract/live.ts';
 import { Coalescer } from './coalescer.ts';
 
 const t = (id: string, speedKmh: number, ts = 1): TrafficItem => ({ id, ts, speedKmh, level: 'free' });

@@ -1,5 +1,5 @@
-import type { Delta, LayerItems } from '../contracts/live.ts';
-import type { LayerName } from '../contracts/vocab.ts';
+import type { Delta, LayerItems } from '#contract/live.ts';
+import type { LayerName } from '#contract/vocab.ts';
 
 type Coalesced = Exclude<LayerName, 'alerts'>;
 

@@ -3,14 +3,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { io as connectSocket, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../config.ts';
 import type {
   ClientToServerEvents,
   IncidentItem,
   ServerToClientEvents,
   SubscribeAck,
-} from '../contracts/live.ts';
-import { LAYERS } from '../contracts/vocab.ts';
+} from '#contract/live.ts';
+import { LAYERS } from '#contract/vocab.ts';
+import { loadConfig } from '../config.ts';
 import { type RunningIoc, startIoc } from '../main.ts';
 import { eventually } from '../testing/iocHarness.ts';
 import { loginAs, type TestSession } from '../testing/sessions.ts';

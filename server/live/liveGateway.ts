@@ -1,11 +1,8 @@
 import type { Server as HttpServer } from 'node:http';
 import { Server, type Socket } from 'socket.io';
 import { z } from 'zod';
-import type { AuditLog } from '../auth/audit.ts';
-import { isOwnOrigin } from '../auth/guard.ts';
-import type { SessionCheck } from '../auth/sessions.ts';
-import type { CityModel } from '../contracts/assets.ts';
-import type { Role } from '../contracts/auth.ts';
+import type { CityModel } from '#contract/assets.ts';
+import type { Role } from '#contract/auth.ts';
 import type {
   AlertItem,
   BBox,
@@ -16,8 +13,11 @@ import type {
   ServerToClientEvents,
   Snapshot,
   SubscribeAck,
-} from '../contracts/live.ts';
-import { LAYERS, type LayerName } from '../contracts/vocab.ts';
+} from '#contract/live.ts';
+import { LAYERS, type LayerName } from '#contract/vocab.ts';
+import type { AuditLog } from '../auth/audit.ts';
+import { isOwnOrigin } from '../auth/guard.ts';
+import type { SessionCheck } from '../auth/sessions.ts';
 import type { CityState } from '../domain/cityState.ts';
 import { Coalescer } from './coalescer.ts';
 import { TokenBucket } from './tokenBucket.ts';

@@ -1,4 +1,4 @@
-import type { CityModel } from '../contracts/assets.ts';
+import type { CityModel } from '#contract/assets.ts';
 import type { Db } from './db.ts';
 
 /**

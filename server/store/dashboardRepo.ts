@@ -1,7 +1,7 @@
+import { DAY_MS, localDate, localDayEnd } from '#contract/cityTime.ts';
 import {
   type CalendarDay,
   type CameraAvailability,
-  DAY_MS,
   type DashboardPeriod,
   DEFAULT_RESOLVE_TARGET_HOURS,
   type DistrictFigures,
@@ -14,8 +14,7 @@ import {
   RESOLVE_TARGET_HOURS,
   type SeriesDay,
   type WorstSegment,
-} from '../contracts/dashboardApi.ts';
-import { localDate, localDayEnd } from '../domain/dashboardPeriod.ts';
+} from '#contract/dashboardApi.ts';
 import type { Db } from './db.ts';
 
 // Dashboard figures. Traffic and cameras read only daily aggregates, never the raw readings: city and

@@ -1,4 +1,4 @@
-import type { TrafficHistory, TrafficHistoryPoint } from '../contracts/api.ts';
+import type { TrafficHistory, TrafficHistoryPoint } from '#contract/api.ts';
 import type { Db } from './db.ts';
 
 export type HistoryBucket = '5m' | '15m' | '1h' | '1d';

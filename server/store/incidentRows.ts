@@ -1,5 +1,5 @@
-import type { IncidentItem, IncidentSource } from '../contracts/live.ts';
-import type { IncidentCategory, IncidentState } from '../contracts/vocab.ts';
+import type { IncidentItem, IncidentSource } from '#contract/live.ts';
+import type { IncidentCategory, IncidentState } from '#contract/vocab.ts';
 
 /** The select list that `toIncidentItem` reads, for `incidents` (or a CTE/alias shaped like it). */
 export const INCIDENT_COLUMNS = `id::text AS id, (extract(epoch FROM created_at) * 1000)::float8 AS ts,

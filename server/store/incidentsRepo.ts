@@ -1,14 +1,14 @@
+import { mergeRefusal, nextState, STAMPED_COLUMN } from '#contract/incidentLifecycle.ts';
 import type {
   IncidentAction,
   IncidentHistoryEntry,
   IncidentListItem,
   MergedReport,
   ReportStatus,
-} from '../contracts/incidentsApi.ts';
-import { incidentNumber } from '../contracts/incidentsApi.ts';
-import type { IncidentItem } from '../contracts/live.ts';
-import type { IncidentCategory, IncidentState } from '../contracts/vocab.ts';
-import { mergeRefusal, nextState, STAMPED_COLUMN } from '../domain/incidentLifecycle.ts';
+} from '#contract/incidentsApi.ts';
+import { incidentNumber } from '#contract/incidentsApi.ts';
+import type { IncidentItem } from '#contract/live.ts';
+import type { IncidentCategory, IncidentState } from '#contract/vocab.ts';
 import type { IncidentReportRecord } from '../domain/records.ts';
 import type { Db } from './db.ts';
 import { INCIDENT_COLUMNS, type IncidentRow, toIncidentItem } from './incidentRows.ts';

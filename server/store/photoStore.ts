@@ -4,7 +4,7 @@ import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileTypeFromBuffer } from 'file-type';
 import sharp from 'sharp';
-import type { RejectedPhoto } from '../contracts/incidentsApi.ts';
+import type { RejectedPhoto } from '#contract/incidentsApi.ts';
 
 /** Upload types accepted, recognised from the bytes (never from the name or the declared type). */
 const ACCEPTED = new Set(['image/jpeg', 'image/png', 'image/webp']);

@@ -1,4 +1,4 @@
-import type { IncidentItem } from '../contracts/live.ts';
+import type { IncidentItem } from '#contract/live.ts';
 import type { IngestBatch } from '../domain/records.ts';
 import type { Db } from './db.ts';
 import { insertIncident } from './incidentsRepo.ts';

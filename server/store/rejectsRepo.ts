@@ -1,4 +1,4 @@
-import type { RejectEntry } from '../contracts/api.ts';
+import type { RejectEntry } from '#contract/api.ts';
 import type { RejectRecord } from '../domain/records.ts';
 import type { Db } from './db.ts';
 

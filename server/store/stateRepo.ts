@@ -1,4 +1,4 @@
-import type { IncidentItem } from '../contracts/live.ts';
+import type { IncidentItem } from '#contract/live.ts';
 import type { CameraEventRecord, CameraStatusRecord, TrafficRecord } from '../domain/records.ts';
 import type { Db } from './db.ts';
 import { INCIDENT_COLUMNS, type IncidentRow, toIncidentItem } from './incidentRows.ts';

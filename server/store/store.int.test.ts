@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CityModel } from '../contracts/assets.ts';
+import type { CityModel } from '#contract/assets.ts';
 import { emptyBatch, type IngestBatch, type TrafficRecord } from '../domain/records.ts';
 import { refreshAggregates, runPolicies, startAggregateRefresher } from './aggregates.ts';
 import { saveCity } from './assetsRepo.ts';

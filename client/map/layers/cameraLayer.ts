@@ -1,6 +1,6 @@
 import { ScatterplotLayer, TextLayer } from '@deck.gl/layers';
 import Supercluster from 'supercluster';
-import type { Camera } from '../../../server/contracts/assets.ts';
+import type { Camera } from '#contract/assets.ts';
 import { CAMERA_COLORS, CAMERA_RANK, CAMERA_STATUSES, type CameraStatus } from './style.ts';
 
 /** A camera, or a cluster of them coloured by its worst member. */

@@ -1,4 +1,4 @@
-import type { IncidentItem } from '../../../server/contracts/live.ts';
+import type { IncidentItem } from '#contract/live.ts';
 
 export const HEAT_PERIODS = ['1h', '6h', '24h', '7d'] as const;
 export type HeatPeriod = (typeof HEAT_PERIODS)[number];

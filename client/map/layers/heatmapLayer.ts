@@ -1,5 +1,5 @@
 import { HeatmapLayer } from '@deck.gl/aggregation-layers';
-import type { IncidentItem } from '../../../server/contracts/live.ts';
+import type { IncidentItem } from '#contract/live.ts';
 
 // Loaded the first time the heat layer is shown (it is off by default): deck.gl's aggregation
 // layers stay out of the console's first download.

@@ -1,5 +1,5 @@
 import { ScatterplotLayer, TextLayer } from '@deck.gl/layers';
-import type { IncidentItem } from '../../../server/contracts/live.ts';
+import type { IncidentItem } from '#contract/live.ts';
 import { CATEGORY_COLORS, incidentRadius } from './style.ts';
 
 export interface IncidentLayerState {

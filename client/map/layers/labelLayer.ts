@@ -1,5 +1,5 @@
 import { TextLayer } from '@deck.gl/layers';
-import type { District } from '../../../server/contracts/assets.ts';
+import type { District } from '#contract/assets.ts';
 
 export interface DistrictLabel {
   name: string;

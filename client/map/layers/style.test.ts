@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { CameraItem, TrafficItem } from '../../../server/contracts/live.ts';
+import type { CameraItem, TrafficItem } from '#contract/live.ts';
 import {
   cameraStatus,
   incidentRadius,

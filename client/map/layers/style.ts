@@ -1,6 +1,6 @@
-import type { CameraItem, IncidentItem, SpeedLevel, TrafficItem } from '../../../server/contracts/live.ts';
-import { speedLevel } from '../../../server/contracts/live.ts';
-import type { IncidentCategory } from '../../../server/contracts/vocab.ts';
+import type { CameraItem, IncidentItem, SpeedLevel, TrafficItem } from '#contract/live.ts';
+import { speedLevel } from '#contract/live.ts';
+import type { IncidentCategory } from '#contract/vocab.ts';
 
 export type RGBA = [number, number, number, number];
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { LonLat } from '../../../server/contracts/assets.ts';
-import type { TrafficItem } from '../../../server/contracts/live.ts';
+import type { LonLat } from '#contract/assets.ts';
+import type { TrafficItem } from '#contract/live.ts';
 import type { MapSegment } from '../city.ts';
 import { LEVEL_CODE, roadGeometry, simplifyPath, unknownLevels, updateLevels } from './trafficLayer.ts';
 

@@ -1,7 +1,7 @@
 import { PathStyleExtension, type PathStyleExtensionProps } from '@deck.gl/extensions';
 import { PathLayer } from '@deck.gl/layers';
-import type { LonLat } from '../../../server/contracts/assets.ts';
-import type { TrafficItem } from '../../../server/contracts/live.ts';
+import type { LonLat } from '#contract/assets.ts';
+import type { TrafficItem } from '#contract/live.ts';
 import type { MapSegment } from '../city.ts';
 import { SPEED_COLORS, SPEED_DASHES, SPEED_LEVELS, SPEED_WIDTHS, trafficLevel } from './style.ts';
 

@@ -1,10 +1,6 @@
 // The leaders' dashboard API (`/api/dashboard/...`): shapes shared by the server and the client.
 import type { IncidentCategory } from './vocab.ts';
 
-/** The city's local time: UTC+7 all year (Asia/Ho_Chi_Minh has no DST). Days start at local midnight. */
-export const LOCAL_OFFSET_MS = 7 * 3_600_000;
-export const DAY_MS = 86_400_000;
-
 /** Local peak hours (start hours): 07:00–09:00 and 17:00–19:00. */
 export const PEAK_HOURS = [7, 8, 17, 18] as const;
 /** A segment-hour is congested when its mean speed is below this share of the segment's speed limit. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { INCIDENT_ACTIONS } from '../contracts/incidentsApi.ts';
-import { INCIDENT_STATES } from '../contracts/vocab.ts';
-import { distanceM, type MergeCandidate, mergeRefusal, nextState } from './incidentLifecycle.ts';
+import { actionsFor, type MergeCandidate, mergeRefusal, nextState } from './incidentLifecycle.ts';
+import { INCIDENT_ACTIONS } from './incidentsApi.ts';
+import { INCIDENT_STATES } from './vocab.ts';
 
 describe('nextState', () => {
   it('walks the contract path new → acknowledged → dispatched → resolved → closed', () => {
@@ -87,9 +87,13 @@ describe('mergeRefusal', () => {
   });
 });
 
-describe('distanceM', () => {
-  it('measures a degree of latitude as about 111 km', () => {
-    expect(distanceM(13, 109, 14, 109)).toBeCloseTo(111_195, -2);
-    expect(distanceM(13.77, 109.22, 13.77, 109.22)).toBe(0);
+describe('actionsFor', () => {
+  it('offers in each state exactly the actions nextState accepts, in the order of INCIDENT_ACTIONS', () => {
+    for (const s of INCIDENT_STATES) {
+      const legal = INCIDENT_ACTIONS.filter((a) => nextState(s, a).ok);
+      expect(actionsFor(s), s).toEqual(legal);
+    }
+    expect(actionsFor('new')).toEqual(['acknowledge']);
+    expect(actionsFor('resolved')).toEqual(['close', 'reopen']);
   });
 });

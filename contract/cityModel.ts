@@ -1,4 +1,4 @@
-import { type CityGeoJson, CityGeoJsonSchema, type CityModel, type LonLat } from '../contracts/assets.ts';
+import { type CityGeoJson, CityGeoJsonSchema, type CityModel, type LonLat } from './assets.ts';
 
 /** Builds the city model from the contract's GeoJSON; throws with a readable message when it is not one. */
 export function cityFromGeoJson(input: unknown, name = 'city'): CityModel {

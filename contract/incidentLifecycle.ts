@@ -1,5 +1,6 @@
-import type { IncidentAction } from '../contracts/incidentsApi.ts';
-import type { IncidentState } from '../contracts/vocab.ts';
+import { distanceM } from './geo.ts';
+import { INCIDENT_ACTIONS, type IncidentAction } from './incidentsApi.ts';
+import type { IncidentState } from './vocab.ts';
 
 /** The outcome of applying an action: the next state, or why it may not be applied. */
 export type Transition = { ok: true; to: IncidentState } | { ok: false; message: string };
@@ -18,6 +19,14 @@ const RULES: Record<IncidentAction, { from: readonly IncidentState[]; to: Incide
     first: 'only resolved or closed incidents can be reopened',
   },
 };
+
+/** States in which an incident still needs the operators (the console's queue). */
+export const OPEN_INCIDENT_STATES: readonly IncidentState[] = ['new', 'acknowledged', 'dispatched'];
+
+/** The actions that may be applied to an incident in `state`, in the order the console shows them. */
+export function actionsFor(state: IncidentState): IncidentAction[] {
+  return INCIDENT_ACTIONS.filter((a) => RULES[a].from.includes(state));
+}
 
 /** The column stamped when an action is applied (`reopen` keeps the first acknowledgement time). */
 export const STAMPED_COLUMN: Record<IncidentAction, string | null> = {
@@ -61,20 +70,11 @@ export function mergeRefusal(target: MergeCandidate, other: MergeCandidate): str
   if (other.status === 'closed') return `incident ${other.id} is closed`;
   if (other.category !== target.category)
     return `incident ${other.id} is ${other.category}, not ${target.category}`;
-  const d = distanceM(target.lat, target.lon, other.lat, other.lon);
+  const d = distanceM([target.lon, target.lat], [other.lon, other.lat]);
   if (d > MERGE_MAX_DISTANCE_M)
     return `incident ${other.id} is ${Math.round(d)} m away (at most ${MERGE_MAX_DISTANCE_M} m)`;
   const gap = Math.abs(target.ts - other.ts);
   if (gap > MERGE_MAX_GAP_MS)
     return `incident ${other.id} was reported ${Math.round(gap / 60_000)} min apart (at most ${MERGE_MAX_GAP_MS / 60_000} min)`;
   return undefined;
-}
-
-/** Distance in metres between two positions (haversine). */
-export function distanceM(lat1: number, lon1: number, lat2: number, lon2: number): number {
-  const rad = Math.PI / 180;
-  const dLat = (lat2 - lat1) * rad;
-  const dLon = (lon2 - lon1) * rad;
-  const a = Math.sin(dLat / 2) ** 2 + Math.cos(lat1 * rad) * Math.cos(lat2 * rad) * Math.sin(dLon / 2) ** 2;
-  return 2 * 6_371_008.8 * Math.asin(Math.min(1, Math.sqrt(a)));
 }
