@@ -17,5 +17,7 @@ export default defineConfig({
     // itself a latency check names its own timeout.
     expect: { poll: { timeout: 10_000 } },
     pool: 'forks',
+    // the default output, then a summary of what the run left out for a missing service or tool
+    reporters: ['default', './e2e/support/skipReport.ts'],
   },
 });

@@ -84,18 +84,24 @@ describe('logging in, per role', () => {
 
       // logout ends the session: the next page asks for a login again
       await page.goto(`${ioc.httpUrl}${MAY[role].home}`);
+      // the console (the one page with a live socket) is connected before the logout ends its socket
+      const badge = (status: string) => page.locator(`[data-testid="conn-badge"][data-status="${status}"]`);
+      const live = MAY[role].home === '/';
+      if (live) await badge('live').waitFor({ timeout: 20_000 });
       await page.getByTestId('user-menu-toggle').click({ timeout: 20_000 });
-      // the server's answer held back a second: the session (and the console's socket) ends first
+      // the server's answer held back until the page has heard its socket end (the badge goes offline
+      // after the socket's session_ended): the session, and the console's socket, end first
       await page.route('**/api/auth/logout', async (route) => {
         const answer = await route.fetch();
-        await new Promise((r) => setTimeout(r, 1000));
+        if (live) await badge('offline').waitFor({ timeout: 10_000 });
         await route.fulfill({ response: answer });
       });
       await page.getByTestId('logout').click();
       await page.waitForURL((u) => u.pathname === '/login', { timeout: 10_000 });
       // a logout asked for is not a session that expired (the console's socket, ended by the
-      // server at once, must not send the page to the login page a second time)
-      await page.waitForTimeout(500);
+      // server at once, must not send the page to the login page a second time). Once the login
+      // page has drawn its form, the page that asked to log out is gone: it can navigate no more
+      await page.locator('#login-username').waitFor({ timeout: 10_000 });
       await page.unroute('**/api/auth/logout');
       expect(new URL(page.url()).searchParams.get('expired'), role).toBeNull();
       await page.goto(`${ioc.httpUrl}${MAY[role].home}`, { waitUntil: 'domcontentloaded' });

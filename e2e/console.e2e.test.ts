@@ -13,6 +13,7 @@ import {
   ensureClientBuilt,
   freePort,
   launchBrowser,
+  mapSettled,
   paintStats,
   screenshot,
   signIn,
@@ -21,6 +22,7 @@ import {
 interface IocHook {
   city: { segments: Array<{ id: string; name: string }> };
   openSegment(id: string): void;
+  view: { map: { querySourceFeatures(source: string): unknown[] }; drawn: number };
 }
 declare global {
   interface Window {
@@ -127,7 +129,16 @@ describe('operators wall console', () => {
         timeout: 15_000,
       })
       .toMatch(/\d/);
-    await page.waitForTimeout(1500);
+    // the world outlines are in the map, the overlay has drawn, and the map has drawn all it has
+    await page.waitForFunction(
+      () => {
+        const view = (window.__ioc as IocHook).view;
+        return view.map.querySourceFeatures('land').length > 0 && view.drawn > 0;
+      },
+      undefined,
+      { timeout: 15_000 },
+    );
+    await mapSettled(page);
     await screenshot(page, 'console-vi');
     const map = await page.locator('[data-testid="map"]').boundingBox();
     expect(map).not.toBeNull();
@@ -205,7 +216,20 @@ describe('operators wall console', () => {
     await page.locator('[data-testid="panel-close"]').click();
     await page.keyboard.press('4');
     await page.keyboard.press('w');
-    await page.waitForTimeout(1200);
+    // wall mode is on, the heat layer shown, and the map has taken the room the chrome left it and drawn
+    await page.waitForFunction(() => {
+      const canvas = document.querySelector<HTMLElement>('[data-testid="map"] canvas.maplibregl-canvas');
+      const box = document.querySelector<HTMLElement>('[data-testid="map"]');
+      return (
+        document.body.classList.contains('wall-mode') &&
+        document.querySelector<HTMLInputElement>('[data-testid="layer-heat"]')?.checked === true &&
+        !!canvas &&
+        !!box &&
+        canvas.clientWidth === box.clientWidth &&
+        canvas.clientHeight === box.clientHeight
+      );
+    });
+    await mapSettled(page);
     await screenshot(page, 'console-wall');
     await page.keyboard.press('?');
     expect(await page.locator('[data-testid="help-sheet"]').isVisible()).toBe(true);

@@ -3,7 +3,15 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningIoc } from '../server/main.ts';
 import { loginAs, type TestSession } from '../server/testing/sessions.ts';
-import { ensureClientBuilt, launchBrowser, screenshot, signIn } from './support/browser.ts';
+import {
+  ensureClientBuilt,
+  fontsLoaded,
+  launchBrowser,
+  mapSettled,
+  paintStats,
+  screenshot,
+  signIn,
+} from './support/browser.ts';
 import { startTestIoc } from './support/ioc.ts';
 
 interface FieldHook {
@@ -57,6 +65,12 @@ async function fillReport(p: Page, category: string, description: string, severi
   await p.getByTestId(`sev-${severity}`).click();
 }
 
+/**
+ * More distinct colours than the mini-map shows before the city is drawn in it (the sea and the pin:
+ * a few); drawn, it shows about 28 (measured on the 390 px phone)
+ */
+const MINI_MAP_COLOURS = 10;
+
 /** A phone in a field officer's hand: 390×844 touch screen, GPS on, in Quy Nhơn. */
 const PHONE = {
   viewport: { width: 390, height: 844 },
@@ -98,11 +112,21 @@ describe('field report page', () => {
       buffer: await cameraJpeg(),
     });
     await expect.poll(() => page.locator('[data-testid="thumbs"] img').count()).toBe(1);
-    await page.getByTestId('mini-map').getAttribute('data-state');
     await expect
       .poll(() => page.getByTestId('mini-map').getAttribute('data-state'), { timeout: 10_000 })
       .toBe('ok');
-    await page.waitForTimeout(600);
+    // the map has drawn the city under the pin: districts, water and roads, not only the sea
+    await page.getByTestId('mini-map').scrollIntoViewIfNeeded();
+    const miniMap = (await page.getByTestId('mini-map').boundingBox()) as {
+      x: number;
+      y: number;
+      width: number;
+      height: number;
+    };
+    await expect
+      .poll(async () => (await paintStats(page, miniMap)).colours)
+      .toBeGreaterThan(MINI_MAP_COLOURS);
+    await fontsLoaded(page);
     await page.evaluate(() => window.scrollTo(0, 0));
     await screenshot(page, 'field-form-top');
     await page.getByTestId('section-photos').scrollIntoViewIfNeeded();
@@ -187,7 +211,8 @@ describe('field report page', () => {
       .poll(() => panel.getByTestId('panel-status').textContent(), { timeout: 5000 })
       .toBe('Đã tiếp nhận');
     await panel.getByTestId('history').getByText('Đã tiếp nhận').first().waitFor();
-    await con.waitForTimeout(800);
+    // the map has flown to the incident and drawn it
+    await mapSettled(con);
     await screenshot(con, 'field-console-incident');
     await wall.close();
 
@@ -303,7 +328,7 @@ describe('field report page', () => {
     );
     // Bình may throw it away, not send or edit it
     expect(await item.locator('button').allTextContents()).toEqual(['Bỏ']);
-    await p.waitForTimeout(300);
+    await fontsLoaded(p);
     await screenshot(p, 'field-shared-phone-other-account');
 
     // Bình's own report goes at once; An's, older, was passed over in the same round
@@ -329,7 +354,8 @@ describe('field report page', () => {
 
     // An signs in again (a good while after writing the report): the report goes by itself,
     // operators see the reporter An named, and when An wrote it, not when it arrived;
-    // An's form offers that name again
+    // An's form offers that name again. Time passing is what this step is about, not a wait for
+    // something to happen: the report must arrive seconds after it was written to tell the two apart
     await p.waitForTimeout(Math.max(0, anSentAt + 5_000 - Date.now()));
     await logIn(an);
     await expect.poll(outbox, { timeout: 10_000 }).toEqual([]);
@@ -360,7 +386,7 @@ describe('field report page', () => {
     expect(await p.getByTestId('mine').textContent()).not.toContain(anText);
     expect(await p.getByTestId('mine').textContent()).toContain(binhText);
     expect(await p.getByTestId('tab-mine').locator('.tab-count').textContent()).toBe('1');
-    await p.waitForTimeout(300);
+    await fontsLoaded(p);
     await screenshot(p, 'field-shared-phone-mine');
     expect(errors).toEqual([]);
     await shared.close();

@@ -119,3 +119,60 @@ export async function signIn(
   await context.addCookies([{ name, value, url, httpOnly: true, sameSite: 'Lax' }]);
   return s;
 }
+
+/**
+ * Waits until the console's map has drawn all it has (`window.__ioc.view.map`, MapLibre): a repaint
+ * asked for now, then MapLibre's `idle`, which it fires after a frame only once the style, every
+ * source and tile are loaded and no camera move is under way. Then one frame more for the deck.gl
+ * overlay, which draws on its own animation frame.
+ */
+export async function mapSettled(page: Page, timeout = 15_000): Promise<void> {
+  await page.waitForFunction(() => !!(window as { __ioc?: { view?: unknown } }).__ioc?.view, undefined, {
+    timeout,
+  });
+  await page.evaluate(
+    (ms) =>
+      new Promise<void>((resolve, reject) => {
+        const map = (
+          window as unknown as {
+            __ioc: { view: { map: { once(e: 'idle', f: () => void): void; triggerRepaint(): void } } };
+          }
+        ).__ioc.view.map;
+        const timer = setTimeout(() => reject(new Error(`the map was not idle within ${ms} ms`)), ms);
+        map.once('idle', () => {
+          clearTimeout(timer);
+          requestAnimationFrame(() => resolve());
+        });
+        map.triggerRepaint();
+      }),
+    timeout,
+  );
+}
+
+/**
+ * Waits until every echarts chart on the page is drawn at its box's size: the SVG renderer takes
+ * the new size on resize and redraws on its next animation frame, so once every chart's SVG has its
+ * box's size, one frame later the picture is the resized one. A box with no size is not drawn.
+ */
+export async function chartsFitTheirBoxes(page: Page, timeout = 10_000): Promise<void> {
+  await page.waitForFunction(
+    () =>
+      [...document.querySelectorAll<HTMLElement>('.chart')].every((box) => {
+        if (!box.clientWidth || !box.clientHeight) return true;
+        const svg = box.querySelector('svg');
+        return (
+          !!svg &&
+          Number(svg.getAttribute('width')) === box.clientWidth &&
+          Number(svg.getAttribute('height')) === box.clientHeight
+        );
+      }),
+    undefined,
+    { timeout, polling: 'raf' },
+  );
+  await page.evaluate(() => new Promise<void>((resolve) => requestAnimationFrame(() => resolve())));
+}
+
+/** Waits until the page's web fonts are loaded: what a screenshot shows is then in its own type. */
+export async function fontsLoaded(page: Page): Promise<void> {
+  await page.evaluate(() => document.fonts.ready.then(() => undefined));
+}

@@ -47,6 +47,25 @@ export function dashboardRouter(deps: {
     return dashboardPeriod({ from, to, district: q.district }, t);
   }
 
+  /**
+   * One endpoint of the dashboard: the query parsed by `schema`, its period checked, the items asked
+   * for, answered as `{ period, items }` or, with `format=csv`, as a CSV file of `columns` named
+   * `ioc-<name>-<first day>_<last day>[-<district>].csv` (`name` is the path's, unless `fileName` says).
+   */
+  function endpoint<S extends z.ZodType<z.output<typeof PeriodQuery>>, T extends object>(
+    path: string,
+    schema: S,
+    items: (p: DashboardPeriod, q: z.output<S>) => Promise<T[]>,
+    columns: (keyof T & string)[],
+    fileName: (q: z.output<S>) => string = () => path,
+  ): void {
+    r.get(`/api/dashboard/${path}`, async (req, res) => {
+      const q = parseQuery(schema, req.query);
+      const p = period(q);
+      send(res, q.format, fileName(q), p, await items(p, q), columns);
+    });
+  }
+
   function send<T extends object>(
     res: Response,
     format: 'json' | 'csv',
@@ -66,65 +85,57 @@ export function dashboardRouter(deps: {
     res.json({ period: p, items });
   }
 
-  r.get('/api/dashboard/summary', async (req, res) => {
-    const q = parseQuery(PeriodQuery, req.query);
-    const p = period(q);
-    send(res, q.format, 'summary', p, await deps.queries.summary(p), [
-      'key',
-      'group',
-      'unit',
-      'value',
-      'previous',
-      'delta',
-      'deltaRatio',
-    ]);
-  });
+  /** the districts a period covers: all of them, or the one it is narrowed to */
+  const districtsOf = (p: DashboardPeriod) =>
+    deps.city().districts.filter((d) => !p.district || d.id === p.district);
 
-  r.get('/api/dashboard/series', async (req, res) => {
-    const q = parseQuery(PeriodQuery, req.query);
-    const p = period(q);
-    send(res, q.format, 'series', p, await deps.queries.series(p), [
-      'day',
-      't',
-      'avgSpeedKmh',
-      'peakSpeedKmh',
-      'congestedHours',
-      'received',
-      'resolved',
-      'cameraAvailability',
-    ]);
-  });
+  endpoint('summary', PeriodQuery, (p) => deps.queries.summary(p), [
+    'key',
+    'group',
+    'unit',
+    'value',
+    'previous',
+    'delta',
+    'deltaRatio',
+  ]);
 
-  r.get('/api/dashboard/worst-segments', async (req, res) => {
-    const q = parseQuery(LimitQuery, req.query);
-    const p = period(q);
-    send(res, q.format, 'worst-segments', p, await deps.queries.worstSegments(p, q.limit), [
-      'rank',
-      'segmentId',
-      'name',
-      'districtId',
-      'speedLimitKmh',
-      'avgSpeedKmh',
-      'peakSpeedKmh',
-      'speedRatio',
-      'congestedHours',
-      'hours',
-    ]);
-  });
+  endpoint('series', PeriodQuery, (p) => deps.queries.series(p), [
+    'day',
+    't',
+    'avgSpeedKmh',
+    'peakSpeedKmh',
+    'congestedHours',
+    'received',
+    'resolved',
+    'cameraAvailability',
+  ]);
 
-  r.get('/api/dashboard/incidents-by', async (req, res) => {
-    const q = parseQuery(ByQuery, req.query);
-    const p = period(q);
-    const keys =
-      q.by === 'category'
-        ? INCIDENT_CATEGORIES
-        : q.by === 'source'
-          ? INCIDENT_SOURCES
-          : deps
-              .city()
-              .districts.filter((d) => !p.district || d.id === p.district)
-              .map((d) => d.id);
-    send(res, q.format, `incidents-by-${q.by}`, p, await deps.queries.incidentsBy(p, q.by, keys), [
+  endpoint('worst-segments', LimitQuery, (p, q) => deps.queries.worstSegments(p, q.limit), [
+    'rank',
+    'segmentId',
+    'name',
+    'districtId',
+    'speedLimitKmh',
+    'avgSpeedKmh',
+    'peakSpeedKmh',
+    'speedRatio',
+    'congestedHours',
+    'hours',
+  ]);
+
+  endpoint(
+    'incidents-by',
+    ByQuery,
+    (p, q) => {
+      const keys =
+        q.by === 'category'
+          ? INCIDENT_CATEGORIES
+          : q.by === 'source'
+            ? INCIDENT_SOURCES
+            : districtsOf(p).map((d) => d.id);
+      return deps.queries.incidentsBy(p, q.by, keys);
+    },
+    [
       'key',
       'received',
       'resolved',
@@ -133,47 +144,39 @@ export function dashboardRouter(deps: {
       'ackMedianMin',
       'resolveMedianMin',
       'open',
-    ]);
-  });
+    ],
+    (q) => `incidents-by-${q.by}`,
+  );
 
-  r.get('/api/dashboard/cameras', async (req, res) => {
-    const q = parseQuery(LimitQuery, req.query);
-    const p = period(q);
-    send(res, q.format, 'cameras', p, await deps.queries.cameras(p, q.limit), [
-      'rank',
-      'cameraId',
-      'name',
-      'districtId',
-      'availability',
-      'hours',
-    ]);
-  });
+  endpoint('cameras', LimitQuery, (p, q) => deps.queries.cameras(p, q.limit), [
+    'rank',
+    'cameraId',
+    'name',
+    'districtId',
+    'availability',
+    'hours',
+  ]);
 
-  r.get('/api/dashboard/districts', async (req, res) => {
-    const q = parseQuery(PeriodQuery, req.query);
-    const p = period(q);
-    const districts = deps.city().districts.filter((d) => !p.district || d.id === p.district);
-    send(res, q.format, 'districts', p, await deps.queries.districts(p, districts), [
-      'districtId',
-      'name',
-      'received',
-      'resolved',
-      'onTimeRate',
-      'avgSpeedKmh',
-      'congestedHours',
-      'congestionShare',
-      'cameraAvailability',
-    ]);
-  });
+  endpoint('districts', PeriodQuery, (p) => deps.queries.districts(p, districtsOf(p)), [
+    'districtId',
+    'name',
+    'received',
+    'resolved',
+    'onTimeRate',
+    'avgSpeedKmh',
+    'congestedHours',
+    'congestionShare',
+    'cameraAvailability',
+  ]);
 
   // the year of days ending with the period (or the period, when longer): the calendar heatmap
-  r.get('/api/dashboard/calendar', async (req, res) => {
-    const q = parseQuery(PeriodQuery, req.query);
-    const p = period(q);
-    const from = Math.min(p.from, p.to - 365 * DAY_MS);
-    const items = await deps.queries.calendar({ from, to: p.to, district: p.district });
-    send(res, q.format, 'calendar', p, items, ['day', 't', 'received']);
-  });
+  endpoint(
+    'calendar',
+    PeriodQuery,
+    (p) =>
+      deps.queries.calendar({ from: Math.min(p.from, p.to - 365 * DAY_MS), to: p.to, district: p.district }),
+    ['day', 't', 'received'],
+  );
 
   return r;
 }

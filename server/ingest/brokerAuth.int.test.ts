@@ -268,17 +268,26 @@ describe('the embedded broker with its auth hooks (broker + devices on PGlite)',
     const { secret: fresh } = await new DevicesRepo(db).update('rotated', { rotateSecret: true });
     await oldClosed;
     const again = await connect(broker.url, { username: 'rotated', password: fresh });
-    await new Promise((res) => setTimeout(res, 400));
+    // the fresh login must survive the sweep. Proof that a sweep has looked at it: a device that
+    // connects after it and is then disabled elsewhere is closed by a sweep, which re-checks the
+    // connections in the order they came, so that sweep re-checked this one first
+    const revokedBefore = await count('revoked');
+    const m = await devices.create('sweep-marker', 'Sweep marker', [s0]);
+    const marker = await connect(broker.url, { username: 'sweep-marker', password: m.secret });
+    const markerClosed = new Promise<void>((res) => marker.once('close', () => res()));
+    await new DevicesRepo(db).update('sweep-marker', { disabled: true });
+    await markerClosed;
+    expect(await count('revoked')).toBe(revokedBefore + 1);
     expect(again.connected).toBe(true);
     const audited = await eventually(
       async () => {
         await audit.flush();
         const rows = await auditRows(db, 'mqtt.disconnect');
-        return rows.length >= 2 ? rows : undefined;
+        return rows.length >= 3 ? rows : undefined;
       },
       5000,
       'the disconnects audited',
     );
-    expect(audited.map((x) => x.actor)).toEqual(['soon-off', 'rotated']);
+    expect(audited.map((x) => x.actor)).toEqual(['soon-off', 'rotated', 'sweep-marker']);
   });
 });
