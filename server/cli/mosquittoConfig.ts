@@ -13,8 +13,10 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { topics } from '#contract/mqtt.ts';
-import { DEVICE_ID, type DeviceRecord, DevicesRepo, mosquittoHash } from '../auth/devices.ts';
+import { DEVICE_ID, DevicesRepo } from '../auth/devices.ts';
+import { mosquittoHash } from '../auth/secrets.ts';
 import type { Db } from '../store/db.ts';
+import type { DeviceRecord } from '../store/devicesRepo.ts';
 import { CliError, openConfiguredDb, runCli } from './openDb.ts';
 
 const HELP = `Writes Mosquitto 2.x files that let in the IOC's devices, each publishing only for its own

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { ROLES, type Role } from '#contract/auth.ts';
 import { dbAuditLog } from '../auth/audit.ts';
-import { generatePassword } from '../auth/passwords.ts';
+import { generatePassword } from '../auth/secrets.ts';
 import { Sessions } from '../auth/sessions.ts';
 import { UserError, UsersRepo } from '../auth/users.ts';
 import type { Db } from '../store/db.ts';
