@@ -1,41 +1,6 @@
+import type { AuditEntry, AuditLog } from '../domain/audit.ts';
+import { insertAuditEntries, listAuditEntries } from '../store/auditRepo.ts';
 import type { Db, StoreLogger } from '../store/db.ts';
-
-export type AuditOutcome = 'ok' | 'denied' | 'failed';
-
-/** One thing someone did (or tried to do), as the audit log keeps it. */
-export interface AuditEntry {
-  id?: number;
-  /** ms since epoch, UTC */
-  ts: number;
-  /** username, device id, or null for an anonymous caller */
-  actor: string | null;
-  role: string | null;
-  /** dotted verb, e.g. `auth.login`, `http.denied`, `user.create`, `incident.acknowledge`, `mqtt.publish_denied` */
-  action: string;
-  target?: string | null;
-  outcome: AuditOutcome;
-  ip?: string | null;
-  details?: Record<string, unknown> | null;
-}
-
-export type AuditInput = Omit<AuditEntry, 'ts' | 'id'> & { ts?: number };
-
-export interface AuditQuery {
-  from?: number;
-  to?: number;
-  actor?: string;
-  action?: string;
-  outcome?: AuditOutcome;
-  limit?: number;
-}
-
-export interface AuditLog {
-  /** Queues an entry; never throws (a failed write is logged). */
-  record(e: AuditInput): void;
-  /** Waits until every queued entry is written. */
-  flush(): Promise<void>;
-  list(q?: AuditQuery): Promise<AuditEntry[]>;
-}
 
 const MAX_TEXT = 200;
 
@@ -73,26 +38,7 @@ export function dbAuditLog(db: Db, log: StoreLogger, mirror?: (e: AuditEntry) =>
     queue = [];
     if (!batch.length) return;
     try {
-      const cols = 8;
-      const params: unknown[] = [];
-      const values = batch.map((e, i) => {
-        params.push(
-          new Date(e.ts).toISOString(),
-          e.actor,
-          e.role,
-          e.action,
-          e.target ?? null,
-          e.outcome,
-          e.ip ?? null,
-          e.details ? JSON.stringify(e.details) : null,
-        );
-        const b = i * cols;
-        return `($${b + 1}, $${b + 2}, $${b + 3}, $${b + 4}, $${b + 5}, $${b + 6}, $${b + 7}, $${b + 8}::jsonb)`;
-      });
-      await db.query(
-        `INSERT INTO audit_log (ts, actor, actor_role, action, target, outcome, ip, details) VALUES ${values.join(', ')}`,
-        params,
-      );
+      await insertAuditEntries(db, batch);
     } catch (err) {
       log.error({ err, entries: batch.length }, 'writing the audit log failed');
     }
@@ -125,45 +71,6 @@ export function dbAuditLog(db: Db, log: StoreLogger, mirror?: (e: AuditEntry) =>
         await writing;
       }
     },
-    async list(q = {}) {
-      const where: string[] = [];
-      const params: unknown[] = [];
-      const add = (sql: string, v: unknown) => {
-        params.push(v);
-        where.push(sql.replace('?', `$${params.length}`));
-      };
-      if (q.from !== undefined) add('ts >= ?', new Date(q.from).toISOString());
-      if (q.to !== undefined) add('ts < ?', new Date(q.to).toISOString());
-      if (q.actor) add('actor = ?', q.actor);
-      if (q.action) add('action LIKE ?', `${q.action.replace(/[%_\\]/g, '\\$&')}%`);
-      if (q.outcome) add('outcome = ?', q.outcome);
-      params.push(Math.min(Math.max(q.limit ?? 500, 1), 10_000));
-      const { rows } = await db.query<{
-        id: string | number;
-        ts: Date | string;
-        actor: string | null;
-        actor_role: string | null;
-        action: string;
-        target: string | null;
-        outcome: AuditOutcome;
-        ip: string | null;
-        details: Record<string, unknown> | string | null;
-      }>(
-        `SELECT id, ts, actor, actor_role, action, target, outcome, ip, details FROM audit_log
-         ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY ts DESC, id DESC LIMIT $${params.length}`,
-        params,
-      );
-      return rows.map((r) => ({
-        id: Number(r.id),
-        ts: new Date(r.ts).getTime(),
-        actor: r.actor,
-        role: r.actor_role,
-        action: r.action,
-        target: r.target,
-        outcome: r.outcome,
-        ip: r.ip,
-        details: typeof r.details === 'string' ? JSON.parse(r.details) : r.details,
-      }));
-    },
+    list: (q = {}) => listAuditEntries(db, q),
   };
 }

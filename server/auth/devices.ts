@@ -1,89 +1,16 @@
-import { pbkdf2Sync, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { DeviceChanged, DeviceView, UpdateDeviceRequest } from '#contract/auth.ts';
-import { parseTopic } from '#contract/mqtt.ts';
+import { knownAssetIds } from '../store/assetsRepo.ts';
 import type { Db } from '../store/db.ts';
+import {
+  type DeviceRecord,
+  deviceRecord,
+  insertDevice,
+  listDeviceRecords,
+  updateDevice,
+} from '../store/devicesRepo.ts';
+import { generateSecret, mosquittoHash, verifyMosquittoHash } from './secrets.ts';
 
-// ---------------------------------------------------------------------------------------------
-// Secrets and their hashes, in Mosquitto 2.0's password-file format
-
-/**
- * Mosquitto 2.0's default (`mosquitto_passwd`, sha512-pbkdf2): `$7$<iterations>$<base64 12-byte salt>$<base64
- * 64-byte PBKDF2-HMAC-SHA512>`. The iteration count is Mosquitto's own default: a device secret is 192 random
- * bits, so guessing it is out of reach whatever the count, and a cheap check keeps a reconnect storm of a
- * thousand devices cheap for both brokers.
- */
-const ITERATIONS = 101;
-const SALT_BYTES = 12;
-const HASH_BYTES = 64;
-
-/** A new device secret: 24 random bytes, base64url (32 characters). */
-export function generateSecret(): string {
-  return randomBytes(24).toString('base64url');
-}
-
-/** Hashes a secret the way `mosquitto_passwd` does, so the hash goes into a Mosquitto password file as is. */
-export function mosquittoHash(secret: string, opts: { iterations?: number; salt?: Buffer } = {}): string {
-  const iterations = opts.iterations ?? ITERATIONS;
-  const salt = opts.salt ?? randomBytes(SALT_BYTES);
-  const hash = pbkdf2Sync(Buffer.from(secret, 'utf8'), salt, iterations, HASH_BYTES, 'sha512');
-  return `$7$${iterations}$${salt.toString('base64')}$${hash.toString('base64')}`;
-}
-
-const HASH_FORMAT = /^\$7\$(\d{1,7})\$([A-Za-z0-9+/]+={0,2})\$([A-Za-z0-9+/]+={0,2})$/;
 const DUMMY_HASH = mosquittoHash('not-the-secret-of-any-device');
-
-/** Checks a secret against a `$7$` hash in constant time; false for anything malformed. */
-export function verifyMosquittoHash(stored: string, secret: string): boolean {
-  const m = HASH_FORMAT.exec(stored);
-  if (!m) return false;
-  const iterations = Number(m[1]);
-  const salt = Buffer.from(m[2], 'base64');
-  const want = Buffer.from(m[3], 'base64');
-  if (iterations < 1 || want.length === 0) return false;
-  const got = pbkdf2Sync(Buffer.from(secret, 'utf8'), salt, iterations, want.length, 'sha512');
-  return timingSafeEqual(got, want);
-}
-
-// ---------------------------------------------------------------------------------------------
-// What a device may publish
-
-/**
- * Why a device may not publish to a topic: not a topic of the contract, an asset it does not own, a report
- * it may not make, or the device is disabled.
- */
-export type PublishDenial = 'topic' | 'asset' | 'report' | 'revoked';
-
-const assetSets = new WeakMap<DeviceView, Set<string>>();
-
-/** The device's assets as a Set, made once per device object: O(1) checks for a device owning thousands. */
-function assetSet(device: DeviceView): Set<string> {
-  let s = assetSets.get(device);
-  if (!s) {
-    s = new Set(device.assets);
-    assetSets.set(device, s);
-  }
-  return s;
-}
-
-/**
- * Why `device` may not publish to `topic`, or null when it may: the contract's topics only;
- * `ioc/traffic/{id}`, `ioc/camera/{id}/status|event` for an asset it owns; `ioc/incident/report` with mayReport.
- */
-export function publishDenial(device: DeviceView, topic: string): PublishDenial | null {
-  if (device.disabled) return 'revoked';
-  const t = parseTopic(topic);
-  if (!t) return 'topic';
-  if (t.kind === 'incident_report') return device.mayReport ? null : 'report';
-  return assetSet(device).has(t.assetId) ? null : 'asset';
-}
-
-/** Whether `device` may publish to `topic` (see publishDenial). Pure; O(1) after the device's first check. */
-export function mayPublish(device: DeviceView, topic: string): boolean {
-  return publishDenial(device, topic) === null;
-}
-
-// ---------------------------------------------------------------------------------------------
-// The devices table
 
 /** Device ids are MQTT usernames and go into Mosquitto's files: a plain, short alphabet. */
 export const DEVICE_ID = /^[a-z0-9][a-z0-9_-]{0,62}$/;
@@ -102,38 +29,12 @@ export class DeviceError extends Error {
   }
 }
 
-interface Row {
-  id: string;
-  name: string;
-  username: string;
-  secret_hash: string;
-  assets: string[] | null;
-  may_report: boolean;
-  disabled: boolean;
-  created_at: Date | string;
-}
-
-/** A device with its secret's hash: for the broker's checks and the Mosquitto password file, never for the API. */
-export interface DeviceRecord {
-  device: DeviceView;
-  secretHash: string;
-}
-
-const COLS = 'id, name, username, secret_hash, assets, may_report, disabled, created_at';
 const hashOf = new WeakMap<DeviceView, string>();
 
-function toRecord(r: Row): DeviceRecord {
-  const device: DeviceView = {
-    id: r.id,
-    name: r.name,
-    username: r.username,
-    assets: r.assets ?? [],
-    mayReport: r.may_report,
-    disabled: r.disabled,
-    createdAt: new Date(r.created_at).getTime(),
-  };
-  hashOf.set(device, r.secret_hash);
-  return { device, secretHash: r.secret_hash };
+/** Remembers the secret hash a device object was read with, so that recheck sees a rotation. */
+function track(rec: DeviceRecord): DeviceRecord {
+  hashOf.set(rec.device, rec.secretHash);
+  return rec;
 }
 
 export interface DevicesRepoOptions {
@@ -144,7 +45,10 @@ export interface DevicesRepoOptions {
 
 const CACHE_MAX = 10_000;
 
-/** MQTT devices (table `devices`, sql/009): credentials, owned assets, and the checks the broker makes. */
+/**
+ * MQTT devices: credentials, owned assets, and the checks the broker makes (a short cache, constant-time
+ * refusals). The rows are server/store/devicesRepo.ts's.
+ */
 export class DevicesRepo {
   private readonly cacheMs: number;
   private readonly now: () => number;
@@ -164,8 +68,7 @@ export class DevicesRepo {
 
   /** Every device with its secret hash, by id: what `npm run mosquitto-config` writes out. */
   async records(): Promise<DeviceRecord[]> {
-    const { rows } = await this.db.query<Row>(`SELECT ${COLS} FROM devices ORDER BY id`);
-    return rows.map(toRecord);
+    return (await listDeviceRecords(this.db)).map(track);
   }
 
   async get(id: string): Promise<DeviceView | undefined> {
@@ -174,8 +77,8 @@ export class DevicesRepo {
 
   private async record(id: string): Promise<DeviceRecord | undefined> {
     if (!DEVICE_ID.test(id)) return undefined;
-    const { rows } = await this.db.query<Row>(`SELECT ${COLS} FROM devices WHERE id = $1`, [id]);
-    return rows[0] ? toRecord(rows[0]) : undefined;
+    const rec = await deviceRecord(this.db, id);
+    return rec && track(rec);
   }
 
   /** Registers a device; its secret is returned here once and stored only as a hash. */
@@ -189,13 +92,15 @@ export class DevicesRepo {
     const list = await this.checkAssets(assets);
     const secret = generateSecret();
     try {
-      const { rows } = await this.db.query<Row>(
-        `INSERT INTO devices (id, name, username, secret_hash, assets, may_report)
-         VALUES ($1, $2, $1, $3, $4, $5) RETURNING ${COLS}`,
-        [id, cleanName, mosquittoHash(secret), list, mayReport],
-      );
+      const rec = await insertDevice(this.db, {
+        id,
+        name: cleanName,
+        secretHash: mosquittoHash(secret),
+        assets: list,
+        mayReport,
+      });
       this.cache.delete(id);
-      return { device: toRecord(rows[0]).device, secret };
+      return { device: track(rec).device, secret };
     } catch (err) {
       if ((err as { code?: string }).code === '23505')
         throw new DeviceError('id_taken', `a device "${id}" exists already`);
@@ -205,29 +110,19 @@ export class DevicesRepo {
 
   /** Changes a device; `rotateSecret` makes a new secret (returned once) and the old one stops working. */
   async update(id: string, req: UpdateDeviceRequest): Promise<DeviceChanged> {
-    const sets: string[] = [];
-    const params: unknown[] = [id];
-    const set = (col: string, v: unknown) => {
-      params.push(v);
-      sets.push(`${col} = $${params.length}`);
-    };
-    if (req.name !== undefined) set('name', checkName(req.name));
-    if (req.assets !== undefined) set('assets', await this.checkAssets(req.assets));
-    if (req.mayReport !== undefined) set('may_report', Boolean(req.mayReport));
-    if (req.disabled !== undefined) set('disabled', Boolean(req.disabled));
-    let secret: string | undefined;
-    if (req.rotateSecret) {
-      secret = generateSecret();
-      set('secret_hash', mosquittoHash(secret));
-    }
-    sets.push('updated_at = now()');
-    const { rows } = await this.db.query<Row>(
-      `UPDATE devices SET ${sets.join(', ')} WHERE id = $1 RETURNING ${COLS}`,
-      params,
-    );
+    const name = req.name !== undefined ? checkName(req.name) : undefined;
+    const assets = req.assets !== undefined ? await this.checkAssets(req.assets) : undefined;
+    const secret = req.rotateSecret ? generateSecret() : undefined;
+    const rec = await updateDevice(this.db, id, {
+      name,
+      assets,
+      mayReport: req.mayReport !== undefined ? Boolean(req.mayReport) : undefined,
+      disabled: req.disabled !== undefined ? Boolean(req.disabled) : undefined,
+      secretHash: secret !== undefined ? mosquittoHash(secret) : undefined,
+    });
     this.cache.delete(id);
-    if (!rows[0]) throw new DeviceError('no_device', `no device "${id}"`);
-    return { device: toRecord(rows[0]).device, ...(secret ? { secret } : {}) };
+    if (!rec) throw new DeviceError('no_device', `no device "${id}"`);
+    return { device: track(rec).device, ...(secret ? { secret } : {}) };
   }
 
   /**
@@ -296,11 +191,7 @@ export class DevicesRepo {
     if (bad !== undefined)
       throw new DeviceError('bad_asset', `asset id ${JSON.stringify(bad)}: no spaces, "/", "+" or "#"`);
     if (!list.length) return list;
-    const { rows } = await this.db.query<{ id: string }>(
-      'SELECT id FROM segments WHERE id = ANY($1) UNION SELECT id FROM cameras WHERE id = ANY($1)',
-      [list],
-    );
-    const known = new Set(rows.map((r) => r.id));
+    const known = await knownAssetIds(this.db, list);
     const unknown = list.filter((a) => !known.has(a));
     if (unknown.length)
       throw new DeviceError(

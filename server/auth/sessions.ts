@@ -1,13 +1,19 @@
-import { randomBytes, randomUUID } from 'node:crypto';
-import { errors as joseErrors, jwtVerify, SignJWT } from 'jose';
-import type { Role } from '#contract/auth.ts';
+import { randomUUID } from 'node:crypto';
+import type { AuthContext, SessionCheck } from '../domain/session.ts';
 import type { Db } from '../store/db.ts';
-import type { UserRecord } from './users.ts';
+import {
+  insertSession,
+  revokeSession,
+  revokeUserSessions,
+  sessionById,
+  sharedKey,
+  touchSession,
+} from '../store/sessionsRepo.ts';
+import type { UserRecord } from '../store/usersRepo.ts';
+import { newSigningKey, signSessionToken, verifySessionToken } from './secrets.ts';
 import { toView } from './users.ts';
 
 export const COOKIE = 'ioc_session';
-const ISSUER = 'ioc';
-const AUDIENCE = 'ioc-session';
 /** how long a looked-up session is trusted before the database is asked again (revocation reaches every instance) */
 const CACHE_MS = 15_000;
 /** last_seen_at is written at most this often per session */
@@ -19,21 +25,6 @@ export interface SessionOptions {
   now?: () => number;
 }
 
-/** Who is calling, once their token and session checked out. */
-export interface AuthContext {
-  sessionId: string;
-  user: ReturnType<typeof toView>;
-  role: Role;
-  expiresAt: number;
-}
-
-export type SessionCheck =
-  | { ok: true; auth: AuthContext }
-  | {
-      ok: false;
-      reason: 'no_token' | 'bad_token' | 'expired' | 'idle' | 'revoked' | 'disabled' | 'no_session';
-    };
-
 interface Cached {
   at: number;
   userId: string;
@@ -42,14 +33,6 @@ interface Cached {
   touched: number;
   revoked: boolean;
   user: UserRecord | undefined;
-}
-
-interface SessionRow {
-  id: string;
-  user_id: string;
-  expires_at: Date | string;
-  last_seen_at: Date | string;
-  revoked_at: Date | string | null;
 }
 
 /**
@@ -72,14 +55,7 @@ export class Sessions {
 
   /** Loads (or makes, on the first start) the signing key shared by every instance on this database. */
   async init(): Promise<void> {
-    await this.db.query('INSERT INTO auth_keys (id, secret) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING', [
-      'session',
-      randomBytes(32),
-    ]);
-    const { rows } = await this.db.query<{ secret: Uint8Array }>(
-      "SELECT secret FROM auth_keys WHERE id = 'session'",
-    );
-    this.key = new Uint8Array(rows[0]?.secret as Uint8Array);
+    this.key = new Uint8Array((await sharedKey(this.db, 'session', newSigningKey())) as Uint8Array);
     if (this.key.length < 32) throw new Error('session signing key is missing or too short');
   }
 
@@ -96,26 +72,21 @@ export class Sessions {
     const t = this.now();
     const id = randomUUID();
     const expiresAt = t + this.opts.maxMs;
-    await this.db.query(
-      `INSERT INTO sessions (id, user_id, created_at, last_seen_at, expires_at, ip, user_agent)
-       VALUES ($1, $2, $3, $3, $4, $5, $6)`,
-      [
-        id,
-        user.id,
-        new Date(t).toISOString(),
-        new Date(expiresAt).toISOString(),
-        meta.ip ?? null,
-        meta.userAgent?.slice(0, 300) ?? null,
-      ],
-    );
-    const token = await new SignJWT({ sid: id, role: user.role })
-      .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
-      .setSubject(user.id)
-      .setIssuer(ISSUER)
-      .setAudience(AUDIENCE)
-      .setIssuedAt(Math.floor(t / 1000))
-      .setExpirationTime(Math.floor(expiresAt / 1000))
-      .sign(this.signingKey());
+    await insertSession(this.db, {
+      id,
+      userId: user.id,
+      at: t,
+      expiresAt,
+      ip: meta.ip ?? null,
+      userAgent: meta.userAgent?.slice(0, 300) ?? null,
+    });
+    const token = await signSessionToken(this.signingKey(), {
+      sid: id,
+      sub: user.id,
+      role: user.role,
+      issuedAt: t,
+      expiresAt,
+    });
     this.cache.set(id, { at: t, userId: user.id, expiresAt, lastSeen: t, touched: t, revoked: false, user });
     return { token, auth: { sessionId: id, user: toView(user), role: user.role, expiresAt } };
   }
@@ -127,20 +98,9 @@ export class Sessions {
    */
   async check(token: string | undefined, activity = true): Promise<SessionCheck> {
     if (!token) return { ok: false, reason: 'no_token' };
-    let sid: string;
-    try {
-      const { payload } = await jwtVerify(token, this.signingKey(), {
-        algorithms: ['HS256'],
-        issuer: ISSUER,
-        audience: AUDIENCE,
-        currentDate: new Date(this.now()),
-      });
-      if (typeof payload.sid !== 'string' || typeof payload.sub !== 'string')
-        return { ok: false, reason: 'bad_token' };
-      sid = payload.sid;
-    } catch (err) {
-      return { ok: false, reason: err instanceof joseErrors.JWTExpired ? 'expired' : 'bad_token' };
-    }
+    const v = await verifySessionToken(this.signingKey(), token, this.now());
+    if (!v.ok) return v;
+    const sid = v.sid;
     const t = this.now();
     const s = await this.lookup(sid, t);
     if (!s) return { ok: false, reason: 'no_session' };
@@ -152,10 +112,7 @@ export class Sessions {
       s.lastSeen = t;
       if (t - s.touched >= TOUCH_MS) {
         s.touched = t;
-        await this.db.query('UPDATE sessions SET last_seen_at = $2 WHERE id = $1', [
-          sid,
-          new Date(t).toISOString(),
-        ]);
+        await touchSession(this.db, sid, t);
       }
     }
     return {
@@ -166,21 +123,15 @@ export class Sessions {
 
   /** Ends one session (logout). */
   async revoke(sessionId: string): Promise<void> {
-    await this.db.query('UPDATE sessions SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL', [
-      sessionId,
-    ]);
+    await revokeSession(this.db, sessionId);
     this.cache.delete(sessionId);
     this.announce([sessionId]);
   }
 
   /** Ends every session of a user (disabled, password reset, role change). */
   async revokeUser(userId: string): Promise<number> {
-    const { rows } = await this.db.query<{ id: string }>(
-      'UPDATE sessions SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL RETURNING id',
-      [userId],
-    );
+    const ids = await revokeUserSessions(this.db, userId);
     for (const [sid, c] of this.cache) if (c.userId === userId) this.cache.delete(sid);
-    const ids = rows.map((r) => r.id);
     if (ids.length) this.announce(ids);
     return ids.length;
   }
@@ -192,11 +143,7 @@ export class Sessions {
   private async lookup(sid: string, t: number): Promise<Cached | undefined> {
     const c = this.cache.get(sid);
     if (c && t - c.at < CACHE_MS) return c;
-    const { rows } = await this.db.query<SessionRow>(
-      'SELECT id, user_id, expires_at, last_seen_at, revoked_at FROM sessions WHERE id = $1',
-      [sid],
-    );
-    const r = rows[0];
+    const r = await sessionById(this.db, sid);
     if (!r) {
       this.cache.delete(sid);
       return undefined;

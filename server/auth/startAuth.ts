@@ -1,6 +1,6 @@
 import type { Config } from '../config.ts';
+import type { AuditLog } from '../domain/audit.ts';
 import type { Db, StoreLogger } from '../store/db.ts';
-import type { AuditLog } from './audit.ts';
 import { Sessions } from './sessions.ts';
 import { LoginThrottle } from './throttle.ts';
 import { ensureDemoAccounts, UsersRepo } from './users.ts';

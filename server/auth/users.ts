@@ -1,37 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { ROLES, type Role, type UserView } from '#contract/auth.ts';
 import type { Db } from '../store/db.ts';
-import { generatePassword, hashPassword, passwordProblem } from './passwords.ts';
-
-export interface UserRecord extends UserView {
-  passwordHash: string;
-}
-
-interface Row {
-  id: string;
-  username: string;
-  display_name: string;
-  role: Role;
-  password_hash: string;
-  disabled: boolean;
-  created_at: Date | string;
-  last_login_at: Date | string | null;
-}
-
-const COLS = 'id, username, display_name, role, password_hash, disabled, created_at, last_login_at';
-
-function toRecord(r: Row): UserRecord {
-  return {
-    id: r.id,
-    username: r.username,
-    displayName: r.display_name,
-    role: r.role,
-    disabled: r.disabled,
-    createdAt: new Date(r.created_at).getTime(),
-    lastLoginAt: r.last_login_at ? new Date(r.last_login_at).getTime() : null,
-    passwordHash: r.password_hash,
-  };
-}
+import {
+  countUsers,
+  insertUser,
+  listUsers,
+  touchUserLogin,
+  type UserRecord,
+  updateUser,
+  userById,
+  userByUsername,
+} from '../store/usersRepo.ts';
+import { generatePassword, hashPassword, passwordProblem } from './secrets.ts';
 
 export function toView({ passwordHash: _, ...u }: UserRecord): UserView {
   return u;
@@ -55,31 +35,26 @@ export class UserError extends Error {
   }
 }
 
-/** People's accounts (table `users`, sql/008). */
+/** People's accounts: the rules for usernames, passwords and roles; the rows are server/store/usersRepo.ts's. */
 export class UsersRepo {
   constructor(private readonly db: Db) {}
 
-  async count(): Promise<number> {
-    const { rows } = await this.db.query<{ n: string | number }>('SELECT count(*) AS n FROM users');
-    return Number(rows[0]?.n ?? 0);
+  count(): Promise<number> {
+    return countUsers(this.db);
   }
 
   async list(): Promise<UserView[]> {
-    const { rows } = await this.db.query<Row>(`SELECT ${COLS} FROM users ORDER BY role, username`);
-    return rows.map((r) => toView(toRecord(r)));
+    return (await listUsers(this.db)).map(toView);
   }
 
-  async byUsername(username: string): Promise<UserRecord | undefined> {
-    const { rows } = await this.db.query<Row>(`SELECT ${COLS} FROM users WHERE lower(username) = lower($1)`, [
-      username,
-    ]);
-    return rows[0] ? toRecord(rows[0]) : undefined;
+  byUsername(username: string): Promise<UserRecord | undefined> {
+    return userByUsername(this.db, username);
   }
 
   async byId(id: string): Promise<UserRecord | undefined> {
+    // not a uuid: no account, and no query the database would refuse
     if (!/^[0-9a-f-]{36}$/i.test(id)) return undefined;
-    const { rows } = await this.db.query<Row>(`SELECT ${COLS} FROM users WHERE id = $1`, [id]);
-    return rows[0] ? toRecord(rows[0]) : undefined;
+    return userById(this.db, id);
   }
 
   /** Adds an account; with no password one is generated and returned (shown once, stored hashed). */
@@ -100,12 +75,14 @@ export class UsersRepo {
     if (await this.byUsername(username))
       throw new UserError('username_taken', `username ${username} is taken`);
     const displayName = u.displayName.trim().slice(0, 100) || username;
-    const { rows } = await this.db.query<Row>(
-      `INSERT INTO users (id, username, display_name, role, password_hash) VALUES ($1, $2, $3, $4, $5)
-       RETURNING ${COLS}`,
-      [randomUUID(), username, displayName, u.role, await hashPassword(password)],
-    );
-    return { user: toView(toRecord(rows[0] as Row)), ...(generated ? { password: generated } : {}) };
+    const user = await insertUser(this.db, {
+      id: randomUUID(),
+      username,
+      displayName,
+      role: u.role,
+      passwordHash: await hashPassword(password),
+    });
+    return { user: toView(user), ...(generated ? { password: generated } : {}) };
   }
 
   async update(
@@ -122,20 +99,17 @@ export class UsersRepo {
       if (weak) throw new UserError('bad_password', `password: ${weak}`);
       hash = await hashPassword(ch.password);
     }
-    const { rows } = await this.db.query<Row>(
-      `UPDATE users SET display_name = coalesce($2, display_name), role = coalesce($3, role),
-         disabled = coalesce($4, disabled), password_hash = coalesce($5, password_hash), updated_at = now()
-       WHERE id = $1 RETURNING ${COLS}`,
-      [id, ch.displayName?.trim().slice(0, 100) || null, ch.role ?? null, ch.disabled ?? null, hash],
-    );
-    return toView(toRecord(rows[0] as Row));
+    const user = await updateUser(this.db, id, {
+      displayName: ch.displayName?.trim().slice(0, 100) || null,
+      role: ch.role ?? null,
+      disabled: ch.disabled ?? null,
+      passwordHash: hash,
+    });
+    return toView(user as UserRecord);
   }
 
-  async touchLogin(id: string, at: number): Promise<void> {
-    await this.db.query('UPDATE users SET last_login_at = $2 WHERE id = $1', [
-      id,
-      new Date(at).toISOString(),
-    ]);
+  touchLogin(id: string, at: number): Promise<void> {
+    return touchUserLogin(this.db, id, at);
   }
 }
 

@@ -1,11 +1,9 @@
 // npm run device -- <command>: MQTT devices and their credentials, in the IOC's database.
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import type { DeviceChanged, DeviceView } from '#contract/auth.ts';
 import { DeviceError, DevicesRepo } from '../auth/devices.ts';
+import { allAssetIds, hasCityModel } from '../store/assetsRepo.ts';
 import type { Db } from '../store/db.ts';
-import { CliError, openConfiguredDb, runCli } from './openDb.ts';
+import { CliError, dbCommand, parseCommandLine, runIfMain } from './command.ts';
 
 const HELP = `MQTT devices of the IOC: who may publish, and for which assets.
 
@@ -37,16 +35,20 @@ interface Parsed {
   report?: boolean;
 }
 
+const OPTIONS = {
+  name: { type: 'string' },
+  assets: { type: 'string' },
+  'all-assets': { type: 'boolean' },
+  report: { type: 'boolean' },
+  'no-report': { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
 /** Parses the command line; throws a CliError with what is wrong. */
 export function parseDeviceArgs(argv: string[]): Parsed | 'help' {
-  let parsed: ReturnType<typeof parse>;
-  try {
-    parsed = parse(argv);
-  } catch (err) {
-    throw new CliError(`${err instanceof Error ? err.message : err}\n\n${HELP}`);
-  }
+  const parsed = parseCommandLine(argv, OPTIONS, HELP);
+  if (parsed === 'help') return 'help';
   const { values, positionals } = parsed;
-  if (values.help || positionals.length === 0) return 'help';
   const [command, id, ...rest] = positionals;
   if (rest.length) throw new CliError(`unexpected: ${rest.join(' ')}`);
   if (!['add', 'list', 'update', 'disable', 'enable', 'rotate'].includes(command))
@@ -77,27 +79,11 @@ export function parseDeviceArgs(argv: string[]): Parsed | 'help' {
   };
 }
 
-function parse(argv: string[]) {
-  return parseArgs({
-    args: argv,
-    strict: true,
-    allowPositionals: true,
-    options: {
-      name: { type: 'string' },
-      assets: { type: 'string' },
-      'all-assets': { type: 'boolean' },
-      report: { type: 'boolean' },
-      'no-report': { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
-}
-
 async function allAssets(db: Db): Promise<string[]> {
-  const { rows } = await db.query<{ id: string }>('SELECT id FROM segments UNION ALL SELECT id FROM cameras');
-  if (!rows.length)
+  const ids = await allAssetIds(db);
+  if (!ids.length)
     throw new CliError('the database holds no city model yet: start the IOC once, then try again');
-  return rows.map((r) => r.id);
+  return ids;
 }
 
 function printSecret(out: DeviceChanged, what: string): void {
@@ -156,28 +142,22 @@ async function run(p: Parsed, repo: DevicesRepo, db: Db): Promise<void> {
   }
 }
 
-async function main(argv = process.argv.slice(2)): Promise<number> {
-  const p = parseDeviceArgs(argv);
-  if (p === 'help') {
-    process.stdout.write(HELP);
-    return 0;
-  }
-  const { db } = await openConfiguredDb();
-  try {
-    await run(p, new DevicesRepo(db), db);
-    return 0;
-  } catch (err) {
-    if (err instanceof DeviceError) {
-      const empty =
-        err.code === 'unknown_asset' && !(await db.query('SELECT 1 FROM segments LIMIT 1')).rows.length;
-      throw new CliError(
-        empty ? `${err.message}\n(the database holds no city model yet: start the IOC once)` : err.message,
-      );
+const main = dbCommand({
+  help: HELP,
+  parse: parseDeviceArgs,
+  run: async (db, p) => {
+    try {
+      await run(p, new DevicesRepo(db), db);
+    } catch (err) {
+      if (err instanceof DeviceError) {
+        const empty = err.code === 'unknown_asset' && !(await hasCityModel(db));
+        throw new CliError(
+          empty ? `${err.message}\n(the database holds no city model yet: start the IOC once)` : err.message,
+        );
+      }
+      throw err;
     }
-    throw err;
-  } finally {
-    await db.close();
-  }
-}
+  },
+});
 
-if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) runCli(main);
+runIfMain(import.meta.url, main);

@@ -13,9 +13,11 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { topics } from '#contract/mqtt.ts';
-import { DEVICE_ID, type DeviceRecord, DevicesRepo, mosquittoHash } from '../auth/devices.ts';
+import { DEVICE_ID, DevicesRepo } from '../auth/devices.ts';
+import { generateSecret, mosquittoHash } from '../auth/secrets.ts';
 import type { Db } from '../store/db.ts';
-import { CliError, openConfiguredDb, runCli } from './openDb.ts';
+import type { DeviceRecord } from '../store/devicesRepo.ts';
+import { CliError, dbCommand, runIfMain } from './command.ts';
 
 const HELP = `Writes Mosquitto 2.x files that let in the IOC's devices, each publishing only for its own
 assets, and the IOC's ingest user (read only):
@@ -187,24 +189,23 @@ function serverPassword(
   }
   if (file) throw new CliError(`--server-password-file ${f}: no such file`);
   mkdirSync(path.dirname(f), { recursive: true, mode: 0o750 });
-  const password = randomBytes(24).toString('base64url');
+  const password = generateSecret();
   writeFileSync(f, `${password}\n`, { mode: 0o600 });
   return { password, file: f, made: true };
 }
 
-async function main(argv = process.argv.slice(2)): Promise<number> {
-  let args: ReturnType<typeof parseMosquittoArgs>;
-  try {
-    args = parseMosquittoArgs(argv);
-  } catch (err) {
-    throw new CliError(`${err instanceof Error ? err.message : err}\n\n${HELP}`);
-  }
-  if (args.help) {
-    process.stdout.write(HELP);
-    return 0;
-  }
-  const { db, where } = await openConfiguredDb();
-  try {
+const main = dbCommand({
+  help: HELP,
+  parse: (argv) => {
+    let args: ReturnType<typeof parseMosquittoArgs>;
+    try {
+      args = parseMosquittoArgs(argv);
+    } catch (err) {
+      throw new CliError(`${err instanceof Error ? err.message : err}\n\n${HELP}`);
+    }
+    return args.help ? 'help' : args;
+  },
+  run: async (db, args, where) => {
     const pw = serverPassword(args['server-password-file'], args.out);
     const r = await writeMosquittoConfig(db, {
       outDir: args.out,
@@ -228,10 +229,7 @@ async function main(argv = process.argv.slice(2)): Promise<number> {
         '',
       ].join('\n'),
     );
-    return 0;
-  } finally {
-    await db.close();
-  }
-}
+  },
+});
 
-if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) runCli(main);
+runIfMain(import.meta.url, main);

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { verifyPassword } from '../auth/passwords.ts';
+import { verifyPassword } from '../auth/secrets.ts';
 import { UsersRepo } from '../auth/users.ts';
 import { type OpenedTestDb, testBackends } from '../store/testDatabases.ts';
-import { CliError } from './openDb.ts';
+import { CliError } from './command.ts';
 import { parseUserArgs, runUserCommand } from './user.ts';
 
 describe('npm run user', () => {

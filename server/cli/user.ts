@@ -1,15 +1,12 @@
 // npm run user -- <command>: people's accounts, in the IOC's database.
 import os from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { ROLES, type Role } from '#contract/auth.ts';
 import { dbAuditLog } from '../auth/audit.ts';
-import { generatePassword } from '../auth/passwords.ts';
+import { generatePassword } from '../auth/secrets.ts';
 import { Sessions } from '../auth/sessions.ts';
 import { UserError, UsersRepo } from '../auth/users.ts';
 import type { Db } from '../store/db.ts';
-import { CliError, openConfiguredDb, runCli } from './openDb.ts';
+import { CliError, dbCommand, parseCommandLine, runIfMain } from './command.ts';
 
 const HELP = `Accounts of the IOC: who may log in, and as what.
 
@@ -35,15 +32,16 @@ export interface UserCommand {
   name?: string;
 }
 
+const OPTIONS = {
+  role: { type: 'string' },
+  name: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
 export function parseUserArgs(argv: string[]): UserCommand | 'help' {
-  let parsed: ReturnType<typeof parse>;
-  try {
-    parsed = parse(argv);
-  } catch (err) {
-    throw new CliError(`${err instanceof Error ? err.message : err}\n\n${HELP}`);
-  }
+  const parsed = parseCommandLine(argv, OPTIONS, HELP);
+  if (parsed === 'help') return 'help';
   const { values, positionals } = parsed;
-  if (values.help || positionals.length === 0) return 'help';
   const [command, username, ...rest] = positionals;
   const commands = ['add', 'list', 'reset', 'disable', 'enable', 'role'];
   if (!commands.includes(command)) throw new CliError(`unknown command "${command}"\n\n${HELP}`);
@@ -61,15 +59,6 @@ export function parseUserArgs(argv: string[]): UserCommand | 'help' {
     role: roleArg as Role | undefined,
     name: values.name,
   };
-}
-
-function parse(argv: string[]) {
-  return parseArgs({
-    args: argv,
-    strict: true,
-    allowPositionals: true,
-    options: { role: { type: 'string' }, name: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
-  });
 }
 
 /** Carries out one command on a database; returns what to print. */
@@ -137,20 +126,12 @@ export async function runUserCommand(
   }
 }
 
-async function main(argv: string[]): Promise<number> {
-  const c = parseUserArgs(argv);
-  if (c === 'help') {
-    process.stdout.write(HELP);
-    return 0;
-  }
-  const { db, where } = await openConfiguredDb();
-  try {
+const main = dbCommand({
+  help: HELP,
+  parse: parseUserArgs,
+  run: async (db, c, where) => {
     process.stdout.write(`database: ${where}\n${await runUserCommand(db, c)}\n`);
-    return 0;
-  } finally {
-    await db.close();
-  }
-}
+  },
+});
 
-if (path.resolve(process.argv[1] ?? '') === fileURLToPath(import.meta.url))
-  runCli(() => main(process.argv.slice(2)));
+runIfMain(import.meta.url, main);

@@ -14,11 +14,11 @@ import {
 } from '#contract/incidentsApi.ts';
 import { text } from '#contract/text.ts';
 import { INCIDENT_CATEGORIES } from '#contract/vocab.ts';
-import type { AuditLog } from '../auth/audit.ts';
 import { actorOf } from '../auth/guard.ts';
 import type { Bus } from '../bus.ts';
 import type { AssetIndex } from '../domain/assetIndex.ts';
 import { inArea } from '../domain/assetIndex.ts';
+import type { AuditLog } from '../domain/audit.ts';
 import type { IncidentReportRecord } from '../domain/records.ts';
 import type { IncidentsRepo } from '../store/incidentsRepo.ts';
 import type { PhotoStore, PreparedPhoto, PrepareResult } from '../store/photoStore.ts';

@@ -15,10 +15,10 @@ import type {
   SubscribeAck,
 } from '#contract/live.ts';
 import { LAYERS, type LayerName } from '#contract/vocab.ts';
-import type { AuditLog } from '../auth/audit.ts';
-import { isOwnOrigin } from '../auth/guard.ts';
-import type { SessionCheck } from '../auth/sessions.ts';
+import type { AuditLog } from '../domain/audit.ts';
 import type { CityState } from '../domain/cityState.ts';
+import type { SessionCheck } from '../domain/session.ts';
+import { isOwnOrigin } from '../http/origin.ts';
 import { Coalescer } from './coalescer.ts';
 import { TokenBucket } from './tokenBucket.ts';
 

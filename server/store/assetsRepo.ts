@@ -53,3 +53,23 @@ export async function saveCity(db: Db, city: CityModel): Promise<void> {
     );
   });
 }
+
+/** Those of `ids` that are a segment or a camera of the stored city. */
+export async function knownAssetIds(db: Db, ids: string[]): Promise<Set<string>> {
+  const { rows } = await db.query<{ id: string }>(
+    'SELECT id FROM segments WHERE id = ANY($1) UNION SELECT id FROM cameras WHERE id = ANY($1)',
+    [ids],
+  );
+  return new Set(rows.map((r) => r.id));
+}
+
+/** Every segment and camera id of the stored city (none before the IOC's first start). */
+export async function allAssetIds(db: Db): Promise<string[]> {
+  const { rows } = await db.query<{ id: string }>('SELECT id FROM segments UNION ALL SELECT id FROM cameras');
+  return rows.map((r) => r.id);
+}
+
+/** Whether a city model is stored yet (the IOC stores it on its first start). */
+export async function hasCityModel(db: Db): Promise<boolean> {
+  return (await db.query('SELECT 1 FROM segments LIMIT 1')).rows.length > 0;
+}

@@ -1,7 +1,7 @@
 // Test support: log in to a running IOC as a role, through its real login endpoint.
 
 import type { Role } from '#contract/auth.ts';
-import { generatePassword } from '../auth/passwords.ts';
+import { generatePassword } from '../auth/secrets.ts';
 import type { RunningIoc } from '../main.ts';
 
 export interface TestSession {

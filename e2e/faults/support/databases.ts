@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { DevicesRepo } from '../../../server/auth/devices.ts';
-import { generatePassword } from '../../../server/auth/passwords.ts';
+import { generatePassword } from '../../../server/auth/secrets.ts';
 import { UsersRepo } from '../../../server/auth/users.ts';
 import { saveCity } from '../../../server/store/assetsRepo.ts';
 import { migrate } from '../../../server/store/migrate.ts';

@@ -1,4 +1,8 @@
+// What the command-line tools (npm run user, device, mosquitto-config) share: parsing with the
+// help on a bad option, the IOC's database opened and closed around the work, printing and exit codes.
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { type Config, ConfigError, loadConfig } from '../config.ts';
 import { DataDirInUseError } from '../store/dataDirLock.ts';
 import type { Db } from '../store/db.ts';
@@ -64,4 +68,54 @@ export function runCli(main: () => Promise<number>): void {
       process.exit(1);
     },
   );
+}
+
+type Options = NonNullable<ParseArgsConfig['options']>;
+
+/**
+ * Parses a command line (strict options, positionals allowed): 'help' for -h/--help or no command,
+ * else the values and positionals. A bad option is a CliError followed by the tool's help.
+ */
+export function parseCommandLine<O extends Options>(argv: string[], options: O, help: string) {
+  let parsed: ReturnType<
+    typeof parseArgs<{ args: string[]; strict: true; allowPositionals: true; options: O }>
+  >;
+  try {
+    parsed = parseArgs({ args: argv, strict: true, allowPositionals: true, options });
+  } catch (err) {
+    throw new CliError(`${err instanceof Error ? err.message : err}\n\n${help}`);
+  }
+  const values = parsed.values as { help?: boolean };
+  return values.help || parsed.positionals.length === 0 ? 'help' : parsed;
+}
+
+/**
+ * A tool's main: prints the help when asked, else opens the IOC's database, runs the command on it
+ * (which prints what it has to say) and closes it. 0 on success; a CliError is printed by runCli.
+ */
+export function dbCommand<C>(tool: {
+  help: string;
+  parse(argv: string[]): C | 'help';
+  run(db: Db, c: C, where: string): Promise<void>;
+}): (argv: string[]) => Promise<number> {
+  return async (argv) => {
+    const c = tool.parse(argv);
+    if (c === 'help') {
+      process.stdout.write(tool.help);
+      return 0;
+    }
+    const { db, where } = await openConfiguredDb();
+    try {
+      await tool.run(db, c, where);
+      return 0;
+    } finally {
+      await db.close();
+    }
+  };
+}
+
+/** Runs a tool's main with the process's arguments when its module is the script node started (not when imported). */
+export function runIfMain(moduleUrl: string, main: (argv: string[]) => Promise<number>): void {
+  if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(moduleUrl))
+    runCli(() => main(process.argv.slice(2)));
 }

@@ -7,14 +7,14 @@ import {
   type UpdateDeviceRequest,
   type UserChanged,
 } from '#contract/auth.ts';
-import { toCsv } from '../http/csv.ts';
-import { HttpError } from '../http/errors.ts';
-import { parseBody, parseQuery, QueryTime, queryToken, trimmedText, trimmedToken } from '../http/query.ts';
-import type { AuditLog } from './audit.ts';
-import { actorOf } from './guard.ts';
-import { generatePassword } from './passwords.ts';
-import type { Sessions } from './sessions.ts';
-import { UserError, type UsersRepo } from './users.ts';
+import { actorOf } from '../auth/guard.ts';
+import { generatePassword } from '../auth/secrets.ts';
+import type { Sessions } from '../auth/sessions.ts';
+import { UserError, type UsersRepo } from '../auth/users.ts';
+import type { AuditLog } from '../domain/audit.ts';
+import { toCsv } from './csv.ts';
+import { HttpError } from './errors.ts';
+import { parseBody, parseQuery, QueryTime, queryToken, trimmedText, trimmedToken } from './query.ts';
 
 /** What the admin routes need of the devices repository (server/auth/devices.ts). */
 export interface DevicesAdmin {

@@ -3,14 +3,16 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { HOME, type SessionView } from '#contract/auth.ts';
 import { hasBadTokenChars } from '#contract/text.ts';
-import { HttpError } from '../http/errors.ts';
-import { parseBody, trimmedToken } from '../http/query.ts';
-import type { AuditLog } from './audit.ts';
-import { actorOf, auditedRateLimit, clientIp, pagesOf, tokenFrom } from './guard.ts';
-import { verifyPassword } from './passwords.ts';
-import { type AuthContext, COOKIE, type Sessions } from './sessions.ts';
-import type { LoginThrottle } from './throttle.ts';
-import type { UsersRepo } from './users.ts';
+import { actorOf, clientIp, pagesOf, tokenFrom } from '../auth/guard.ts';
+import { verifyPassword } from '../auth/secrets.ts';
+import { COOKIE, type Sessions } from '../auth/sessions.ts';
+import type { LoginThrottle } from '../auth/throttle.ts';
+import type { UsersRepo } from '../auth/users.ts';
+import type { AuditLog } from '../domain/audit.ts';
+import type { AuthContext } from '../domain/session.ts';
+import { auditedRateLimit } from './access.ts';
+import { HttpError } from './errors.ts';
+import { parseBody, trimmedToken } from './query.ts';
 
 export interface AuthDeps {
   users: UsersRepo;

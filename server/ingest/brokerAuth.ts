@@ -1,25 +1,65 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import client from 'prom-client';
-import type { BrokerAuth, BrokerDenial } from '../ingest/embeddedBroker.ts';
-import type { AuditInput, AuditLog } from './audit.ts';
-import { type DevicesRepo, publishDenial } from './devices.ts';
+import type { DeviceView } from '#contract/auth.ts';
+import { parseTopic } from '#contract/mqtt.ts';
+import type { AuditInput, AuditLog } from '../domain/audit.ts';
+import type { BrokerAuth, BrokerDenial } from './embeddedBroker.ts';
 
-/** The IOC's own login to its embedded broker: made fresh by each process, known to nobody else. */
-export interface ServerCredentials {
+/**
+ * What the broker needs of the devices (server/auth/devices.ts's DevicesRepo): handed in, so that
+ * ingest reads no table itself.
+ */
+export interface DeviceCredentials {
+  /** the device these credentials belong to, or null (unknown, wrong secret, disabled) */
+  verify(username: string | undefined, password: string | undefined): Promise<DeviceView | null>;
+  /** the device as it is now, or null when its connection should end (disabled, secret rotated) */
+  recheck(device: DeviceView): Promise<DeviceView | null>;
+}
+
+/**
+ * The IOC's own login to its embedded broker, made fresh by each process and known to nobody else
+ * (server/auth/secrets.ts's internalCredentials).
+ */
+export interface ServerLogin {
   username: string;
-  password: string;
+  /** whether a password given at login is this login's, compared in constant time */
+  matches(password: string): boolean;
 }
 
-/** A username no device can have (device ids have no colon) and a random password. */
-export function internalCredentials(): ServerCredentials {
-  return { username: 'ioc:server', password: randomBytes(24).toString('base64url') };
+// What a device may publish: the embedded broker asks for every message
+
+/**
+ * Why a device may not publish to a topic: not a topic of the contract, an asset it does not own, a report
+ * it may not make, or the device is disabled.
+ */
+export type PublishDenial = 'topic' | 'asset' | 'report' | 'revoked';
+
+const assetSets = new WeakMap<DeviceView, Set<string>>();
+
+/** The device's assets as a Set, made once per device object: O(1) checks for a device owning thousands. */
+function assetSet(device: DeviceView): Set<string> {
+  let s = assetSets.get(device);
+  if (!s) {
+    s = new Set(device.assets);
+    assetSets.set(device, s);
+  }
+  return s;
 }
 
-const digest = (s: string) => createHash('sha256').update(s, 'utf8').digest();
+/**
+ * Why `device` may not publish to `topic`, or null when it may: the contract's topics only;
+ * `ioc/traffic/{id}`, `ioc/camera/{id}/status|event` for an asset it owns; `ioc/incident/report` with mayReport.
+ */
+export function publishDenial(device: DeviceView, topic: string): PublishDenial | null {
+  if (device.disabled) return 'revoked';
+  const t = parseTopic(topic);
+  if (!t) return 'topic';
+  if (t.kind === 'incident_report') return device.mayReport ? null : 'report';
+  return assetSet(device).has(t.assetId) ? null : 'asset';
+}
 
-/** Compares two secrets in time that does not depend on where they differ. */
-function sameSecret(a: string, b: string): boolean {
-  return timingSafeEqual(digest(a), digest(b));
+/** Whether `device` may publish to `topic` (see publishDenial). Pure; O(1) after the device's first check. */
+export function mayPublish(device: DeviceView, topic: string): boolean {
+  return publishDenial(device, topic) === null;
 }
 
 export interface ThrottledAudit {
@@ -113,9 +153,9 @@ const MESSAGES: Record<string, string> = {
  * `ioc_mqtt_denied_total{reason}` and audited, at most once a minute per device and topic.
  */
 export function createBrokerAuth(o: {
-  devices: DevicesRepo;
+  devices: DeviceCredentials;
   audit: AuditLog;
-  server: ServerCredentials;
+  server: ServerLogin;
   log: { warn(obj: object, msg: string): void };
   /** audit throttle window, default a minute */
   auditWindowMs?: number;
@@ -139,7 +179,7 @@ export function createBrokerAuth(o: {
   const auth: BrokerAuth = {
     async authenticate(username, password) {
       if (username === o.server.username)
-        return password !== undefined && sameSecret(password, o.server.password) ? { kind: 'server' } : null;
+        return password !== undefined && o.server.matches(password) ? { kind: 'server' } : null;
       const device = await o.devices.verify(username, password);
       return device ? { kind: 'device', device } : null;
     },
