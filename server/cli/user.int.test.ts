@@ -19,8 +19,7 @@ describe('npm run user', () => {
     });
   });
 
-  const [backend] = testBackends();
-  describe(`on ${backend.name}`, () => {
+  describe.each(testBackends())('on $name', (backend) => {
     let opened: OpenedTestDb;
     beforeAll(async () => {
       opened = await backend.open();
