@@ -17,6 +17,7 @@ import { loadConfig } from '../server/config.ts';
 import { createLogger } from '../server/log.ts';
 import { startIoc } from '../server/main.ts';
 import { testDevice } from '../server/testing/iocHarness.ts';
+import { simulators } from '../simulators/plugin.ts';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const args = new Map(
@@ -76,7 +77,7 @@ async function measure(segments: number, cameras: number): Promise<ConsoleResult
       SIMULATE: 'true',
       BACKFILL_DAYS: '0',
     }),
-    createLogger('warn'),
+    { log: createLogger('warn'), simulation: simulators },
   );
   const { browser, context } = await launchBrowser();
   try {

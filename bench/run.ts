@@ -14,6 +14,7 @@ import { type RunningIoc, startIoc } from '../server/main.ts';
 import { testDevice } from '../server/testing/iocHarness.ts';
 import { canConnect, freePort } from '../server/testing/net.ts';
 import { loginAs } from '../server/testing/sessions.ts';
+import { simulators } from '../simulators/plugin.ts';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const args = new Map(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=') as [string, string]));
@@ -114,7 +115,7 @@ async function runScenario(
     env.DATABASE_URL = u.toString();
   }
   const cfg = loadConfig(env);
-  const ioc: RunningIoc = await startIoc(cfg, createLogger('warn'));
+  const ioc: RunningIoc = await startIoc(cfg, { log: createLogger('warn'), simulation: simulators });
   cleanups.push(() => ioc.stop());
   const mqtt = new URL(ioc.mqttUrl);
   // the embedded broker takes readings only from registered devices; the bench's Mosquitto lets anyone in

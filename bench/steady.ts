@@ -14,6 +14,7 @@ import { createLogger } from '../server/log.ts';
 import { type RunningIoc, startIoc } from '../server/main.ts';
 import { testDevice } from '../server/testing/iocHarness.ts';
 import { loginAs } from '../server/testing/sessions.ts';
+import { simulators } from '../simulators/plugin.ts';
 import { ask, freePort, sleep } from './run.ts';
 import type {
   ConsoleSecond,
@@ -194,7 +195,7 @@ async function main() {
     DEMO_ACCOUNTS: 'false',
     LOG_LEVEL: 'warn',
   });
-  const ioc = await startIoc(cfg, createLogger('warn'));
+  const ioc = await startIoc(cfg, { log: createLogger('warn'), simulation: simulators });
   cleanups.push(() => ioc.stop());
   // the embedded broker takes readings only from registered devices
   const device = await testDevice(ioc, 'bench-steady');

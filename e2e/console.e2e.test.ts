@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../server/config.ts';
 import { type RunningIoc, startIoc } from '../server/main.ts';
 import { type MqttLogin, testDevice } from '../server/testing/iocHarness.ts';
+import { simulators } from '../simulators/plugin.ts';
 import {
   ensureClientBuilt,
   freePort,
@@ -51,6 +52,7 @@ async function start(): Promise<RunningIoc> {
       DEMO_ACCOUNTS: 'false',
       LOG_LEVEL: 'warn',
     }),
+    { simulation: simulators },
   );
 }
 

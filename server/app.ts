@@ -30,6 +30,7 @@ export interface AppDeps {
   queries: ApiQueries;
   /** field reports, photos, the incident lifecycle and Open311; left out, those routes answer 404 */
   incidents?: IncidentDeps;
+  /** a drawn frame of a camera the running simulation owns (a real camera's snapshot comes from its events) */
   snapshotSvg?: (cameraId: string, now: number) => string | undefined;
   /** the leaders' dashboard figures (`/api/dashboard/...`); left out, those routes answer 404 */
   dashboard?: DashboardQueries;

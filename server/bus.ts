@@ -1,15 +1,18 @@
 import type { AlertItem, IncidentItem } from '#contract/live.ts';
 import type { TopicKind } from '#contract/mqtt.ts';
 import type { RejectReason } from '#contract/vocab.ts';
+import type { StateChanges } from './domain/cityState.ts';
 import type { IngestBatch } from './domain/records.ts';
 import type { LiveDropReason } from './live/liveGateway.ts';
 
-/** Events that flow one way: ingest/alerts → bus → live (and metrics). */
+/** Events that flow one way: ingest → bus → live → alerts → bus → live (and metrics). */
 export interface BusEvents {
   /** a batch has been written to the database (duplicates included: applying one twice changes nothing) */
   'ingest:written': { batch: IngestBatch; incidents: IncidentItem[] };
-  /** an incident changed outside ingest (lifecycle steps from the console) */
+  /** incidents changed outside ingest (console steps, field reports, Open311, a simulation's desk) */
   'incidents:changed': IncidentItem[];
+  /** what a batch or an incident change did to the live state (the alert rules read it) */
+  'state:changed': StateChanges;
   alert: AlertItem;
   /** counts of messages stored by topic kind, per flush */
   'ingest:stored': { byKind: Record<TopicKind, number>; duplicates: number; writeMs: number; lagMs: number };

@@ -3,15 +3,10 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Health } from '#contract/api.ts';
 import type { CityModel } from '#contract/assets.ts';
 import { cityFromGeoJson, cityToGeoJson } from '#contract/cityModel.ts';
-import { generateCity } from '../simulators/city.ts';
-import { runSimulationLive } from '../simulators/liveRunner.ts';
-import { type OperatorDesk, runOperatorSteps } from '../simulators/operatorRunner.ts';
-import { createSimulation } from '../simulators/simulation.ts';
-import { renderSnapshotSvg } from '../simulators/snapshot.ts';
-import { evaluateAlerts } from './alerts/alertRules.ts';
+import type { SimulationPlugin } from '#contract/simulation.ts';
+import { alertsModule } from './alerts/alertsModule.ts';
 import { createApp } from './app.ts';
 import { dbAuditLog } from './auth/audit.ts';
 import { DevicesRepo } from './auth/devices.ts';
@@ -22,45 +17,41 @@ import type { Sessions } from './auth/sessions.ts';
 import { demoAccountsNote, startAuth } from './auth/startAuth.ts';
 import type { UsersRepo } from './auth/users.ts';
 import { Bus } from './bus.ts';
-import { type Config, ConfigError, loadConfig } from './config.ts';
+import { type Config, ConfigError } from './config.ts';
 import { indexAssets } from './domain/assetIndex.ts';
 import type { AuditLog } from './domain/audit.ts';
-import { CityState, noChanges } from './domain/cityState.ts';
+import { CityState } from './domain/cityState.ts';
 import { createMetrics } from './http/metrics.ts';
 import { createBrokerAuth } from './ingest/brokerAuth.ts';
-import { type EmbeddedBroker, PortInUseError, startEmbeddedBroker } from './ingest/embeddedBroker.ts';
-import { type IngestOptions, IngestPipeline } from './ingest/ingestPipeline.ts';
-import { type MqttSource, startMqttSource } from './ingest/mqttSource.ts';
-import { LiveGateway } from './live/liveGateway.ts';
+import { PortInUseError, startEmbeddedBroker } from './ingest/embeddedBroker.ts';
+import { IngestPipeline } from './ingest/ingestPipeline.ts';
+import { startMqttSource } from './ingest/mqttSource.ts';
+import { liveModule } from './live/liveModule.ts';
 import { createRedisAdapter } from './live/redisAdapter.ts';
 import { createLogger, type Logger } from './log.ts';
-import { refreshAggregates, startAggregateRefresher } from './store/aggregates.ts';
+import { healthModule } from './modules/health.ts';
+import type { IocModule } from './modules/module.ts';
+import { simulationModule } from './modules/simulation.ts';
+import { startAggregateRefresher } from './store/aggregates.ts';
 import { saveCity } from './store/assetsRepo.ts';
 import { recentCameraEvents } from './store/cameraRepo.ts';
 import { dashboardQueries } from './store/dashboardRepo.ts';
-import { DataDirInUseError } from './store/dataDirLock.ts';
 import type { Db } from './store/db.ts';
 import { trafficHistory } from './store/historyRepo.ts';
-import { IncidentsRepo, toListItem } from './store/incidentsRepo.ts';
+import { IncidentsRepo } from './store/incidentsRepo.ts';
 import { migrate } from './store/migrate.ts';
 import { openPglite } from './store/pgliteDb.ts';
 import { PhotoStore } from './store/photoStore.ts';
 import { openPostgres } from './store/postgresDb.ts';
 import { writeBatch } from './store/readingsRepo.ts';
 import { insertRejects, listRejects } from './store/rejectsRepo.ts';
-import {
-  countReadings,
-  latestCameraEvents,
-  latestCameraStatus,
-  latestTraffic,
-  openIncidents,
-} from './store/stateRepo.ts';
+import { latestCameraEvents, latestCameraStatus, latestTraffic, openIncidents } from './store/stateRepo.ts';
+
+// The composition root: the IOC as a library (`startIoc`). The product's entry is ../ioc.ts, which plugs
+// the simulators in; the server imports nothing of the simulators.
 
 /** How long a stop waits for the database to take what is pending (unwritten = unacknowledged: not lost). */
 const STOP_WRITE_DEADLINE_MS = 10_000;
-
-/** A database slow to answer health's query still counts as up while ingest committed this recently. */
-const HEALTH_BUSY_GRACE_MS = 15_000;
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -82,8 +73,19 @@ export interface RunningIoc {
   stop(): Promise<void>;
 }
 
+export interface IocOptions {
+  /** default: one made from LOG_LEVEL and LOG_FORMAT */
+  log?: Logger;
+  /**
+   * the simulation SIMULATE runs, and the city when there is no CITY_FILE; the product (ioc.ts) plugs in
+   * the simulators. Without one, SIMULATE must be off and CITY_FILE set.
+   */
+  simulation?: SimulationPlugin;
+}
+
 /** Starts the whole product from a validated config; the only place that picks database, broker and adapter. */
-export async function startIoc(cfg: Config, log: Logger = loggerFor(cfg)): Promise<RunningIoc> {
+export async function startIoc(cfg: Config, opts: IocOptions = {}): Promise<RunningIoc> {
+  const log = opts.log ?? loggerFor(cfg);
   const stops: Stop[] = [];
   const stopAll = async () => {
     for (const s of stops.splice(0).reverse()) {
@@ -97,7 +99,7 @@ export async function startIoc(cfg: Config, log: Logger = loggerFor(cfg)): Promi
     }
   };
   try {
-    return await boot(cfg, log, stops, stopAll);
+    return await boot(cfg, log, opts.simulation, stops, stopAll);
   } catch (err) {
     await stopAll();
     throw err;
@@ -109,16 +111,28 @@ interface Stop {
   fn: () => Promise<void> | void;
 }
 
+/**
+ * The composition: the core services (city, database, bus, ingest, MQTT, HTTP), then the modules that
+ * own their wiring (health, live, alerts, the simulation), started in order. Each start pushes its stop:
+ * they run in reverse, so the modules stop before the core they use.
+ */
 async function boot(
   cfg: Config,
   log: Logger,
+  plugin: SimulationPlugin | undefined,
   stops: Stop[],
   stopAll: () => Promise<void>,
 ): Promise<RunningIoc> {
   const started = Date.now();
-  const city = cfg.CITY_FILE
-    ? cityFromGeoJson(JSON.parse(await readFile(cfg.CITY_FILE, 'utf8')), path.basename(cfg.CITY_FILE))
-    : generateCity(cfg.SIM_SEED);
+  if (cfg.simulate && !plugin)
+    throw new ConfigError('SIMULATE is on but no simulation is plugged in: set SIMULATE=false');
+  const startModule = async (m: IocModule) => {
+    await m.start();
+    stops.push({ name: m.name, fn: () => m.stop() });
+  };
+
+  // the city
+  const city = await loadCity(cfg, plugin);
   const cityGeoJson = cityToGeoJson(city);
   log.info(
     { segments: city.segments.length, cameras: city.cameras.length, districts: city.districts.length },
@@ -126,17 +140,7 @@ async function boot(
   );
 
   // database
-  const db = cfg.DATABASE_URL
-    ? await openPostgres(cfg.DATABASE_URL)
-    : await openPglite({ dataDir: path.resolve(cfg.DATA_DIR, 'db') });
-  stops.push({ name: 'database', fn: () => db.close() });
-  const applied = await migrate(db);
-  log.info(
-    { kind: db.kind, timescale: db.timescale, migrations: applied.length },
-    cfg.DATABASE_URL
-      ? `database: ${redact(cfg.DATABASE_URL)}`
-      : `database: embedded (${path.resolve(cfg.DATA_DIR, 'db')})`,
-  );
+  const db = await openDatabase(cfg, log, stops);
   await saveCity(db, city);
   const audit = dbAuditLog(db, log);
   stops.push({ name: 'audit log', fn: () => audit.flush() });
@@ -151,6 +155,7 @@ async function boot(
     incidents: await openIncidents(db),
   });
 
+  // bus and ingest
   const bus = new Bus();
   bus.onListenerError = (err, event, key) => log.error({ err, event, key }, 'bus listener failed');
   const assets = indexAssets(city);
@@ -170,61 +175,16 @@ async function boot(
 
   // broker and MQTT source
   const devices = new DevicesRepo(db);
-  let broker: EmbeddedBroker | undefined;
-  let mqttUrl = cfg.MQTT_URL;
-  let mqttDenied: ReturnType<typeof createBrokerAuth>['denied'] | undefined;
-  if (!mqttUrl) {
-    // the embedded broker lets in the registered devices, each publishing for its own assets (and an
-    // in-process subscriber with credentials made now and known to nobody else: ingest itself needs no
-    // login, it takes the messages inside the broker)
-    const server = internalCredentials();
-    const brokerAuth = createBrokerAuth({ devices, audit, server, log });
-    // (stops run in reverse: the repeat counts are audited before the audit log's last flush)
-    stops.push({ name: 'MQTT audit', fn: () => brokerAuth.stop() });
-    mqttDenied = brokerAuth.denied;
-    // ingest takes the devices' messages inside the broker: a device's PUBACK waits for the commit
-    broker = await startEmbeddedBroker({
-      port: cfg.MQTT_PORT,
-      host: cfg.HOST,
-      auth: brokerAuth.auth,
-      ingest,
-      log,
-    });
-    const b = broker;
-    // (stops run in reverse: the broker stops taking messages, then ingest writes what it took)
-    stops.push({ name: 'embedded broker', fn: () => b.close() });
-    mqttUrl = broker.url;
-  }
-  // an external broker: ingest subscribes with a persistent session and acknowledges after each commit
-  const source: Pick<MqttSource, 'connected'> = broker
-    ? { connected: () => true }
-    : await startMqttSource({
-        url: mqttUrl,
-        clientId: cfg.MQTT_CLIENT_ID,
-        // an external broker (Mosquitto) checks logins itself (npm run mosquitto-config)
-        username: cfg.MQTT_USERNAME,
-        password: cfg.MQTT_PASSWORD,
-        protocolVersion: 5,
-        sharedGroup: cfg.MQTT_SHARED_GROUP,
-        sessionExpiryS: cfg.MQTT_SESSION_EXPIRY_S,
-        onMessage: (topic, payload) => ingest.accept(topic, payload),
-        // stop taking messages, write (and so acknowledge) what was taken, then disconnect
-        drain: () => ingest.stop(STOP_WRITE_DEADLINE_MS),
-        log,
-      }).then((s) => {
-        stops.push({ name: 'MQTT subscription', fn: () => s.stop() });
-        return s;
-      });
+  const mqtt = await startMqtt(cfg, { devices, audit, ingest, log }, stops);
 
   // HTTP + Socket.IO
-  // the app is the server's own request handler, so Socket.IO (attached next) hands it every request
-  // that is not its own; a second 'request' listener would answer /socket.io requests twice
+  // the app is the server's own request handler, so Socket.IO (attached by the live module) hands it
+  // every request that is not its own; a second 'request' listener would answer /socket.io requests twice
   let app: http.RequestListener = (_req, res) => {
     res.statusCode = 503;
     res.end();
   };
   const httpServer = http.createServer((req, res) => app(req, res));
-  const rates = rateMeter(bus);
   let adapter: Awaited<ReturnType<typeof createRedisAdapter>> | undefined;
   if (cfg.REDIS_URL) {
     adapter = await createRedisAdapter(cfg.REDIS_URL, log);
@@ -236,78 +196,43 @@ async function boot(
     cfg.CORS_ORIGINS?.split(',')
       .map((o) => o.trim())
       .filter(Boolean) ?? [];
-  const gateway = new LiveGateway({
-    adapter: adapter?.adapter,
-    httpServer,
+
+  // the modules
+  const health = healthModule({ bus, db, ingest, mqttConnected: mqtt.connected, started });
+  const live = liveModule({
+    bus,
     state,
     city: () => city,
-    flushMs: cfg.LIVE_FLUSH_MS,
-    stats: () => rates.sample(),
-    log,
-    onDrop: (reason) => bus.emit('live:dropped', { reason }),
-    auth: {
-      check: (token, activity) => auth.sessions.check(token, activity),
-      tokenFrom,
-      onRevoked: (fn) => auth.sessions.onRevoked(fn),
-      mayView: (role, layer) => LAYER_ROLES[layer]?.includes(role) ?? false,
-      allowedOrigins: corsOrigins,
-      audit,
+    gateway: {
+      adapter: adapter?.adapter,
+      httpServer,
+      flushMs: cfg.LIVE_FLUSH_MS,
+      log,
+      auth: {
+        check: (token, activity) => auth.sessions.check(token, activity),
+        tokenFrom,
+        onRevoked: (fn) => auth.sessions.onRevoked(fn),
+        mayView: (role, layer) => LAYER_ROLES[layer]?.includes(role) ?? false,
+        allowedOrigins: corsOrigins,
+        audit,
+      },
     },
   });
-  const { registry } = createMetrics(bus, () => gateway.clientCount());
-  const lastFired = new Map<string, number>();
-  bus.on('ingest:written', 'live', ({ batch, incidents }) => {
-    const ch = state.apply(batch, incidents);
-    gateway.push('traffic', ch.traffic);
-    gateway.push('cameras', ch.cameras);
-    gateway.push('incidents', ch.incidents);
-    for (const a of evaluateAlerts(ch, city, Date.now(), lastFired)) bus.emit('alert', a);
-  });
-  bus.on('incidents:changed', 'live', (items) => {
-    // reports from the field and Open311 raise the same alert as those from MQTT
-    const newIncidents = items.filter((i) => !state.incidents.has(i.id));
-    state.applyIncidents(items);
-    gateway.push('incidents', items);
-    const ch = { ...noChanges(), incidents: items, newIncidents };
-    for (const a of evaluateAlerts(ch, city, Date.now(), lastFired)) bus.emit('alert', a);
-  });
-  bus.on('alert', 'live', (a) => gateway.pushAlert(a));
-
-  // The database is up when it answers, or, while it is busy (a maintenance step holds the embedded
-  // one), when ingest committed a batch lately and its writes are not failing: a slow answer alone is no
-  // outage. A refused call, or silence with no recent commit, is.
-  let lastCommit = 0;
-  bus.on('ingest:stored', 'health', () => {
-    lastCommit = Date.now();
-  });
-  const health = async (): Promise<Health> => {
-    const answer = await Promise.race([
-      db.query('SELECT 1').then(
-        () => 'ok' as const,
-        () => 'down' as const,
-      ),
-      new Promise<'slow'>((r) => setTimeout(() => r('slow'), 2000).unref()),
-    ]);
-    const dbOk =
-      answer === 'ok' ||
-      (answer === 'slow' && !ingest.failing && Date.now() - lastCommit < HEALTH_BUSY_GRACE_MS);
-    const mqttOk = source.connected();
-    return {
-      status: dbOk && mqttOk ? 'ok' : 'degraded',
-      db: dbOk ? 'ok' : 'down',
-      mqtt: mqttOk ? 'ok' : 'down',
-      uptimeS: Math.round((Date.now() - started) / 1000),
-    };
-  };
+  const alerts = alertsModule({ bus, city: () => city });
+  const { registry } = createMetrics(bus, () => live.clientCount());
+  // refusals of the embedded broker, on the registry the HTTP app serves
+  if (mqtt.denied) registry.registerMetric(mqtt.denied);
   // photo files: outside the web root, served only through /api/photos/{id}
   const photos = new PhotoStore(path.resolve(cfg.DATA_DIR, 'photos'));
   await photos.init();
   const incidentsRepo = new IncidentsRepo(db, photos);
+  // the simulation starts once the server listens (its MQTT client id names the port)
+  let simulation: ReturnType<typeof simulationModule> | undefined;
   app = createApp({
     city: () => city,
     cityGeoJson: () => cityGeoJson,
     state,
-    health,
+    health: () => health.check(),
     metrics: registry,
     queries: {
       trafficHistory: (q) => trafficHistory(db, q),
@@ -324,19 +249,8 @@ async function boot(
       metricsToken: cfg.METRICS_TOKEN,
     },
     dashboard: dashboardQueries(db),
-    snapshotSvg: (cameraId, now) => {
-      const cam = city.cameras.find((c) => c.id === cameraId);
-      if (!cam) return undefined;
-      const st = state.cameras.get(cameraId);
-      const seg = cam.segmentId ? state.traffic.get(cam.segmentId) : undefined;
-      return renderSnapshotSvg({
-        cameraId,
-        cameraName: cam.name,
-        timeMs: now,
-        online: st?.online ?? true,
-        speedKmh: seg?.speedKmh,
-      });
-    },
+    // drawn frames of the simulation's own cameras; a real camera's come from its events (apiRouter)
+    snapshotSvg: (cameraId, now) => simulation?.snapshotSvg(cameraId, now),
     staticDir: path.join(ROOT, 'dist', 'client'),
     log,
   });
@@ -347,9 +261,8 @@ async function boot(
     const refresher = startAggregateRefresher(db, 60_000);
     stops.push({ name: 'aggregate refresher', fn: () => refresher.stop() });
   }
-
-  await listen(httpServer, cfg.PORT, cfg.HOST);
-  // stops run in reverse: Socket.IO first (it ends the upgraded WebSockets that would keep the HTTP server open)
+  // stops run in reverse: the live module's Socket.IO first (it ends the upgraded WebSockets that would
+  // keep the HTTP server open), then the server (closing one that never listened is harmless)
   stops.push({
     name: 'HTTP server',
     fn: () =>
@@ -358,84 +271,29 @@ async function boot(
         httpServer.closeAllConnections();
       }),
   });
-  stops.push({ name: 'Socket.IO', fn: () => gateway.close() });
+  // Socket.IO is attached before listening: a browser reconnecting at once never meets the plain app
+  for (const m of [health, live, alerts]) await startModule(m);
+  await listen(httpServer, cfg.PORT, cfg.HOST);
   const port = (httpServer.address() as AddressInfo).port;
   const httpUrl = `http://localhost:${port}`;
-
-  // simulators
-  let history: Promise<void> = Promise.resolve();
-  const desk: OperatorDesk = {
-    openIncidents: async () =>
-      (await incidentsRepo.list({ status: 'open', limit: 20_000, order: 'rank' })).map(toListItem),
-    apply: async (id, step) => {
-      const r = await incidentsRepo.applyAction(id, step.action, step);
-      return r.ok ? r.item : undefined;
-    },
-  };
-  // refusals of the embedded broker, on the registry the HTTP app serves
-  if (mqttDenied) registry.registerMetric(mqttDenied);
-  if (cfg.simulate) {
-    const sim = createSimulation({ city, seed: cfg.SIM_SEED });
-    // on the embedded broker the simulators are a device owning every asset, with a new secret each start;
-    // an external broker gets no credentials from here (see the README: Devices and MQTT credentials)
-    const simLogin = broker
-      ? await devices.ensureSimulatorDevice([
-          ...city.segments.map((s) => s.id),
-          ...city.cameras.map((c) => c.id),
-        ])
+  simulation =
+    cfg.simulate && plugin
+      ? simulationModule({
+          plugin,
+          city,
+          seed: cfg.SIM_SEED,
+          backfillDays: cfg.BACKFILL_DAYS,
+          mqtt: { url: mqtt.url, clientId: `ioc-sim-${process.pid}-${port}` },
+          devices: mqtt.embedded ? devices : undefined,
+          db,
+          bus,
+          state,
+          incidents: incidentsRepo,
+          ingest: { store, assets: () => assets },
+          log,
+        })
       : undefined;
-    if (simLogin?.device.disabled)
-      log.warn(
-        { device: simLogin.device.id },
-        "the simulators' MQTT device is disabled: simulated data is refused",
-      );
-    const runner = runSimulationLive({
-      url: mqttUrl,
-      sim,
-      clientId: `ioc-sim-${process.pid}-${port}`,
-      username: simLogin?.device.username,
-      password: simLogin?.secret,
-      log,
-    });
-    stops.push({ name: 'simulators', fn: () => runner.stop() });
-    // simulated duty officers work the simulated incidents, so the queue looks like a staffed centre's
-    let deskBusy = false;
-    const deskTimer = setInterval(() => {
-      if (deskBusy) return;
-      deskBusy = true;
-      runOperatorSteps(desk, Date.now(), cfg.SIM_SEED)
-        .then((changed) => changed.length && bus.emit('incidents:changed', changed))
-        .catch((err) => log.warn({ err }, 'simulated operators failed'))
-        .finally(() => {
-          deskBusy = false;
-        });
-    }, 30_000);
-    stops.push({ name: 'simulated operators', fn: () => clearInterval(deskTimer) });
-    log.info({ seed: cfg.SIM_SEED }, 'simulators running in-process');
-    if (cfg.BACKFILL_DAYS > 0 && (await countReadings(db)) === 0) {
-      // history fills in behind the live view; a restart before it is done starts it again (ids dedupe)
-      const abort = new AbortController();
-      history = backfill(
-        cfg,
-        db,
-        { store, assets: () => assets },
-        createSimulation({ city, seed: cfg.SIM_SEED }),
-        log,
-        abort.signal,
-        desk,
-        bus,
-      ).catch((err) => {
-        if (!abort.signal.aborted) log.error({ err }, 'backfilling history failed');
-      });
-      stops.push({
-        name: 'history backfill',
-        fn: async () => {
-          abort.abort();
-          await history;
-        },
-      });
-    }
-  }
+  if (simulation) await startModule(simulation);
 
   log.info(
     { startedInMs: Date.now() - started },
@@ -445,20 +303,20 @@ async function boot(
       `  field reports         ${httpUrl}/report`,
       `  dashboard (leaders)   ${httpUrl}/dashboard`,
       `  health · metrics      ${httpUrl}/api/health · ${httpUrl}/metrics`,
-      `  MQTT (devices)        ${mqttUrl}${broker ? ' (embedded broker)' : ''}`,
+      `  MQTT (devices)        ${mqtt.url}${mqtt.embedded ? ' (embedded broker)' : ''}`,
     ].join('\n'),
   );
   // shown once, on the terminal only: the log (files, collectors) never holds a password
   if (auth.demo.length) process.stdout.write(demoAccountsNote(auth.demo, `${httpUrl}/login`));
   return {
     httpUrl,
-    mqttUrl,
+    mqttUrl: mqtt.url,
     db,
     bus,
     state,
     city,
     ingest,
-    history,
+    history: simulation?.history() ?? Promise.resolve(),
     devices,
     users: auth.users,
     sessions: auth.sessions,
@@ -467,107 +325,80 @@ async function boot(
   };
 }
 
-/** Simulated history through the same decode → validate → batch → store path, with no live push. */
-async function backfill(
-  cfg: Config,
-  db: Db,
-  /** the live pipeline's store and asset index: the history takes the same path */
-  ingestDeps: Pick<IngestOptions, 'store' | 'assets'>,
-  sim: ReturnType<typeof createSimulation>,
-  log: Logger,
-  signal: AbortSignal,
-  desk: OperatorDesk,
-  bus: Bus,
-): Promise<void> {
-  const t0 = Date.now();
-  const to = t0;
-  const from = to - cfg.BACKFILL_DAYS * 86_400_000;
-  const pipe = new IngestPipeline({
-    ...ingestDeps,
-    // no live pushes for history
-    bus: new Bus(),
-    batchMax: 10_000,
-    flushMs: 50,
-    // the history is as old as it was asked to be
-    maxAgeMs: (cfg.BACKFILL_DAYS + 1) * 86_400_000,
-    log,
-  });
-  log.info(
-    { days: cfg.BACKFILL_DAYS },
-    'first start: simulating history in the background (about two minutes, once); the live view works meanwhile',
-  );
-  let n = 0;
-  let lastLog = Date.now();
-  let sliceStart = performance.now();
-  for (const chunk of sim.backfill(from, to)) {
-    if (signal.aborted) break;
-    for (const m of chunk) {
-      // durability is awaited once, at the end (pipe.stop): a wait per message would write one at a time
-      void pipe.accept(m.topic, JSON.stringify(m.payload));
-      const wait = pipe.backpressure();
-      if (wait) await wait;
-      // hand the event loop back every few milliseconds so live traffic, HTTP and sockets stay responsive
-      if (performance.now() - sliceStart > 8) {
-        await new Promise((r) => setImmediate(r));
-        sliceStart = performance.now();
-      }
-    }
-    n += chunk.length;
-    if (Date.now() - lastLog > 5000) {
-      lastLog = Date.now();
-      const done = (chunk.at(-1)?.payload as { ts?: number } | undefined)?.ts;
-      const pct = typeof done === 'number' ? Math.round(((done - from) / (to - from)) * 100) : undefined;
-      log.info(
-        { messages: n, perSecond: Math.round(n / ((Date.now() - t0) / 1000)) },
-        `backfilling history${pct !== undefined ? `: ${pct} %` : ''}`,
-      );
-    }
-  }
-  await pipe.stop();
-  if (signal.aborted) return;
-  const handled = await runOperatorSteps(desk, Date.now(), cfg.SIM_SEED);
-  log.info({ incidents: handled.length }, 'simulated operators worked the history');
-  // the history was stored without live pushes: show the incidents still open from it
-  bus.emit('incidents:changed', await openIncidents(db));
-  log.info('history stored; computing the continuous aggregates');
-  // a day at a time; a stop ends the refresh at its next step (each a small window) instead of waiting
-  // for the rest of it
-  for (let t = from; t < to && !signal.aborted; t += 86_400_000) {
-    await refreshAggregates(db, { from: t, to: Math.min(to, t + 86_400_000) }, { closedOnly: true, signal });
-  }
-  if (signal.aborted) return;
-  const rejected = Object.values(pipe.stats.rejected).reduce((a, b) => a + b, 0);
-  log.info(
-    { messages: n, rejected, seconds: Math.round((Date.now() - t0) / 100) / 10 },
-    'history backfilled',
-  );
+/** The city model: from CITY_FILE, else the simulation's own. */
+async function loadCity(cfg: Config, plugin: SimulationPlugin | undefined): Promise<CityModel> {
+  if (cfg.CITY_FILE)
+    return cityFromGeoJson(JSON.parse(await readFile(cfg.CITY_FILE, 'utf8')), path.basename(cfg.CITY_FILE));
+  if (plugin) return plugin.city(cfg.SIM_SEED);
+  throw new ConfigError('No city model: set CITY_FILE to a GeoJSON of the city (or plug in a simulation)');
 }
 
-/** Messages stored and rejected per second, over the interval since the previous sample. */
-function rateMeter(bus: Bus) {
-  let stored = 0;
-  let rejected = 0;
-  let last = Date.now();
-  bus.on('ingest:stored', 'rates', (e) => {
-    for (const n of Object.values(e.byKind)) stored += n;
+/** The configured database (PostgreSQL, or the embedded one in DATA_DIR), migrated. */
+async function openDatabase(cfg: Config, log: Logger, stops: Stop[]): Promise<Db> {
+  const db = cfg.DATABASE_URL
+    ? await openPostgres(cfg.DATABASE_URL)
+    : await openPglite({ dataDir: path.resolve(cfg.DATA_DIR, 'db') });
+  stops.push({ name: 'database', fn: () => db.close() });
+  const applied = await migrate(db);
+  log.info(
+    { kind: db.kind, timescale: db.timescale, migrations: applied.length },
+    cfg.DATABASE_URL
+      ? `database: ${redact(cfg.DATABASE_URL)}`
+      : `database: embedded (${path.resolve(cfg.DATA_DIR, 'db')})`,
+  );
+  return db;
+}
+
+/** The embedded broker (no MQTT_URL), or a subscription to the external one; ingest takes both. */
+async function startMqtt(
+  cfg: Config,
+  o: { devices: DevicesRepo; audit: AuditLog; ingest: IngestPipeline; log: Logger },
+  stops: Stop[],
+): Promise<{
+  url: string;
+  embedded: boolean;
+  connected: () => boolean;
+  /** the embedded broker's refusals (a metric) */
+  denied?: ReturnType<typeof createBrokerAuth>['denied'];
+}> {
+  const { ingest, log } = o;
+  if (!cfg.MQTT_URL) {
+    // the embedded broker lets in the registered devices, each publishing for its own assets (and an
+    // in-process subscriber with credentials made now and known to nobody else: ingest itself needs no
+    // login, it takes the messages inside the broker)
+    const server = internalCredentials();
+    const brokerAuth = createBrokerAuth({ devices: o.devices, audit: o.audit, server, log });
+    // (stops run in reverse: the repeat counts are audited before the audit log's last flush)
+    stops.push({ name: 'MQTT audit', fn: () => brokerAuth.stop() });
+    // ingest takes the devices' messages inside the broker: a device's PUBACK waits for the commit
+    const broker = await startEmbeddedBroker({
+      port: cfg.MQTT_PORT,
+      host: cfg.HOST,
+      auth: brokerAuth.auth,
+      ingest,
+      log,
+    });
+    // (stops run in reverse: the broker stops taking messages, then ingest writes what it took)
+    stops.push({ name: 'embedded broker', fn: () => broker.close() });
+    return { url: broker.url, embedded: true, connected: () => true, denied: brokerAuth.denied };
+  }
+  // an external broker: ingest subscribes with a persistent session and acknowledges after each commit
+  const source = await startMqttSource({
+    url: cfg.MQTT_URL,
+    clientId: cfg.MQTT_CLIENT_ID,
+    // an external broker (Mosquitto) checks logins itself (npm run mosquitto-config)
+    username: cfg.MQTT_USERNAME,
+    password: cfg.MQTT_PASSWORD,
+    protocolVersion: 5,
+    sharedGroup: cfg.MQTT_SHARED_GROUP,
+    sessionExpiryS: cfg.MQTT_SESSION_EXPIRY_S,
+    onMessage: (topic, payload) => ingest.accept(topic, payload),
+    // stop taking messages, write (and so acknowledge) what was taken, then disconnect
+    drain: () => ingest.stop(STOP_WRITE_DEADLINE_MS),
+    log,
   });
-  bus.on('ingest:rejected', 'rates', () => {
-    rejected++;
-  });
-  return {
-    sample() {
-      const now = Date.now();
-      const s = Math.max(0.001, (now - last) / 1000);
-      const out = {
-        ingestRate: Math.round((stored / s) * 10) / 10,
-        rejectRate: Math.round((rejected / s) * 10) / 10,
-      };
-      stored = 0;
-      rejected = 0;
-      last = now;
-      return out;
-    },
-  };
+  stops.push({ name: 'MQTT subscription', fn: () => source.stop() });
+  return { url: cfg.MQTT_URL, embedded: false, connected: () => source.connected() };
 }
 
 function listen(server: http.Server, port: number, host: string): Promise<void> {
@@ -585,55 +416,11 @@ function listen(server: http.Server, port: number, host: string): Promise<void> 
   });
 }
 
-function loggerFor(cfg: Config): Logger {
+/** The logger LOG_LEVEL and LOG_FORMAT ask for. */
+export function loggerFor(cfg: Config): Logger {
   return createLogger(cfg.LOG_LEVEL, cfg.LOG_FORMAT === 'auto' ? undefined : cfg.LOG_FORMAT === 'pretty');
 }
 
 function redact(url: string): string {
   return url.replace(/\/\/([^:@/]+):([^@/]+)@/, '//$1:***@');
-}
-
-async function cli(): Promise<void> {
-  let cfg: Config;
-  try {
-    cfg = loadConfig();
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      console.error(err.message);
-      process.exit(2);
-    }
-    throw err;
-  }
-  const log = loggerFor(cfg);
-  let ioc: RunningIoc;
-  try {
-    ioc = await startIoc(cfg, log);
-  } catch (err) {
-    if (err instanceof PortInUseError || err instanceof DataDirInUseError) {
-      console.error(`\n${err.message}\n`);
-      process.exit(1);
-    }
-    log.fatal({ err }, 'could not start');
-    process.exit(1);
-  }
-  let stopping = false;
-  const shutdown = (sig: string) => {
-    if (stopping) return;
-    stopping = true;
-    log.info({ signal: sig }, 'stopping: writing what is pending');
-    setTimeout(() => {
-      log.error('could not stop within 20 s; exiting anyway');
-      process.exit(1);
-    }, 20_000).unref();
-    ioc.stop().then(
-      () => process.exit(0),
-      () => process.exit(1),
-    );
-  };
-  process.on('SIGINT', () => shutdown('SIGINT'));
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
-}
-
-if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  void cli();
 }

@@ -8,6 +8,7 @@ import pino from 'pino';
 import { io as connectSocket, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClientToServerEvents, Delta, ServerToClientEvents, TrafficItem } from '#contract/live.ts';
+import { simulators } from '../simulators/plugin.ts';
 import { loadConfig } from './config.ts';
 import { type RunningIoc, startIoc } from './main.ts';
 import { eventually } from './testing/iocHarness.ts';
@@ -59,7 +60,7 @@ describe.runIf(configured)('several instances (shared subscription, Redis adapte
         DEMO_ACCOUNTS: 'false',
         LOG_LEVEL: 'warn',
       });
-      instances.push(await startIoc(cfg, pino({ level: 'warn' })));
+      instances.push(await startIoc(cfg, { log: pino({ level: 'warn' }), simulation: simulators }));
     }
   });
 

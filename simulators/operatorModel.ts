@@ -1,14 +1,9 @@
+import type { DeskStep } from '#contract/simulation.ts';
 import type { IncidentCategory } from '#contract/vocab.ts';
 import { rngFor } from './rng.ts';
 
-/** One step a (simulated) operator takes on an incident. */
-export interface OperatorStep {
-  action: 'acknowledge' | 'assign' | 'resolve' | 'close';
-  at: number;
-  actor: string;
-  note?: string;
-  assignee?: string;
-}
+/** One step a (simulated) operator takes on an incident: the desk's step of the simulation contract. */
+export type OperatorStep = DeskStep;
 
 const MIN = 60_000;
 const OPERATORS = [

@@ -1,12 +1,9 @@
 import type { IncidentItem } from '#contract/live.ts';
+import type { OperatorDesk } from '#contract/simulation.ts';
 import { type OperatorStep, operatorTimeline } from './operatorModel.ts';
 
-/** What the simulated operators need: the open incidents, and a way to take a step as a person would. */
-export interface OperatorDesk {
-  openIncidents(): Promise<IncidentItem[]>;
-  /** applies one lifecycle step; the updated incident, or undefined when it no longer applies */
-  apply(id: string, step: OperatorStep): Promise<IncidentItem | undefined>;
-}
+/** The desk is the host's (the IOC's incidents); its shape is part of the simulation contract. */
+export type { OperatorDesk };
 
 const ORDER = ['new', 'acknowledged', 'dispatched', 'resolved', 'closed'] as const;
 const STEP_FROM: Record<OperatorStep['action'], (typeof ORDER)[number]> = {

@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../../server/config.ts';
 import { type RunningIoc, startIoc } from '../../server/main.ts';
+import { simulators } from '../../simulators/plugin.ts';
 import { freePort } from './browser.ts';
 
 /**
@@ -26,6 +27,7 @@ export async function startTestIoc(
   try {
     const ioc = await startIoc(
       loadConfig({ ...base, PORT: String(await freePort()), DATA_DIR: dataDir, ...env }),
+      { simulation: simulators },
     );
     return { ioc, stop: () => ioc.stop().finally(removeDir) };
   } catch (err) {

@@ -32,11 +32,19 @@ const BUCKET_MS: Record<Bucket, number> = {
 };
 const MAX_POINTS = 5000;
 
+/** The absolute http(s) URL `s` is, normalised; undefined for anything else. */
+function httpUrl(s: string): string | undefined {
+  if (!URL.canParse(s)) return undefined;
+  const u = new URL(s);
+  return u.protocol === 'http:' || u.protocol === 'https:' ? u.href : undefined;
+}
+
 /** History, reject log, camera events, the city model. */
 export function apiRouter(deps: {
   city: () => CityModel;
   cityGeoJson: () => unknown;
   queries: ApiQueries;
+  /** a drawn frame of a camera the running simulation owns; undefined for any other */
   snapshotSvg?: (cameraId: string, now: number) => string | undefined;
   now?: () => number;
 }): Router {
@@ -91,15 +99,25 @@ export function apiRouter(deps: {
     res.json({ items: await deps.queries.cameraEvents({ cameraId, limit: q.limit }) });
   });
 
-  r.get('/api/cameras/:id/snapshot', (req, res) => {
+  // a simulated camera's frame is drawn here; a real camera's is wherever its source put it: the
+  // snapshotUrl of its latest event, when that is an absolute http(s) address (anything else, a relative
+  // path or another scheme, is not followed)
+  r.get('/api/cameras/:id/snapshot', async (req, res) => {
     const cameraId = String(req.params.id);
     const svg = deps.snapshotSvg?.(cameraId, now());
-    if (svg === undefined) throw new HttpError(404, 'no_snapshot', `no snapshot for camera ${cameraId}`);
-    res.set('Content-Type', 'image/svg+xml; charset=utf-8');
+    if (svg !== undefined) {
+      res.set('Content-Type', 'image/svg+xml; charset=utf-8');
+      res.set('Cache-Control', 'no-store');
+      // an SVG can carry script: never let it run as a document
+      res.set('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'; sandbox");
+      return void res.send(svg);
+    }
+    const known = deps.city().cameras.some((c) => c.id === cameraId);
+    const [latest] = known ? await deps.queries.cameraEvents({ cameraId, limit: 1 }) : [];
+    const source = latest?.snapshotUrl ? httpUrl(latest.snapshotUrl) : undefined;
+    if (!source) throw new HttpError(404, 'no_snapshot', `no snapshot for camera ${cameraId}`);
     res.set('Cache-Control', 'no-store');
-    // an SVG can carry script: never let it run as a document
-    res.set('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'; sandbox");
-    res.send(svg);
+    res.redirect(302, source);
   });
 
   return r;

@@ -10,6 +10,7 @@ import type {
   SubscribeAck,
 } from '#contract/live.ts';
 import { LAYERS } from '#contract/vocab.ts';
+import { simulators } from '../../simulators/plugin.ts';
 import { loadConfig } from '../config.ts';
 import { type RunningIoc, startIoc } from '../main.ts';
 import { eventually } from '../testing/iocHarness.ts';
@@ -41,6 +42,7 @@ describe('live connections on the running IOC', () => {
         DEMO_ACCOUNTS: 'false',
         LOG_LEVEL: 'error',
       }),
+      { simulation: simulators },
     );
     port = Number(new URL(ioc.httpUrl).port);
     return ioc;

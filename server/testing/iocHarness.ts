@@ -5,6 +5,8 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import pino from 'pino';
+// test support starts the product as npm start does: with the simulators plugged in (for the city)
+import { simulators } from '../../simulators/plugin.ts';
 import { loadConfig } from '../config.ts';
 import type { Logger } from '../log.ts';
 import { type RunningIoc, startIoc } from '../main.ts';
@@ -74,7 +76,7 @@ const embedded: IocSetup = {
       ...extra,
     });
     const { log, errors } = recordingLogger(cfg.LOG_LEVEL);
-    const ioc = await startIoc(cfg, log);
+    const ioc = await startIoc(cfg, { log, simulation: simulators });
     return {
       ioc,
       mqtt: await testDevice(ioc),
@@ -121,7 +123,7 @@ function services(mqttUrl: string, adminUrl: string): IocSetup {
       let ioc: RunningIoc;
       const { log, errors } = recordingLogger(cfg.LOG_LEVEL);
       try {
-        ioc = await startIoc(cfg, log);
+        ioc = await startIoc(cfg, { log, simulation: simulators });
       } catch (e) {
         await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).catch(() => {});
         throw e;

@@ -1,4 +1,4 @@
-// The real product as a child process (`node --import tsx server/main.ts`), as an operator runs it.
+// The real product as a child process (`node --import tsx ioc.ts`), as an operator runs it.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { killGroup, onCleanup, poll, ROOT, rssMiB, trackGroup, untrackGroup } from './util.ts';
@@ -44,7 +44,7 @@ export function startIocProcess(env: Record<string, string>): IocProcess {
     ...env,
   };
   if (!full.PORT) throw new Error('startIocProcess: PORT is required (the suite polls its health)');
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'ioc.ts'], {
     cwd: ROOT,
     env: full,
     // its own process group: a kill reaches everything it started, and nothing of ours

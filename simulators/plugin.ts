@@ -1,0 +1,149 @@
+// The simulators as the IOC's simulation plugin: simulated devices publishing live over MQTT, simulated
+// duty officers working their incidents, history on a first start, and drawn camera frames. Talks to
+// the IOC only through the host it is given (#contract/simulation.ts): it imports nothing of the server.
+import type {
+  HistoryWriter,
+  RunningSimulation,
+  SimulationHost,
+  SimulationPlugin,
+} from '#contract/simulation.ts';
+import { generateCity } from './city.ts';
+import { runSimulationLive } from './liveRunner.ts';
+import { runOperatorSteps } from './operatorRunner.ts';
+import { createSimulation, type Simulation } from './simulation.ts';
+import { renderSnapshotSvg } from './snapshot.ts';
+
+/** How often the simulated duty officers look at their queue. */
+const DESK_EVERY_MS = 30_000;
+
+export const simulators: SimulationPlugin = {
+  city: (seed) => generateCity(seed),
+
+  async start(host: SimulationHost): Promise<RunningSimulation> {
+    const { city, seed, log } = host;
+    const stops: Array<() => Promise<void> | void> = [];
+    const runner = runSimulationLive({
+      url: host.mqtt.url,
+      sim: createSimulation({ city, seed }),
+      clientId: host.mqtt.clientId,
+      username: host.mqtt.username,
+      password: host.mqtt.password,
+      log,
+    });
+    stops.push(() => runner.stop());
+    // simulated duty officers work the simulated incidents, so the queue looks like a staffed centre's
+    let deskBusy = false;
+    const deskTimer = setInterval(() => {
+      if (deskBusy) return;
+      deskBusy = true;
+      runOperatorSteps(host.desk, Date.now(), seed)
+        .then((changed) => changed.length && host.incidentsChanged(changed))
+        .catch((err) => log.warn({ err }, 'simulated operators failed'))
+        .finally(() => {
+          deskBusy = false;
+        });
+    }, DESK_EVERY_MS);
+    stops.push(() => clearInterval(deskTimer));
+    log.info({ seed }, 'simulators running in-process');
+
+    const stopAll = async () => {
+      // in reverse: the history is abandoned, the officers go home, then the devices stop publishing
+      for (const stop of stops.splice(0).reverse()) await stop();
+    };
+    let history: Promise<void> = Promise.resolve();
+    let firstStart: boolean;
+    try {
+      firstStart = host.backfillDays > 0 && (await host.storedReadings()) === 0;
+    } catch (err) {
+      await stopAll();
+      throw err;
+    }
+    if (firstStart) {
+      // history fills in behind the live view; a restart before it is done starts it again (ids dedupe)
+      const abort = new AbortController();
+      history = backfill(host, createSimulation({ city, seed }), abort.signal).catch((err) => {
+        if (!abort.signal.aborted) log.error({ err }, 'backfilling history failed');
+      });
+      stops.push(async () => {
+        abort.abort();
+        await history;
+      });
+    }
+
+    // every camera of the city is one of the simulation's: its frames are drawn from the live state
+    const cameras = new Set(city.cameras.map((c) => c.id));
+    return {
+      history,
+      snapshotSvg(cameraId, now) {
+        const view = cameras.has(cameraId) ? host.cameraView(cameraId) : undefined;
+        if (!view) return undefined;
+        return renderSnapshotSvg({
+          cameraId,
+          cameraName: view.name,
+          timeMs: now,
+          online: view.online,
+          speedKmh: view.speedKmh,
+        });
+      },
+      stop: stopAll,
+    };
+  },
+};
+
+/** Simulated history through the host's decode → validate → batch → store path, with no live push. */
+async function backfill(host: SimulationHost, sim: Simulation, signal: AbortSignal): Promise<void> {
+  const { log } = host;
+  const t0 = Date.now();
+  const to = t0;
+  const from = to - host.backfillDays * 86_400_000;
+  // the history is as old as it was asked to be
+  const pipe: HistoryWriter = host.historyWriter({ maxAgeMs: (host.backfillDays + 1) * 86_400_000 });
+  log.info(
+    { days: host.backfillDays },
+    'first start: simulating history in the background (about two minutes, once); the live view works meanwhile',
+  );
+  let n = 0;
+  let lastLog = Date.now();
+  let sliceStart = performance.now();
+  for (const chunk of sim.backfill(from, to)) {
+    if (signal.aborted) break;
+    for (const m of chunk) {
+      // durability is awaited once, at the end (pipe.stop): a wait per message would write one at a time
+      void pipe.accept(m.topic, JSON.stringify(m.payload));
+      const wait = pipe.backpressure();
+      if (wait) await wait;
+      // hand the event loop back every few milliseconds so live traffic, HTTP and sockets stay responsive
+      if (performance.now() - sliceStart > 8) {
+        await new Promise((r) => setImmediate(r));
+        sliceStart = performance.now();
+      }
+    }
+    n += chunk.length;
+    if (Date.now() - lastLog > 5000) {
+      lastLog = Date.now();
+      const done = (chunk.at(-1)?.payload as { ts?: number } | undefined)?.ts;
+      const pct = typeof done === 'number' ? Math.round(((done - from) / (to - from)) * 100) : undefined;
+      log.info(
+        { messages: n, perSecond: Math.round(n / ((Date.now() - t0) / 1000)) },
+        `backfilling history${pct !== undefined ? `: ${pct} %` : ''}`,
+      );
+    }
+  }
+  await pipe.stop();
+  if (signal.aborted) return;
+  const handled = await runOperatorSteps(host.desk, Date.now(), host.seed);
+  log.info({ incidents: handled.length }, 'simulated operators worked the history');
+  // the history was stored without live pushes: show the incidents still open from it
+  host.incidentsChanged(await host.unclosedIncidents());
+  log.info('history stored; computing the continuous aggregates');
+  // a day at a time; a stop ends the refresh at its next step (each a small window) instead of waiting
+  // for the rest of it
+  for (let t = from; t < to && !signal.aborted; t += 86_400_000) {
+    await host.refreshAggregates({ from: t, to: Math.min(to, t + 86_400_000) }, signal);
+  }
+  if (signal.aborted) return;
+  log.info(
+    { messages: n, rejected: pipe.rejected(), seconds: Math.round((Date.now() - t0) / 100) / 10 },
+    'history backfilled',
+  );
+}
