@@ -370,3 +370,17 @@ export const OutOfServiceSchema = z.object({
   reason: text(MAX_SHELVE_REASON_CHARS).refine((s) => s.trim().length > 0, 'a reason is required'),
   until: z.number().int().positive().nullable(),
 });
+
+/** One transition in an alarm's history (`GET /api/alarms/{id}/history`). */
+export interface AlarmHistoryEntry {
+  id: string;
+  alarmId: string;
+  time: number;
+  /** the AlarmEvent type */
+  event: 'activate' | 'clear' | 'acknowledge' | 'shelve' | 'unshelve' | 'suppress' | 'unsuppress';
+  /** a username, or `system` */
+  actor: string;
+  from: AlarmState;
+  to: AlarmState;
+  note: string | null;
+}
