@@ -30,6 +30,7 @@ const MIGRATIONS = [
   '009_devices.sql',
   '010_dashboard_districts.sql',
   '011_maintenance.sql',
+  '012_alarms.sql',
 ];
 
 /** A city of one square ward (105–106 E, 20–21 N) with these segments and no cameras. */
@@ -488,7 +489,11 @@ describe.each(testBackends())('store on $name', (backend) => {
         );
       }
 
-      expect(await migrate(up.db)).toEqual(['010_dashboard_districts.sql', '011_maintenance.sql']);
+      expect(await migrate(up.db)).toEqual([
+        '010_dashboard_districts.sql',
+        '011_maintenance.sql',
+        '012_alarms.sql',
+      ]);
       // readings keep arriving and the app's refresher runs over the last days only (materialising
       // yesterday moves TimescaleDB's watermark past the old day): the old day must stay rolled up
       await writeBatch(up.db, batch({ traffic: [traffic(Date.now() - DAY, 's-in', 30)] }));
