@@ -8,6 +8,7 @@ import type { Health } from '#contract/api.ts';
 import type { CityModel } from '#contract/assets.ts';
 import { authenticate, guardPage } from './auth/guard.ts';
 import type { CityState } from './domain/cityState.ts';
+import { isOwnOrigin } from './domain/origin.ts';
 import { auditedRateLimit, enforcePolicy } from './http/access.ts';
 import { type AdminDeps, adminRouter } from './http/adminRouter.ts';
 import { type ApiQueries, apiRouter } from './http/apiRouter.ts';
@@ -17,7 +18,6 @@ import { errorHandler, HttpError, notFound } from './http/errors.ts';
 import { incidentsRouter } from './http/incidentsRouter.ts';
 import { layersRouter } from './http/layersRouter.ts';
 import { open311Errors, open311Router } from './http/open311Router.ts';
-import { isOwnOrigin } from './http/origin.ts';
 import { type IncidentDeps, reportsRouter } from './http/reportsRouter.ts';
 import type { DashboardQueries } from './store/dashboardRepo.ts';
 

@@ -30,7 +30,7 @@ import { liveModule } from './live/liveModule.ts';
 import { createRedisAdapter } from './live/redisAdapter.ts';
 import { createLogger, type Logger } from './log.ts';
 import { healthModule } from './modules/health.ts';
-import type { IocModule } from './modules/module.ts';
+import type { IocModule, ModuleDeps } from './modules/module.ts';
 import { simulationModule } from './modules/simulation.ts';
 import { startAggregateRefresher } from './store/aggregates.ts';
 import { saveCity } from './store/assetsRepo.ts';
@@ -126,10 +126,6 @@ async function boot(
   const started = Date.now();
   if (cfg.simulate && !plugin)
     throw new ConfigError('SIMULATE is on but no simulation is plugged in: set SIMULATE=false');
-  const startModule = async (m: IocModule) => {
-    await m.start();
-    stops.push({ name: m.name, fn: () => m.stop() });
-  };
 
   // the city
   const city = await loadCity(cfg, plugin);
@@ -198,11 +194,8 @@ async function boot(
       .filter(Boolean) ?? [];
 
   // the modules
-  const health = healthModule({ bus, db, ingest, mqttConnected: mqtt.connected, started });
+  const health = healthModule({ ingest, mqttConnected: mqtt.connected, started });
   const live = liveModule({
-    bus,
-    state,
-    city: () => city,
     gateway: {
       adapter: adapter?.adapter,
       httpServer,
@@ -218,7 +211,7 @@ async function boot(
       },
     },
   });
-  const alerts = alertsModule({ bus, city: () => city });
+  const alerts = alertsModule();
   const { registry } = createMetrics(bus, () => live.clientCount());
   // refusals of the embedded broker, on the registry the HTTP app serves
   if (mqtt.denied) registry.registerMetric(mqtt.denied);
@@ -272,6 +265,12 @@ async function boot(
       }),
   });
   // Socket.IO is attached before listening: a browser reconnecting at once never meets the plain app
+  // each module gets the core services; stops run in reverse
+  const deps: ModuleDeps = { bus, db, city: () => city, state, log };
+  const startModule = async (m: IocModule) => {
+    await m.start(deps);
+    stops.push({ name: m.name, fn: () => m.stop() });
+  };
   for (const m of [health, live, alerts]) await startModule(m);
   await listen(httpServer, cfg.PORT, cfg.HOST);
   const port = (httpServer.address() as AddressInfo).port;
@@ -280,17 +279,12 @@ async function boot(
     cfg.simulate && plugin
       ? simulationModule({
           plugin,
-          city,
           seed: cfg.SIM_SEED,
           backfillDays: cfg.BACKFILL_DAYS,
           mqtt: { url: mqtt.url, clientId: `ioc-sim-${process.pid}-${port}` },
           devices: mqtt.embedded ? devices : undefined,
-          db,
-          bus,
-          state,
           incidents: incidentsRepo,
           ingest: { store, assets: () => assets },
-          log,
         })
       : undefined;
   if (simulation) await startModule(simulation);

@@ -17,8 +17,8 @@ import type {
 import { LAYERS, type LayerName } from '#contract/vocab.ts';
 import type { AuditLog } from '../domain/audit.ts';
 import type { CityState } from '../domain/cityState.ts';
+import { isOwnOrigin } from '../domain/origin.ts';
 import type { SessionCheck } from '../domain/session.ts';
-import { isOwnOrigin } from '../http/origin.ts';
 import { Coalescer } from './coalescer.ts';
 import { TokenBucket } from './tokenBucket.ts';
 

@@ -1,14 +1,9 @@
-import type { CityModel } from '#contract/assets.ts';
-import type { Bus } from '../bus.ts';
-import { type CityState, noChanges } from '../domain/cityState.ts';
-import type { IocModule } from '../modules/module.ts';
+import { noChanges } from '../domain/cityState.ts';
+import type { IocModule, ModuleDeps } from '../modules/module.ts';
 import { LiveGateway, type LiveGatewayOptions } from './liveGateway.ts';
 import { rateMeter } from './rateMeter.ts';
 
 export interface LiveModuleOptions {
-  bus: Bus;
-  state: CityState;
-  city: () => CityModel;
   /** the gateway's own settings (the HTTP server it attaches to, the adapter, auth, flush, log) */
   gateway: Omit<LiveGatewayOptions, 'state' | 'city' | 'stats' | 'onDrop'>;
 }
@@ -20,39 +15,42 @@ export interface LiveModuleOptions {
  */
 export function liveModule(o: LiveModuleOptions): IocModule & { clientCount(): number } {
   const name = 'live';
-  const { bus, state } = o;
   let gateway: LiveGateway | undefined;
+  let bus: ModuleDeps['bus'] | undefined;
   return {
     name,
     clientCount: () => gateway?.clientCount() ?? 0,
-    start() {
-      const rates = rateMeter(bus, name);
+    start(deps) {
+      const { state } = deps;
+      const b = deps.bus;
+      bus = b;
+      const rates = rateMeter(b, name);
       const g = new LiveGateway({
         ...o.gateway,
         state,
-        city: o.city,
+        city: deps.city,
         stats: () => rates.sample(),
-        onDrop: (reason) => bus.emit('live:dropped', { reason }),
+        onDrop: (reason) => b.emit('live:dropped', { reason }),
       });
       gateway = g;
-      bus.on('ingest:written', name, ({ batch, incidents }) => {
+      b.on('ingest:written', name, ({ batch, incidents }) => {
         const ch = state.apply(batch, incidents);
         g.push('traffic', ch.traffic);
         g.push('cameras', ch.cameras);
         g.push('incidents', ch.incidents);
-        bus.emit('state:changed', ch);
+        b.emit('state:changed', ch);
       });
-      bus.on('incidents:changed', name, (items) => {
+      b.on('incidents:changed', name, (items) => {
         // reports from the field and Open311 raise the same alert as those from MQTT
         const newIncidents = items.filter((i) => !state.incidents.has(i.id));
         state.applyIncidents(items);
         g.push('incidents', items);
-        bus.emit('state:changed', { ...noChanges(), incidents: items, newIncidents });
+        b.emit('state:changed', { ...noChanges(), incidents: items, newIncidents });
       });
-      bus.on('alert', name, (a) => g.pushAlert(a));
+      b.on('alert', name, (a) => g.pushAlert(a));
     },
     async stop() {
-      bus.removeAll(name);
+      bus?.removeAll(name);
       // Socket.IO ends the upgraded WebSockets that would otherwise keep the HTTP server open
       await gateway?.close();
     },

@@ -1,7 +1,5 @@
 import type { Health } from '#contract/api.ts';
-import type { Bus } from '../bus.ts';
-import type { Db } from '../store/db.ts';
-import type { IocModule } from './module.ts';
+import type { IocModule, ModuleDeps } from './module.ts';
 
 /** A database slow to answer health's query still counts as up while ingest committed this recently. */
 const HEALTH_BUSY_GRACE_MS = 15_000;
@@ -12,8 +10,6 @@ const HEALTH_BUSY_GRACE_MS = 15_000;
  * answer alone is no outage. A refused call, or silence with no recent commit, is.
  */
 export function healthModule(o: {
-  bus: Bus;
-  db: Pick<Db, 'query'>;
   ingest: { readonly failing: boolean };
   mqttConnected: () => boolean;
   /** when the IOC started (uptime) */
@@ -21,19 +17,23 @@ export function healthModule(o: {
 }): IocModule & { check(): Promise<Health> } {
   const name = 'health';
   let lastCommit = 0;
+  let deps: Pick<ModuleDeps, 'bus' | 'db'> | undefined;
   return {
     name,
-    start() {
-      o.bus.on('ingest:stored', name, () => {
+    start(d) {
+      deps = d;
+      d.bus.on('ingest:stored', name, () => {
         lastCommit = Date.now();
       });
     },
     stop() {
-      o.bus.removeAll(name);
+      deps?.bus.removeAll(name);
     },
     async check() {
+      // before start there is no database to ask: not up yet
+      const db = deps?.db;
       const answer = await Promise.race([
-        o.db.query('SELECT 1').then(
+        (db ? db.query('SELECT 1') : Promise.reject(new Error('not started'))).then(
           () => 'ok' as const,
           () => 'down' as const,
         ),

@@ -1,31 +1,22 @@
-import type { CityModel } from '#contract/assets.ts';
 import type { RunningSimulation, SimulationHost, SimulationPlugin } from '#contract/simulation.ts';
 import type { DevicesRepo } from '../auth/devices.ts';
 import { Bus } from '../bus.ts';
-import type { CityState } from '../domain/cityState.ts';
 import { type IngestOptions, IngestPipeline } from '../ingest/ingestPipeline.ts';
-import type { Logger } from '../log.ts';
 import { refreshAggregates } from '../store/aggregates.ts';
-import type { Db } from '../store/db.ts';
 import { type IncidentsRepo, toListItem } from '../store/incidentsRepo.ts';
 import { countReadings, openIncidents } from '../store/stateRepo.ts';
-import type { IocModule } from './module.ts';
+import type { IocModule, ModuleDeps } from './module.ts';
 
 export interface SimulationModuleOptions {
   plugin: SimulationPlugin;
-  city: CityModel;
   seed: number;
   backfillDays: number;
   mqtt: { url: string; clientId: string };
   /** the embedded broker's devices: the simulators log in as one (an external broker: none, see the README) */
   devices?: DevicesRepo;
-  db: Db;
-  bus: Bus;
-  state: CityState;
   incidents: IncidentsRepo;
   /** the live pipeline's store and asset index: the history takes the same path */
   ingest: Pick<IngestOptions, 'store' | 'assets'>;
-  log: Logger;
 }
 
 /**
@@ -36,53 +27,63 @@ export interface SimulationModuleOptions {
 export function simulationModule(
   o: SimulationModuleOptions,
 ): IocModule & { history(): Promise<void>; snapshotSvg(cameraId: string, now: number): string | undefined } {
-  const { city, db, bus, state, log } = o;
   let running: RunningSimulation | undefined;
-  const host = (login?: { username: string; password?: string }): SimulationHost => ({
-    city,
-    seed: o.seed,
-    backfillDays: o.backfillDays,
-    mqtt: { ...o.mqtt, ...login },
-    desk: {
-      openIncidents: async () =>
-        (await o.incidents.list({ status: 'open', limit: 20_000, order: 'rank' })).map(toListItem),
-      apply: async (id, step) => {
-        const r = await o.incidents.applyAction(id, step.action, step);
-        return r.ok ? r.item : undefined;
+  const host = (
+    { city: cityOf, db, bus, state, log }: ModuleDeps,
+    login?: { username: string; password?: string },
+  ): SimulationHost => {
+    const city = cityOf();
+    return {
+      city,
+      seed: o.seed,
+      backfillDays: o.backfillDays,
+      mqtt: { ...o.mqtt, ...login },
+      desk: {
+        openIncidents: async () =>
+          (await o.incidents.list({ status: 'open', limit: 20_000, order: 'rank' })).map(toListItem),
+        apply: async (id, step) => {
+          const r = await o.incidents.applyAction(id, step.action, step);
+          return r.ok ? r.item : undefined;
+        },
       },
-    },
-    incidentsChanged: (items) => bus.emit('incidents:changed', items),
-    unclosedIncidents: () => openIncidents(db),
-    storedReadings: () => countReadings(db),
-    historyWriter: ({ maxAgeMs }) => {
-      const pipe = new IngestPipeline({
-        ...o.ingest,
-        // no live pushes for history
-        bus: new Bus(),
-        batchMax: 10_000,
-        flushMs: 50,
-        maxAgeMs,
-        log,
-      });
-      return {
-        accept: (topic, payload) => pipe.accept(topic, payload),
-        backpressure: () => pipe.backpressure(),
-        stop: () => pipe.stop(),
-        rejected: () => Object.values(pipe.stats.rejected).reduce((a, b) => a + b, 0),
-      };
-    },
-    refreshAggregates: (window, signal) => refreshAggregates(db, window, { closedOnly: true, signal }),
-    cameraView: (cameraId) => {
-      const cam = city.cameras.find((c) => c.id === cameraId);
-      if (!cam) return undefined;
-      const seg = cam.segmentId ? state.traffic.get(cam.segmentId) : undefined;
-      return { name: cam.name, online: state.cameras.get(cameraId)?.online ?? true, speedKmh: seg?.speedKmh };
-    },
-    log,
-  });
+      incidentsChanged: (items) => bus.emit('incidents:changed', items),
+      unclosedIncidents: () => openIncidents(db),
+      storedReadings: () => countReadings(db),
+      historyWriter: ({ maxAgeMs }) => {
+        const pipe = new IngestPipeline({
+          ...o.ingest,
+          // no live pushes for history
+          bus: new Bus(),
+          batchMax: 10_000,
+          flushMs: 50,
+          maxAgeMs,
+          log,
+        });
+        return {
+          accept: (topic, payload) => pipe.accept(topic, payload),
+          backpressure: () => pipe.backpressure(),
+          stop: () => pipe.stop(),
+          rejected: () => Object.values(pipe.stats.rejected).reduce((a, b) => a + b, 0),
+        };
+      },
+      refreshAggregates: (window, signal) => refreshAggregates(db, window, { closedOnly: true, signal }),
+      cameraView: (cameraId) => {
+        const cam = city.cameras.find((c) => c.id === cameraId);
+        if (!cam) return undefined;
+        const seg = cam.segmentId ? state.traffic.get(cam.segmentId) : undefined;
+        return {
+          name: cam.name,
+          online: state.cameras.get(cameraId)?.online ?? true,
+          speedKmh: seg?.speedKmh,
+        };
+      },
+      log,
+    };
+  };
   return {
     name: 'simulation',
-    async start() {
+    async start(deps) {
+      const city = deps.city();
       // on the embedded broker the simulators are a device owning every asset, with a new secret each start;
       // an external broker gets no credentials from here (see the README: Devices and MQTT credentials)
       const login = o.devices
@@ -92,12 +93,12 @@ export function simulationModule(
           ])
         : undefined;
       if (login?.device.disabled)
-        log.warn(
+        deps.log.warn(
           { device: login.device.id },
           "the simulators' MQTT device is disabled: simulated data is refused",
         );
       running = await o.plugin.start(
-        host(login ? { username: login.device.username, password: login.secret } : undefined),
+        host(deps, login ? { username: login.device.username, password: login.secret } : undefined),
       );
     },
     async stop() {
