@@ -78,7 +78,7 @@ function corsGuard(allowed: string[]): express.RequestHandler {
       });
       if (req.method === 'OPTIONS') {
         res.set({
-          'Access-Control-Allow-Methods': 'GET, POST, PATCH, OPTIONS',
+          'Access-Control-Allow-Methods': 'GET, POST, PATCH, PUT, DELETE, OPTIONS',
           'Access-Control-Allow-Headers': 'Content-Type, Authorization',
           'Access-Control-Max-Age': '600',
         });

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import type { CityModel } from '#contract/assets.ts';
 import { cityFromGeoJson, cityToGeoJson } from '#contract/cityModel.ts';
 import type { SimulationPlugin } from '#contract/simulation.ts';
-import { alarmsModule } from './alarms/alarmsModule.ts';
+import { type AlarmsModule, alarmsModule } from './alarms/alarmsModule.ts';
 import { alertsModule } from './alerts/alertsModule.ts';
 import { createApp } from './app.ts';
 import { dbAuditLog } from './auth/audit.ts';
@@ -65,6 +65,8 @@ export interface RunningIoc {
   state: CityState;
   city: CityModel;
   ingest: IngestPipeline;
+  /** the alarm engine: whether this instance runs the rules, and a pass of them now */
+  alarms: Pick<AlarmsModule, 'leading' | 'evaluate'>;
   /** settles when the first start's simulated history is stored (at once when there is none to make) */
   history: Promise<void>;
   /** MQTT devices and their credentials (the embedded broker checks them) */
@@ -320,6 +322,7 @@ async function boot(
     state,
     city,
     ingest,
+    alarms,
     history: simulation?.history() ?? Promise.resolve(),
     devices,
     users: auth.users,
