@@ -264,6 +264,12 @@ describe.each(iocSetups())('alarms on $name', (setup: IocSetup) => {
     );
     expect(bulk.acknowledged.map((a) => a.id).sort()).toEqual(kids.map((k) => k.id).sort());
     expect(bulk.refused).toMatchObject([{ id: parent.id, code: 'illegal_transition', state: 'ack_active' }]);
+
+    // the metrics count them by priority and state, and the transitions by event
+    const metrics = await (await admin.fetch(`${url()}/metrics`)).text();
+    expect(metrics).toMatch(/^ioc_alarms_active\{priority="medium",state="ack_active"\} 4$/m);
+    expect(metrics).toMatch(/^ioc_alarm_transitions_total\{event="acknowledge"\} 4$/m);
+    expect(metrics).toMatch(/^ioc_alarm_flood [01]$/m);
   });
 
   it('suppresses the alarms of an asset out of service, and lists them as such', async () => {
