@@ -1,3 +1,4 @@
+import type { AlarmItem } from './alarms.ts';
 import type { CameraEventKind, IncidentCategory, IncidentState, LayerName } from './vocab.ts';
 
 /** Speed relative to the limit, as the console colours a segment. `unknown`: no recent reading. */
@@ -69,6 +70,8 @@ export interface LayerItems {
   cameras: CameraItem;
   incidents: IncidentItem;
   alerts: AlertItem;
+  /** alarms not in `normal` (issue 13); a delta's item in `normal` has left the list */
+  alarms: AlarmItem;
 }
 
 export type Snapshot = { [L in LayerName]?: LayerItems[L][] };

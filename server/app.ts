@@ -11,6 +11,7 @@ import type { CityState } from './domain/cityState.ts';
 import { isOwnOrigin } from './domain/origin.ts';
 import { auditedRateLimit, enforcePolicy } from './http/access.ts';
 import { type AdminDeps, adminRouter } from './http/adminRouter.ts';
+import { type AlarmsDeps, alarmsRouter } from './http/alarmsRouter.ts';
 import { type ApiQueries, apiRouter } from './http/apiRouter.ts';
 import { type AuthDeps, authRouter } from './http/authRouter.ts';
 import { dashboardRouter } from './http/dashboardRouter.ts';
@@ -34,6 +35,8 @@ export interface AppDeps {
   snapshotSvg?: (cameraId: string, now: number) => string | undefined;
   /** the leaders' dashboard figures (`/api/dashboard/...`); left out, those routes answer 404 */
   dashboard?: DashboardQueries;
+  /** the alarms (`/api/alarms...`, `/api/admin/alarm-rules`, `/api/admin/out-of-service`); left out, 404 */
+  alarms?: AlarmsDeps;
   /** built client (dist/client); pages are served from it when present */
   staticDir?: string;
   log: { error(obj: object, msg: string): void };
@@ -75,7 +78,7 @@ function corsGuard(allowed: string[]): express.RequestHandler {
       });
       if (req.method === 'OPTIONS') {
         res.set({
-          'Access-Control-Allow-Methods': 'GET, POST, PATCH, OPTIONS',
+          'Access-Control-Allow-Methods': 'GET, POST, PATCH, PUT, DELETE, OPTIONS',
           'Access-Control-Allow-Headers': 'Content-Type, Authorization',
           'Access-Control-Max-Age': '600',
         });
@@ -140,6 +143,7 @@ export function createApp(deps: AppDeps): Express {
   });
   app.use(layersRouter(deps));
   app.use(apiRouter(deps));
+  if (deps.alarms) app.use(alarmsRouter(deps.alarms));
   if (deps.dashboard) app.use(dashboardRouter({ queries: deps.dashboard, city: deps.city }));
   if (deps.incidents) {
     app.use(reportsRouter(deps.incidents));

@@ -1,3 +1,5 @@
+import type { AlarmEventType } from '#contract/alarmLifecycle.ts';
+import type { AlarmItem } from '#contract/alarms.ts';
 import type { AlertItem, IncidentItem } from '#contract/live.ts';
 import type { TopicKind } from '#contract/mqtt.ts';
 import type { RejectReason } from '#contract/vocab.ts';
@@ -14,6 +16,17 @@ export interface BusEvents {
   /** what a batch or an incident change did to the live state (the alert rules read it) */
   'state:changed': StateChanges;
   alert: AlertItem;
+  /**
+   * alarms changed (by the engine, an operator, an admin, or another instance: read back from the
+   * database); an item in `normal` has left the list. The live `alarms` layer and the metrics read it.
+   */
+  'alarms:changed': AlarmItem[];
+  /** transitions made on this instance, by event (the metrics) */
+  'alarms:transitions': { event: AlarmEventType; count: number };
+  /** flood control after each engine pass: in flood (EEMUA 191) and how many announcements the cap held */
+  'alarms:flood': { inFlood: boolean; held: number };
+  /** an admin changed the rules' settings or the assets out of service on this instance: read them again */
+  'alarms:settings': { what: 'rules' | 'out_of_service' };
   /** counts of messages stored by topic kind, per flush */
   'ingest:stored': { byKind: Record<TopicKind, number>; duplicates: number; writeMs: number; lagMs: number };
   'ingest:rejected': { reason: RejectReason; topic: string };

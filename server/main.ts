@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import type { CityModel } from '#contract/assets.ts';
 import { cityFromGeoJson, cityToGeoJson } from '#contract/cityModel.ts';
 import type { SimulationPlugin } from '#contract/simulation.ts';
+import { type AlarmsModule, alarmsModule } from './alarms/alarmsModule.ts';
 import { alertsModule } from './alerts/alertsModule.ts';
 import { createApp } from './app.ts';
 import { dbAuditLog } from './auth/audit.ts';
@@ -33,6 +34,7 @@ import { healthModule } from './modules/health.ts';
 import type { IocModule, ModuleDeps } from './modules/module.ts';
 import { simulationModule } from './modules/simulation.ts';
 import { startAggregateRefresher } from './store/aggregates.ts';
+import { AlarmsRepo } from './store/alarmsRepo.ts';
 import { saveCity } from './store/assetsRepo.ts';
 import { recentCameraEvents } from './store/cameraRepo.ts';
 import { dashboardQueries } from './store/dashboardRepo.ts';
@@ -63,6 +65,8 @@ export interface RunningIoc {
   state: CityState;
   city: CityModel;
   ingest: IngestPipeline;
+  /** the alarm engine: whether this instance runs the rules, and a pass of them now */
+  alarms: Pick<AlarmsModule, 'leading' | 'evaluate'>;
   /** settles when the first start's simulated history is stored (at once when there is none to make) */
   history: Promise<void>;
   /** MQTT devices and their credentials (the embedded broker checks them) */
@@ -113,7 +117,7 @@ interface Stop {
 
 /**
  * The composition: the core services (city, database, bus, ingest, MQTT, HTTP), then the modules that
- * own their wiring (health, live, alerts, the simulation), started in order. Each start pushes its stop:
+ * own their wiring (health, live, alerts, alarms, the simulation), started in order. Each start pushes its stop:
  * they run in reverse, so the modules stop before the core they use.
  */
 async function boot(
@@ -193,7 +197,7 @@ async function boot(
       .map((o) => o.trim())
       .filter(Boolean) ?? [];
 
-  // the modules
+  // the modules (the alarm engine after live: its first announcement fills the `alarms` layer)
   const health = healthModule({ ingest, mqttConnected: mqtt.connected, started });
   const live = liveModule({
     gateway: {
@@ -212,6 +216,8 @@ async function boot(
     },
   });
   const alerts = alertsModule();
+  const alarmsRepo = new AlarmsRepo(db);
+  const alarms = alarmsModule({ repo: alarmsRepo, mqttConnected: mqtt.connected });
   const { registry } = createMetrics(bus, () => live.clientCount());
   // refusals of the embedded broker, on the registry the HTTP app serves
   if (mqtt.denied) registry.registerMetric(mqtt.denied);
@@ -242,6 +248,12 @@ async function boot(
       metricsToken: cfg.METRICS_TOKEN,
     },
     dashboard: dashboardQueries(db),
+    alarms: {
+      repo: alarmsRepo,
+      bus,
+      audit,
+      assetExists: (id) => assets.segments.has(id) || assets.cameras.has(id),
+    },
     // drawn frames of the simulation's own cameras; a real camera's come from its events (apiRouter)
     snapshotSvg: (cameraId, now) => simulation?.snapshotSvg(cameraId, now),
     staticDir: path.join(ROOT, 'dist', 'client'),
@@ -271,7 +283,7 @@ async function boot(
     await m.start(deps);
     stops.push({ name: m.name, fn: () => m.stop() });
   };
-  for (const m of [health, live, alerts]) await startModule(m);
+  for (const m of [health, live, alerts, alarms]) await startModule(m);
   await listen(httpServer, cfg.PORT, cfg.HOST);
   const port = (httpServer.address() as AddressInfo).port;
   const httpUrl = `http://localhost:${port}`;
@@ -310,6 +322,7 @@ async function boot(
     state,
     city,
     ingest,
+    alarms,
     history: simulation?.history() ?? Promise.resolve(),
     devices,
     users: auth.users,

@@ -33,7 +33,13 @@ export class LiveClient {
   /** server clock minus browser clock, from the last ack */
   skewMs = 0;
   /** when each layer's state was last confirmed current (browser clock) */
-  readonly confirmedAt: Record<LayerName, number> = { traffic: 0, cameras: 0, incidents: 0, alerts: 0 };
+  readonly confirmedAt: Record<LayerName, number> = {
+    traffic: 0,
+    cameras: 0,
+    incidents: 0,
+    alerts: 0,
+    alarms: 0,
+  };
   lastStats?: { stats: LiveStats; at: number };
   private readonly socket: Socket<ServerToClientEvents, ClientToServerEvents>;
   private seq: Partial<Record<LayerName, number>> = {};

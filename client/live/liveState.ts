@@ -1,3 +1,4 @@
+import type { AlarmItem } from '#contract/alarms.ts';
 import type {
   AlertItem,
   CameraItem,
@@ -28,7 +29,14 @@ export class LiveState {
   readonly cameras = new Map<string, CameraItem>();
   readonly incidents = new Map<string, IncidentItem>();
   readonly alerts = new Map<string, AlertItem>();
-  readonly version: Record<LayerName, number> = { traffic: 0, cameras: 0, incidents: 0, alerts: 0 };
+  readonly alarms = new Map<string, AlarmItem>();
+  readonly version: Record<LayerName, number> = {
+    traffic: 0,
+    cameras: 0,
+    incidents: 0,
+    alerts: 0,
+    alarms: 0,
+  };
   /** newest first */
   feed: FeedEntry[] = [];
   feedVersion = 0;

@@ -49,6 +49,10 @@ export const API_RULES: readonly Rule[] = [
   { method: 'GET', path: '/api/reports/status', access: REPORTERS, note: 'a field user sees only their own' },
   { method: 'GET', path: '/api/photos/*', access: ALL, note: 'a field user sees only their own' },
   { method: 'GET', path: '/api/dashboard/*', access: ['leader', 'operator', 'admin'] },
+  { method: 'GET', path: '/api/alarms', access: CONSOLE, note: 'leaders read the alarms' },
+  { method: 'GET', path: '/api/alarms/:id/history', access: CONSOLE },
+  { method: 'POST', path: '/api/alarms/acknowledge', access: OPS, note: 'operators answer alarms' },
+  { method: 'POST', path: '/api/alarms/:id/actions', access: OPS },
   { method: '*', path: '/api/admin/*', access: ['admin'] },
   { method: 'GET', path: '/metrics', access: ['admin'], note: 'or the METRICS_TOKEN bearer token' },
   { method: 'GET', path: '/open311/v2/*', access: 'public', note: 'GeoReport v2 is a public API' },
@@ -66,6 +70,7 @@ export const LAYER_ROLES: Record<string, readonly Role[]> = {
   cameras: CONSOLE,
   incidents: CONSOLE,
   alerts: CONSOLE,
+  alarms: CONSOLE,
 };
 
 function compile(pattern: string): RegExp {

@@ -1,4 +1,5 @@
 import client from 'prom-client';
+import { ALARM_PRIORITIES, ALARM_PRIORITY_CODES, OPEN_ALARM_STATES } from '#contract/alarms.ts';
 import type { Bus } from '../bus.ts';
 
 /** Prometheus metrics of the IOC, fed from the bus; `/metrics` serves `registry`. */
@@ -63,5 +64,72 @@ export function createMetrics(bus: Bus, liveClients: () => number) {
   });
   bus.on('live:dropped', 'metrics', (e) => dropped.inc({ reason: e.reason }));
   bus.on('photos:refused', 'metrics', (e) => photoRefusals.inc({ reason: e.reason }));
+
+  // alarms (issue 13): what is open as this instance knows it (every instance follows the database)
+  const openAlarms = new Map<
+    string,
+    { priority: number; state: string; shelved: boolean; suppressed: boolean }
+  >();
+  bus.on('alarms:changed', 'metrics', (items) => {
+    for (const a of items)
+      if (a.state === 'normal') openAlarms.delete(a.id);
+      else
+        openAlarms.set(a.id, {
+          priority: a.priority,
+          state: a.state,
+          shelved: a.shelved !== null,
+          suppressed: a.suppressed !== null,
+        });
+  });
+  new client.Gauge({
+    name: 'ioc_alarms_active',
+    help: 'Alarms not in normal, by priority (critical, high, medium, low) and ISA-18.2 state',
+    labelNames: ['priority', 'state'] as const,
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const p of ALARM_PRIORITY_CODES)
+        for (const s of OPEN_ALARM_STATES) this.set({ priority: ALARM_PRIORITIES[p], state: s }, 0);
+      for (const a of openAlarms.values())
+        this.inc({ priority: ALARM_PRIORITIES[a.priority as 1 | 2 | 3 | 4], state: a.state });
+    },
+  });
+  new client.Gauge({
+    name: 'ioc_alarms_hidden',
+    help: 'Open alarms hidden from the operator: shelved, or suppressed (asset out of service)',
+    labelNames: ['reason'] as const,
+    registers: [registry],
+    collect() {
+      let shelved = 0;
+      let suppressed = 0;
+      for (const a of openAlarms.values()) {
+        if (a.shelved) shelved++;
+        if (a.suppressed) suppressed++;
+      }
+      this.set({ reason: 'shelved' }, shelved);
+      this.set({ reason: 'suppressed' }, suppressed);
+    },
+  });
+  const transitions = new client.Counter({
+    name: 'ioc_alarm_transitions_total',
+    help: 'Alarm transitions made on this instance, by event (activate, clear, acknowledge, shelve, unshelve, suppress, unsuppress)',
+    labelNames: ['event'] as const,
+    registers: [registry],
+  });
+  bus.on('alarms:transitions', 'metrics', (e) => transitions.inc({ event: e.event }, e.count));
+  const flood = new client.Gauge({
+    name: 'ioc_alarm_flood',
+    help: 'Alarm flood (EEMUA 191: more than 10 alarms in 10 minutes): 1 in flood, 0 not (the instance running the rules)',
+    registers: [registry],
+  });
+  const held = new client.Counter({
+    name: 'ioc_alarm_announcements_held_total',
+    help: 'Alarm announcements held back by the flood rate cap (recorded and listed, not announced)',
+    registers: [registry],
+  });
+  bus.on('alarms:flood', 'metrics', (e) => {
+    flood.set(e.inFlood ? 1 : 0);
+    if (e.held) held.inc(e.held);
+  });
   return { registry };
 }

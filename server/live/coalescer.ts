@@ -12,8 +12,15 @@ export class Coalescer {
     traffic: new Map(),
     cameras: new Map(),
     incidents: new Map(),
+    alarms: new Map(),
   };
-  private readonly seqs: Record<LayerName, number> = { traffic: 0, cameras: 0, incidents: 0, alerts: 0 };
+  private readonly seqs: Record<LayerName, number> = {
+    traffic: 0,
+    cameras: 0,
+    incidents: 0,
+    alerts: 0,
+    alarms: 0,
+  };
 
   add<L extends Coalesced>(layer: L, items: LayerItems[L][]): void {
     const m = this.pending[layer] as Map<string, LayerItems[L]>;
@@ -48,6 +55,11 @@ export class Coalescer {
   }
 
   pendingCount(): number {
-    return this.pending.traffic.size + this.pending.cameras.size + this.pending.incidents.size;
+    return (
+      this.pending.traffic.size +
+      this.pending.cameras.size +
+      this.pending.incidents.size +
+      this.pending.alarms.size
+    );
   }
 }

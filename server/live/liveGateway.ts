@@ -1,6 +1,7 @@
 import type { Server as HttpServer } from 'node:http';
 import { Server, type Socket } from 'socket.io';
 import { z } from 'zod';
+import type { AlarmItem } from '#contract/alarms.ts';
 import type { CityModel } from '#contract/assets.ts';
 import type { Role } from '#contract/auth.ts';
 import type {
@@ -90,6 +91,8 @@ export interface LiveAuth {
 }
 
 type CoalescedLayer = 'traffic' | 'cameras' | 'incidents';
+/** Layers every subscriber gets whole, whatever its bbox: the console lists them (an alarm may have no place). */
+const UNBOXED: ReadonlySet<LayerName> = new Set(['alerts', 'alarms']);
 
 /** Between instances (through the adapter): changes ingested elsewhere, applied and pushed here with our own seq. */
 interface InterServerEvents {
@@ -122,6 +125,8 @@ export class LiveGateway {
   readonly io: Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
   private readonly coalescer = new Coalescer();
   private readonly alerts: AlertItem[] = [];
+  /** the `alarms` layer: every alarm not in `normal` (each instance reads them from the database, the truth) */
+  private readonly alarms = new Map<string, AlarmItem>();
   private flushTimer: NodeJS.Timeout | undefined;
   private lastFlush = 0;
   private readonly statsTimer: NodeJS.Timeout;
@@ -170,6 +175,20 @@ export class LiveGateway {
     this.coalescer.add(layer, items);
     this.scheduleFlush();
     if (this.o.adapter) this.io.serverSideEmit('ioc:items', layer, items);
+  }
+
+  /**
+   * Changed alarms: those in `normal` leave the layer (the delta still carries them, so consoles
+   * drop them). Not relayed to other instances: each one follows the database itself.
+   */
+  pushAlarms(items: AlarmItem[]): void {
+    if (!items.length) return;
+    for (const a of items) {
+      if (a.state === 'normal') this.alarms.delete(a.id);
+      else this.alarms.set(a.id, a);
+    }
+    this.coalescer.add('alarms', items);
+    this.scheduleFlush();
   }
 
   /** Sends an alert at once to those subscribed to alerts. */
@@ -221,6 +240,10 @@ export class LiveGateway {
       if (!s?.data.bbox || skip.has(id)) continue;
       for (const d of deltas) {
         if (!s.data.layers.includes(d.layer)) continue;
+        if (UNBOXED.has(d.layer)) {
+          s.emit('delta', d);
+          continue;
+        }
         const items = (d.items as Array<{ id: string }>).filter((it) =>
           this.inBox(d.layer, it, s.data.bbox!),
         );
@@ -371,7 +394,7 @@ export class LiveGateway {
       // state already holds changes still pending in the coalescer; the next delta repeats them, harmlessly
       seq[l] = this.coalescer.seq(l);
       const all = this.layerItems(l, seq[l], now);
-      const items = bbox && l !== 'alerts' ? all.filter((it) => this.inBox(l, it, bbox)) : all;
+      const items = bbox && !UNBOXED.has(l) ? all.filter((it) => this.inBox(l, it, bbox)) : all;
       (snap as Record<LayerName, unknown>)[l] = items;
     }
     return { ok: true, snapshot: snap, seq, serverTime: now };
@@ -392,7 +415,9 @@ export class LiveGateway {
           ? [...this.o.state.cameras.values()]
           : l === 'incidents'
             ? this.o.state.liveIncidents(now)
-            : [...this.alerts].reverse();
+            : l === 'alarms'
+              ? [...this.alarms.values()]
+              : [...this.alerts].reverse();
     this.snapshots.set(l, { seq, at: now, items });
     this.snapshotsBuilt++;
     return items;

@@ -11,7 +11,8 @@ export interface LiveModuleOptions {
 /**
  * The live view: what is written (and what changes outside ingest) goes into the city state and out to
  * browsers through the Socket.IO gateway, with the ingest rates as its stats. It announces each change
- * set on the bus (`state:changed`, for the alert rules) and pushes the alerts that come back.
+ * set on the bus (`state:changed`, for the alert and alarm rules) and pushes the alerts and alarms that
+ * come back.
  */
 export function liveModule(o: LiveModuleOptions): IocModule & { clientCount(): number } {
   const name = 'live';
@@ -48,6 +49,8 @@ export function liveModule(o: LiveModuleOptions): IocModule & { clientCount(): n
         b.emit('state:changed', { ...noChanges(), incidents: items, newIncidents });
       });
       b.on('alert', name, (a) => g.pushAlert(a));
+      // the alarm engine's changes, and those it read back from the database (other instances')
+      b.on('alarms:changed', name, (items) => g.pushAlarms(items));
     },
     async stop() {
       bus?.removeAll(name);

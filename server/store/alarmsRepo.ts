@@ -109,6 +109,15 @@ const conditionOf = (a: AlarmItem): AlarmCondition => ({
   suppressed: a.suppressed,
 });
 
+/** Filters of the alarm list; empty ones filter nothing. */
+export interface AlarmFilter {
+  states?: AlarmState[];
+  priorities?: AlarmPriority[];
+  rules?: AlarmRuleCode[];
+  wardId?: string;
+  limit?: number;
+}
+
 /** An alarm to raise (a rule's activation, or a flood parent): what the row says about it. */
 export interface AlarmRaise {
   key: string;
@@ -155,6 +164,68 @@ export class AlarmsRepo {
        ORDER BY a.priority, a.activated_at DESC NULLS LAST, a.id DESC`,
     );
     return r.rows.map(toAlarmItem);
+  }
+
+  /** The alarm list's query (`GET /api/alarms`): by state (default every open one), priority, rule, ward. */
+  async list(f: AlarmFilter = {}): Promise<AlarmItem[]> {
+    const params: unknown[] = [];
+    const p = (v: unknown) => {
+      params.push(v);
+      return `$${params.length}`;
+    };
+    const where = [
+      f.states?.length
+        ? `a.state IN (SELECT jsonb_array_elements_text(${p(JSON.stringify(f.states))}::jsonb))`
+        : "a.state <> 'normal'",
+    ];
+    if (f.priorities?.length)
+      where.push(
+        `a.priority IN (SELECT jsonb_array_elements_text(${p(JSON.stringify(f.priorities))}::jsonb)::int)`,
+      );
+    if (f.rules?.length)
+      where.push(`a.rule IN (SELECT jsonb_array_elements_text(${p(JSON.stringify(f.rules))}::jsonb))`);
+    if (f.wardId) where.push(`a.ward_id = ${p(f.wardId)}`);
+    const limit = Math.max(1, Math.min(10_000, Math.floor(f.limit ?? 1000)));
+    const r = await this.db.query<AlarmRow>(
+      `SELECT ${ALARM_COLUMNS} FROM alarms a WHERE ${where.join(' AND ')}
+       ORDER BY a.priority, a.activated_at DESC NULLS LAST, a.id DESC LIMIT ${limit}`,
+      params,
+    );
+    return r.rows.map(toAlarmItem);
+  }
+
+  /**
+   * Alarms changed at or after `since` (epoch ms), oldest change first: how an instance follows what
+   * the others (and its own engine) wrote. The caller keeps the versions it has seen.
+   */
+  async changedSince(since: number, limit = 10_000): Promise<AlarmItem[]> {
+    const r = await this.db.query<AlarmRow>(
+      `SELECT ${ALARM_COLUMNS} FROM alarms a WHERE a.updated_at >= ${TS('$1')}
+       ORDER BY a.updated_at, a.id LIMIT ${Math.max(1, Math.floor(limit))}`,
+      [since],
+    );
+    return r.rows.map(toAlarmItem);
+  }
+
+  /**
+   * Takes or renews the lease `name` for `holder` for `ttlMs` (sql/013): true while this holder has it.
+   * One instance at a time runs the alarm rules; another takes over once the lease runs out.
+   */
+  async lease(name: string, holder: string, ttlMs: number): Promise<boolean> {
+    const r = await this.db.query(
+      `INSERT INTO alarm_engine_lease (name, holder, expires_at)
+       VALUES ($1, $2, now() + $3::float8 * interval '1 millisecond')
+       ON CONFLICT (name) DO UPDATE SET holder = EXCLUDED.holder, expires_at = EXCLUDED.expires_at
+       WHERE alarm_engine_lease.holder = EXCLUDED.holder OR alarm_engine_lease.expires_at < now()
+       RETURNING holder`,
+      [name, holder, ttlMs],
+    );
+    return r.rows.length > 0;
+  }
+
+  /** Gives the lease up (a stop), so another instance takes over at once. */
+  async releaseLease(name: string, holder: string): Promise<void> {
+    await this.db.query('DELETE FROM alarm_engine_lease WHERE name = $1 AND holder = $2', [name, holder]);
   }
 
   async get(id: string): Promise<AlarmItem | undefined> {
