@@ -34,6 +34,17 @@ export interface AlarmsModuleOptions {
 const LEASE = 'rules';
 /** a lease not renewed for this long passes to another instance */
 const LEASE_TTL_MS = 5_000;
+/**
+ * the lease is renewed at most this often: a pass soon after a renewal acts on it (well inside the TTL)
+ * instead of writing to the database on every pass, which under full ingest ran after every batch
+ */
+const LEASE_RENEW_MS = 1_000;
+/**
+ * passes asked for by changes of the live state run at most this often (they come after every batch,
+ * up to dozens a second under load); the samples in between are read by the next pass, so a condition
+ * waits at most this long more
+ */
+const MIN_PASS_GAP_MS = 200;
 /** the rules' settings are read again this often (an admin on another instance may have changed them) */
 const RULES_RELOAD_MS = 10_000;
 /** out-of-service periods that ran out are looked for this often */
@@ -54,7 +65,7 @@ export type AlarmsModule = IocModule & {
 /**
  * The alarm engine. One instance at a time (a lease in the database) runs the rules: after each
  * change of the live state and every `tickMs` for the time-based ones, never inside ingest (a pass
- * runs after the batch is written and applied, one at a time). Its decisions go through flood control
+ * runs after the batch is written and applied, one at a time, at most every MIN_PASS_GAP_MS). Its decisions go through flood control
  * and into the store, each transition with its history row. Every instance reads back what changed
  * in the database every `pollMs` and announces it as `alarms:changed` (the live layer, the metrics).
  */
@@ -67,6 +78,8 @@ export function alarmsModule(o: AlarmsModuleOptions): AlarmsModule {
   let ruleStates: RuleStates = rulesInit();
   let flood: FloodState = floodInit();
   let leader = false;
+  /** when this instance last renewed the lease (Date.now()), 0 when it does not hold it */
+  let leaseRenewedAt = 0;
   let places: CityPlaces | undefined;
   // what the rules have seen of the live state: newer samples are new
   const seen = {
@@ -91,6 +104,8 @@ export function alarmsModule(o: AlarmsModuleOptions): AlarmsModule {
   let running: Promise<void> | undefined;
   let again = false;
   let stopped = false;
+  let lastPassAt = 0;
+  let soon: NodeJS.Timeout | undefined;
 
   const announce = (items: AlarmItem[]) => {
     if (items.length && deps) deps.bus.emit('alarms:changed', items);
@@ -204,11 +219,15 @@ export function alarmsModule(o: AlarmsModuleOptions): AlarmsModule {
   /** One pass: the rules, flood control, the store; what changed is announced. */
   const pass = async (d: ModuleDeps) => {
     const now = Date.now();
-    let held: boolean;
+    let held = leader && now - leaseRenewedAt < LEASE_RENEW_MS;
     try {
-      held = await o.repo.lease(LEASE, holder, LEASE_TTL_MS);
+      if (!held) {
+        held = await o.repo.lease(LEASE, holder, LEASE_TTL_MS);
+        leaseRenewedAt = held ? now : 0;
+      }
       dbUp = true;
     } catch (err) {
+      leaseRenewedAt = 0;
       // the rules cannot store anything without the database; system_health reports it once it is back
       dbUp = false;
       d.log.warn({ err }, 'alarm engine: the database did not answer');
@@ -338,6 +357,7 @@ export function alarmsModule(o: AlarmsModuleOptions): AlarmsModule {
     running = (async () => {
       do {
         again = false;
+        lastPassAt = Date.now();
         try {
           await pass(d);
         } catch (err) {
@@ -348,6 +368,16 @@ export function alarmsModule(o: AlarmsModuleOptions): AlarmsModule {
       running = undefined;
     });
     return running;
+  };
+
+  /** A pass for a change of the live state: at once, or when MIN_PASS_GAP_MS has passed since the last. */
+  const scheduleSoon = () => {
+    if (soon || stopped) return;
+    const wait = Math.max(0, lastPassAt + MIN_PASS_GAP_MS - Date.now());
+    soon = setTimeout(() => {
+      soon = undefined;
+      void schedule();
+    }, wait);
   };
 
   /** Reads back what changed in the database since the last look (every instance's engine and operators). */
@@ -380,9 +410,7 @@ export function alarmsModule(o: AlarmsModuleOptions): AlarmsModule {
         }
       });
       // after a batch is written and applied: never inside ingest itself
-      b.on('state:changed', name, () => {
-        setImmediate(() => void schedule());
-      });
+      b.on('state:changed', name, scheduleSoon);
       b.on('ingest:rejected', name, () => {
         rejected++;
       });
@@ -409,10 +437,13 @@ export function alarmsModule(o: AlarmsModuleOptions): AlarmsModule {
       deps?.bus.removeAll(name);
       if (timer) clearInterval(timer);
       if (pollTimer) clearInterval(pollTimer);
+      if (soon) clearTimeout(soon);
+      soon = undefined;
       await running;
       if (leader)
         await o.repo.releaseLease(LEASE, holder).catch((err) => deps?.log.warn({ err }, 'lease release'));
       leader = false;
+      leaseRenewedAt = 0;
     },
   };
 }
