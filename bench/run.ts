@@ -80,10 +80,18 @@ export function ask<T>(child: ChildProcess, msg: object): Promise<T> {
   });
 }
 
-async function runScenario(
-  name: 'embedded' | 'services',
-  rates: number[],
-): Promise<{ name: string; steps: StepResult[]; sustained: number }> {
+export interface BenchIoc {
+  ioc: RunningIoc;
+  /** a device owning every segment and camera (the embedded broker checks logins; Mosquitto lets anyone in) */
+  login?: { username?: string; password?: string };
+  /** an operator's session cookie */
+  cookie: string;
+  /** undone in reverse order by the caller */
+  cleanups: Array<() => Promise<void> | void>;
+}
+
+/** The whole IOC on the embedded defaults, or on a Mosquitto of its own and a fresh PostgreSQL database. */
+export async function startBenchIoc(name: 'embedded' | 'services'): Promise<BenchIoc> {
   const cleanups: Array<() => Promise<void> | void> = [];
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'ioc-bench-'));
   cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
@@ -117,11 +125,19 @@ async function runScenario(
   const cfg = loadConfig(env);
   const ioc: RunningIoc = await startIoc(cfg, { log: createLogger('warn'), simulation: simulators });
   cleanups.push(() => ioc.stop());
-  const mqtt = new URL(ioc.mqttUrl);
   // the embedded broker takes readings only from registered devices; the bench's Mosquitto lets anyone in
   const login = name === 'embedded' ? await testDevice(ioc, 'bench-load') : undefined;
   // the latency probe watches as an operator would
   const { cookie } = await loginAs(ioc, 'operator');
+  return { ioc, login, cookie, cleanups };
+}
+
+async function runScenario(
+  name: 'embedded' | 'services',
+  rates: number[],
+): Promise<{ name: string; steps: StepResult[]; sustained: number }> {
+  const { ioc, login, cookie, cleanups } = await startBenchIoc(name);
+  const mqtt = new URL(ioc.mqttUrl);
   // the load and the latency probe each in a process of their own: a busy publisher would delay the probe's clock
   const spawnWorker = () =>
     fork(path.join(HERE, 'loadWorker.ts'), [], { execArgv: ['--import', 'tsx'], stdio: 'inherit' });

@@ -10,6 +10,7 @@ import {
   type AlarmRuleConfig,
 } from '#contract/alarms.ts';
 import type { IncidentItem } from '#contract/live.ts';
+import type { StateChanges } from '../domain/cityState.ts';
 import type { IocModule, ModuleDeps } from '../modules/module.ts';
 import type { AlarmResult, AlarmsRepo } from '../store/alarmsRepo.ts';
 import { FLOOD_DEFAULTS, type FloodConfig, type FloodState, floodInit, floodStep, inFlood } from './flood.ts';
@@ -255,93 +256,99 @@ export function alarmsModule(o: AlarmsModuleOptions): AlarmsModule {
       changed.set(res.item.id, res.item);
     };
 
-    if (r.signals.length) {
-      const f = floodStep(flood, r.signals, now, floodCfg);
-      flood = f.state;
-      // parents first: their children point at them
-      const parentIds = new Map<string, string>();
-      for (const p of f.parents) {
-        const centre = p.wardId ? placesOf(d).wardCentre.get(p.wardId) : undefined;
-        const res = await o.repo.raise(
-          {
-            key: p.key,
-            rule: p.rule,
-            priority: p.priority,
-            latched: false,
-            assetId: null,
-            wardId: p.wardId,
-            titleCode: 'flood_group',
-            params: { rule: p.rule, wardId: p.wardId, count: p.count },
-            lat: centre?.lat ?? null,
-            lon: centre?.lon ?? null,
-          },
-          { actor: 'system', at: now },
-        );
-        note(res, 'activate');
-        if (res.ok) parentIds.set(p.key, res.item.id);
-      }
-      const decisions = new Map(f.decisions.map((x) => [x.key, x]));
-      for (const s of r.signals) {
-        if (s.type === 'activate') {
-          const res = await o.repo.raise(
+    const expired = [...open.values()].filter((a) => shelfExpired(a.shelved, now));
+    const oosDue = now - oosCheckedAt >= OOS_CHECK_MS;
+    if (!r.signals.length && !expired.length && !oosDue) return;
+    // one transaction for the pass's writes: on the embedded database one wait for its connection
+    // (shared with ingest) instead of one per statement, which under full ingest made a pass take seconds
+    await o.repo.batch(async (repo) => {
+      if (r.signals.length) {
+        const f = floodStep(flood, r.signals, now, floodCfg);
+        flood = f.state;
+        // parents first: their children point at them
+        const parentIds = new Map<string, string>();
+        for (const p of f.parents) {
+          const centre = p.wardId ? placesOf(d).wardCentre.get(p.wardId) : undefined;
+          const res = await repo.raise(
             {
-              key: s.key,
-              rule: s.rule,
-              priority: s.priority,
-              latched: s.latched,
-              assetId: s.assetId,
-              wardId: s.wardId,
-              titleCode: s.rule,
-              params: s.params,
-              lat: s.lat,
-              lon: s.lon,
+              key: p.key,
+              rule: p.rule,
+              priority: p.priority,
+              latched: false,
+              assetId: null,
+              wardId: p.wardId,
+              titleCode: 'flood_group',
+              params: { rule: p.rule, wardId: p.wardId, count: p.count },
+              lat: centre?.lat ?? null,
+              lon: centre?.lon ?? null,
             },
-            { actor: 'system', at: s.at, chatterCount: decisions.get(s.key)?.chatterCount },
+            { actor: 'system', at: now },
           );
           note(res, 'activate');
-        } else note(await o.repo.clear(s.key, { actor: 'system', at: s.at }), 'clear');
-      }
-      // children under their parents (those raised now, and those raised before their group formed)
-      const byParent = new Map<string, string[]>();
-      for (const x of [...f.decisions, ...f.adopted])
-        if (x.parentKey) byParent.set(x.parentKey, [...(byParent.get(x.parentKey) ?? []), x.key]);
-      for (const [parentKey, keys] of byParent) {
-        const parentId = parentIds.get(parentKey) ?? (await o.repo.getByKey(parentKey))?.id;
-        if (!parentId) continue;
-        if ((await o.repo.setParent(keys, parentId)) > 0) {
-          for (const c of await o.repo.children(parentId)) changed.set(c.id, c);
-          const parent = await o.repo.get(parentId);
-          if (parent) changed.set(parent.id, parent);
+          if (res.ok) parentIds.set(p.key, res.item.id);
         }
+        const decisions = new Map(f.decisions.map((x) => [x.key, x]));
+        for (const s of r.signals) {
+          if (s.type === 'activate') {
+            const res = await repo.raise(
+              {
+                key: s.key,
+                rule: s.rule,
+                priority: s.priority,
+                latched: s.latched,
+                assetId: s.assetId,
+                wardId: s.wardId,
+                titleCode: s.rule,
+                params: s.params,
+                lat: s.lat,
+                lon: s.lon,
+              },
+              { actor: 'system', at: s.at, chatterCount: decisions.get(s.key)?.chatterCount },
+            );
+            note(res, 'activate');
+          } else note(await repo.clear(s.key, { actor: 'system', at: s.at }), 'clear');
+        }
+        // children under their parents (those raised now, and those raised before their group formed)
+        const byParent = new Map<string, string[]>();
+        for (const x of [...f.decisions, ...f.adopted])
+          if (x.parentKey) byParent.set(x.parentKey, [...(byParent.get(x.parentKey) ?? []), x.key]);
+        for (const [parentKey, keys] of byParent) {
+          const parentId = parentIds.get(parentKey) ?? (await repo.getByKey(parentKey))?.id;
+          if (!parentId) continue;
+          if ((await repo.setParent(keys, parentId)) > 0) {
+            for (const c of await repo.children(parentId)) changed.set(c.id, c);
+            const parent = await repo.get(parentId);
+            if (parent) changed.set(parent.id, parent);
+          }
+        }
+        for (const k of f.closed) note(await repo.clear(k, { actor: 'system', at: now }), 'clear');
+        d.bus.emit('alarms:flood', { inFlood: inFlood(flood, now, floodCfg), held: f.held });
       }
-      for (const k of f.closed) note(await o.repo.clear(k, { actor: 'system', at: now }), 'clear');
-      d.bus.emit('alarms:flood', { inFlood: inFlood(flood, now, floodCfg), held: f.held });
-    }
 
-    // the clock: timed shelves that ran out, assets whose time out of service ended
-    for (const a of open.values())
-      if (shelfExpired(a.shelved, now))
+      // the clock: timed shelves that ran out, assets whose time out of service ended
+      for (const a of expired)
         note(
-          await o.repo.apply(a.id, { type: 'unshelve' }, { actor: 'system', at: now, note: 'shelf expired' }),
+          await repo.apply(a.id, { type: 'unshelve' }, { actor: 'system', at: now, note: 'shelf expired' }),
           'unshelve',
         );
-    if (now - oosCheckedAt >= OOS_CHECK_MS) {
-      oosCheckedAt = now;
-      const suppressed = [...open.values()].filter((a) => a.suppressed && a.assetId);
-      if (suppressed.length) {
-        const oos = new Set((await o.repo.listOutOfService(now)).map((x) => x.assetId));
-        for (const a of suppressed)
-          if (!oos.has(a.assetId as string))
-            note(
-              await o.repo.apply(
-                a.id,
-                { type: 'unsuppress' },
-                { actor: 'system', at: now, note: 'out-of-service period ended' },
-              ),
-              'unsuppress',
-            );
+      if (oosDue) {
+        oosCheckedAt = now;
+        const suppressed = [...open.values()].filter((a) => a.suppressed && a.assetId);
+        if (suppressed.length) {
+          const oos = new Set((await repo.listOutOfService(now)).map((x) => x.assetId));
+          for (const a of suppressed)
+            if (!oos.has(a.assetId as string))
+              note(
+                await repo.apply(
+                  a.id,
+                  { type: 'unsuppress' },
+                  { actor: 'system', at: now, note: 'out-of-service period ended' },
+                ),
+                'unsuppress',
+              );
+        }
       }
-    }
+    });
     for (const [event, count] of transitions) d.bus.emit('alarms:transitions', { event, count });
     announce([...changed.values()]);
   };
@@ -370,10 +377,19 @@ export function alarmsModule(o: AlarmsModuleOptions): AlarmsModule {
     return running;
   };
 
-  /** A pass for a change of the live state: at once, or when MIN_PASS_GAP_MS has passed since the last. */
-  const scheduleSoon = () => {
-    if (soon || stopped) return;
-    const wait = Math.max(0, lastPassAt + MIN_PASS_GAP_MS - Date.now());
+  /**
+   * A pass for a change of the live state: at once for what raises an alarm without delay (a serious
+   * detection, a new or changed incident, a camera gone offline), else once MIN_PASS_GAP_MS has passed
+   * since the last pass (readings: their rules wait minutes anyway).
+   */
+  const scheduleSoon = (ch: StateChanges) => {
+    if (stopped) return;
+    const urgent = ch.seriousEvents.length > 0 || ch.incidents.length > 0 || ch.wentOffline.length > 0;
+    const wait = urgent ? 0 : Math.max(0, lastPassAt + MIN_PASS_GAP_MS - Date.now());
+    if (soon) {
+      if (!urgent) return;
+      clearTimeout(soon);
+    }
     soon = setTimeout(() => {
       soon = undefined;
       void schedule();

@@ -155,7 +155,18 @@ const MAX_ATTEMPTS = 5;
  * version, with its history row in the same statement.
  */
 export class AlarmsRepo {
-  constructor(private readonly db: Db) {}
+  constructor(private readonly db: Db | Omit<Db, 'transaction' | 'close'>) {}
+
+  /**
+   * Runs `fn` with a repository whose statements share one transaction (the alarm engine's writes of
+   * one pass): committed together, and on the embedded database, whose one connection ingest shares,
+   * one wait for it instead of one per statement.
+   */
+  batch<T>(fn: (repo: AlarmsRepo) => Promise<T>): Promise<T> {
+    const db = this.db;
+    if ('transaction' in db) return db.transaction((tx) => fn(new AlarmsRepo(tx)));
+    return fn(this);
+  }
 
   /** Alarms not in `normal` (shelved and suppressed ones included, as flagged), most urgent first. */
   async listOpen(): Promise<AlarmItem[]> {
