@@ -159,7 +159,11 @@ function RuleRow(props: { setting: AlarmRuleSetting; onSaved: (s: AlarmRuleSetti
             aria-invalid={!!err}
             aria-describedby={`${id}-hint`}
             data-testid={`rule-${f}`}
-            onInput={(e) => set({ [f]: (e.target as HTMLInputElement).value })}
+            onInput={(e) => {
+              set({ [f]: (e.target as HTMLInputElement).value });
+              // typed again: the refusal was of what was there before
+              if (f in bad) setBad(Object.fromEntries(Object.entries(bad).filter(([k]) => k !== f)));
+            }}
           />
           {delay && <span class="unit">{unit}</span>}
         </div>
