@@ -384,3 +384,17 @@ export interface AlarmHistoryEntry {
   to: AlarmState;
   note: string | null;
 }
+
+/** A rule's settings as the admin page lists them (`GET /api/admin/alarm-rules`): who changed them last. */
+export interface AlarmRuleSetting extends AlarmRuleConfig {
+  /** epoch ms of the last change (for settings never changed, when they were installed) */
+  updatedAt: number;
+  /** the admin who changed them last; null: the shipped settings, never changed */
+  updatedBy: string | null;
+}
+
+/** An asset out of service as the admin page lists it (`GET /api/admin/out-of-service`). */
+export interface OutOfServiceView extends OutOfService {
+  /** its alarms open and suppressed now: kept and listed, flagged, not lost */
+  suppressedAlarms: number;
+}

@@ -2,12 +2,14 @@ import { signal } from '@preact/signals';
 import { lang, t, toggleLang } from '../i18n/i18n.ts';
 import type { MessageKey } from '../i18n/messages.ts';
 import { UserMenu } from '../shared/UserMenu.tsx';
+import { AlarmRulesTab } from './AlarmRulesTab.tsx';
 import { AuditTab } from './AuditTab.tsx';
 import { DevicesTab } from './DevicesTab.tsx';
+import { OutOfServiceTab } from './OutOfServiceTab.tsx';
 import { UsersTab } from './UsersTab.tsx';
 import { SecretDialog, Toast, toast } from './ui.tsx';
 
-export const TABS = ['users', 'devices', 'audit'] as const;
+export const TABS = ['users', 'devices', 'alarm-rules', 'out-of-service', 'audit'] as const;
 export type Tab = (typeof TABS)[number];
 
 /** The open tab; it lives in the address (`/admin#audit`) so a reload or a link keeps it. */
@@ -21,6 +23,8 @@ export function tabFromHash(hash: string): Tab {
 const LABEL: Record<Tab, MessageKey> = {
   users: 'admin.tab.users',
   devices: 'admin.tab.devices',
+  'alarm-rules': 'admin.tab.alarmRules',
+  'out-of-service': 'admin.tab.outOfService',
   audit: 'admin.tab.audit',
 };
 
@@ -90,6 +94,8 @@ export function App() {
       <main class="content" role="tabpanel" aria-labelledby={`tab-${current}`}>
         {current === 'users' && <UsersTab />}
         {current === 'devices' && <DevicesTab />}
+        {current === 'alarm-rules' && <AlarmRulesTab />}
+        {current === 'out-of-service' && <OutOfServiceTab />}
         {current === 'audit' && <AuditTab />}
       </main>
       <SecretDialog />

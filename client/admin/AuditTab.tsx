@@ -34,6 +34,9 @@ const KNOWN_ACTIONS = [
   'user.create',
   'user.update',
   'device.create',
+  'alarm_rule.update',
+  'asset.out_of_service',
+  'asset.return_to_service',
 ];
 
 export function AuditTab() {

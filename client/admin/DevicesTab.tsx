@@ -1,10 +1,9 @@
-import { signal } from '@preact/signals';
 import { useEffect, useState } from 'preact/hooks';
 import type { DeviceView, UpdateDeviceRequest } from '#contract/auth.ts';
 import { formatDateTime, formatNumber } from '../i18n/format.ts';
 import { lang, t } from '../i18n/i18n.ts';
-import { AdminApiError, adminApi } from './api.ts';
-import { addAssetIds, type CityAssets, checkAssets, countAssets } from './assets.ts';
+import { AdminApiError, adminApi, city, loadCity } from './api.ts';
+import { addAssetIds, checkAssets, countAssets } from './assets.ts';
 import { FormDialog, TextField, useFormSend } from './form.tsx';
 import {
   ConfirmButton,
@@ -17,16 +16,6 @@ import {
 } from './ui.tsx';
 
 const DEVICE_ID = /^[A-Za-z0-9._-]{1,64}$/;
-
-/** The city's cameras and segments: loaded once, `null` when they could not be. */
-const city = signal<CityAssets | null | undefined>(undefined);
-function loadCity(): void {
-  if (city.value !== undefined) return;
-  adminApi.city().then(
-    (c) => (city.value = c),
-    () => (city.value = null),
-  );
-}
 
 /** A device's MQTT credentials, to show this once (`intro` says whether it was created or rotated). */
 function credentials(d: DeviceView, value: string, intro: 'admin.devices.created' | 'admin.devices.rotated') {

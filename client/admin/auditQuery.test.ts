@@ -59,4 +59,14 @@ describe('audit table', () => {
     expect(detailsText({ note: 'x'.repeat(200) }, 20)).toHaveLength(20);
     expect(detailsText(null)).toBe('');
   });
+
+  it("says only what an alarm rule's change changed, not both whole settings", () => {
+    const before = { rule: 'road_jam', enabled: true, threshold: 0.3, delayMs: 300000 };
+    const after = { rule: 'road_jam', enabled: false, threshold: 0.25, delayMs: 300000 };
+    expect(detailsText({ before, after })).toBe('enabled: true → false · threshold: 0.3 → 0.25');
+    // a first change, with nothing before it, is shown as it is
+    expect(detailsText({ before: null, after: { threshold: 1 } })).toBe(
+      'before=null · after={"threshold":1}',
+    );
+  });
 });

@@ -65,11 +65,29 @@ export function newestFirst(items: AuditEntryView[]): AuditEntryView[] {
   return [...items].sort((a, b) => b.ts - a.ts || b.id - a.id);
 }
 
-/** The details of an entry on one line, cut at `max` characters. */
+const isRecord = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+const valueText = (v: unknown) => (typeof v === 'string' ? v : JSON.stringify(v));
+
+/**
+ * The details of an entry on one line, cut at `max` characters. A change recorded as `before` and
+ * `after` (an alarm rule's settings) says only what changed: `threshold: 0.3 → 0.25`.
+ */
 export function detailsText(d: AuditEntryView['details'], max = 120): string {
   if (!d || Object.keys(d).length === 0) return '';
-  const s = Object.entries(d)
-    .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
-    .join(' · ');
+  const parts: string[] = [];
+  for (const [k, v] of Object.entries(d)) {
+    if ((k === 'before' || k === 'after') && isRecord(d.before) && isRecord(d.after)) {
+      if (k === 'after') continue;
+      const before = d.before;
+      const after = d.after;
+      for (const key of new Set([...Object.keys(before), ...Object.keys(after)]))
+        if (valueText(before[key]) !== valueText(after[key]))
+          parts.push(`${key}: ${valueText(before[key])} → ${valueText(after[key])}`);
+      continue;
+    }
+    parts.push(`${k}=${valueText(v)}`);
+  }
+  const s = parts.join(' · ');
   return s.length > max ? `${s.slice(0, max - 1)}…` : s;
 }

@@ -61,7 +61,12 @@ export function useAdminList<T extends { id: string }>(fetchList: () => Promise<
   useEffect(() => {
     void load();
   }, []);
-  const add = (item: T) => setItems((xs) => [...xs, item]);
+  // a row the server already had (the same id) takes its place
+  const add = (item: T) =>
+    setItems((xs) =>
+      xs.some((x) => x.id === item.id) ? xs.map((x) => (x.id === item.id ? item : x)) : [...xs, item],
+    );
+  const remove = (id: string) => setItems((xs) => xs.filter((x) => x.id !== id));
   const change = async <R,>(id: string, call: () => Promise<R>, row: (r: R) => T): Promise<R | undefined> => {
     setBusy(id);
     try {
@@ -76,7 +81,7 @@ export function useAdminList<T extends { id: string }>(fetchList: () => Promise<
       setBusy(null);
     }
   };
-  return { items, loading, error, load, add, busy, change };
+  return { items, loading, error, load, add, remove, busy, change };
 }
 
 /** Loading, failed (with a retry) or empty states of a tab's list. */
@@ -129,7 +134,15 @@ export function ListPanel<T extends { id: string }>(props: {
   list: { items: T[]; loading: boolean; error: unknown; load: () => Promise<void>; add: (row: T) => void };
   count: string;
   emptyText: string;
-  create?: { label: string; testId: string; Dialog: ComponentType<CreateProps<T>> };
+  create?: {
+    label: string;
+    testId: string;
+    Dialog: ComponentType<CreateProps<T>>;
+    /** the confirmation once done (default: "`name` updated") */
+    done?: (name: string) => string;
+  };
+  /** what the tab is for, above the toolbar */
+  intro?: ComponentChildren;
   /** said instead of the list's failed and empty states (devices on an external broker) */
   notice?: ComponentChildren;
   tableTestId: string;
@@ -142,6 +155,7 @@ export function ListPanel<T extends { id: string }>(props: {
   const create = props.create;
   return (
     <section class="panel" data-testid={props.testId}>
+      {props.intro}
       <div class="toolbar">
         <div class="count">{!loading && !error && props.count}</div>
         <button type="button" class="btn" onClick={() => void load()}>
@@ -188,7 +202,8 @@ export function ListPanel<T extends { id: string }>(props: {
           onCreated={(row, name, once) => {
             props.list.add(row);
             setCreating(false);
-            showChange(name, once);
+            if (create.done && !once) say(create.done(name));
+            else showChange(name, once);
           }}
         />
       )}

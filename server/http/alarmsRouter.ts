@@ -178,7 +178,7 @@ export function alarmsRouter(deps: AlarmsDeps): Router {
 
   r.get('/api/admin/alarm-rules', async (_req, res) => {
     res.set('Cache-Control', NO_STORE);
-    res.json({ items: await deps.repo.listRules() });
+    res.json({ items: await deps.repo.ruleSettings() });
   });
 
   r.put('/api/admin/alarm-rules/:rule', async (req, res) => {
@@ -204,12 +204,14 @@ export function alarmsRouter(deps: AlarmsDeps): Router {
       outcome: 'ok',
       details: { before: before ?? null, after: item },
     });
-    res.json({ item });
+    // with who changed it and when, as the list has it
+    const setting = (await deps.repo.ruleSettings()).find((x) => x.rule === rule);
+    res.json({ item: setting ?? item });
   });
 
   r.get('/api/admin/out-of-service', async (_req, res) => {
     res.set('Cache-Control', NO_STORE);
-    res.json({ items: await deps.repo.listOutOfService() });
+    res.json({ items: await deps.repo.outOfServiceViews() });
   });
 
   r.put('/api/admin/out-of-service/:assetId', async (req, res) => {
@@ -236,7 +238,8 @@ export function alarmsRouter(deps: AlarmsDeps): Router {
       outcome: 'ok',
       details: { reason: out.item.reason, until: out.item.until, suppressed: out.suppressed.length },
     });
-    res.json({ item: out.item });
+    const view = (await deps.repo.outOfServiceViews()).find((o) => o.assetId === assetId);
+    res.json({ item: view ?? { ...out.item, suppressedAlarms: out.suppressed.length } });
   });
 
   r.delete('/api/admin/out-of-service/:assetId', async (req, res) => {

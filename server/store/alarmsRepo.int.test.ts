@@ -260,6 +260,35 @@ describe.each(testBackends())('alarms store on $name', (backend) => {
     expect(await repo.resetRule('road_jam', 'admin')).toEqual(ALARM_RULE_DEFAULTS.road_jam);
   });
 
+  it('says who changed a rule last and when; a rule never changed has no one', async () => {
+    const before = Date.now();
+    await repo.updateRule({ ...ALARM_RULE_DEFAULTS.reject_spike, threshold: 30 }, 'thu.admin');
+    const settings = await repo.ruleSettings();
+    expect(settings.map((s) => s.rule)).toEqual([...ALARM_RULES]);
+    const spike = settings.find((s) => s.rule === 'reject_spike');
+    expect(spike).toMatchObject({ threshold: 30, updatedBy: 'thu.admin' });
+    expect(spike?.updatedAt).toBeGreaterThanOrEqual(before - 1000);
+    expect(settings.find((s) => s.rule === 'asset_silent')?.updatedBy).toBeNull();
+  });
+
+  it('counts the open alarms each asset out of service holds back', async () => {
+    const a = jam();
+    const b = jam({ assetId: a.assetId, key: `asset_silent:${a.assetId}`, rule: 'asset_silent' });
+    await repo.raise(a, sys(T0));
+    await repo.raise(b, sys(T0));
+    await repo.putOutOfService({ assetId: a.assetId!, reason: 'thay camera', until: null }, 'admin', T0 + M);
+    await repo.putOutOfService({ assetId: 'seg-quiet', reason: 'sửa đường', until: null }, 'admin', T0 + M);
+    const views = await repo.outOfServiceViews(T0 + 2 * M);
+    expect(views.find((v) => v.assetId === a.assetId)).toMatchObject({
+      reason: 'thay camera',
+      suppressedAlarms: 2,
+    });
+    expect(views.find((v) => v.assetId === 'seg-quiet')?.suppressedAlarms).toBe(0);
+    await repo.returnToService(a.assetId!, 'admin', T0 + 3 * M);
+    await repo.returnToService('seg-quiet', 'admin', T0 + 3 * M);
+    expect((await repo.outOfServiceViews(T0 + 4 * M)).map((v) => v.assetId)).not.toContain(a.assetId);
+  });
+
   it('shows an acknowledgement made through a second connection to the same database', async () => {
     const url = process.env.TEST_DATABASE_URL;
     if (backend.name !== 'postgres' || !url) return; // the embedded database has one connection

@@ -8,10 +8,12 @@ import {
   type AlarmRefusal,
   type AlarmRuleCode,
   type AlarmRuleConfig,
+  type AlarmRuleSetting,
   type AlarmState,
   type AlarmTitleCode,
   type AlarmTitleParams,
   type OutOfService,
+  type OutOfServiceView,
 } from '#contract/alarms.ts';
 import type { Db } from './db.ts';
 
@@ -474,6 +476,19 @@ export class AlarmsRepo {
     });
   }
 
+  /** Every rule's settings with who changed them last and when (the admin page), in ALARM_RULES order. */
+  async ruleSettings(): Promise<AlarmRuleSetting[]> {
+    const r = await this.db.query<{ rule: AlarmRuleCode; updated_at: number; updated_by: string | null }>(
+      `SELECT rule, ${MS('updated_at')} AS updated_at, updated_by FROM alarm_rules`,
+    );
+    const by = new Map(r.rows.map((x) => [x.rule, x]));
+    return (await this.listRules()).map((cfg) => ({
+      ...cfg,
+      updatedAt: by.get(cfg.rule)?.updated_at ?? 0,
+      updatedBy: by.get(cfg.rule)?.updated_by ?? null,
+    }));
+  }
+
   /** Replaces a rule's settings (validated by AlarmRuleUpdateSchema before); the row as stored. */
   async updateRule(cfg: AlarmRuleConfig, actor: string): Promise<AlarmRuleConfig> {
     const r = await this.db.query(
@@ -523,6 +538,22 @@ export class AlarmsRepo {
       since: x.since,
       until: x.until,
     }));
+  }
+
+  /**
+   * Assets out of service at `now`, each with how many of its alarms are open and suppressed (the
+   * admin page: what is held back from the operators, not lost).
+   */
+  async outOfServiceViews(now = Date.now()): Promise<OutOfServiceView[]> {
+    const list = await this.listOutOfService(now);
+    if (!list.length) return [];
+    const r = await this.db.query<{ asset_id: string; n: number }>(
+      `SELECT asset_id, count(*)::int AS n FROM alarms
+       WHERE asset_id = ANY($1) AND suppressed_at IS NOT NULL AND state <> 'normal' GROUP BY asset_id`,
+      [list.map((o) => o.assetId)],
+    );
+    const counts = new Map(r.rows.map((x) => [x.asset_id, x.n]));
+    return list.map((o) => ({ ...o, suppressedAlarms: counts.get(o.assetId) ?? 0 }));
   }
 
   async outOfService(assetId: string, now = Date.now()): Promise<OutOfService | undefined> {
