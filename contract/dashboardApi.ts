@@ -151,15 +151,17 @@ export const ALARM_HEALTH_TARGETS = {
   alarmFloodShare: 0.01,
   /** median minutes from an activation to its acknowledgement (acknowledgements in the period) */
   alarmAckMedian: null,
-  /** alarms active longer than STANDING_ALARM_MS at some time in the period: fewer than 5 */
+  /** alarms active longer than STANDING_ALARM_MS at some time in the period: at most 5 */
   alarmStanding: 5,
   /** alarms that activated CHATTER_ACTIVATIONS times within CHATTER_WINDOW_MS in the period: none */
   alarmChattering: 0,
+  /** the operator positions the rates are divided by (the ALARM_OPERATOR_POSITIONS setting) */
+  operatorPositions: null,
 } as const satisfies Record<string, number | null>;
 export type AlarmHealthKey = keyof typeof ALARM_HEALTH_TARGETS;
 export const ALARM_HEALTH_KEYS = Object.keys(ALARM_HEALTH_TARGETS) as AlarmHealthKey[];
 
-/** A figure of the alarm system's health, with its target (`null`: none) and whether it is met. */
+/** A figure of the alarm system's health, with its target (`null`: none) and whether it is met (value ≤ target). */
 export interface AlarmHealthKpi extends Kpi {
   key: AlarmHealthKey;
   target: number | null;

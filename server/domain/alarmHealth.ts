@@ -67,6 +67,7 @@ const UNITS: Record<AlarmHealthKey, KpiUnit> = {
   alarmAckMedian: 'minutes',
   alarmStanding: 'count',
   alarmChattering: 'count',
+  operatorPositions: 'count',
 };
 
 /** One figure with its previous value, its target and whether it meets it. */

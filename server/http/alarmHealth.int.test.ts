@@ -235,6 +235,7 @@ for (const backend of testBackends()) {
       // road b (since two days) and camera 2 (from 12:00 to 13:00)
       expect(k.alarmStanding).toMatchObject({ value: 2, target: 5, withinTarget: true });
       expect(k.alarmChattering).toMatchObject({ value: 1, target: 0, withinTarget: false });
+      expect(k.operatorPositions).toMatchObject({ value: POSITIONS, target: null });
 
       // the previous day: camera 2 went offline; road b and both silences stood
       expect(k.alarmsRaised.previous).toBe(1);

@@ -145,6 +145,7 @@ export async function alarmHealth(db: Db, q: AlarmHealthQuery): Promise<AlarmHea
     alarmHealthKpi('alarmAckMedian', cb.ackMedianMin, pb.ackMedianMin),
     alarmHealthKpi('alarmStanding', cb.standing, pb.standing),
     alarmHealthKpi('alarmChattering', cb.chattering, pb.chattering),
+    alarmHealthKpi('operatorPositions', q.positions, q.positions),
   ];
 }
 
