@@ -4,7 +4,9 @@ import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Browser, BrowserContext, Download, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { localDate } from '#contract/cityTime.ts';
 import type { RunningIoc } from '../server/main.ts';
+import { type AlarmRaise, AlarmsRepo } from '../server/store/alarmsRepo.ts';
 import {
   ARTIFACTS,
   chartsFitTheirBoxes,
@@ -172,6 +174,91 @@ describe("leaders' dashboard", () => {
     });
     await chartsFitTheirBoxes(page);
     expect(await map.locator('svg path').count()).toBeGreaterThan(5);
+  });
+
+  it('draws the alarm system health: figures against their targets, the rate per 10 minutes, the top sources', async () => {
+    const run = ioc as RunningIoc;
+    const repo = new AlarmsRepo(run.db);
+    const sys = (at: number) => ({ actor: 'system', at });
+    const seg = run.city.segments[0];
+    const jam: AlarmRaise = {
+      key: `road_jam:${seg.id}`,
+      rule: 'road_jam',
+      priority: 3,
+      latched: false,
+      assetId: seg.id,
+      wardId: seg.districtId ?? null,
+      titleCode: 'road_jam',
+      params: { segment: seg.name },
+      lat: null,
+      lon: null,
+    };
+    // a jam that comes and goes three times in 10 minutes (chattering), then 15 new incidents within a
+    // minute of one 10-minute period: a flood for the one operator position
+    const TEN = 10 * 60_000;
+    const t0 = Math.floor((Date.now() - 40 * 60_000) / TEN) * TEN + 60_000;
+    for (let i = 0; i < 3; i++) {
+      await repo.raise(jam, sys(t0 + i * 3 * 60_000));
+      await repo.clear(jam.key, sys(t0 + i * 3 * 60_000 + 60_000));
+    }
+    for (let i = 0; i < 15; i++)
+      await repo.raise(
+        {
+          ...jam,
+          key: `incident_new:e2e-${i}`,
+          rule: 'incident_new',
+          assetId: `e2e-${i}`,
+          titleCode: 'incident_new',
+          params: { number: `PA-E2E${i}` },
+        },
+        sys(t0 + TEN + i * 2000),
+      );
+
+    await page.setViewportSize({ width: 1600, height: 1000 });
+    await page.goto(`${base}/dashboard?period=7d`);
+    await ready();
+    const section = page.getByTestId('sec-alarms');
+    await section.scrollIntoViewIfNeeded();
+    expect(await section.locator('h2').textContent()).toBe('Sức khỏe hệ thống cảnh báo');
+    expect(await kpiText('alarmRate')).toMatch(/^\d+(,\d+)?$/);
+    expect(await page.getByTestId('target-alarmRate').textContent()).toMatch(
+      /^[✓✗] (Đạt|Vượt) mục tiêu ≤ 1$/,
+    );
+    // the busiest 10 minutes had at least the 15 seeded: over the EEMUA limit of 10
+    expect(await page.getByTestId('target-alarmPeakRate').textContent()).toBe('✗ Vượt mục tiêu ≤ 10');
+    expect(Number(await kpiText('alarmChattering'))).toBeGreaterThanOrEqual(1);
+    expect(Number((await kpiText('alarmsRaised'))?.replace(/\./g, ''))).toBeGreaterThanOrEqual(18);
+
+    const chart = page.getByTestId('chart-alarm-rate');
+    await chart.scrollIntoViewIfNeeded();
+    await chartsFitTheirBoxes(page);
+    expect(await chart.locator('svg path').count()).toBeGreaterThan(3);
+    const stats = await paintStats(
+      page,
+      (await chart.boundingBox()) as { x: number; y: number; width: number; height: number },
+    );
+    expect(stats.colours).toBeGreaterThan(2);
+    const rows = page.getByTestId('table-alarm-sources').locator('tbody tr');
+    expect(await rows.count()).toBeGreaterThanOrEqual(2);
+    const jamRow = rows.filter({ hasText: seg.name });
+    expect(await jamRow.count()).toBe(1);
+    expect(await jamRow.textContent()).toContain('Ùn tắc giao thông');
+    expect(await jamRow.textContent()).toContain('dao động');
+    await section.evaluate((el) => el.scrollIntoView());
+    await screenshot(page, 'dashboard-alarms-1600');
+
+    // a day long ago: no alarms, said so where the chart and the table would be
+    const old = localDate(Date.now() - 300 * 86_400_000);
+    await page.goto(`${base}/dashboard?period=custom&from=${old}&to=${old}`);
+    await ready();
+    await page.getByTestId('sec-alarms').scrollIntoViewIfNeeded();
+    expect(await page.getByTestId('alarm-empty').textContent()).toBe('Không có cảnh báo nào trong kỳ này');
+    expect(await page.getByTestId('table-alarm-sources').locator('tbody').textContent()).toBe(
+      'Không có cảnh báo nào trong kỳ này',
+    );
+    expect(await kpiText('alarmsRaised')).toBe('0');
+    await page.getByTestId('sec-alarms').evaluate((el) => el.scrollIntoView());
+    await screenshot(page, 'dashboard-alarms-empty-1600');
   });
 
   it('a CSV link whose session has ended opens the login page and saves no file (dashboard and audit log)', async () => {

@@ -85,6 +85,15 @@ const EnvSchema = z.object({
     .max(168)
     .default(12)
     .describe('hours after which a login ends however active (a wall shift)'),
+  ALARM_OPERATOR_POSITIONS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(100)
+    .default(1)
+    .describe(
+      "operator positions sharing the alarms: the dashboard's alarm rate (EEMUA 191) is per position",
+    ),
   CORS_ORIGINS: z
     .string()
     .optional()

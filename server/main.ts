@@ -247,7 +247,7 @@ async function boot(
       corsOrigins,
       metricsToken: cfg.METRICS_TOKEN,
     },
-    dashboard: dashboardQueries(db),
+    dashboard: dashboardQueries(db, { operatorPositions: cfg.ALARM_OPERATOR_POSITIONS }),
     alarms: {
       repo: alarmsRepo,
       bus,

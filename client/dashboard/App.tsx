@@ -2,15 +2,17 @@ import { signal } from '@preact/signals';
 import type { ComponentChildren } from 'preact';
 import { useMemo } from 'preact/hooks';
 import { localDate } from '#contract/cityTime.ts';
-import type { Kpi } from '#contract/dashboardApi.ts';
+import type { AlarmHealthKpi, AlarmSource, Kpi } from '#contract/dashboardApi.ts';
 import { formatDateTime, formatNumber, formatTime, type Lang } from '../i18n/format.ts';
 import { lang, t, toggleLang } from '../i18n/i18n.ts';
 import type { MessageKey } from '../i18n/messages.ts';
 import { DownloadLink } from '../shared/DownloadLink.tsx';
 import { UserMenu } from '../shared/UserMenu.tsx';
 import { type DashboardData, type EndpointName, endpointUrl } from './api.ts';
-import { Chart } from './Chart.tsx';
+import { Chart, type ChartOption } from './Chart.tsx';
 import {
+  alarmRateOption,
+  bucketLabel,
   calendarOption,
   categoryOption,
   districtMapOption,
@@ -18,7 +20,7 @@ import {
   sourceOption,
   speedOption,
 } from './chartOptions.ts';
-import { formatDelta, formatValue } from './kpiFormat.ts';
+import { formatDelta, formatTarget, formatValue } from './kpiFormat.ts';
 import { PERIODS, type PeriodKey, type View, viewRange } from './view.ts';
 
 export const view = signal<View>({ period: '7d' });
@@ -66,18 +68,28 @@ function Card(props: {
   );
 }
 
-function KpiTile(props: { k: Kpi | undefined; l: Lang; big?: boolean }) {
+function KpiTile(props: { k: Kpi | AlarmHealthKpi | undefined; l: Lang; big?: boolean }) {
   const k = props.k;
   if (!k) return null;
   const v = formatValue(props.l, k.value, k.unit);
   const d = formatDelta(props.l, k);
+  // an alarm figure says whether it meets its target, in words and a mark, not only in colour
+  const target = 'target' in k ? formatTarget(props.l, k) : null;
   return (
-    <div class={`kpi ${props.big ? 'kpi-big' : ''}`} data-testid={`kpi-${k.key}`}>
+    <div
+      class={`kpi ${props.big ? 'kpi-big' : ''} ${target ? (target.met ? 'kpi-met' : 'kpi-missed') : ''}`}
+      data-testid={`kpi-${k.key}`}
+    >
       <div class="kpi-label">{t(`dash.kpi.${k.key}` as MessageKey)}</div>
       <div class="kpi-value">
         <span data-testid={`kpi-value-${k.key}`}>{v.text}</span>
         {v.unit && <span class="kpi-unit">{v.unit}</span>}
       </div>
+      {target && (
+        <div class={`kpi-target ${target.met ? 'good' : 'bad'}`} data-testid={`target-${k.key}`}>
+          {target.text}
+        </div>
+      )}
       <div class={`kpi-delta ${d ? d.tone : 'neutral'}`}>
         {d ? (
           <>
@@ -177,6 +189,8 @@ function Table<R>(props: {
   rows: R[];
   cols: Array<{ head: string; cell: (r: R) => ComponentChildren; num?: boolean }>;
   testId: string;
+  /** what an empty table says (default: no data yet) */
+  empty?: string;
 }) {
   return (
     <table class="tbl" data-testid={props.testId}>
@@ -193,7 +207,7 @@ function Table<R>(props: {
         {props.rows.length === 0 && (
           <tr>
             <td colSpan={props.cols.length} class="empty">
-              {t('dash.noData')}
+              {props.empty ?? t('dash.noData')}
             </td>
           </tr>
         )}
@@ -225,6 +239,7 @@ export function App() {
         sources: sourceOption(l, d.summary.items),
         map: districtMapOption(l, d.districts.items),
         calendar: calendarOption(l, d.calendar.items),
+        alarmRate: alarmRateOption(l, d.alarmRate.items, d.alarmRate.period.days),
       },
     [d, l],
   );
@@ -421,8 +436,116 @@ export function App() {
               />
             </Card>
           </div>
+
+          <AlarmHealthSection d={d} l={l} chart={charts?.alarmRate} wardName={dn} />
         </main>
       )}
     </div>
+  );
+}
+
+/** Detail codes of alarm keys the dashboard has words for (a detection kind, an SLA level, a part). */
+const ALARM_DETAILS = new Set([
+  'db',
+  'broker',
+  'ingest_lag',
+  'ingest',
+  'warning',
+  'overdue',
+  'accident',
+  'fire',
+  'flood',
+  'crowd',
+  'wrong_way',
+  'congestion',
+  'vehicle_count',
+  'other',
+]);
+
+/** Where an alarm came from, in words: the asset's name (or id), then what the key adds. */
+function alarmSourceText(r: AlarmSource): string {
+  const detail =
+    r.detail === null
+      ? null
+      : ALARM_DETAILS.has(r.detail)
+        ? t(`dash.alarm.detail.${r.detail}` as MessageKey)
+        : r.detail;
+  return [r.name ?? r.assetId, detail].filter((x) => x !== null).join(' · ') || '—';
+}
+
+/**
+ * The alarm system's health (EEMUA 191): the figures against their targets, the rate per 10 minutes
+ * over the period with the target line, the most frequent sources.
+ */
+function AlarmHealthSection(props: {
+  d: DashboardData;
+  l: Lang;
+  chart: ChartOption | undefined;
+  wardName: (id: string | null) => string;
+}) {
+  const { d, l } = props;
+  const k = new Map(d.alarmHealth.items.map((x) => [x.key, x]));
+  const raised = k.get('alarmsRaised')?.value ?? 0;
+  const positions = k.get('operatorPositions')?.value ?? 1;
+  const days = d.alarmRate.period.days;
+  return (
+    <section data-testid="sec-alarms">
+      <h2 class="section break-before">{t('dash.sec.alarms')}</h2>
+      <Card title={t('dash.alarm.kpiTitle')} csv="alarmHealth" testId="alarm-kpis">
+        <div class="kpis k7">
+          <KpiTile k={k.get('alarmRate')} l={l} big />
+          <KpiTile k={k.get('alarmPeakRate')} l={l} />
+          <KpiTile k={k.get('alarmFloodShare')} l={l} />
+          <KpiTile k={k.get('alarmAckMedian')} l={l} />
+          <KpiTile k={k.get('alarmStanding')} l={l} />
+          <KpiTile k={k.get('alarmChattering')} l={l} />
+          <KpiTile k={k.get('alarmsRaised')} l={l} />
+        </div>
+        <p class="note">{t('dash.alarm.note', { positions: formatNumber(l, positions) })}</p>
+      </Card>
+      <div class="grid g-alarms">
+        <Card title={t('dash.chart.alarmRate')} csv="alarmRate">
+          {raised === 0 ? (
+            <div class="empty-state" data-testid="alarm-empty">
+              {t('dash.alarm.empty')}
+            </div>
+          ) : (
+            props.chart && <Chart option={props.chart} lang={l} height={300} testId="chart-alarm-rate" />
+          )}
+        </Card>
+        <Card title={t('dash.table.alarmSources')} csv="alarmSources">
+          <Table
+            testId="table-alarm-sources"
+            rows={d.alarmSources.items}
+            empty={t('dash.alarm.empty')}
+            cols={[
+              { head: t('dash.col.rank'), cell: (r) => r.rank, num: true },
+              { head: t('dash.col.alarmRule'), cell: (r) => t(`dash.alarm.rule.${r.rule}` as MessageKey) },
+              { head: t('dash.col.alarmSource'), cell: (r) => alarmSourceText(r) },
+              { head: t('dash.col.district'), cell: (r) => props.wardName(r.wardId) },
+              {
+                head: t('dash.col.alarmRaised'),
+                cell: (r) => (
+                  <>
+                    {r.chattering && (
+                      <span class="tag-chatter" title={t('dash.kpi.alarmChattering')}>
+                        ⟳ {t('dash.alarm.chattering')}
+                      </span>
+                    )}{' '}
+                    <b>{formatNumber(l, r.raised)}</b>
+                  </>
+                ),
+                num: true,
+              },
+              {
+                head: t('dash.col.alarmLast'),
+                cell: (r) => bucketLabel(l, r.lastRaisedAt, days > 1),
+                num: true,
+              },
+            ]}
+          />
+        </Card>
+      </div>
+    </section>
   );
 }

@@ -1,8 +1,9 @@
-import { BarChart, HeatmapChart, LineChart, MapChart, PieChart } from 'echarts/charts';
+import { BarChart, HeatmapChart, LineChart, MapChart, PieChart, ScatterChart } from 'echarts/charts';
 import {
   CalendarComponent,
   GridComponent,
   LegendComponent,
+  MarkLineComponent,
   TooltipComponent,
   VisualMapComponent,
 } from 'echarts/components';
@@ -19,9 +20,11 @@ echarts.use([
   LineChart,
   MapChart,
   PieChart,
+  ScatterChart,
   CalendarComponent,
   GridComponent,
   LegendComponent,
+  MarkLineComponent,
   TooltipComponent,
   VisualMapComponent,
   SVGRenderer,

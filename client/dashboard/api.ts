@@ -1,4 +1,7 @@
 import type {
+  AlarmHealthKpi,
+  AlarmRateBucket,
+  AlarmSource,
   CalendarDay,
   CameraAvailability,
   DashboardResponse,
@@ -20,6 +23,9 @@ export const ENDPOINTS = {
   cameras: ['cameras', { limit: '10' }],
   districts: ['districts', {}],
   calendar: ['calendar', {}],
+  alarmHealth: ['alarm-health', {}],
+  alarmRate: ['alarm-rate', {}],
+  alarmSources: ['alarm-sources', { limit: '10' }],
 } as const satisfies Record<string, readonly [string, Record<string, string>]>;
 export type EndpointName = keyof typeof ENDPOINTS;
 
@@ -31,6 +37,9 @@ export interface DashboardData {
   cameras: DashboardResponse<CameraAvailability>;
   districts: DashboardResponse<DistrictFigures>;
   calendar: DashboardResponse<CalendarDay>;
+  alarmHealth: DashboardResponse<AlarmHealthKpi>;
+  alarmRate: DashboardResponse<AlarmRateBucket>;
+  alarmSources: DashboardResponse<AlarmSource>;
 }
 
 /** The URL of an endpoint for a view; `csv` gives the same rows as CSV (a download). */

@@ -1,5 +1,15 @@
 // echarts options for the dashboard's charts: pure functions of the API's items and the language.
-import type { CalendarDay, DistrictFigures, IncidentGroup, Kpi, SeriesDay } from '#contract/dashboardApi.ts';
+import { FLOOD_RATE_LIMIT } from '#contract/alarms.ts';
+import { LOCAL_OFFSET_MS, localDate } from '#contract/cityTime.ts';
+import {
+  ALARM_HEALTH_TARGETS,
+  type AlarmRateBucket,
+  type CalendarDay,
+  type DistrictFigures,
+  type IncidentGroup,
+  type Kpi,
+  type SeriesDay,
+} from '#contract/dashboardApi.ts';
 import { formatNumber, type Lang, translate } from '../i18n/format.ts';
 import type { MessageKey } from '../i18n/messages.ts';
 import type { ChartOption } from './Chart.tsx';
@@ -270,5 +280,90 @@ export function calendarOption(lang: Lang, days: CalendarDay[]): ChartOption {
       yearLabel: { show: false },
     },
     series: [{ type: 'heatmap', coordinateSystem: 'calendar', data: days.map((d) => [d.day, d.received]) }],
+  };
+}
+
+/** "08:40" in the city's time; with the day before it ("10/03 08:40") when the period is longer than one. */
+export function bucketLabel(lang: Lang, t: number, withDay: boolean): string {
+  const d = new Date(t + LOCAL_OFFSET_MS);
+  const hm = `${String(d.getUTCHours()).padStart(2, '0')}:${String(d.getUTCMinutes()).padStart(2, '0')}`;
+  return withDay ? `${shortDay(lang, localDate(t))} ${hm}` : hm;
+}
+
+/**
+ * Alarms per 10 minutes per operator position over the period, with the EEMUA 191 target (1) and the
+ * flood limit (10) as labelled lines; periods in flood are marked with red triangles (in the legend).
+ */
+export function alarmRateOption(lang: Lang, buckets: AlarmRateBucket[], days: number): ChartOption {
+  const target = ALARM_HEALTH_TARGETS.alarmRate;
+  const num = (v: number) => formatNumber(lang, v, 2);
+  return {
+    ...base(),
+    color: ['#1f5fa8', '#c8102e'],
+    tooltip: {
+      trigger: 'axis',
+      confine: true,
+      valueFormatter: (v: number | null) => (v === null ? '—' : `${num(v)} ${tr(lang, 'dash.unit.rate')}`),
+    },
+    // room on the right for the lines' labels
+    grid: { left: 8, right: 104, top: 32, bottom: 4, containLabel: true },
+    xAxis: {
+      type: 'category',
+      data: buckets.map((b) => bucketLabel(lang, b.t, days > 1)),
+      axisLabel: AXIS_LABEL,
+      boundaryGap: false,
+    },
+    yAxis: {
+      type: 'value',
+      axisLabel: AXIS_LABEL,
+      splitLine: SPLIT,
+      name: tr(lang, 'dash.series.alarmRate'),
+      nameTextStyle: { ...AXIS_LABEL, align: 'left' },
+      // the target line always in view
+      max: (v: { max: number }) => (v.max < target * 1.5 ? target * 1.5 : null),
+    },
+    series: [
+      {
+        name: tr(lang, 'dash.series.alarmRate'),
+        type: 'line',
+        step: 'end',
+        // a long period has more periods than pixels: each pixel keeps its busiest 10 minutes
+        sampling: 'max',
+        symbol: 'none',
+        lineStyle: { width: 1.5 },
+        areaStyle: { opacity: 0.18 },
+        data: buckets.map((b) => b.perPosition),
+        markLine: {
+          silent: true,
+          symbol: 'none',
+          label: { position: 'end', fontSize: 12, fontWeight: 600 },
+          data: [
+            {
+              yAxis: target,
+              label: {
+                formatter: translate(lang, 'dash.alarm.targetLine', { target: num(target) }),
+                color: '#1e7a44',
+              },
+              lineStyle: { color: '#2e9e5b', type: 'dashed', width: 2 },
+            },
+            {
+              yAxis: FLOOD_RATE_LIMIT,
+              label: {
+                formatter: translate(lang, 'dash.alarm.floodLine', { limit: num(FLOOD_RATE_LIMIT) }),
+                color: '#a10d25',
+              },
+              lineStyle: { color: '#c8102e', type: 'dotted', width: 2 },
+            },
+          ],
+        },
+      },
+      {
+        name: tr(lang, 'dash.series.alarmFlood'),
+        type: 'scatter',
+        symbol: 'triangle',
+        symbolSize: 10,
+        data: buckets.map((b) => (b.flood ? b.perPosition : null)),
+      },
+    ],
   };
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { Kpi } from '#contract/dashboardApi.ts';
-import { formatDelta, formatValue } from './kpiFormat.ts';
+import type { AlarmHealthKpi, Kpi } from '#contract/dashboardApi.ts';
+import { formatDelta, formatTarget, formatValue } from './kpiFormat.ts';
 
 const k = (key: string, unit: Kpi['unit'], value: number | null, previous: number | null): Kpi => {
   const delta = value !== null && previous !== null ? value - previous : null;
@@ -44,5 +44,47 @@ describe('dashboard KPI formatting', () => {
     expect(formatDelta('en', k('ackMedian', 'minutes', 10, 20))?.tone).toBe('good');
     expect(formatDelta('en', k('received', 'count', 3, 0))?.text).toBe('+3');
     expect(formatDelta('en', k('received', 'count', 3, null))).toBeNull();
+  });
+});
+
+describe('alarm system health figures', () => {
+  const a = (
+    key: AlarmHealthKpi['key'],
+    unit: Kpi['unit'],
+    value: number | null,
+    target: number | null,
+  ): AlarmHealthKpi => ({
+    ...k(key, unit, value, null),
+    key,
+    group: 'alarms',
+    target,
+    withinTarget: target === null || value === null ? null : value <= target,
+  });
+
+  it('writes the rate per position with two decimals, against the target of one', () => {
+    expect(formatValue('vi', 0.2396, 'rate')).toEqual({ text: '0,24', unit: 'cảnh báo/10 phút' });
+    expect(formatValue('en', 12.5, 'rate')).toEqual({ text: '12.5', unit: 'alarms/10 min' });
+  });
+
+  it('says in words and with a mark whether a figure meets its target', () => {
+    expect(formatTarget('vi', a('alarmRate', 'rate', 0.24, 1))).toEqual({
+      met: true,
+      text: '✓ Đạt mục tiêu ≤ 1',
+    });
+    expect(formatTarget('en', a('alarmPeakRate', 'rate', 12.5, 10))).toEqual({
+      met: false,
+      text: '✗ Over target ≤ 10',
+    });
+    expect(formatTarget('vi', a('alarmFloodShare', 'share', 0.0139, 0.01))?.text).toBe(
+      '✗ Vượt mục tiêu ≤ 1,0%',
+    );
+    // no target, or nothing measured: no mark at all
+    expect(formatTarget('en', a('alarmAckMedian', 'minutes', 3, null))).toBeNull();
+    expect(formatTarget('en', a('alarmRate', 'rate', null, 1))).toBeNull();
+  });
+
+  it('a rise of any alarm figure is bad news', () => {
+    expect(formatDelta('en', k('alarmRate', 'rate', 2, 1))?.tone).toBe('bad');
+    expect(formatDelta('en', k('alarmChattering', 'count', 0, 3))?.tone).toBe('good');
   });
 });

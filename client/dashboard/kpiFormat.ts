@@ -1,5 +1,5 @@
-import type { Kpi, KpiUnit } from '#contract/dashboardApi.ts';
-import { formatNumber, type Lang } from '../i18n/format.ts';
+import type { AlarmHealthKpi, Kpi, KpiUnit } from '#contract/dashboardApi.ts';
+import { formatNumber, type Lang, translate } from '../i18n/format.ts';
 
 /** Whether a rise of this figure is good news (green), bad news (red), or neither. */
 const RISE_IS: Record<string, 'good' | 'bad' | 'neutral'> = {
@@ -16,6 +16,13 @@ const RISE_IS: Record<string, 'good' | 'bad' | 'neutral'> = {
   resolveMedian: 'bad',
   resolveP90: 'bad',
   cameraAvailability: 'good',
+  alarmsRaised: 'bad',
+  alarmRate: 'bad',
+  alarmPeakRate: 'bad',
+  alarmFloodShare: 'bad',
+  alarmAckMedian: 'bad',
+  alarmStanding: 'bad',
+  alarmChattering: 'bad',
 };
 
 /**
@@ -33,6 +40,9 @@ export function formatValue(lang: Lang, v: number | null, unit: KpiUnit): { text
       return v >= 120
         ? { text: formatNumber(lang, v / 60, 1), unit: lang === 'vi' ? 'giờ' : 'h' }
         : { text: formatNumber(lang, v, v < 10 ? 1 : 0), unit: lang === 'vi' ? 'phút' : 'min' };
+    case 'rate':
+      // alarms per 10 minutes per position: two decimals under 10 (0,24 against the target of 1)
+      return { text: formatNumber(lang, v, v < 10 ? 2 : 1), unit: translate(lang, 'dash.unit.rate') };
     case 'hours':
       return { text: formatNumber(lang, v, 0), unit: lang === 'vi' ? 'giờ' : 'h' };
     default:
@@ -61,4 +71,18 @@ export function formatDelta(
   else if (k.deltaRatio !== null) text = `${sign}${formatNumber(lang, Math.abs(k.deltaRatio) * 100, 1)}%`;
   else text = `${sign}${formatValue(lang, Math.abs(k.delta), k.unit).text}`;
   return { text, tone, arrow };
+}
+
+/**
+ * Whether an alarm figure meets its target, said in words with a mark (✓ / ✗), so that it does not
+ * rest on colour alone; null for a figure without a target or a value.
+ */
+export function formatTarget(lang: Lang, k: AlarmHealthKpi): { met: boolean; text: string } | null {
+  if (k.target === null || k.withinTarget === null) return null;
+  const v = formatValue(lang, k.target, k.unit);
+  const target = k.unit === 'share' ? `${v.text}%` : v.text;
+  return {
+    met: k.withinTarget,
+    text: translate(lang, k.withinTarget ? 'dash.alarm.met' : 'dash.alarm.missed', { target }),
+  };
 }

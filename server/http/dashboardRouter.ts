@@ -23,7 +23,8 @@ const LimitQuery = PeriodQuery.extend({ limit: z.coerce.number().int().min(1).ma
 const ByQuery = PeriodQuery.extend({ by: z.enum(['category', 'district', 'source']).default('category') });
 
 /**
- * The leaders' dashboard: `/api/dashboard/{summary,series,worst-segments,incidents-by,cameras,districts,calendar}`.
+ * The leaders' dashboard: `/api/dashboard/{summary,series,worst-segments,incidents-by,cameras,districts,calendar,
+ * alarm-health,alarm-rate,alarm-sources}`.
  * Every endpoint takes `from`, `to` (ISO date/time or epoch ms; widened to whole local days; default the
  * last 7 days), `district`, and `format=csv`, and answers `{ period, items }` (CSV: one row per item).
  */
@@ -177,6 +178,39 @@ export function dashboardRouter(deps: {
       deps.queries.calendar({ from: Math.min(p.from, p.to - 365 * DAY_MS), to: p.to, district: p.district }),
     ['day', 't', 'received'],
   );
+
+  // the alarm system's health (EEMUA 191): figures against their targets, the rate per 10 minutes, the
+  // most frequent sources
+  endpoint('alarm-health', PeriodQuery, (p) => deps.queries.alarmHealth(p), [
+    'key',
+    'unit',
+    'value',
+    'previous',
+    'delta',
+    'deltaRatio',
+    'target',
+    'withinTarget',
+  ]);
+
+  endpoint('alarm-rate', PeriodQuery, (p) => deps.queries.alarmRate(p), [
+    't',
+    'raised',
+    'perPosition',
+    'flood',
+  ]);
+
+  endpoint('alarm-sources', LimitQuery, (p, q) => deps.queries.alarmSources(p, q.limit), [
+    'rank',
+    'key',
+    'rule',
+    'assetId',
+    'name',
+    'detail',
+    'wardId',
+    'raised',
+    'chattering',
+    'lastRaisedAt',
+  ]);
 
   return r;
 }

@@ -15,6 +15,7 @@ import {
   type SeriesDay,
   type WorstSegment,
 } from '#contract/dashboardApi.ts';
+import { alarmHealth, alarmRate, alarmSources } from './alarmHealthRepo.ts';
 import type { Db } from './db.ts';
 
 // Dashboard figures. Traffic and cameras read only daily aggregates, never the raw readings: city and
@@ -445,8 +446,13 @@ export async function districtFigures(
   });
 }
 
-/** The dashboard's queries bound to a database (what the composition root hands the router). */
-export function dashboardQueries(db: Db) {
+/**
+ * The dashboard's queries bound to a database (what the composition root hands the router).
+ * `operatorPositions`: the operator positions sharing the alarms (the alarm rate is per position).
+ */
+export function dashboardQueries(db: Db, opts: { operatorPositions?: number } = {}) {
+  const positions = Math.max(1, opts.operatorPositions ?? 1);
+  const alarmQuery = (p: DashboardPeriod) => ({ ...p, positions });
   return {
     summary: (p: DashboardPeriod) => dashboardSummary(db, p),
     series: (p: DashboardPeriod) => dailySeries(db, p),
@@ -457,6 +463,10 @@ export function dashboardQueries(db: Db) {
     districts: (p: DashboardPeriod, districts: ReadonlyArray<{ id: string; name: string }>) =>
       districtFigures(db, p, districts),
     calendar: (q: { from: number; to: number; district: string | null }) => incidentCalendar(db, q),
+    alarmHealth: (p: DashboardPeriod) => alarmHealth(db, alarmQuery(p)),
+    alarmRate: (p: DashboardPeriod) => alarmRate(db, alarmQuery(p)),
+    alarmSources: (p: DashboardPeriod, limit: number) =>
+      alarmSources(db, { from: p.from, until: p.until, district: p.district }, limit),
   };
 }
 export type DashboardQueries = ReturnType<typeof dashboardQueries>;
