@@ -1,5 +1,5 @@
 import type { Kpi, KpiUnit } from '#contract/dashboardApi.ts';
-import { formatNumber, type Lang } from '../i18n/format.ts';
+import { formatNumber, type Lang, translate } from '../i18n/format.ts';
 
 /** Whether a rise of this figure is good news (green), bad news (red), or neither. */
 const RISE_IS: Record<string, 'good' | 'bad' | 'neutral'> = {
@@ -26,15 +26,15 @@ export function formatValue(lang: Lang, v: number | null, unit: KpiUnit): { text
   if (v === null || !Number.isFinite(v)) return { text: '—', unit: '' };
   switch (unit) {
     case 'kmh':
-      return { text: formatNumber(lang, v, 1, 1), unit: 'km/h' };
+      return { text: formatNumber(lang, v, 1, 1), unit: translate(lang, 'unit.kmh') };
     case 'share':
       return { text: formatNumber(lang, v * 100, 1, 1), unit: '%' };
     case 'minutes':
       return v >= 120
-        ? { text: formatNumber(lang, v / 60, 1), unit: lang === 'vi' ? 'giờ' : 'h' }
-        : { text: formatNumber(lang, v, v < 10 ? 1 : 0), unit: lang === 'vi' ? 'phút' : 'min' };
+        ? { text: formatNumber(lang, v / 60, 1), unit: translate(lang, 'unit.h') }
+        : { text: formatNumber(lang, v, v < 10 ? 1 : 0), unit: translate(lang, 'unit.min') };
     case 'hours':
-      return { text: formatNumber(lang, v, 0), unit: lang === 'vi' ? 'giờ' : 'h' };
+      return { text: formatNumber(lang, v, 0), unit: translate(lang, 'unit.h') };
     default:
       return { text: formatNumber(lang, v, 0), unit: '' };
   }
