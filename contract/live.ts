@@ -49,9 +49,33 @@ export interface IncidentItem {
   reporter?: string;
   source: IncidentSource;
   assignee?: string;
+  /**
+   * The camera detection that opened it (`source: "camera"`, v1.4): the console words it in the
+   * reader's language; such an incident carries no description from the server.
+   */
+  detection?: IncidentDetection;
+}
+
+/** A camera's detection behind an incident. */
+export interface IncidentDetection {
+  cameraId: string;
+  event: CameraEventKind;
+  /** 0–1, when the camera sent one */
+  confidence?: number;
 }
 
 export type AlertKind = 'congestion' | 'camera_offline' | 'camera_event' | 'incident';
+
+/**
+ * An alert's title as a code and its parameters (v1.4): the client renders it in the reader's
+ * language, never a sentence from the server. The code is the alert's kind; names of assets are
+ * proper names and travel as they are.
+ */
+export type AlertTitle =
+  | { code: 'congestion'; params: { segment: string; speedKmh: number } }
+  | { code: 'camera_offline'; params: { camera: string } }
+  | { code: 'camera_event'; params: { camera: string; event: CameraEventKind } }
+  | { code: 'incident'; params: { category: IncidentCategory; severity: number } };
 
 /** An alert pushed to operators. */
 export interface AlertItem {
@@ -59,7 +83,7 @@ export interface AlertItem {
   ts: number;
   kind: AlertKind;
   severity: number;
-  title: string;
+  title: AlertTitle;
   assetId?: string;
   lat?: number;
   lon?: number;

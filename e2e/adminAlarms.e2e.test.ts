@@ -96,7 +96,7 @@ describe('admin page: alarm rules and assets out of service', () => {
     expect(await error.textContent()).toBe(
       fill(viText['admin.alarms.bad.range'], {
         range: '5–90',
-        unit: viText['admin.alarms.unit.share_of_limit'],
+        unit: viText['unit.shareOfLimit'],
       }),
     );
     expect(await threshold.getAttribute('aria-invalid')).toBe('true');

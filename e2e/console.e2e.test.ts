@@ -1,5 +1,6 @@
 // The operators' wall console in headless Chromium against the real IOC (embedded broker,
 // embedded database, simulators on).
+import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -59,19 +60,24 @@ async function start(): Promise<RunningIoc> {
 // the embedded broker takes readings only from registered devices: one per started IOC
 const logins = new WeakMap<RunningIoc, MqttLogin>();
 
-/** Publishes the reading until the page shows it: the simulators report every segment too. */
-async function publishUntilShown(segmentId: string, speedKmh: number, timeoutMs = 10_000): Promise<number> {
+/** A publisher logged in as this IOC's test device. */
+async function publisher(): Promise<mqtt.MqttClient> {
   const running = ioc as RunningIoc;
   let login = logins.get(running);
   if (!login) {
     login = await testDevice(running);
     logins.set(running, login);
   }
-  const client = await mqtt.connectAsync(login.url, {
+  return mqtt.connectAsync(login.url, {
     clientId: `e2e-${Date.now()}`,
     username: login.username,
     password: login.password,
   });
+}
+
+/** Publishes the reading until the page shows it: the simulators report every segment too. */
+async function publishUntilShown(segmentId: string, speedKmh: number, timeoutMs = 10_000): Promise<number> {
+  const client = await publisher();
   const started = Date.now();
   try {
     for (;;) {
@@ -176,6 +182,104 @@ describe('operators wall console', () => {
     expect(await label.textContent()).toBe('Tốc độ TB toàn thành phố');
     await expect.poll(() => badge().getAttribute('data-status'), { timeout: 20_000 }).toBe('live');
   }, 40_000);
+
+  it('words alerts in English for an English reader, and queues incidents with their number and timer', async () => {
+    const running = ioc as RunningIoc;
+    const seg = running.city.segments[7];
+    const [lon, lat] = running.city.segments[12].coords[0];
+    const marker = `e2e-${Date.now().toString(36)}`;
+    await page.locator('[data-testid="lang-toggle"]').click();
+    expect(await page.locator('html').getAttribute('lang')).toBe('en');
+    if (!(await page.locator('[data-testid="incident-queue"]').isVisible())) await page.keyboard.press('i');
+    const client = await publisher();
+    try {
+      // a jam on a road: the server sends the code, this English console words it
+      await client.publishAsync(`ioc/traffic/${seg.id}`, JSON.stringify({ ts: Date.now(), speedKmh: 3 }), {
+        qos: 1,
+      });
+    } finally {
+      await client.endAsync();
+    }
+    // reports from the field (the simulated duty desk leaves those to the people at the console), as a
+    // phone sends them, dated when they were written
+    const report = async (agoMin: number, category: string, severity: number, description: string) => {
+      const res = await context.request.post(`${running.httpUrl}/api/reports`, {
+        data: {
+          id: randomUUID(),
+          ts: Date.now() - agoMin * 60_000,
+          category,
+          lat,
+          lon,
+          severity,
+          description,
+        },
+      });
+      expect(res.status()).toBe(201);
+    };
+    // a fire just now: acknowledged within 5 minutes is the target
+    await report(0, 'fire', 4, marker);
+    // written a while ago on a phone that was offline: a jam 13 of its 15 minutes in (amber), a flood
+    // 1 h 35 min in (1 h 20 min past its 15 minutes: red, and first of the new ones)
+    await report(13, 'traffic_jam', 3, `${marker}-jam`);
+    await report(95, 'flooding', 2, `${marker}-flood`);
+    const titles = page.locator('[data-testid="feed-row"] .feed-title');
+    await expect
+      .poll(() => titles.allTextContents(), { timeout: 15_000 })
+      .toContain(`Congestion: ${seg.name} (3 km/h)`);
+    // no alert in the feed is worded in Vietnamese (the simulation's jams included)
+    expect((await titles.allTextContents()).filter((x) => /Ùn tắc|Camera mất kết nối/.test(x))).toEqual([]);
+
+    const row = page.locator('[data-testid="queue-item"]', { hasText: marker }).filter({
+      hasNotText: `${marker}-`,
+    });
+    await expect.poll(() => row.count(), { timeout: 15_000 }).toBe(1);
+    const timerOf = (suffix: string) =>
+      page
+        .locator('[data-testid="queue-item"]', { hasText: `${marker}-${suffix}` })
+        .locator('[data-testid="queue-sla"]');
+    await expect.poll(() => timerOf('jam').count(), { timeout: 15_000 }).toBe(1);
+    await expect.poll(() => timerOf('flood').count(), { timeout: 15_000 }).toBe(1);
+    expect(await timerOf('jam').getAttribute('data-level')).toBe('warning');
+    expect(await timerOf('jam').textContent()).toMatch(/^Acknowledge: [12] min left$/);
+    expect(await timerOf('flood').getAttribute('data-level')).toBe('overdue');
+    expect(await timerOf('flood').textContent()).toMatch(/^Acknowledge: overdue 1 h 2[01] min$/);
+    // overdue before the rest of the new ones, whatever its severity: only overdue rows above it
+    const levels = await page
+      .locator('[data-testid="queue-item"]')
+      .evaluateAll((els) =>
+        els.map((e) => [
+          e.textContent ?? '',
+          e.querySelector('[data-testid="queue-sla"]')?.getAttribute('data-level'),
+        ]),
+      );
+    const at = levels.findIndex(([text]) => text?.includes(`${marker}-flood`));
+    expect(levels.slice(0, at + 1).every(([, level]) => level === 'overdue')).toBe(true);
+    expect(levels.findIndex(([text]) => text?.includes(`${marker}-jam`))).toBeGreaterThan(at);
+    const id = await row.getAttribute('data-id');
+    expect(await row.locator('[data-testid="queue-number"]').textContent()).toBe(
+      `PA-${String(id).padStart(6, '0')}`,
+    );
+    const sla = row.locator('[data-testid="queue-sla"]');
+    expect(await sla.textContent()).toMatch(/^Acknowledge: [45] min left$/);
+    expect(await sla.getAttribute('data-level')).toBe('ok');
+    // the category's name is the contract's (the one Open311 serves)
+    expect(await row.locator('.queue-cat').textContent()).toBe('Fire or explosion');
+    // new incidents come first: no acknowledged one above it
+    const states = await page.locator('[data-testid="queue-item"] .chip').allTextContents();
+    const mine = (await page
+      .locator('[data-testid="queue-item"]')
+      .evaluateAll((els, m) => els.findIndex((e) => e.textContent?.includes(m as string)), marker)) as number;
+    expect(states.slice(0, mine).every((x) => x === 'New')).toBe(true);
+    await screenshot(page, 'console-queue-en');
+
+    await page.locator('[data-testid="lang-toggle"]').click();
+    await expect.poll(() => sla.textContent()).toMatch(/^Tiếp nhận: còn [45] phút$/);
+    expect(await row.locator('.queue-cat').textContent()).toBe('Cháy, nổ');
+    await expect.poll(() => titles.allTextContents()).toContain(`Ùn tắc: ${seg.name} (3 km/h)`);
+    await screenshot(page, 'console-queue-vi');
+    await page.keyboard.press('i');
+    expect(consoleErrors).toEqual([]);
+  }, 90_000);
 
   it('turns the badge red when the server goes and recovers by itself when it is back', async () => {
     await page.evaluate(() => {

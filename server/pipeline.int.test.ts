@@ -288,6 +288,7 @@ describe.each(iocSetups())('live pipeline on $name', (setup) => {
     ).toMatchObject({
       kind: 'incident',
       severity: 4,
+      title: { code: 'incident', params: { category: 'fire', severity: 4 } },
     });
 
     const res = await fetch(`${ioc.httpUrl}/api/reports`, {
@@ -307,6 +308,47 @@ describe.each(iocSetups())('live pipeline on $name', (setup) => {
     expect(await eventually(() => alerts.find((a) => a.assetId === id), 5000, 'field alert')).toMatchObject({
       kind: 'incident',
     });
+  });
+
+  it('opens an incident from a camera flood detection with the detection as data and a coded alert', async () => {
+    const s = connectLive(ioc.httpUrl);
+    sockets.push(s);
+    await subscribe(s, { layers: ['incidents', 'alerts'] });
+    const alerts: AlertItem[] = [];
+    const incidents: IncidentItem[] = [];
+    s.on('alert', (a) => alerts.push(a));
+    s.on('delta', (d) => {
+      if (d.layer === 'incidents') incidents.push(...(d.items as IncidentItem[]));
+    });
+    const camName = ioc.city.cameras[0].name;
+    await publish(pub, `ioc/camera/${cam}/event`, {
+      ts: Date.now(),
+      kind: 'flood',
+      confidence: 0.94,
+      id: randomUUID(),
+    });
+    const opened = await eventually(
+      () => incidents.find((i) => i.source === 'camera' && i.detection?.cameraId === cam),
+      10_000,
+      'camera incident delta',
+    );
+    // the console words it ("Camera phát hiện: Ngập nước (94%)"): no sentence from the server
+    expect(opened).toMatchObject({
+      category: 'flooding',
+      detection: { cameraId: cam, event: 'flood', confidence: 0.94 },
+    });
+    expect(opened.description).toBeUndefined();
+    const listed = (await (await fetch(`${ioc.httpUrl}/api/incidents/${opened.id}`)).json()) as {
+      incident: IncidentItem;
+    };
+    expect(listed.incident.detection).toEqual({ cameraId: cam, event: 'flood', confidence: 0.94 });
+    expect(
+      await eventually(
+        () => alerts.find((a) => a.kind === 'camera_event' && a.assetId === cam),
+        5000,
+        'alert',
+      ),
+    ).toMatchObject({ title: { code: 'camera_event', params: { camera: camName, event: 'flood' } } });
   });
 
   it('serves a browser that can only long-poll (proxies without WebSocket)', async () => {

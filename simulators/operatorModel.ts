@@ -56,10 +56,12 @@ export function operatorTimeline(
   const dispatchAt = ackAt + Math.max(1, lognormal(6 * urgency, 0.6)) * MIN;
   const resolveAt = dispatchAt + Math.max(5, lognormal(RESOLVE_MIN[inc.category], 0.8)) * MIN;
   const closeAt = resolveAt + Math.max(10, lognormal(180, 0.9)) * MIN;
+  // no notes: a note is what a person types; the steps themselves (action, assignee) are data the
+  // console words in the reader's language
   return [
-    { action: 'acknowledge', at: ackAt, actor, note: 'Đã tiếp nhận, đang xác minh' },
-    { action: 'assign', at: dispatchAt, actor, assignee: team, note: `Điều phối ${team}` },
-    { action: 'resolve', at: resolveAt, actor: team, note: 'Đã xử lý xong tại hiện trường' },
-    { action: 'close', at: closeAt, actor, note: 'Đã kiểm tra, đóng phản ánh' },
+    { action: 'acknowledge', at: ackAt, actor },
+    { action: 'assign', at: dispatchAt, actor, assignee: team },
+    { action: 'resolve', at: resolveAt, actor: team },
+    { action: 'close', at: closeAt, actor },
   ];
 }

@@ -14,12 +14,12 @@ import type { MessageKey } from '../i18n/messages.ts';
 /** The units of ALARM_RULE_META, as the form shows them: the API's value times `scale`. */
 type MetaUnit = 'share_of_limit' | 'confidence' | 'severity' | 'share_of_target' | 'per_second' | 'ms';
 const UNITS: Record<MetaUnit, { scale: number; label: MessageKey }> = {
-  share_of_limit: { scale: 100, label: 'admin.alarms.unit.share_of_limit' },
-  confidence: { scale: 100, label: 'admin.alarms.unit.confidence' },
-  severity: { scale: 1, label: 'admin.alarms.unit.severity' },
-  share_of_target: { scale: 100, label: 'admin.alarms.unit.share_of_target' },
-  per_second: { scale: 1, label: 'admin.alarms.unit.per_second' },
-  ms: { scale: 0.001, label: 'admin.alarms.unit.seconds' },
+  share_of_limit: { scale: 100, label: 'unit.shareOfLimit' },
+  confidence: { scale: 100, label: 'unit.confidence' },
+  severity: { scale: 1, label: 'unit.severity' },
+  share_of_target: { scale: 100, label: 'unit.shareOfTarget' },
+  per_second: { scale: 1, label: 'unit.msgPerSec' },
+  ms: { scale: 0.001, label: 'unit.s' },
 };
 /** Delays are typed in seconds. */
 const SECOND = 1000;
@@ -144,7 +144,7 @@ export function isDefault(c: AlarmRuleConfig): boolean {
 
 /** The unit of a number field, in the reader's language (`''` for a field the rule does not have). */
 export function unitText(lang: Lang, rule: AlarmRuleCode, field: NumberField): string {
-  if (field === 'delay' || field === 'clearDelay') return translate(lang, 'admin.alarms.unit.seconds');
+  if (field === 'delay' || field === 'clearDelay') return translate(lang, 'unit.s');
   const label = ALARM_RULE_META[rule][field] && unitOf(ALARM_RULE_META[rule][field].unit).label;
   return label ? translate(lang, label) : '';
 }

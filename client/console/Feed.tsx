@@ -1,6 +1,7 @@
-import { fmt, t } from '../i18n/i18n.ts';
+import { fmt, lang, t } from '../i18n/i18n.ts';
 import type { FeedEntry } from '../live/liveState.ts';
 import { CAMERA_COLORS, CATEGORY_COLORS, toCss } from '../map/layers/style.ts';
+import { alertTitleText, incidentText } from './alertText.ts';
 import { ctx } from './ctx.ts';
 import { clock, feedTick, selection } from './store.ts';
 
@@ -41,7 +42,7 @@ function FeedRow({ e }: { e: FeedEntry }) {
     color = toCss(CATEGORY_COLORS[cur.category] ?? CATEGORY_COLORS.other);
     kind = `${t('feed.incident')} · ${t(`state.${cur.status}`)}`;
     title = `${t(`cat.${cur.category}`)} · ${t('panel.severity')} ${cur.severity}`;
-    where = cur.description ?? '';
+    where = incidentText(lang.value, cur, (id) => c.city.cameraById.get(id)?.name);
     onClick = () => openIncident(cur.id);
   } else if (e.type === 'camera') {
     const cam = c.city.cameraById.get(e.cameraId);
@@ -53,7 +54,7 @@ function FeedRow({ e }: { e: FeedEntry }) {
   } else {
     color = e.item.severity >= 4 ? '#ef233c' : '#f59e0b';
     kind = t('feed.alert');
-    title = e.item.title;
+    title = alertTitleText(lang.value, e.item.title);
     onClick = () => {
       if (e.item.lon !== undefined && e.item.lat !== undefined) c.view.flyTo(e.item.lon, e.item.lat);
     };

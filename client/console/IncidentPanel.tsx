@@ -2,12 +2,13 @@ import { useEffect, useState } from 'preact/hooks';
 import { actionsFor } from '#contract/incidentLifecycle.ts';
 import type { IncidentAction, PhotoRef } from '#contract/incidentsApi.ts';
 import type { IncidentItem } from '#contract/live.ts';
-import { fmt, t } from '../i18n/i18n.ts';
+import { fmt, lang, t } from '../i18n/i18n.ts';
 import type { MessageKey } from '../i18n/messages.ts';
 import { nearestCameras } from '../map/city.ts';
 import { CAMERA_COLORS, CATEGORY_COLORS, cameraStatus, toCss } from '../map/layers/style.ts';
 import { CategoryIcon } from '../shared/CategoryIcon.tsx';
 import { session } from '../shared/session.ts';
+import { historyLines, incidentText } from './alertText.ts';
 import { ApiRequestError, api, type IncidentDetail } from './api.ts';
 import { ctx } from './ctx.ts';
 import { openCamera } from './Feed.tsx';
@@ -66,6 +67,7 @@ export function IncidentPanel({ id }: { id: string }) {
       distanceM,
     }));
   const color = toCss(CATEGORY_COLORS[inc.category] ?? CATEGORY_COLORS.other);
+  const about = incidentText(lang.value, inc, (cid) => c.city.cameraById.get(cid)?.name);
   return (
     <div class="side-body">
       <div class="inc-head">
@@ -104,7 +106,7 @@ export function IncidentPanel({ id }: { id: string }) {
       <Row k="panel.updatedAt">
         <When ts={inc.updatedAt} />
       </Row>
-      <Row k="panel.source">{inc.source}</Row>
+      <Row k="panel.source">{t(`src.${inc.source}`)}</Row>
       {inc.reporter && <Row k="panel.reporter">{inc.reporter}</Row>}
       {inc.assignee && (
         <Row k="panel.assignee" testid="panel-assignee">
@@ -112,11 +114,11 @@ export function IncidentPanel({ id }: { id: string }) {
         </Row>
       )}
       {d?.incident.address && <Row k="panel.district">{d.incident.address}</Row>}
-      {inc.description && (
+      {about && (
         <div class="side-section">
           <div class="section-title">{t('panel.description')}</div>
           <p class="desc" data-testid="panel-description">
-            {inc.description}
+            {about}
           </p>
         </div>
       )}
@@ -164,7 +166,11 @@ export function IncidentPanel({ id }: { id: string }) {
                         : h.action}
                   </span>
                   {h.actor && <span class="muted"> · {h.actor}</span>}
-                  {h.note && <span class="hist-note">{h.note}</span>}
+                  {historyLines(lang.value, h).map((line) => (
+                    <span key={line} class="hist-note">
+                      {line}
+                    </span>
+                  ))}
                 </span>
               </li>
             ))}

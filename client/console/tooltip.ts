@@ -1,8 +1,9 @@
-import { fmt, t } from '../i18n/i18n.ts';
+import { fmt, lang, t } from '../i18n/i18n.ts';
 import type { LiveState } from '../live/liveState.ts';
 import type { MapCity } from '../map/city.ts';
 import { cameraStatus, SPEED_COLORS, toCss, trafficLevel, trafficSwatchSvg } from '../map/layers/style.ts';
 import type { Picked } from '../map/mapView.ts';
+import { incidentText } from './alertText.ts';
 
 const esc = (s: string) =>
   s.replace(
@@ -32,5 +33,6 @@ export function tooltipHtml(p: Picked, city: MapCity, state: LiveState, now: num
     return `<div class="tt"><div class="tt-name">${esc(cam?.name ?? id)}</div><div class="tt-value">${esc(t(`cam.${st}`))}</div>${item?.lastEvent ? `<div class="tt-sub">${esc(t(`ev.${item.lastEvent.kind}`))} · ${f.time(item.lastEvent.ts)}</div>` : ''}<div class="tt-time">${esc(when)}</div></div>`;
   }
   const i = p.incident;
-  return `<div class="tt"><div class="tt-name">${esc(t(`cat.${i.category}`))}</div><div class="tt-value">${esc(t('panel.severity'))} ${i.severity} · ${esc(t(`state.${i.status}`))}</div>${i.description ? `<div class="tt-sub">${esc(i.description.slice(0, 120))}</div>` : ''}<div class="tt-time">${f.time(i.ts)} · ${f.ago(Math.max(0, now - i.ts))}</div></div>`;
+  const about = incidentText(lang.value, i, (id) => city.cameraById.get(id)?.name);
+  return `<div class="tt"><div class="tt-name">${esc(t(`cat.${i.category}`))}</div><div class="tt-value">${esc(t('panel.severity'))} ${i.severity} · ${esc(t(`state.${i.status}`))}</div>${about ? `<div class="tt-sub">${esc(about.slice(0, 120))}</div>` : ''}<div class="tt-time">${f.time(i.ts)} · ${f.ago(Math.max(0, now - i.ts))}</div></div>`;
 }

@@ -339,7 +339,7 @@ export function App() {
 
           <h2 class="section">{t('dash.sec.trends')}</h2>
           <div class="grid g2">
-            <Card title={t('dash.chart.speed')} csv="series">
+            <Card title={t('dash.chart.speed', { unit: t('unit.kmh') })} csv="series">
               {charts && <Chart option={charts.speed} lang={l} height={260} testId="chart-speed" />}
             </Card>
             <Card title={t('dash.chart.incidents')} csv="series">

@@ -303,7 +303,7 @@ export function alarmRateOption(lang: Lang, buckets: AlarmRateBucket[], days: nu
     tooltip: {
       trigger: 'axis',
       confine: true,
-      valueFormatter: (v: number | null) => (v === null ? '—' : `${num(v)} ${tr(lang, 'dash.unit.rate')}`),
+      valueFormatter: (v: number | null) => (v === null ? '—' : `${num(v)} ${tr(lang, 'unit.alarmRate')}`),
     },
     // room on the right for the lines' labels
     grid: { left: 8, right: 104, top: 32, bottom: 4, containLabel: true },

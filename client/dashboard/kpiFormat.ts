@@ -33,18 +33,18 @@ export function formatValue(lang: Lang, v: number | null, unit: KpiUnit): { text
   if (v === null || !Number.isFinite(v)) return { text: '—', unit: '' };
   switch (unit) {
     case 'kmh':
-      return { text: formatNumber(lang, v, 1, 1), unit: 'km/h' };
+      return { text: formatNumber(lang, v, 1, 1), unit: translate(lang, 'unit.kmh') };
     case 'share':
       return { text: formatNumber(lang, v * 100, 1, 1), unit: '%' };
     case 'minutes':
       return v >= 120
-        ? { text: formatNumber(lang, v / 60, 1), unit: lang === 'vi' ? 'giờ' : 'h' }
-        : { text: formatNumber(lang, v, v < 10 ? 1 : 0), unit: lang === 'vi' ? 'phút' : 'min' };
+        ? { text: formatNumber(lang, v / 60, 1), unit: translate(lang, 'unit.h') }
+        : { text: formatNumber(lang, v, v < 10 ? 1 : 0), unit: translate(lang, 'unit.min') };
     case 'rate':
       // alarms per 10 minutes per position: two decimals under 10 (0,24 against the target of 1)
-      return { text: formatNumber(lang, v, v < 10 ? 2 : 1), unit: translate(lang, 'dash.unit.rate') };
+      return { text: formatNumber(lang, v, v < 10 ? 2 : 1), unit: translate(lang, 'unit.alarmRate') };
     case 'hours':
-      return { text: formatNumber(lang, v, 0), unit: lang === 'vi' ? 'giờ' : 'h' };
+      return { text: formatNumber(lang, v, 0), unit: translate(lang, 'unit.h') };
     default:
       return { text: formatNumber(lang, v, 0), unit: '' };
   }

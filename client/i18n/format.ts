@@ -95,3 +95,21 @@ export function formatAgo(lang: Lang, ageMs: number): string {
   if (h < 48) return rtf.format(-h, 'hour');
   return rtf.format(-Math.round(h / 24), 'day');
 }
+
+/**
+ * A span to the whole minute above (a timer never reads "0 min" while time is left or once late):
+ * "12 phút" / "12 min", "1 giờ 20 phút" / "1 h 20 min", from two days on "3 ngày 2 giờ" / "3 d 2 h".
+ * The units are the messages' `unit.*`, the ones every page writes.
+ */
+export function formatDuration(lang: Lang, ms: number): string {
+  const totalMin = Math.max(1, Math.ceil(Math.abs(ms) / 60_000));
+  const n = (x: number) => formatNumber(lang, x);
+  const part = (x: number, unit: MessageKey) => `${n(x)} ${translate(lang, unit)}`;
+  if (totalMin < 60) return part(totalMin, 'unit.min');
+  const h = Math.floor(totalMin / 60);
+  const m = totalMin % 60;
+  if (h < 48) return m === 0 ? part(h, 'unit.h') : `${part(h, 'unit.h')} ${part(m, 'unit.min')}`;
+  const d = Math.floor(h / 24);
+  const rh = h % 24;
+  return rh === 0 ? part(d, 'unit.d') : `${part(d, 'unit.d')} ${part(rh, 'unit.h')}`;
+}

@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { CATEGORY_NAMES } from '#contract/incidentsApi.ts';
+import { INCIDENT_CATEGORIES } from '#contract/vocab.ts';
 import { en, PAGES, vi } from './messages.ts';
 
 const placeholders = (s: string) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
@@ -31,5 +33,36 @@ describe('messages', () => {
       }
     }
     expect(Object.keys(en).sort()).toEqual(Object.keys(vi).sort());
+  });
+
+  it('names the categories as the contract does, the names Open311 serves: one vocabulary on every page', () => {
+    for (const c of INCIDENT_CATEGORIES) {
+      expect(vi[`cat.${c}`], c).toBe(CATEGORY_NAMES[c].vi);
+      expect(en[`cat.${c}`], c).toBe(CATEGORY_NAMES[c].en);
+    }
+    // no page file names a category again on its own (common.ts takes them from the contract)
+    const own = Object.entries(PAGES).flatMap(([page, m]) =>
+      Object.keys(m.vi)
+        .filter((k) => k.startsWith('cat.'))
+        .map((k) => `${page}:${k}`),
+    );
+    expect(own.sort()).toEqual(INCIDENT_CATEGORIES.map((c) => `common:cat.${c}`).sort());
+  });
+
+  it('writes each unit once (unit.*): other messages take it as a {placeholder}', () => {
+    for (const dict of [vi, en] as Array<Record<string, string>>) {
+      const unitKmh = dict['unit.kmh'];
+      const again = Object.entries(dict).filter(([k, v]) => k !== 'unit.kmh' && v.includes(unitKmh));
+      expect(again).toEqual([]);
+    }
+    const unitKeys = Object.entries(PAGES).flatMap(([page, m]) =>
+      Object.keys(m.vi)
+        .filter((k) => /(^|\.)unit\./.test(k))
+        .map((k) => `${page}:${k}`),
+    );
+    expect(
+      unitKeys.every((k) => k.startsWith('common:') || k === 'console:unit.perSec'),
+      unitKeys.join(),
+    ).toBe(true);
   });
 });

@@ -7,28 +7,10 @@ export const ALERT_COOLDOWN_MS = 15 * 60_000;
 /** Changes older than this raise no alert. */
 export const ALERT_MAX_AGE_MS = 10 * 60_000;
 
-const EVENT_TITLES: Record<string, string> = {
-  accident: 'Camera phát hiện tai nạn',
-  fire: 'Camera phát hiện cháy',
-  flood: 'Camera phát hiện ngập',
-  wrong_way: 'Camera phát hiện đi ngược chiều',
-};
-const CATEGORY_TITLES: Record<string, string> = {
-  traffic_accident: 'Tai nạn giao thông',
-  traffic_jam: 'Ùn tắc giao thông',
-  flooding: 'Ngập lụt',
-  fire: 'Cháy nổ',
-  public_order: 'Trật tự công cộng',
-  environment: 'Môi trường',
-  infrastructure: 'Hạ tầng',
-  lighting: 'Chiếu sáng',
-  waste: 'Rác thải',
-  other: 'Sự cố khác',
-};
-
 /**
  * Alert rules over what a batch changed: a segment going into a jam, a camera going offline,
- * a serious camera detection, a new incident of severity ≥ 3. Pure except for `lastFired`, the
+ * a serious camera detection, a new incident of severity ≥ 3. Titles are codes with parameters
+ * (`AlertTitle`): the console words them in the reader's language. Pure except for `lastFired`, the
  * cooldown memory the caller keeps.
  */
 export function evaluateAlerts(
@@ -56,7 +38,7 @@ export function evaluateAlerts(
       ts: t.ts,
       kind: 'congestion',
       severity: 3,
-      title: `Ùn tắc: ${seg.name} (${Math.round(t.speedKmh)} km/h)`,
+      title: { code: 'congestion', params: { segment: seg.name, speedKmh: Math.round(t.speedKmh) } },
       assetId: t.id,
       lon: mid[0],
       lat: mid[1],
@@ -68,7 +50,7 @@ export function evaluateAlerts(
       ts: c.ts,
       kind: 'camera_offline',
       severity: 2,
-      title: `Camera mất kết nối: ${cam?.name ?? c.id}`,
+      title: { code: 'camera_offline', params: { camera: cam?.name ?? c.id } },
       assetId: c.id,
       lon: cam?.lon,
       lat: cam?.lat,
@@ -80,7 +62,7 @@ export function evaluateAlerts(
       ts: e.time,
       kind: 'camera_event',
       severity: e.kind === 'fire' ? 5 : 4,
-      title: `${EVENT_TITLES[e.kind] ?? e.kind}: ${cam?.name ?? e.cameraId}`,
+      title: { code: 'camera_event', params: { camera: cam?.name ?? e.cameraId, event: e.kind } },
       assetId: e.cameraId,
       lon: cam?.lon,
       lat: cam?.lat,
@@ -92,7 +74,7 @@ export function evaluateAlerts(
       ts: i.ts,
       kind: 'incident',
       severity: i.severity,
-      title: `${CATEGORY_TITLES[i.category] ?? i.category} (mức ${i.severity})`,
+      title: { code: 'incident', params: { category: i.category, severity: i.severity } },
       assetId: i.id,
       lon: i.lon,
       lat: i.lat,

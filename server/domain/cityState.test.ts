@@ -149,7 +149,7 @@ describe('evaluateAlerts', () => {
     const alerts = evaluateAlerts(ch, city, now, fired);
     expect(alerts).toHaveLength(1);
     expect(alerts[0]).toMatchObject({ kind: 'congestion', assetId: 'a', severity: 3 });
-    expect(alerts[0].title).toContain('Lê Lợi');
+    expect(alerts[0].title).toEqual({ code: 'congestion', params: { segment: 'Lê Lợi', speedKmh: 5 } });
     s.apply({ ...emptyBatch(), traffic: [tr('a', now, 40)] }, []);
     const again = s.apply({ ...emptyBatch(), traffic: [tr('a', now + 1000, 5)] }, []);
     expect(evaluateAlerts(again, city, now + 1000, fired)).toEqual([]);

@@ -43,6 +43,8 @@ export interface IncidentReportRecord {
   source: IncidentSource;
   /** the camera whose event raised it, if any */
   cameraId?: string | null;
+  /** what that camera detected (the console words it; no description is stored then) */
+  detection?: { kind: CameraEventKind; confidence: number | null } | null;
 }
 
 export interface RejectRecord {

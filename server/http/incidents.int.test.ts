@@ -178,14 +178,20 @@ describe.each(iocSetups())('incident lifecycle and Open311 on $name', (setup) =>
     expect(ok.status).toBe(200);
     const d = await detail(a.id);
     expect(d.reports).toMatchObject([{ id: b.id, number: b.number, description: 'cháy' }]);
-    expect(d.history.at(-1)).toMatchObject({ action: 'merge', ref: { id: b.id } });
+    // no note given: no sentence stored, the console words the merge from the action and the ref
+    expect(d.history.at(-1)).toMatchObject({
+      action: 'merge',
+      ref: { id: b.id, number: b.number },
+      note: null,
+    });
     const db = await detail(b.id);
     expect(db.incident).toMatchObject({ status: 'closed', mergedInto: { id: a.id, number: a.number } });
     expect(db.history.at(-1)).toMatchObject({
       action: 'merged',
       fromStatus: 'new',
       toStatus: 'closed',
-      ref: { id: a.id },
+      ref: { id: a.id, number: a.number },
+      note: null,
     });
   });
 
@@ -193,6 +199,21 @@ describe.each(iocSetups())('incident lifecycle and Open311 on $name', (setup) =>
     const base = `${ioc.httpUrl}/open311/v2`;
     const services = (await (await fetch(`${base}/services.json`)).json()) as Array<Record<string, unknown>>;
     expect(services).toHaveLength(10);
+    // the contract's names, which the console, field page and dashboard now show too: unchanged for Open311 clients
+    expect(
+      Object.fromEntries(services.map((s) => [s.service_code, [s.service_name, s.description]])),
+    ).toEqual({
+      traffic_accident: ['Tai nạn giao thông', 'Traffic accident'],
+      traffic_jam: ['Ùn tắc giao thông', 'Traffic congestion'],
+      flooding: ['Ngập úng', 'Flooding'],
+      fire: ['Cháy, nổ', 'Fire or explosion'],
+      public_order: ['Trật tự đô thị', 'Public order (street vending, encroachment)'],
+      environment: ['Ô nhiễm môi trường', 'Environmental pollution'],
+      infrastructure: ['Hạ tầng (đường, cầu, vỉa hè)', 'Infrastructure (roads, bridges, pavements)'],
+      lighting: ['Chiếu sáng công cộng', 'Street lighting'],
+      waste: ['Rác thải', 'Waste and litter'],
+      other: ['Khác', 'Other'],
+    });
     expect(services.find((s) => s.service_code === 'flooding')).toEqual({
       service_code: 'flooding',
       service_name: 'Ngập úng',

@@ -126,7 +126,7 @@ describe('decodeMessage', () => {
     expect(d).toMatchObject({ ok: false, reason: 'oversized' });
   });
 
-  it('turns a confident camera accident detection into an incident at the camera', () => {
+  it('turns a confident camera accident detection into an incident at the camera, the detection as data', () => {
     const d = decode('ioc/camera/cam-1/event', { ts: 5, kind: 'accident', confidence: 0.9, id: 'e1' });
     expect(d.ok && d.kind === 'camera_event' && d.incident).toMatchObject({
       category: 'traffic_accident',
@@ -135,6 +135,9 @@ describe('decodeMessage', () => {
       source: 'camera',
       cameraId: 'cam-1',
       msgId: 'cam:e1',
+      // no sentence (it read "Ngã tư: accident (90%)" in every language): the console words it
+      description: null,
+      detection: { kind: 'accident', confidence: 0.9 },
     });
     const weak = decode('ioc/camera/cam-1/event', { ts: 5, kind: 'accident', confidence: 0.3 });
     expect(weak.ok && weak.kind === 'camera_event' && weak.incident).toBeUndefined();

@@ -164,13 +164,15 @@ function decodeObject(t: ParsedTopic, json: object, assets: AssetIndex): Decoded
               category,
               lat: cam.lat,
               lon: cam.lon,
-              description: `${cam.name}: ${p.kind}${p.confidence !== undefined ? ` (${Math.round(p.confidence * 100)}%)` : ''}`,
+              // no sentence: the console words the detection in the reader's language
+              description: null,
               severity: p.kind === 'accident' ? 3 : 4,
               reporter: t.assetId,
               photoUrl: p.snapshotUrl ?? null,
               msgId: p.id ? `cam:${p.id}` : null,
               source: 'camera',
               cameraId: t.assetId,
+              detection: { kind: p.kind, confidence: p.confidence ?? null },
             }
           : undefined;
       return { ok: true, kind: 'camera_event', record, incident };

@@ -21,8 +21,9 @@ const MS = (col: string) => `(extract(epoch FROM ${col}) * 1000)::float8`;
 // One statement: the incident and its 'reported' audit event, or nothing when msg_id was stored before.
 const INSERT_INCIDENT = `WITH ins AS (
   INSERT INTO incidents (msg_id, source, category, severity, lat, lon, description, reporter, photo_url,
-    camera_id, address, created_at, updated_at)
-  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $12, to_timestamp($11::float8 / 1000), to_timestamp($11::float8 / 1000))
+    camera_id, address, created_at, updated_at, detection_kind, detection_confidence)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $12, to_timestamp($11::float8 / 1000), to_timestamp($11::float8 / 1000),
+    $13, $14)
   ON CONFLICT (msg_id) DO NOTHING
   RETURNING *
 ), ev AS (
@@ -53,6 +54,8 @@ export async function insertIncident(
     r.cameraId ?? null,
     r.time,
     extra.address ?? null,
+    r.detection?.kind ?? null,
+    r.detection?.confidence ?? null,
   ]);
   return res.rows[0] ? toIncidentItem(res.rows[0]) : undefined;
 }
@@ -484,13 +487,14 @@ export class IncidentsRepo {
              SELECT id, updated_at, 'merged', $3, $4, 'closed', $5, $2 FROM upd
            )
            SELECT ${INCIDENT_COLUMNS} FROM upd`,
-          [x, targetId, opts.actor, from, opts.note ?? `merged into ${incidentNumber(targetId)}`],
+          // without the operator's note, no sentence: the event's action and ref say it, the console words it
+          [x, targetId, opts.actor, from, opts.note ?? null],
         );
         merged.push(toIncidentItem(r.rows[0]));
         await tx.query(
           `INSERT INTO incident_events (incident_id, time, action, actor, from_status, to_status, note, ref_incident_id)
            VALUES ($1, now(), 'merge', $2, $3, $3, $4, $5)`,
-          [targetId, opts.actor, target.status, opts.note ?? `${incidentNumber(x)} merged into this one`, x],
+          [targetId, opts.actor, target.status, opts.note ?? null, x],
         );
       }
       const t = await tx.query<IncidentRow>(

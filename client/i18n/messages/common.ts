@@ -1,9 +1,20 @@
+import { CATEGORY_NAMES } from '#contract/incidentsApi.ts';
+import { INCIDENT_CATEGORIES, type IncidentCategory } from '#contract/vocab.ts';
+
+/** `cat.<code>`: the contract's names of the categories, the ones Open311 serves (one vocabulary). */
+const categoryNames = (lang: 'vi' | 'en') =>
+  Object.fromEntries(INCIDENT_CATEGORIES.map((c) => [`cat.${c}`, CATEGORY_NAMES[c][lang]])) as Record<
+    `cat.${IncidentCategory}`,
+    string
+  >;
+
 /**
  * Words more than one page uses: the product's name, roles, pages, the user menu, downloads,
- * the language toggle, incident categories and states, periods.
+ * the language toggle, incident categories (from the contract) and states, periods, units.
  * Vietnamese first; English must have exactly the same keys (a missing or extra one does not compile).
  */
 export const vi = {
+  ...categoryNames('vi'),
   'app.title': 'Trung tâm Điều hành Đô thị thông minh',
   'app.city': 'TP. Quy Nhơn',
   'role.admin': 'Quản trị viên',
@@ -35,21 +46,23 @@ export const vi = {
   'state.dispatched': 'Đã điều phối',
   'state.resolved': 'Đã xử lý',
   'state.closed': 'Đã đóng',
-  'cat.traffic_accident': 'Tai nạn giao thông',
-  'cat.traffic_jam': 'Ùn tắc giao thông',
-  'cat.flooding': 'Ngập lụt',
-  'cat.fire': 'Cháy nổ',
-  'cat.public_order': 'Trật tự công cộng',
-  'cat.environment': 'Môi trường',
-  'cat.infrastructure': 'Hạ tầng',
-  'cat.lighting': 'Chiếu sáng',
-  'cat.waste': 'Rác thải',
-  'cat.other': 'Khác',
   'lang.toggle': 'English',
   'ago.now': 'vừa xong',
+  'unit.kmh': 'km/h',
+  'unit.min': 'phút',
+  'unit.h': 'giờ',
+  'unit.d': 'ngày',
+  'unit.shareOfLimit': '% tốc độ giới hạn',
+  'unit.confidence': '% độ tin cậy',
+  'unit.severity': 'mức độ',
+  'unit.shareOfTarget': '% thời hạn',
+  'unit.msgPerSec': 'tin/giây',
+  'unit.s': 'giây',
+  'unit.alarmRate': 'cảnh báo/10 phút',
 } as const;
 
 export const en = {
+  ...categoryNames('en'),
   'app.title': 'Smart City Intelligent Operations Center',
   'app.city': 'Quy Nhon City',
   'role.admin': 'Administrator',
@@ -82,16 +95,17 @@ export const en = {
   'state.dispatched': 'Dispatched',
   'state.resolved': 'Resolved',
   'state.closed': 'Closed',
-  'cat.traffic_accident': 'Traffic accident',
-  'cat.traffic_jam': 'Traffic jam',
-  'cat.flooding': 'Flooding',
-  'cat.fire': 'Fire',
-  'cat.public_order': 'Public order',
-  'cat.environment': 'Environment',
-  'cat.infrastructure': 'Infrastructure',
-  'cat.lighting': 'Street lighting',
-  'cat.waste': 'Waste',
-  'cat.other': 'Other',
   'lang.toggle': 'Tiếng Việt',
   'ago.now': 'just now',
+  'unit.kmh': 'km/h',
+  'unit.min': 'min',
+  'unit.h': 'h',
+  'unit.d': 'd',
+  'unit.shareOfLimit': '% of the speed limit',
+  'unit.confidence': '% confidence',
+  'unit.severity': 'severity',
+  'unit.shareOfTarget': '% of the target',
+  'unit.msgPerSec': 'messages/s',
+  'unit.s': 's',
+  'unit.alarmRate': 'alarms/10 min',
 } satisfies Record<keyof typeof vi, string>;

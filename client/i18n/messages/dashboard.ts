@@ -54,7 +54,7 @@ export const vi = {
   'dash.peakNote': 'Giờ cao điểm 7–9h và 17–19h; ùn tắc: tốc độ TB một giờ dưới 30% tốc độ giới hạn',
   'dash.targetNote':
     'Hạn xử lý: cháy nổ 2 giờ, tai nạn/ùn tắc 4 giờ, trật tự 8 giờ, ngập lụt 24 giờ, khác 72 giờ',
-  'dash.chart.speed': 'Tốc độ trung bình theo ngày (km/h)',
+  'dash.chart.speed': 'Tốc độ trung bình theo ngày ({unit})',
   'dash.chart.incidents': 'Sự cố theo ngày',
   'dash.chart.byCategory': 'Sự cố theo lĩnh vực',
   'dash.chart.bySource': 'Nguồn phản ánh',
@@ -87,9 +87,6 @@ export const vi = {
   'dash.col.open': 'Tồn đọng',
   'dash.col.speed': 'Tốc độ TB',
   'dash.col.congestion': 'Tỷ lệ ùn tắc',
-  'dash.unit.min': 'phút',
-  'dash.unit.h': 'giờ',
-  'dash.unit.kmh': 'km/h',
   'dash.sec.alarms': 'Sức khỏe hệ thống cảnh báo',
   'dash.alarm.kpiTitle': 'Chỉ số cảnh báo theo EEMUA 191',
   'dash.kpi.alarmsRaised': 'Cảnh báo phát sinh',
@@ -100,7 +97,6 @@ export const vi = {
   'dash.kpi.alarmStanding': 'Cảnh báo kéo dài quá 24 giờ',
   'dash.kpi.alarmChattering': 'Cảnh báo dao động (bật tắt liên tục)',
   'dash.kpi.operatorPositions': 'Vị trí trực',
-  'dash.unit.rate': 'cảnh báo/10 phút',
   'dash.alarm.met': '✓ Đạt mục tiêu ≤ {target}',
   'dash.alarm.missed': '✗ Vượt mục tiêu ≤ {target}',
   'dash.alarm.note':
@@ -196,7 +192,7 @@ export const en = {
   'dash.peakNote':
     'Peak hours 07–09 and 17–19; congested: an hour whose mean speed is below 30% of the limit',
   'dash.targetNote': 'Targets: fire 2 h, accident/jam 4 h, public order 8 h, flooding 24 h, others 72 h',
-  'dash.chart.speed': 'Daily average speed (km/h)',
+  'dash.chart.speed': 'Daily average speed ({unit})',
   'dash.chart.incidents': 'Incidents per day',
   'dash.chart.byCategory': 'Incidents by category',
   'dash.chart.bySource': 'Report sources',
@@ -229,9 +225,6 @@ export const en = {
   'dash.col.open': 'Open',
   'dash.col.speed': 'Avg speed',
   'dash.col.congestion': 'Congestion',
-  'dash.unit.min': 'min',
-  'dash.unit.h': 'h',
-  'dash.unit.kmh': 'km/h',
   'dash.sec.alarms': 'Alarm system health',
   'dash.alarm.kpiTitle': 'Alarm figures (EEMUA 191)',
   'dash.kpi.alarmsRaised': 'Alarms raised',
@@ -242,7 +235,6 @@ export const en = {
   'dash.kpi.alarmStanding': 'Standing alarms (over 24 h)',
   'dash.kpi.alarmChattering': 'Chattering alarms',
   'dash.kpi.operatorPositions': 'Operator positions',
-  'dash.unit.rate': 'alarms/10 min',
   'dash.alarm.met': '✓ Meets target ≤ {target}',
   'dash.alarm.missed': '✗ Over target ≤ {target}',
   'dash.alarm.note':
