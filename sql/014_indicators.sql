@@ -136,8 +136,9 @@ CREATE TABLE indicator_values (
 SELECT create_hypertable('indicator_values', by_range('time', INTERVAL '30 days'), create_default_indexes => false);
 -- @all
 
+-- Two indexes only, each costs ingest (an (indicator_id, time) one took 15 % of HTTP ingest's rate on PGlite):
+-- the key, whose leading column also serves one indicator's values, and time, for the aggregates' refreshes.
 CREATE UNIQUE INDEX indicator_values_key ON indicator_values (indicator_id, dedupe_key, time);
-CREATE INDEX indicator_values_indicator_time ON indicator_values (indicator_id, time DESC);
 CREATE INDEX indicator_values_time ON indicator_values (time DESC);
 
 -- @timescale

@@ -36,7 +36,7 @@ import { parseBody, parseQuery, QueryTime, queryToken } from './query.ts';
 export interface IndicatorsDeps {
   /** the ingest pipeline every channel goes through */
   ingest: {
-    submit(topic: string, payload: string, origin: IngestOrigin): Promise<IngestOutcome>;
+    submit(topic: string, payload: string | object, origin: IngestOrigin): Promise<IngestOutcome>;
     refuse(
       topic: string,
       reason: IngestOutcome['reason'] & string,
@@ -189,16 +189,16 @@ export function indicatorsRouter(deps: IndicatorsDeps): Router {
         const label = `HTTP source ${id}, row ${i}`;
         const row = value as { indicator?: unknown } | null;
         const indicator = typeof row === 'object' && row !== null ? row.indicator : undefined;
-        const text = JSON.stringify(value) ?? '';
+        const text = () => JSON.stringify(value) ?? '';
         if (typeof row !== 'object' || row === null || Array.isArray(row))
           return rowResult(
             i,
-            deps.ingest.refuse(`http/${id}`, 'not_object', 'a value must be a JSON object', text, label),
+            deps.ingest.refuse(`http/${id}`, 'not_object', 'a value must be a JSON object', text(), label),
           );
         if (typeof indicator !== 'string')
           return rowResult(
             i,
-            deps.ingest.refuse(`http/${id}`, 'invalid_payload', 'indicator: required', text, label),
+            deps.ingest.refuse(`http/${id}`, 'invalid_payload', 'indicator: required', text(), label),
           );
         if (!INDICATOR_ID.test(indicator))
           return rowResult(
@@ -207,7 +207,7 @@ export function indicatorsRouter(deps: IndicatorsDeps): Router {
               `http/${id}`,
               'unknown_indicator',
               `indicator ${indicator} is not in the catalogue`,
-              text,
+              text(),
               label,
             ),
           );
@@ -218,13 +218,13 @@ export function indicatorsRouter(deps: IndicatorsDeps): Router {
               topics.kpi(indicator),
               'not_permitted',
               `source ${id} may not send ${indicator}`,
-              text,
+              text(),
               label,
             ),
           );
         return rowResult(
           i,
-          await deps.ingest.submit(topics.kpi(indicator), text, { via: 'http', sender: id, label }),
+          await deps.ingest.submit(topics.kpi(indicator), row, { via: 'http', sender: id, label }),
         );
       }),
     );

@@ -99,6 +99,32 @@ export function decodeMessage(
   } catch (err) {
     return reject('bad_json', (err as Error).message);
   }
+  return decodeParsed(t, json, assets, window, catalogue);
+}
+
+/**
+ * The same for a message already parsed from JSON (a row of an HTTP batch): the same checks but the size
+ * and the JSON syntax, which the HTTP body's own limit and parser answer for.
+ */
+export function decodeValue(
+  topic: string,
+  json: unknown,
+  assets: AssetIndex,
+  window: TimeWindow,
+  catalogue?: IndicatorCatalogue,
+): Decoded {
+  const t = parseTopic(topic);
+  if (!t) return reject('unknown_topic', `topic ${topic} is not part of the contract`);
+  return decodeParsed(t, json, assets, window, catalogue);
+}
+
+function decodeParsed(
+  t: ParsedTopic,
+  json: unknown,
+  assets: AssetIndex,
+  window: TimeWindow,
+  catalogue: IndicatorCatalogue | undefined,
+): Decoded {
   if (typeof json !== 'object' || json === null || Array.isArray(json)) {
     return reject(
       'not_object',

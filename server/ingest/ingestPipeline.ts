@@ -14,7 +14,7 @@ import {
   type IngestBatch,
   type RejectRecord,
 } from '../domain/records.ts';
-import { DEFAULT_MAX_AGE_MS, DEFAULT_MAX_AHEAD_MS, decodeMessage } from './decode.ts';
+import { DEFAULT_MAX_AGE_MS, DEFAULT_MAX_AHEAD_MS, decodeMessage, decodeValue } from './decode.ts';
 
 /** What the pipeline needs from the store: it never sees a driver. */
 export interface IngestStore {
@@ -157,16 +157,20 @@ export class IngestPipeline {
   }
 
   /**
-   * Takes one message from a channel of this process (an HTTP batch's row, a CSV row) through the same
+   * Takes one message from a channel of this process (an HTTP batch's row, parsed; a CSV row) through the same
    * validation, reject log, batching and metrics as MQTT, and answers what became of it once that is
    * durable: for an indicator value `stored`, `revised` (a figure replaced) or `duplicate`; any message
    * `rejected` with the reason. Never rejects.
    */
-  submit(topic: string, payload: string, origin: IngestOrigin): Promise<IngestOutcome> {
+  submit(topic: string, payload: string | object, origin: IngestOrigin): Promise<IngestOutcome> {
     this.stats.received++;
-    const d = this.decode(topic, payload);
+    const d =
+      typeof payload === 'string'
+        ? this.decode(topic, payload)
+        : decodeValue(topic, payload, this.o.assets(), this.window(), this.o.indicators?.());
     if (!d.ok) {
-      this.rejectDecoded(topic, payload, d.reason, `${origin.label}: ${d.detail}`);
+      const text = typeof payload === 'string' ? payload : (JSON.stringify(payload) ?? '');
+      this.rejectDecoded(topic, text, d.reason, `${origin.label}: ${d.detail}`);
       return Promise.resolve({ status: 'rejected', reason: d.reason, detail: d.detail });
     }
     if (d.kind !== 'indicator') return this.take(d).then(() => ({ status: 'stored' }));
@@ -188,18 +192,16 @@ export class IngestPipeline {
     return { status: 'rejected', reason, detail };
   }
 
+  private window() {
+    return {
+      now: this.now(),
+      aheadMs: this.o.maxAheadMs ?? DEFAULT_MAX_AHEAD_MS,
+      ageMs: this.o.maxAgeMs ?? DEFAULT_MAX_AGE_MS,
+    };
+  }
+
   private decode(topic: string, payload: Uint8Array | string) {
-    return decodeMessage(
-      topic,
-      payload,
-      this.o.assets(),
-      {
-        now: this.now(),
-        aheadMs: this.o.maxAheadMs ?? DEFAULT_MAX_AHEAD_MS,
-        ageMs: this.o.maxAgeMs ?? DEFAULT_MAX_AGE_MS,
-      },
-      this.o.indicators?.(),
-    );
+    return decodeMessage(topic, payload, this.o.assets(), this.window(), this.o.indicators?.());
   }
 
   private rejectDecoded(topic: string, payload: Uint8Array | string, reason: RejectReason, detail: string) {

@@ -51,7 +51,8 @@ export function dedupeIndicatorValues(rows: readonly IndicatorRecord[]): Indicat
  * Stores indicator values inside the caller's transaction: COPY into a staging table, INSERT ... ON
  * CONFLICT DO NOTHING (a value sent again is stored once), then for figures already stored with another
  * value an UPDATE (sent again with a new value, a figure is revised). Answers which rows were new and
- * which revised.
+ * which revised: when the insert's count says some were not, the new ones are found by the time this
+ * transaction stamped on them (received_at = now()).
  */
 export async function writeIndicatorValues(
   tx: Tx,
@@ -82,20 +83,26 @@ export async function writeIndicatorValues(
       r.sender,
     ]),
   );
-  const inserted = await tx.query<{ indicator_id: string; dedupe_key: string | null; t: number }>(
+  const inserted = await tx.query(
     `INSERT INTO indicator_values (time, ${COLUMNS.join(', ')})
-     SELECT to_timestamp(t / 1000), ${COLUMNS.join(', ')} FROM stage_indicator_values ORDER BY n
-     ON CONFLICT DO NOTHING
-     RETURNING indicator_id, dedupe_key, round(extract(epoch FROM time) * 1000)::float8 AS t`,
+     SELECT to_timestamp(t / 1000), ${COLUMNS.join(', ')} FROM stage_indicator_values
+     ON CONFLICT DO NOTHING`,
   );
-  const byKey = new Map<string, IndicatorRecord>();
-  for (const r of rows) {
-    if (r.dedupeKey === null) out.set(r, 'stored');
-    else byKey.set(keyOf(r.indicatorId, r.dedupeKey, r.time), r);
+  // the usual case, every one new: nothing more to ask (RETURNING every row cost as much as the insert)
+  if (inserted.rowCount === rows.length) {
+    for (const r of rows) out.set(r, 'stored');
+    return out;
   }
-  for (const x of inserted.rows) {
-    if (x.dedupe_key === null) continue;
-    const r = byKey.get(keyOf(x.indicator_id, x.dedupe_key, Number(x.t)));
+  // some were stored already: ours are those stamped with this transaction's time (now())
+  const mine = await tx.query<{ n: number }>(
+    `SELECT s.n FROM stage_indicator_values s
+     JOIN indicator_values v ON v.indicator_id = s.indicator_id AND v.dedupe_key = s.dedupe_key
+       AND v.time = to_timestamp(s.t / 1000)
+     WHERE v.received_at = now()`,
+  );
+  for (const r of rows) if (r.dedupeKey === null) out.set(r, 'stored');
+  for (const x of mine.rows) {
+    const r = rows[Number(x.n)];
     if (r) out.set(r, 'stored');
   }
   if (rows.some((r) => r.figure && !out.has(r))) {
