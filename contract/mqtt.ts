@@ -61,7 +61,9 @@ export type ParsedTopic =
   | { kind: 'traffic'; assetId: string }
   | { kind: 'camera_status'; assetId: string }
   | { kind: 'camera_event'; assetId: string }
-  | { kind: 'incident_report' };
+  | { kind: 'incident_report' }
+  /** a value or event of the indicator feed (contract v1.5, issue 14): payload in indicators.ts */
+  | { kind: 'indicator'; indicatorId: string };
 
 export type TopicKind = ParsedTopic['kind'];
 export const TOPIC_KINDS: readonly TopicKind[] = [
@@ -69,6 +71,7 @@ export const TOPIC_KINDS: readonly TopicKind[] = [
   'camera_status',
   'camera_event',
   'incident_report',
+  'indicator',
 ];
 
 /** The topic filter ingest subscribes to. */
@@ -79,6 +82,8 @@ export const topics = {
   cameraStatus: (cameraId: string) => `ioc/camera/${cameraId}/status`,
   cameraEvent: (cameraId: string) => `ioc/camera/${cameraId}/event`,
   incidentReport: () => 'ioc/incident/report',
+  /** `ioc/kpi/{indicatorId}`: a value or event of an indicator of the catalogue */
+  kpi: (indicatorId: string) => `ioc/kpi/${indicatorId}`,
 } as const;
 
 /** Decodes a topic name of the contract; undefined for any other topic. */
@@ -91,5 +96,6 @@ export function parseTopic(topic: string): ParsedTopic | undefined {
     if (p[3] === 'event') return { kind: 'camera_event', assetId: p[2] };
   }
   if (p.length === 3 && p[1] === 'incident' && p[2] === 'report') return { kind: 'incident_report' };
+  if (p.length === 3 && p[1] === 'kpi' && p[2]) return { kind: 'indicator', indicatorId: p[2] };
   return undefined;
 }

@@ -50,6 +50,19 @@ export const REJECT_REASONS = [
   'too_old',
   /** valid by the contract, but the database refused the row (isolated from its batch) */
   'store_refused',
+  // the indicator feed (contract v1.5): MQTT ioc/kpi/{id}, HTTP batches, CSV imports
+  /** no such indicator in the catalogue (or it is disabled) */
+  'unknown_indicator',
+  /** the value names a unit other than the indicator's */
+  'wrong_unit',
+  /** a ward that is not a ward of the city */
+  'unknown_ward',
+  /** an agency that is not in the agency list */
+  'unknown_agency',
+  /** the sending system (an HTTP source's key) may not send this indicator */
+  'not_permitted',
+  /** a CSV cell that a spreadsheet would run as a formula (starts with = + - @ and is not a number) */
+  'formula_cell',
 ] as const;
 export type RejectReason = (typeof REJECT_REASONS)[number];
 

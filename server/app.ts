@@ -17,6 +17,7 @@ import { type AuthDeps, authRouter } from './http/authRouter.ts';
 import { dashboardRouter } from './http/dashboardRouter.ts';
 import { errorHandler, HttpError, notFound } from './http/errors.ts';
 import { incidentsRouter } from './http/incidentsRouter.ts';
+import { type IndicatorsDeps, indicatorsRouter } from './http/indicatorsRouter.ts';
 import { layersRouter } from './http/layersRouter.ts';
 import { open311Errors, open311Router } from './http/open311Router.ts';
 import { type IncidentDeps, reportsRouter } from './http/reportsRouter.ts';
@@ -37,6 +38,8 @@ export interface AppDeps {
   dashboard?: DashboardQueries;
   /** the alarms (`/api/alarms...`, `/api/admin/alarm-rules`, `/api/admin/out-of-service`); left out, 404 */
   alarms?: AlarmsDeps;
+  /** the indicator feed (`/api/ingest/{source}`, `/api/indicators...`, `/api/admin/indicators...`); left out, 404 */
+  indicators?: IndicatorsDeps;
   /** built client (dist/client); pages are served from it when present */
   staticDir?: string;
   log: { error(obj: object, msg: string): void };
@@ -116,6 +119,8 @@ export function createApp(deps: AppDeps): Express {
   );
   const a = deps.auth;
   app.use(corsGuard(a.corsOrigins));
+  // a batch of 1,000 indicator values is larger than the other bodies
+  app.post('/api/ingest/:source', express.json({ limit: '2mb' }));
   app.use(express.json({ limit: '256kb' }));
   app.use(authenticate(a.sessions));
   app.use(enforcePolicy(a.audit, { metricsToken: a.metricsToken }));
@@ -144,6 +149,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(layersRouter(deps));
   app.use(apiRouter(deps));
   if (deps.alarms) app.use(alarmsRouter(deps.alarms));
+  if (deps.indicators) app.use(indicatorsRouter(deps.indicators));
   if (deps.dashboard) app.use(dashboardRouter({ queries: deps.dashboard, city: deps.city }));
   if (deps.incidents) {
     app.use(reportsRouter(deps.incidents));

@@ -12,6 +12,7 @@ import { createApp } from './app.ts';
 import { dbAuditLog } from './auth/audit.ts';
 import { DevicesRepo } from './auth/devices.ts';
 import { tokenFrom } from './auth/guard.ts';
+import { IndicatorSources } from './auth/indicatorSources.ts';
 import { LAYER_ROLES } from './auth/policy.ts';
 import { internalCredentials } from './auth/secrets.ts';
 import type { Sessions } from './auth/sessions.ts';
@@ -23,6 +24,7 @@ import { indexAssets } from './domain/assetIndex.ts';
 import type { AuditLog } from './domain/audit.ts';
 import { CityState } from './domain/cityState.ts';
 import { createMetrics } from './http/metrics.ts';
+import { type IndicatorsModule, indicatorsModule } from './indicators/indicatorsModule.ts';
 import { createBrokerAuth } from './ingest/brokerAuth.ts';
 import { PortInUseError, startEmbeddedBroker } from './ingest/embeddedBroker.ts';
 import { IngestPipeline } from './ingest/ingestPipeline.ts';
@@ -41,6 +43,15 @@ import { dashboardQueries } from './store/dashboardRepo.ts';
 import type { Db } from './store/db.ts';
 import { trafficHistory } from './store/historyRepo.ts';
 import { IncidentsRepo } from './store/incidentsRepo.ts';
+import {
+  getIndicator,
+  indicatorSeries,
+  insertIndicator,
+  listAgencies,
+  listIndicators,
+  putAgency,
+  updateIndicator,
+} from './store/indicatorsRepo.ts';
 import { migrate } from './store/migrate.ts';
 import { openPglite } from './store/pgliteDb.ts';
 import { PhotoStore } from './store/photoStore.ts';
@@ -71,6 +82,10 @@ export interface RunningIoc {
   history: Promise<void>;
   /** MQTT devices and their credentials (the embedded broker checks them) */
   devices: DevicesRepo;
+  /** the indicator feed: the catalogue ingest checks against, folding late values into the aggregates */
+  indicators: Pick<IndicatorsModule, 'catalogue' | 'load' | 'refreshFor'>;
+  /** the systems that send indicator values over HTTP, and their API keys */
+  indicatorSources: IndicatorSources;
   users: UsersRepo;
   sessions: Sessions;
   audit: AuditLog;
@@ -155,6 +170,10 @@ async function boot(
     incidents: await openIncidents(db),
   });
 
+  // the indicator catalogue, read before ingest takes its first message
+  const indicators = indicatorsModule({ db, wards: () => city.districts.map((d) => d.id) });
+  await indicators.load();
+
   // bus and ingest
   const bus = new Bus();
   bus.onListenerError = (err, event, key) => log.error({ err, event, key }, 'bus listener failed');
@@ -167,6 +186,7 @@ async function boot(
     store,
     bus,
     assets: () => assets,
+    indicators: () => indicators.catalogue(),
     batchMax: cfg.INGEST_BATCH_MAX,
     flushMs: cfg.INGEST_FLUSH_MS,
     log,
@@ -225,6 +245,9 @@ async function boot(
   const photos = new PhotoStore(path.resolve(cfg.DATA_DIR, 'photos'));
   await photos.init();
   const incidentsRepo = new IncidentsRepo(db, photos);
+  const indicatorSources = new IndicatorSources(db);
+  const assetExists = (id: string) =>
+    assets.segments.has(id) || assets.cameras.has(id) || indicators.catalogue().indicators.has(id);
   // the simulation starts once the server listens (its MQTT client id names the port)
   let simulation: ReturnType<typeof simulationModule> | undefined;
   app = createApp({
@@ -243,11 +266,28 @@ async function boot(
       ...auth,
       audit,
       devices,
-      assetExists: (id) => assets.segments.has(id) || assets.cameras.has(id),
+      assetExists,
       corsOrigins,
       metricsToken: cfg.METRICS_TOKEN,
     },
     dashboard: dashboardQueries(db, { operatorPositions: cfg.ALARM_OPERATOR_POSITIONS }),
+    indicators: {
+      ingest,
+      sources: indicatorSources,
+      catalogue: () => indicators.catalogue(),
+      store: {
+        list: () => listIndicators(db),
+        get: (id) => getIndicator(db, id),
+        create: (d) => insertIndicator(db, d),
+        update: (id, ch) => updateIndicator(db, id, ch),
+        agencies: () => listAgencies(db),
+        putAgency: (a) => putAgency(db, a),
+        series: (q) => indicatorSeries(db, q),
+      },
+      reload: () => indicators.load(),
+      refreshFor: (times) => indicators.refreshFor(times),
+      audit,
+    },
     alarms: {
       repo: alarmsRepo,
       bus,
@@ -283,7 +323,7 @@ async function boot(
     await m.start(deps);
     stops.push({ name: m.name, fn: () => m.stop() });
   };
-  for (const m of [health, live, alerts, alarms]) await startModule(m);
+  for (const m of [health, live, alerts, indicators, alarms]) await startModule(m);
   await listen(httpServer, cfg.PORT, cfg.HOST);
   const port = (httpServer.address() as AddressInfo).port;
   const httpUrl = `http://localhost:${port}`;
@@ -325,6 +365,8 @@ async function boot(
     alarms,
     history: simulation?.history() ?? Promise.resolve(),
     devices,
+    indicators,
+    indicatorSources,
     users: auth.users,
     sessions: auth.sessions,
     audit,

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { IndicatorValueSchema } from '#contract/indicators.ts';
 import {
   CameraEventSchema,
   CameraStatusSchema,
@@ -18,6 +19,7 @@ const SCHEMA = {
   camera_status: CameraStatusSchema,
   camera_event: CameraEventSchema,
   incident_report: IncidentReportSchema,
+  indicator: IndicatorValueSchema,
 };
 const start = Date.UTC(2026, 10, 18, 0); // 07:00 local, a Wednesday in the rainy season
 
@@ -32,6 +34,7 @@ function validate(msgs: SimMessage[]): Map<TopicKind, number> {
     if (!t) throw new Error(`not a contract topic: ${m.topic}`);
     kinds.set(t.kind, (kinds.get(t.kind) ?? 0) + 1);
     // Plain checks, not expect(): this runs over hundreds of thousands of messages.
+    if (t.kind === 'indicator') throw new Error(`the city simulation publishes no indicators: ${m.topic}`);
     if (t.kind !== 'incident_report' && !(t.kind === 'traffic' ? segIds : camIds).has(t.assetId)) {
       throw new Error(`unknown asset in ${m.topic}`);
     }

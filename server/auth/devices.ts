@@ -184,7 +184,7 @@ export class DevicesRepo {
     return this.update(SIMULATOR_DEVICE_ID, { assets: allAssetIds, mayReport: true, rotateSecret: true });
   }
 
-  /** Refuses asset ids that could not be a topic level, or that are not a segment or camera of the city. */
+  /** Refuses asset ids that could not be a topic level, or that are not a segment, camera or indicator. */
   private async checkAssets(assets: string[]): Promise<string[]> {
     const list = [...new Set(assets.map((a) => String(a).trim()).filter(Boolean))];
     const bad = list.find((a) => !ASSET_ID.test(a));
@@ -196,7 +196,7 @@ export class DevicesRepo {
     if (unknown.length)
       throw new DeviceError(
         'unknown_asset',
-        `not a segment or camera of the city: ${unknown.slice(0, 10).join(', ')}${unknown.length > 10 ? ` (and ${unknown.length - 10} more)` : ''}`,
+        `not a segment, camera or indicator of the city: ${unknown.slice(0, 10).join(', ')}${unknown.length > 10 ? ` (and ${unknown.length - 10} more)` : ''}`,
       );
     return list;
   }

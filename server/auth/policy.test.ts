@@ -9,6 +9,11 @@ describe('access table', () => {
     expect(allows(ruleFor('GET', '/api/dashboard/summary')!.access, 'field')).toBe(false);
     expect(allows(ruleFor('GET', '/api/photos/abc/thumb')!.access, 'field')).toBe(true);
     expect(allows(ruleFor('POST', '/api/admin/users')!.access, 'operator')).toBe(false);
+    // other systems send indicator values with their source's API key, not a session (the route checks it)
+    expect(ruleFor('POST', '/api/ingest/mot-cua')?.access).toBe('public');
+    expect(allows(ruleFor('GET', '/api/ingest/rejects')!.access, undefined)).toBe(false);
+    expect(allows(ruleFor('GET', '/api/indicators/cpi/series')!.access, 'field')).toBe(false);
+    expect(allows(ruleFor('POST', '/api/admin/indicators/import')!.access, 'leader')).toBe(false);
     expect(ruleFor('GET', '/api/something-new')).toBeUndefined();
     expect(ruleFor('DELETE', '/api/incidents/42')).toBeUndefined();
     // a path that only starts like a rule's does not match it

@@ -23,7 +23,8 @@ const HELP = `Writes Mosquitto 2.x files that let in the IOC's devices, each pub
 assets, and the IOC's ingest user (read only):
 
   <out>/passwd     device usernames with their Mosquitto-format hashes, and the ingest user
-  <out>/acl        per device: topic write ioc/traffic/<segment>, ioc/camera/<camera>/status|event
+  <out>/acl        per device: topic write ioc/traffic/<segment>, ioc/camera/<camera>/status|event,
+                   ioc/kpi/<indicator>
                    (and ioc/incident/report when it may report); ingest: topic read ioc/#
   <out>/ioc.conf   deploy/mosquitto/mosquitto.conf with allow_anonymous false, password_file, acl_file
 
@@ -87,11 +88,12 @@ export function renderMosquittoFiles(devices: DeviceRecord[], o: MosquittoConfig
     acl.push('', `# ${device.name.replace(/[\r\n]/g, ' ')}`, `user ${device.username}`);
     for (const a of device.assets) {
       if (!SAFE_LEVEL.test(a)) continue;
-      // an asset id names a segment or a camera: the embedded broker allows the three topics for either
+      // an asset id names a segment, a camera or an indicator: the embedded broker allows these topics for any
       acl.push(
         `topic write ${topics.traffic(a)}`,
         `topic write ${topics.cameraStatus(a)}`,
         `topic write ${topics.cameraEvent(a)}`,
+        `topic write ${topics.kpi(a)}`,
       );
     }
     if (device.mayReport) acl.push(`topic write ${topics.incidentReport()}`);

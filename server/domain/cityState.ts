@@ -135,6 +135,7 @@ export class CityState {
         cameraStatus: init.cameraStatus,
         cameraEvents: init.cameraEvents,
         incidents: [],
+        indicators: [],
       },
       init.incidents,
     );

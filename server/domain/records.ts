@@ -1,3 +1,4 @@
+import type { DossierChannel, Sentiment } from '#contract/indicatorVocab.ts';
 import type { IncidentSource } from '#contract/live.ts';
 import type { CameraEventKind, IncidentCategory, RejectReason } from '#contract/vocab.ts';
 
@@ -47,6 +48,31 @@ export interface IncidentReportRecord {
   detection?: { kind: CameraEventKind; confidence: number | null } | null;
 }
 
+/** How a value of the indicator feed came in. */
+export type IndicatorVia = 'mqtt' | 'http' | 'csv';
+
+/** A value or event of the indicator feed (contract v1.4), decoded against the catalogue. */
+export interface IndicatorRecord {
+  /** events: their time; figures: the local start of their period */
+  time: number;
+  indicatorId: string;
+  value: number;
+  wardId: string | null;
+  agencyId: string | null;
+  topic: string | null;
+  source: string | null;
+  sentiment: Sentiment | null;
+  channel: DossierChannel | null;
+  /** a figure (one per period, place and breakdown: sent again, it replaces) rather than an event */
+  figure: boolean;
+  /** events: the message id (null: never deduplicated); figures: place and breakdown */
+  dedupeKey: string | null;
+  msgId: string | null;
+  via: IndicatorVia;
+  /** the HTTP source, the importing admin; null over MQTT */
+  sender: string | null;
+}
+
 export interface RejectRecord {
   time: number;
   topic: string;
@@ -62,12 +88,19 @@ export interface IngestBatch {
   cameraStatus: CameraStatusRecord[];
   cameraEvents: CameraEventRecord[];
   incidents: IncidentReportRecord[];
+  indicators: IndicatorRecord[];
 }
 
 export function emptyBatch(): IngestBatch {
-  return { traffic: [], cameraStatus: [], cameraEvents: [], incidents: [] };
+  return { traffic: [], cameraStatus: [], cameraEvents: [], incidents: [], indicators: [] };
 }
 
 export function batchSize(b: IngestBatch): number {
-  return b.traffic.length + b.cameraStatus.length + b.cameraEvents.length + b.incidents.length;
+  return (
+    b.traffic.length +
+    b.cameraStatus.length +
+    b.cameraEvents.length +
+    b.incidents.length +
+    b.indicators.length
+  );
 }

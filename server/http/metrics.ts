@@ -8,7 +8,7 @@ export function createMetrics(bus: Bus, liveClients: () => number) {
   client.collectDefaultMetrics({ register: registry, prefix: 'ioc_' });
   const messages = new client.Counter({
     name: 'ioc_ingest_messages_total',
-    help: 'MQTT messages stored, by topic kind',
+    help: 'Messages stored, by topic kind (indicator: values of the feed over MQTT, HTTP and CSV)',
     labelNames: ['kind'] as const,
     registers: [registry],
   });
@@ -19,7 +19,7 @@ export function createMetrics(bus: Bus, liveClients: () => number) {
   });
   const rejects = new client.Counter({
     name: 'ioc_ingest_rejects_total',
-    help: 'MQTT messages rejected, by reason',
+    help: 'Messages rejected (MQTT; indicator values over HTTP and CSV too), by reason',
     labelNames: ['reason'] as const,
     registers: [registry],
   });

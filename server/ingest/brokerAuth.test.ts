@@ -7,7 +7,7 @@ describe('mayPublish', () => {
     id: 'dev-a',
     name: 'A',
     username: 'dev-a',
-    assets: ['seg-1', 'cam-1'],
+    assets: ['seg-1', 'cam-1', 'cpi'],
     mayReport: false,
     disabled: false,
     createdAt: 0,
@@ -31,6 +31,11 @@ describe('mayPublish', () => {
     ['other/topic', false, 'topic'],
     // reports need mayReport
     ['ioc/incident/report', false, 'report'],
+    // the indicator feed (v1.4): the indicators in its list, no other
+    ['ioc/kpi/cpi', true, null],
+    ['ioc/kpi/budget_revenue', false, 'asset'],
+    ['ioc/kpi/cpi/extra', false, 'topic'],
+    ['ioc/kpi/', false, 'topic'],
   ])('%s → %s', (topic, allowed, reason) => {
     expect(mayPublish(device(), topic)).toBe(allowed);
     expect(publishDenial(device(), topic)).toBe(reason);

@@ -47,14 +47,16 @@ function assetSet(device: DeviceView): Set<string> {
 
 /**
  * Why `device` may not publish to `topic`, or null when it may: the contract's topics only;
- * `ioc/traffic/{id}`, `ioc/camera/{id}/status|event` for an asset it owns; `ioc/incident/report` with mayReport.
+ * `ioc/traffic/{id}`, `ioc/camera/{id}/status|event` for an asset it owns, `ioc/kpi/{id}` for an indicator
+ * it owns; `ioc/incident/report` with mayReport.
  */
 export function publishDenial(device: DeviceView, topic: string): PublishDenial | null {
   if (device.disabled) return 'revoked';
   const t = parseTopic(topic);
   if (!t) return 'topic';
   if (t.kind === 'incident_report') return device.mayReport ? null : 'report';
-  return assetSet(device).has(t.assetId) ? null : 'asset';
+  // an indicator is owned like an asset: its id in the device's list
+  return assetSet(device).has(t.kind === 'indicator' ? t.indicatorId : t.assetId) ? null : 'asset';
 }
 
 /** Whether `device` may publish to `topic` (see publishDenial). Pure; O(1) after the device's first check. */

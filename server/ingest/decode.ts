@@ -1,4 +1,13 @@
 import type { z } from 'zod';
+import { IndicatorValueSchema } from '#contract/indicators.ts';
+import {
+  COUNT_UNITS,
+  INDICATOR_DIMENSIONS,
+  MAX_AGE_DAYS,
+  parsePeriod,
+  periodLabel,
+  periodStart,
+} from '#contract/indicatorVocab.ts';
 import {
   CameraEventSchema,
   CameraStatusSchema,
@@ -9,10 +18,12 @@ import {
 } from '#contract/mqtt.ts';
 import { MAX_PAYLOAD_BYTES, type RejectReason } from '#contract/vocab.ts';
 import { type AssetIndex, inArea } from '../domain/assetIndex.ts';
+import type { IndicatorCatalogue } from '../domain/indicatorCatalogue.ts';
 import type {
   CameraEventRecord,
   CameraStatusRecord,
   IncidentReportRecord,
+  IndicatorRecord,
   TrafficRecord,
 } from '../domain/records.ts';
 
@@ -21,6 +32,7 @@ export type Decoded =
   | { ok: true; kind: 'camera_status'; record: CameraStatusRecord }
   | { ok: true; kind: 'camera_event'; record: CameraEventRecord; incident?: IncidentReportRecord }
   | { ok: true; kind: 'incident_report'; record: IncidentReportRecord }
+  | { ok: true; kind: 'indicator'; record: IndicatorRecord }
   | { ok: false; reason: RejectReason; detail: string };
 
 /** Camera detections that open an incident, and the category they open it as. */
@@ -65,14 +77,16 @@ function describeIssues(err: z.ZodError): string {
 }
 
 /**
- * Decodes and validates one MQTT message against the contract, the city's assets and the time window.
- * Pure: the same topic, bytes, assets and window give the same answer.
+ * Decodes and validates one MQTT message against the contract, the city's assets (the indicator
+ * catalogue for `ioc/kpi/{id}`) and the time window. Pure: the same topic, bytes, assets, catalogue and
+ * window give the same answer.
  */
 export function decodeMessage(
   topic: string,
   payload: Uint8Array | string,
   assets: AssetIndex,
   window: TimeWindow = { now: Date.now(), aheadMs: DEFAULT_MAX_AHEAD_MS, ageMs: DEFAULT_MAX_AGE_MS },
+  catalogue?: IndicatorCatalogue,
 ): Decoded {
   const size = typeof payload === 'string' ? Buffer.byteLength(payload) : payload.byteLength;
   if (size > MAX_PAYLOAD_BYTES)
@@ -85,17 +99,144 @@ export function decodeMessage(
   } catch (err) {
     return reject('bad_json', (err as Error).message);
   }
+  return decodeParsed(t, json, assets, window, catalogue);
+}
+
+/**
+ * The same for a message already parsed from JSON (a row of an HTTP batch): the same checks but the size
+ * and the JSON syntax, which the HTTP body's own limit and parser answer for.
+ */
+export function decodeValue(
+  topic: string,
+  json: unknown,
+  assets: AssetIndex,
+  window: TimeWindow,
+  catalogue?: IndicatorCatalogue,
+): Decoded {
+  const t = parseTopic(topic);
+  if (!t) return reject('unknown_topic', `topic ${topic} is not part of the contract`);
+  return decodeParsed(t, json, assets, window, catalogue);
+}
+
+function decodeParsed(
+  t: ParsedTopic,
+  json: unknown,
+  assets: AssetIndex,
+  window: TimeWindow,
+  catalogue: IndicatorCatalogue | undefined,
+): Decoded {
   if (typeof json !== 'object' || json === null || Array.isArray(json)) {
     return reject(
       'not_object',
       `payload must be a JSON object, got ${Array.isArray(json) ? 'array' : typeof json}`,
     );
   }
+  if (t.kind === 'indicator') return decodeIndicator(t.indicatorId, json, catalogue, window);
   const d = decodeObject(t, json, assets);
   return (d.ok && outsideWindow(d.record.time, window)) || d;
 }
 
-function decodeObject(t: ParsedTopic, json: object, assets: AssetIndex): Decoded {
+/**
+ * A value or event of indicator `id` (contract v1.4): the catalogue's unit, period, scope, breakdowns and
+ * bounds; a figure is dated at its period's local start; ages by period (MAX_AGE_DAYS).
+ */
+export function decodeIndicator(
+  id: string,
+  json: object,
+  catalogue: IndicatorCatalogue | undefined,
+  w: TimeWindow,
+): Decoded {
+  const def = catalogue?.indicators.get(id);
+  if (!def || !catalogue) return reject('unknown_indicator', `indicator ${id} is not in the catalogue`);
+  const r = IndicatorValueSchema.safeParse(json);
+  if (!r.success) return reject('invalid_payload', describeIssues(r.error));
+  const p = r.data;
+  if (p.indicator !== undefined && p.indicator !== id)
+    return reject('asset_mismatch', `payload names indicator ${p.indicator}, topic names ${id}`);
+  if (p.unit !== undefined && p.unit !== def.unit)
+    return reject('wrong_unit', `unit ${p.unit} is not the unit of ${id} (${def.unit})`);
+  const figure = def.period !== 'event';
+  // when: `ts` (any time in the period), or `period` for figures
+  if (p.ts !== undefined && p.period !== undefined)
+    return reject('invalid_payload', 'period: give ts or period, not both');
+  let time: number;
+  let label: string | undefined;
+  if (p.period !== undefined) {
+    if (!figure) return reject('invalid_payload', `period: ${id} counts events: give ts`);
+    const start = parsePeriod(def.period, p.period);
+    if (typeof start !== 'number')
+      return reject('invalid_payload', `period: ${def.period} figures take ${start.error}, got ${p.period}`);
+    time = start;
+    label = periodLabel(def.period, start);
+  } else if (p.ts !== undefined) time = periodStart(def.period, p.ts);
+  else return reject('invalid_payload', `ts: required (or period, for ${def.period} figures)`);
+  const when = label === undefined ? (p.ts as number) : time;
+  if (when > w.now + w.aheadMs)
+    return label === undefined
+      ? reject(
+          'future_ts',
+          `ts ${iso(when)} is ${Math.round((when - w.now) / 1000)} s ahead of the server's clock (at most ${w.aheadMs / 1000} s)`,
+        )
+      : reject('future_ts', `the ${def.period} period ${label} has not begun`);
+  if (time < w.now - MAX_AGE_DAYS[def.period] * 86_400_000)
+    return reject(
+      'too_old',
+      `${label ?? `ts ${iso(time)}`} is older than ${MAX_AGE_DAYS[def.period]} days (${def.period} figures)`,
+    );
+  // the value: events count 1 each unless told; figures must give theirs
+  const value = p.value ?? (figure ? undefined : 1);
+  if (value === undefined) return reject('invalid_payload', 'value: required');
+  if (COUNT_UNITS.includes(def.unit) && !(Number.isInteger(value) && value >= 0))
+    return reject('invalid_payload', `value: a whole number ≥ 0 for unit ${def.unit}, got ${value}`);
+  if (def.min !== null && value < def.min)
+    return reject('invalid_payload', `value: at least ${def.min} for ${id}, got ${value}`);
+  if (def.max !== null && value > def.max)
+    return reject('invalid_payload', `value: at most ${def.max} for ${id}, got ${value}`);
+  // where: a ward of the city, an agency of the list, or the province
+  if (def.scope === 'province' && (p.ward !== undefined || p.agency !== undefined))
+    return reject('invalid_payload', `${p.ward !== undefined ? 'ward' : 'agency'}: ${id} is province-wide`);
+  if (def.scope === 'ward' && p.ward === undefined)
+    return reject('invalid_payload', `ward: required, ${id} is given per ward`);
+  if (def.scope === 'agency' && p.agency === undefined)
+    return reject('invalid_payload', `agency: required, ${id} is given per agency`);
+  if (def.scope === 'ward' && p.agency !== undefined)
+    return reject('invalid_payload', `agency: ${id} is given per ward, not per agency`);
+  if (p.ward !== undefined && !catalogue.wards.has(p.ward))
+    return reject('unknown_ward', `ward ${p.ward} is not a ward of the city`);
+  if (p.agency !== undefined && !catalogue.agencies.has(p.agency))
+    return reject('unknown_agency', `agency ${p.agency} is not in the agency list`);
+  // breakdowns: exactly the indicator's
+  for (const dim of INDICATOR_DIMENSIONS) {
+    const has = def.dimensions.includes(dim);
+    if (p[dim] === undefined && has) return reject('invalid_payload', `${dim}: required for ${id}`);
+    if (p[dim] !== undefined && !has) return reject('invalid_payload', `${dim}: not a breakdown of ${id}`);
+  }
+  const record: IndicatorRecord = {
+    time,
+    indicatorId: id,
+    value,
+    wardId: p.ward ?? null,
+    agencyId: p.agency ?? null,
+    topic: p.topic ?? null,
+    source: p.source ?? null,
+    sentiment: p.sentiment ?? null,
+    channel: p.channel ?? null,
+    figure,
+    dedupeKey: figure
+      ? [p.ward, p.agency, p.topic, p.source, p.sentiment, p.channel].map((x) => x ?? '').join('|')
+      : (p.id ?? null),
+    msgId: p.id ?? null,
+    via: 'mqtt',
+    sender: null,
+  };
+  return { ok: true, kind: 'indicator', record };
+}
+
+function decodeObject(
+  t: Exclude<ParsedTopic, { kind: 'indicator' }>,
+  json: object,
+  assets: AssetIndex,
+): Decoded {
   switch (t.kind) {
     case 'traffic': {
       const r = TrafficReadingSchema.safeParse(json);

@@ -1,17 +1,31 @@
+import type { IngestRowStatus } from '#contract/indicatorVocab.ts';
 import type { IncidentItem } from '#contract/live.ts';
 import { type TopicKind, topics } from '#contract/mqtt.ts';
 import { escapeControls } from '#contract/text.ts';
 import type { RejectReason } from '#contract/vocab.ts';
 import type { Bus } from '../bus.ts';
 import type { AssetIndex } from '../domain/assetIndex.ts';
-import { batchSize, emptyBatch, type IngestBatch, type RejectRecord } from '../domain/records.ts';
-import { DEFAULT_MAX_AGE_MS, DEFAULT_MAX_AHEAD_MS, decodeMessage } from './decode.ts';
+import type { IndicatorCatalogue } from '../domain/indicatorCatalogue.ts';
+import {
+  batchSize,
+  emptyBatch,
+  type IndicatorRecord,
+  type IndicatorVia,
+  type IngestBatch,
+  type RejectRecord,
+} from '../domain/records.ts';
+import { DEFAULT_MAX_AGE_MS, DEFAULT_MAX_AHEAD_MS, decodeMessage, decodeValue } from './decode.ts';
 
 /** What the pipeline needs from the store: it never sees a driver. */
 export interface IngestStore {
-  writeBatch(
-    batch: IngestBatch,
-  ): Promise<{ traffic: number; cameraStatus: number; cameraEvents: number; incidents: IncidentItem[] }>;
+  writeBatch(batch: IngestBatch): Promise<{
+    traffic: number;
+    cameraStatus: number;
+    cameraEvents: number;
+    incidents: IncidentItem[];
+    /** the indicator values written as new (`stored`) or replacing a figure (`revised`); the others were duplicates */
+    indicators: Map<IndicatorRecord, 'stored' | 'revised'>;
+  }>;
   insertRejects(rows: RejectRecord[]): Promise<void>;
 }
 
@@ -19,6 +33,8 @@ export interface IngestOptions {
   store: IngestStore;
   bus: Bus;
   assets: () => AssetIndex;
+  /** the indicator catalogue `ioc/kpi/{id}` is checked against; none: every indicator is unknown */
+  indicators?: () => IndicatorCatalogue;
   /** rows per write */
   batchMax: number;
   /** longest wait before a partial batch is written */
@@ -40,6 +56,23 @@ export interface IngestStats {
   rejected: Record<string, number>;
   writeErrors: number;
   pending: number;
+}
+
+/** What became of one message (`submit`): for an indicator value stored, revised or a duplicate; rejected with a reason. */
+export interface IngestOutcome {
+  status: IngestRowStatus;
+  reason?: RejectReason;
+  detail?: string;
+  /** an indicator value's time as stored (a figure's period start) */
+  time?: number;
+}
+
+/** Where a value submitted in this process came from: how, from whom, and what the reject log says of it. */
+export interface IngestOrigin {
+  via: IndicatorVia;
+  sender: string | null;
+  /** prefixes the reject log's detail, e.g. `HTTP source stats-office, row 12` */
+  label: string;
 }
 
 const REJECT_PAYLOAD_MAX = 2048;
@@ -85,7 +118,7 @@ export class IngestPipeline {
   private retryMs = 0;
   readonly stats: IngestStats = {
     received: 0,
-    stored: { traffic: 0, camera_status: 0, camera_event: 0, incident_report: 0 },
+    stored: { traffic: 0, camera_status: 0, camera_event: 0, incident_report: 0, indicator: 0 },
     duplicates: 0,
     rejected: {},
     writeErrors: 0,
@@ -93,6 +126,10 @@ export class IngestPipeline {
   };
   private readonly highWater: number;
   private readonly now: () => number;
+  /** callers of submit() waiting for what became of their indicator value */
+  private readonly outcomes = new Map<IndicatorRecord, (o: IngestOutcome) => void>();
+  /** why the database refused an indicator value (isolated from its batch) */
+  private readonly refusedWhy = new WeakMap<IndicatorRecord, string>();
 
   constructor(private readonly o: IngestOptions) {
     this.highWater = o.highWater ?? Math.max(o.batchMax * 4, 20_000);
@@ -111,20 +148,73 @@ export class IngestPipeline {
    */
   accept(topic: string, payload: Uint8Array | string): Promise<void> {
     this.stats.received++;
-    const d = decodeMessage(topic, payload, this.o.assets(), {
+    const d = this.decode(topic, payload);
+    if (!d.ok) {
+      this.rejectDecoded(topic, payload, d.reason, d.detail);
+      return Promise.resolve();
+    }
+    return this.take(d);
+  }
+
+  /**
+   * Takes one message from a channel of this process (an HTTP batch's row, parsed; a CSV row) through the same
+   * validation, reject log, batching and metrics as MQTT, and answers what became of it once that is
+   * durable: for an indicator value `stored`, `revised` (a figure replaced) or `duplicate`; any message
+   * `rejected` with the reason. Never rejects.
+   */
+  submit(topic: string, payload: string | object, origin: IngestOrigin): Promise<IngestOutcome> {
+    this.stats.received++;
+    const d =
+      typeof payload === 'string'
+        ? this.decode(topic, payload)
+        : decodeValue(topic, payload, this.o.assets(), this.window(), this.o.indicators?.());
+    if (!d.ok) {
+      const text = typeof payload === 'string' ? payload : (JSON.stringify(payload) ?? '');
+      this.rejectDecoded(topic, text, d.reason, `${origin.label}: ${d.detail}`);
+      return Promise.resolve({ status: 'rejected', reason: d.reason, detail: d.detail });
+    }
+    if (d.kind !== 'indicator') return this.take(d).then(() => ({ status: 'stored' }));
+    d.record.via = origin.via;
+    d.record.sender = origin.sender;
+    const record = d.record;
+    const answer = new Promise<IngestOutcome>((resolve) => this.outcomes.set(record, resolve));
+    void this.take(d);
+    return answer;
+  }
+
+  /**
+   * Counts and logs a message refused before it could be decoded (a CSV row with a formula cell, a value
+   * its sender may not send), like a rejected one; answers its outcome.
+   */
+  refuse(topic: string, reason: RejectReason, detail: string, payload: string, label: string): IngestOutcome {
+    this.stats.received++;
+    this.rejectDecoded(topic, payload, reason, `${label}: ${detail}`);
+    return { status: 'rejected', reason, detail };
+  }
+
+  private window() {
+    return {
       now: this.now(),
       aheadMs: this.o.maxAheadMs ?? DEFAULT_MAX_AHEAD_MS,
       ageMs: this.o.maxAgeMs ?? DEFAULT_MAX_AGE_MS,
-    });
-    if (!d.ok) {
-      const text =
-        typeof payload === 'string'
-          ? payload
-          : Buffer.from(payload.subarray(0, REJECT_PAYLOAD_MAX * 4)).toString('utf8');
-      this.reject(topic, d.reason, d.detail, text);
-      this.schedule();
-      return Promise.resolve();
-    }
+    };
+  }
+
+  private decode(topic: string, payload: Uint8Array | string) {
+    return decodeMessage(topic, payload, this.o.assets(), this.window(), this.o.indicators?.());
+  }
+
+  private rejectDecoded(topic: string, payload: Uint8Array | string, reason: RejectReason, detail: string) {
+    const text =
+      typeof payload === 'string'
+        ? payload
+        : Buffer.from(payload.subarray(0, REJECT_PAYLOAD_MAX * 4)).toString('utf8');
+    this.reject(topic, reason, detail, text);
+    this.schedule();
+  }
+
+  /** Adds a decoded message to the batch being formed; resolves once that batch is durable. */
+  private take(d: Extract<ReturnType<typeof decodeMessage>, { ok: true }>): Promise<void> {
     const p = this.current;
     const b = p.batch;
     if (batchSize(b) === 0) p.oldest = this.now();
@@ -141,6 +231,9 @@ export class IngestPipeline {
         break;
       case 'incident_report':
         b.incidents.push(d.record);
+        break;
+      case 'indicator':
+        b.indicators.push(d.record);
         break;
     }
     this.stats.pending++;
@@ -262,6 +355,7 @@ export class IngestPipeline {
         camera_status: res.cameraStatus,
         camera_event: res.cameraEvents,
         incident_report: res.incidents.filter((i) => i.source !== 'camera').length,
+        indicator: res.indicators.size,
       };
       let stored = 0;
       for (const k of Object.keys(byKind) as TopicKind[]) {
@@ -272,6 +366,7 @@ export class IngestPipeline {
       const duplicates = messages - stored - messageCount(res.refused);
       this.stats.duplicates += duplicates;
       this.stats.pending -= messages;
+      this.answerIndicators(res);
       for (const r of pending.done) r();
       this.o.bus.emit('ingest:stored', { byKind, duplicates, writeMs, lagMs: this.now() - oldest });
       this.o.bus.emit('ingest:written', { batch: res.written, incidents: res.incidents });
@@ -294,6 +389,23 @@ export class IngestPipeline {
     }
   }
 
+  /** Tells the callers of submit() what became of their indicator values. */
+  private answerIndicators(res: WriteResult): void {
+    if (this.outcomes.size === 0) return;
+    for (const r of res.written.indicators) {
+      const answer = this.outcomes.get(r);
+      if (!answer) continue;
+      this.outcomes.delete(r);
+      answer({ status: res.indicators.get(r) ?? 'duplicate', time: r.time });
+    }
+    for (const r of res.refused.indicators) {
+      const answer = this.outcomes.get(r);
+      if (!answer) continue;
+      this.outcomes.delete(r);
+      answer({ status: 'rejected', reason: 'store_refused', detail: this.refusedWhy.get(r) ?? 'refused' });
+    }
+  }
+
   /**
    * Writes a batch; when the database refuses it because of its data, writes halves of it in turn
    * until the refused rows stand alone, and rejects those. Throws for any other failure.
@@ -308,17 +420,15 @@ export class IngestPipeline {
       if (rows.length === 1) {
         const row = rows[0] as Row;
         const e = err as { code?: string; message?: string };
-        this.reject(
-          topicOf(row),
-          'store_refused',
-          `the database refused the row (${e.code ?? ''}): ${e.message ?? ''}`,
-          JSON.stringify(row.r),
-        );
+        const why = `the database refused the row (${e.code ?? ''}): ${e.message ?? ''}`;
+        if (row.k === 'indicators') this.refusedWhy.set(row.r, why);
+        this.reject(topicOf(row), 'store_refused', why, JSON.stringify(row.r));
         return {
           traffic: 0,
           cameraStatus: 0,
           cameraEvents: 0,
           incidents: [],
+          indicators: new Map(),
           written: emptyBatch(),
           refused: batch,
         };
@@ -331,6 +441,7 @@ export class IngestPipeline {
         cameraStatus: a.cameraStatus + b.cameraStatus,
         cameraEvents: a.cameraEvents + b.cameraEvents,
         incidents: a.incidents.concat(b.incidents),
+        indicators: new Map([...a.indicators, ...b.indicators]),
         written: mergeBatches(a.written, b.written),
         refused: mergeBatches(a.refused, b.refused),
       };
@@ -343,6 +454,7 @@ interface WriteResult {
   cameraStatus: number;
   cameraEvents: number;
   incidents: IncidentItem[];
+  indicators: Map<IndicatorRecord, 'stored' | 'revised'>;
   /** the rows written (duplicates included) */
   written: IngestBatch;
   /** the rows the database refused */
@@ -362,7 +474,8 @@ type Row =
   | { k: 'traffic'; r: IngestBatch['traffic'][number] }
   | { k: 'cameraStatus'; r: IngestBatch['cameraStatus'][number] }
   | { k: 'cameraEvents'; r: IngestBatch['cameraEvents'][number] }
-  | { k: 'incidents'; r: IngestBatch['incidents'][number] };
+  | { k: 'incidents'; r: IngestBatch['incidents'][number] }
+  | { k: 'indicators'; r: IngestBatch['indicators'][number] };
 
 function rowsOf(b: IngestBatch): Row[] {
   return [
@@ -370,6 +483,7 @@ function rowsOf(b: IngestBatch): Row[] {
     ...b.cameraStatus.map((r) => ({ k: 'cameraStatus' as const, r })),
     ...b.cameraEvents.map((r) => ({ k: 'cameraEvents' as const, r })),
     ...b.incidents.map((r) => ({ k: 'incidents' as const, r })),
+    ...b.indicators.map((r) => ({ k: 'indicators' as const, r })),
   ];
 }
 
@@ -389,6 +503,8 @@ function topicOf(row: Row): string {
       return topics.cameraEvent(row.r.cameraId);
     case 'incidents':
       return row.r.cameraId ? topics.cameraEvent(row.r.cameraId) : topics.incidentReport();
+    case 'indicators':
+      return topics.kpi(row.r.indicatorId);
   }
 }
 
@@ -398,6 +514,7 @@ function mergeBatches(a: IngestBatch, b: IngestBatch): IngestBatch {
     cameraStatus: a.cameraStatus.concat(b.cameraStatus),
     cameraEvents: a.cameraEvents.concat(b.cameraEvents),
     incidents: a.incidents.concat(b.incidents),
+    indicators: a.indicators.concat(b.indicators),
   };
 }
 

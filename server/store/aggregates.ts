@@ -14,20 +14,27 @@ export const CONTINUOUS_AGGREGATES = [
   'camera_availability_1d',
   'traffic_district_1d',
   'camera_availability_district_1d',
+  // the indicator feed (sql/014): indicator_1d rolls indicator_1h up
+  'indicator_1h',
+  'indicator_1d',
 ] as const;
 export type ContinuousAggregate = (typeof CONTINUOUS_AGGREGATES)[number];
+/** The indicator feed's aggregates (sql/014), in dependency order. */
+export const INDICATOR_AGGREGATES = ['indicator_1h', 'indicator_1d'] as const satisfies ContinuousAggregate[];
 const DAILY = new Set<string>([
   'traffic_1d',
   'camera_availability_1d',
   'traffic_district_1d',
   'camera_availability_district_1d',
+  'indicator_1d',
 ]);
 const BUCKET: Record<string, number> = { traffic_5m: 5 * 60_000 };
 // The window of one refresh call. Every call runs through the maintenance lane, so on the embedded
 // database ingest and health checks wait for at most one call: a window with nothing new costs ~30 ms,
 // materialising an hour of raw readings ~5 s per million rows (PGlite, dev machine). A window is never
 // smaller than one bucket (TimescaleDB refuses it), so a day's step is the daily views' unit.
-const STEP: Record<string, number> = { traffic_5m: 15 * 60_000 };
+// The indicators' hourly view holds thousands of rows a day, not millions: a day per call.
+const STEP: Record<string, number> = { traffic_5m: 15 * 60_000, indicator_1h: DAY };
 const STEP_HOURLY = H;
 // How often the refresher materialises today's daily buckets again (each view's a step reading today's
 // closed hours, and through real-time aggregation the current hour's 5-minute buckets and the raw
@@ -114,7 +121,11 @@ export async function refreshAggregates(
   };
   if (!db.timescale) {
     // plain PostgreSQL: the hourly ones are views; the daily ones are tables filled by this function,
-    // a local day per call; the day holding `to` only when `today` (closedOnly) is not false
+    // a local day per call; the day holding `to` only when `today` (closedOnly) is not false. Just the
+    // indicators' (`only`): their own function (the dashboard's one recomputes every segment's day too).
+    const fn = opts.only?.every((v) => v.startsWith('indicator_'))
+      ? 'refresh_indicator_aggregates'
+      : 'refresh_dashboard_aggregates';
     const { from, to: end } = widen(range, DAY, LOCAL_OFFSET);
     const to =
       opts.closedOnly && opts.today === false && end !== null && range.to !== undefined
@@ -126,7 +137,7 @@ export async function refreshAggregates(
         'dashboard',
         a ?? range.from ?? null,
         b ?? range.to ?? null,
-        'SELECT refresh_dashboard_aggregates(to_timestamp($1::float8 / 1000), to_timestamp($2::float8 / 1000))',
+        `SELECT ${fn}(to_timestamp($1::float8 / 1000), to_timestamp($2::float8 / 1000))`,
       );
     return;
   }

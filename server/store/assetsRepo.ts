@@ -54,10 +54,11 @@ export async function saveCity(db: Db, city: CityModel): Promise<void> {
   });
 }
 
-/** Those of `ids` that are a segment or a camera of the stored city. */
+/** Those of `ids` that are a segment or a camera of the stored city, or an indicator of the catalogue (sql/014). */
 export async function knownAssetIds(db: Db, ids: string[]): Promise<Set<string>> {
   const { rows } = await db.query<{ id: string }>(
-    'SELECT id FROM segments WHERE id = ANY($1) UNION SELECT id FROM cameras WHERE id = ANY($1)',
+    `SELECT id FROM segments WHERE id = ANY($1) UNION SELECT id FROM cameras WHERE id = ANY($1)
+     UNION SELECT id FROM indicators WHERE id = ANY($1)`,
     [ids],
   );
   return new Set(rows.map((r) => r.id));

@@ -2,6 +2,7 @@ import type { IncidentItem } from '#contract/live.ts';
 import type { IngestBatch } from '../domain/records.ts';
 import type { Db } from './db.ts';
 import { insertIncident } from './incidentsRepo.ts';
+import { type IndicatorWrite, writeIndicatorValues } from './indicatorValuesRepo.ts';
 
 /** What a batch actually added: duplicates (same msg_id and time, in or across batches) are not counted. */
 export interface WriteResult {
@@ -10,6 +11,8 @@ export interface WriteResult {
   cameraEvents: number;
   /** the incidents created by this batch, with their new ids */
   incidents: IncidentItem[];
+  /** indicator values stored as new or replacing a figure (the others of the batch were duplicates) */
+  indicators: IndicatorWrite;
 }
 
 interface Timed {
@@ -130,9 +133,15 @@ async function insertReadings<R extends Timed>(
  * INSERT ... ON CONFLICT DO NOTHING so a message redelivered (same msg_id and time) is stored once.
  */
 export async function writeBatch(db: Db, batch: IngestBatch): Promise<WriteResult> {
-  const result: WriteResult = { traffic: 0, cameraStatus: 0, cameraEvents: 0, incidents: [] };
+  const result: WriteResult = {
+    traffic: 0,
+    cameraStatus: 0,
+    cameraEvents: 0,
+    incidents: [],
+    indicators: new Map(),
+  };
   const readings = batch.traffic.length + batch.cameraStatus.length + batch.cameraEvents.length;
-  if (readings + batch.incidents.length === 0) return result;
+  if (readings + batch.incidents.length + batch.indicators.length === 0) return result;
   return db.transaction(async (tx) => {
     if (readings > 0) await tx.exec(STAGING_DDL);
     result.traffic = await insertReadings(tx, TRAFFIC, batch.traffic);
@@ -142,6 +151,7 @@ export async function writeBatch(db: Db, batch: IngestBatch): Promise<WriteResul
       const item = await insertIncident(tx, r);
       if (item) result.incidents.push(item);
     }
+    if (batch.indicators.length > 0) result.indicators = await writeIndicatorValues(tx, batch.indicators);
     return result;
   });
 }

@@ -33,6 +33,7 @@ const MIGRATIONS = [
   '012_alarms.sql',
   '013_alarm_engine.sql',
   '014_incident_detection.sql',
+  '015_indicators.sql',
 ];
 
 /** A city of one square ward (105–106 E, 20–21 N) with these segments and no cameras. */
@@ -497,6 +498,7 @@ describe.each(testBackends())('store on $name', (backend) => {
         '012_alarms.sql',
         '013_alarm_engine.sql',
         '014_incident_detection.sql',
+        '015_indicators.sql',
       ]);
       // readings keep arriving and the app's refresher runs over the last days only (materialising
       // yesterday moves TimescaleDB's watermark past the old day): the old day must stay rolled up
