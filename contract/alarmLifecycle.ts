@@ -5,7 +5,7 @@ import {
   type AlarmState,
   type AlarmSuppression,
   MAX_SHELVE_MS,
-} from './alarms.ts';
+} from './alarmVocab.ts';
 
 /** What the state machine looks at: the state and the flags. */
 export interface AlarmCondition {

@@ -1,101 +1,37 @@
-// Alarms an operator must answer (issue 13): the vocabulary shared by the server, the console, the admin
-// page and the dashboard. States follow ISA-18.2 / IEC 62682; the rate and flood figures EEMUA 191.
+// Alarms an operator must answer (issue 13): the schemas that check what is sent and received. The
+// vocabulary (states, priorities, rules, titles, items, settings) is in alarmVocab.ts, free of zod so the
+// browser bundles stay small; it is re-exported here, so `#contract/alarms.ts` names all of it.
 import { z } from 'zod';
+import {
+  ALARM_RULE_META,
+  ALARM_RULES,
+  ALARM_STATES,
+  ALARM_TITLE_CODES,
+  type AlarmAction,
+  type AlarmBulkAck,
+  type AlarmItem,
+  type AlarmTitle,
+  MAX_SHELVE_MS,
+  MAX_SHELVE_REASON_CHARS,
+} from './alarmVocab.ts';
 import { MAX_NOTE_CHARS } from './incidentsApi.ts';
 import { text, token } from './text.ts';
-import type { IncidentCategory } from './vocab.ts';
 
-/**
- * ISA-18.2 alarm states. `unack_cleared`: the condition returned to normal before anyone acknowledged
- * the alarm (only latched alarms stay there; see `applyAlarmEvent`).
- */
-export const ALARM_STATES = ['unack_active', 'ack_active', 'unack_cleared', 'normal'] as const;
-export type AlarmState = (typeof ALARM_STATES)[number];
-/** States an operator still sees in the alarm list. */
-export const OPEN_ALARM_STATES: readonly AlarmState[] = ['unack_active', 'ack_active', 'unack_cleared'];
+export * from './alarmVocab.ts';
 
-/** Priorities by code: 1 is the most urgent. Names are codes too: the client renders them. */
-export const ALARM_PRIORITIES = { 1: 'critical', 2: 'high', 3: 'medium', 4: 'low' } as const;
-export type AlarmPriority = keyof typeof ALARM_PRIORITIES;
-export type AlarmPriorityName = (typeof ALARM_PRIORITIES)[AlarmPriority];
-export const ALARM_PRIORITY_CODES: readonly AlarmPriority[] = [1, 2, 3, 4];
+/** true only when A and B are the same type: the schemas below check exactly the vocabulary's types. */
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const same = <T extends true>(): T | undefined => undefined;
+
 export const AlarmPrioritySchema = z.union([z.literal(1), z.literal(2), z.literal(3), z.literal(4)]);
-/** One step less urgent (an SLA warning before its alarm), never below low. */
-export const lowerPriority = (p: AlarmPriority): AlarmPriority => Math.min(4, p + 1) as AlarmPriority;
 
-/** The rules that raise alarms. */
-export const ALARM_RULES = [
-  'road_jam',
-  'camera_offline',
-  'asset_silent',
-  'camera_detection',
-  'incident_new',
-  'incident_ack_overdue',
-  'incident_resolve_overdue',
-  'reject_spike',
-  'system_health',
-] as const;
-export type AlarmRuleCode = (typeof ALARM_RULES)[number];
 export const AlarmRuleCodeSchema = z.enum(ALARM_RULES);
 
-/**
- * Title codes: the console renders `{code, params}` in the reader's language, never a sentence from
- * the server. Each rule's own code, plus a flood group's parent (`flood_group`: params `rule`, `wardId`,
- * `count`).
- */
-export const ALARM_TITLE_CODES = [...ALARM_RULES, 'flood_group'] as const;
-export type AlarmTitleCode = (typeof ALARM_TITLE_CODES)[number];
-/** Parameters of a title: plain values (names of assets are proper names and travel as they are). */
-export type AlarmTitleParams = Record<string, string | number | boolean | null>;
 export const AlarmTitleSchema = z.object({
   code: z.enum(ALARM_TITLE_CODES),
   params: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])),
 });
-export type AlarmTitle = z.infer<typeof AlarmTitleSchema>;
-
-/** SLA levels of `incident_ack_overdue` / `incident_resolve_overdue`: warning at 80 %, alarm at 100 %. */
-export const SLA_LEVELS = ['warning', 'overdue'] as const;
-export type SlaLevel = (typeof SLA_LEVELS)[number];
-/** Share of a category's target at which the warning is raised (the rules' default `threshold`). */
-export const SLA_WARNING_SHARE = 0.8;
-
-/**
- * Minutes from report to acknowledgement within which an incident counts as answered; the
- * resolution targets are `RESOLVE_TARGET_HOURS` (contract/dashboardApi.ts).
- */
-export const ACK_TARGET_MINUTES: Record<IncidentCategory, number> = {
-  fire: 5,
-  traffic_accident: 10,
-  traffic_jam: 15,
-  flooding: 15,
-  public_order: 30,
-  environment: 60,
-  infrastructure: 60,
-  lighting: 60,
-  waste: 60,
-  other: 60,
-};
-export const DEFAULT_ACK_TARGET_MINUTES = 60;
-
-/** Longest timed shelving (EEMUA 191: shelving is temporary; a shift's length at most). */
-export const MAX_SHELVE_MS = 8 * 3_600_000;
-export const MAX_SHELVE_REASON_CHARS = 500;
-
-/** Shelved by an operator: hidden until `until`, or with `until: null` until the condition next clears. */
-export interface AlarmShelf {
-  by: string;
-  reason: string;
-  at: number;
-  /** epoch ms; null = one-shot, until the condition clears */
-  until: number | null;
-}
-
-/** Suppressed by design: the asset is out of service. */
-export interface AlarmSuppression {
-  by: string;
-  reason: string;
-  at: number;
-}
+same<Same<z.infer<typeof AlarmTitleSchema>, AlarmTitle>>();
 
 const Shelf = z.object({ by: z.string(), reason: z.string(), at: z.number(), until: z.number().nullable() });
 const Suppression = z.object({ by: z.string(), reason: z.string(), at: z.number() });
@@ -134,16 +70,7 @@ export const AlarmItemSchema = z.object({
   /** bumped on every change: the optimistic-concurrency token of the store */
   version: z.number().int(),
 });
-export type AlarmItem = z.infer<typeof AlarmItemSchema>;
-
-/** An alarm that activates this many times within CHATTER_WINDOW_MS is chattering (collapsed, counted). */
-export const CHATTER_ACTIVATIONS = 3;
-export const CHATTER_WINDOW_MS = 10 * 60_000;
-/** EEMUA 191: more than 10 alarms in 10 minutes for one operator position is a flood. */
-export const FLOOD_RATE_WINDOW_MS = 10 * 60_000;
-export const FLOOD_RATE_LIMIT = 10;
-/** An alarm active longer than this is standing (EEMUA 191). */
-export const STANDING_ALARM_MS = 24 * 3_600_000;
+same<Same<z.infer<typeof AlarmItemSchema>, AlarmItem>>();
 
 /** Operator actions on one alarm (`POST /api/alarms/{id}/actions`). */
 export const AlarmActionSchema = z.discriminatedUnion('action', [
@@ -156,167 +83,14 @@ export const AlarmActionSchema = z.discriminatedUnion('action', [
   }),
   z.object({ action: z.literal('unshelve'), comment: text(MAX_NOTE_CHARS).optional() }),
 ]);
-export type AlarmAction = z.infer<typeof AlarmActionSchema>;
-export type AlarmActionName = AlarmAction['action'];
-export const ALARM_OPERATOR_ACTIONS = ['acknowledge', 'shelve', 'unshelve'] as const;
+same<Same<z.infer<typeof AlarmActionSchema>, AlarmAction>>();
 
 /** Acknowledge several at once (the selected, or all visible). */
 export const AlarmBulkAckSchema = z.object({
   ids: z.array(token(20)).min(1).max(10_000),
   comment: text(MAX_NOTE_CHARS).optional(),
 });
-export type AlarmBulkAck = z.infer<typeof AlarmBulkAckSchema>;
-
-/** Why an action was not applied: the API answers 409 with the alarm's current state and flags. */
-export interface AlarmRefusal {
-  code: 'illegal_transition';
-  message: string;
-  state: AlarmState;
-  shelved: boolean;
-  suppressed: boolean;
-}
-
-/**
- * One rule's settings (`alarm_rules`, the admin page). What `threshold` and `margin` mean depends on
- * the rule (see ALARM_RULE_META); `delayMs` is how long the condition must hold before the alarm
- * activates, `clearDelayMs` how long it must stay gone before it clears.
- */
-export interface AlarmRuleConfig {
-  rule: AlarmRuleCode;
-  enabled: boolean;
-  priority: AlarmPriority;
-  latched: boolean;
-  threshold: number | null;
-  margin: number | null;
-  delayMs: number;
-  clearDelayMs: number;
-}
-
-/** The unit and bounds of each rule's threshold and margin, for validation and the admin form. */
-export const ALARM_RULE_META: Record<
-  AlarmRuleCode,
-  {
-    threshold: { unit: string; min: number; max: number } | null;
-    margin: { unit: string; min: number; max: number } | null;
-  }
-> = {
-  // speed below threshold × limit is a jam; it clears above (threshold + margin) × limit
-  road_jam: {
-    threshold: { unit: 'share_of_limit', min: 0.05, max: 0.9 },
-    margin: { unit: 'share_of_limit', min: 0, max: 0.5 },
-  },
-  camera_offline: { threshold: null, margin: null },
-  asset_silent: { threshold: null, margin: null },
-  // minimum detection confidence (0..1); a detection without one counts
-  camera_detection: { threshold: { unit: 'confidence', min: 0, max: 1 }, margin: null },
-  // minimum incident severity (1..5)
-  incident_new: { threshold: { unit: 'severity', min: 1, max: 5 }, margin: null },
-  // share of the category's target at which the warning is raised
-  incident_ack_overdue: { threshold: { unit: 'share_of_target', min: 0.1, max: 0.99 }, margin: null },
-  incident_resolve_overdue: { threshold: { unit: 'share_of_target', min: 0.1, max: 0.99 }, margin: null },
-  // rejected messages per second; it clears below threshold − margin
-  reject_spike: {
-    threshold: { unit: 'per_second', min: 0.1, max: 100_000 },
-    margin: { unit: 'per_second', min: 0, max: 100_000 },
-  },
-  // ingest lag in ms beyond which ingest is "behind"
-  system_health: { threshold: { unit: 'ms', min: 500, max: 600_000 }, margin: null },
-};
-
-/** The shipped settings; sql/012_alarms.sql inserts the same (a test keeps them equal). */
-export const ALARM_RULE_DEFAULTS: Record<AlarmRuleCode, AlarmRuleConfig> = {
-  road_jam: {
-    rule: 'road_jam',
-    enabled: true,
-    priority: 3,
-    latched: false,
-    threshold: 0.3,
-    margin: 0.1,
-    delayMs: 5 * 60_000,
-    clearDelayMs: 3 * 60_000,
-  },
-  camera_offline: {
-    rule: 'camera_offline',
-    enabled: true,
-    priority: 3,
-    latched: false,
-    threshold: null,
-    margin: null,
-    delayMs: 60_000,
-    clearDelayMs: 0,
-  },
-  asset_silent: {
-    rule: 'asset_silent',
-    enabled: true,
-    priority: 4,
-    latched: false,
-    threshold: null,
-    margin: null,
-    delayMs: 10 * 60_000,
-    clearDelayMs: 0,
-  },
-  // a detection is an event: it clears after clearDelayMs without a repeat, and stays until acknowledged
-  camera_detection: {
-    rule: 'camera_detection',
-    enabled: true,
-    priority: 2,
-    latched: true,
-    threshold: 0.6,
-    margin: null,
-    delayMs: 0,
-    clearDelayMs: 10 * 60_000,
-  },
-  incident_new: {
-    rule: 'incident_new',
-    enabled: true,
-    priority: 3,
-    latched: false,
-    threshold: 3,
-    margin: null,
-    delayMs: 0,
-    clearDelayMs: 0,
-  },
-  incident_ack_overdue: {
-    rule: 'incident_ack_overdue',
-    enabled: true,
-    priority: 2,
-    latched: false,
-    threshold: SLA_WARNING_SHARE,
-    margin: null,
-    delayMs: 0,
-    clearDelayMs: 0,
-  },
-  incident_resolve_overdue: {
-    rule: 'incident_resolve_overdue',
-    enabled: true,
-    priority: 3,
-    latched: false,
-    threshold: SLA_WARNING_SHARE,
-    margin: null,
-    delayMs: 0,
-    clearDelayMs: 0,
-  },
-  reject_spike: {
-    rule: 'reject_spike',
-    enabled: true,
-    priority: 3,
-    latched: false,
-    threshold: 20,
-    margin: 10,
-    delayMs: 60_000,
-    clearDelayMs: 2 * 60_000,
-  },
-  system_health: {
-    rule: 'system_health',
-    enabled: true,
-    priority: 1,
-    latched: true,
-    threshold: 5_000,
-    margin: null,
-    delayMs: 10_000,
-    clearDelayMs: 30_000,
-  },
-};
+same<Same<z.infer<typeof AlarmBulkAckSchema>, AlarmBulkAck>>();
 
 /** An admin's change to a rule (`PUT /api/admin/alarm-rules/{rule}`), checked against ALARM_RULE_META. */
 export const AlarmRuleUpdateSchema = z
@@ -356,45 +130,8 @@ export const AlarmRuleUpdateSchema = z
     }
   });
 
-/** An asset put out of service (maintenance): its alarms are suppressed, listed, never lost. */
-export interface OutOfService {
-  assetId: string;
-  by: string;
-  reason: string;
-  since: number;
-  /** epoch ms; null = until returned to service by hand */
-  until: number | null;
-}
 export const OutOfServiceSchema = z.object({
   assetId: token(64),
   reason: text(MAX_SHELVE_REASON_CHARS).refine((s) => s.trim().length > 0, 'a reason is required'),
   until: z.number().int().positive().nullable(),
 });
-
-/** One transition in an alarm's history (`GET /api/alarms/{id}/history`). */
-export interface AlarmHistoryEntry {
-  id: string;
-  alarmId: string;
-  time: number;
-  /** the AlarmEvent type */
-  event: 'activate' | 'clear' | 'acknowledge' | 'shelve' | 'unshelve' | 'suppress' | 'unsuppress';
-  /** a username, or `system` */
-  actor: string;
-  from: AlarmState;
-  to: AlarmState;
-  note: string | null;
-}
-
-/** A rule's settings as the admin page lists them (`GET /api/admin/alarm-rules`): who changed them last. */
-export interface AlarmRuleSetting extends AlarmRuleConfig {
-  /** epoch ms of the last change (for settings never changed, when they were installed) */
-  updatedAt: number;
-  /** the admin who changed them last; null: the shipped settings, never changed */
-  updatedBy: string | null;
-}
-
-/** An asset out of service as the admin page lists it (`GET /api/admin/out-of-service`). */
-export interface OutOfServiceView extends OutOfService {
-  /** its alarms open and suppressed now: kept and listed, flagged, not lost */
-  suppressedAlarms: number;
-}

@@ -73,7 +73,7 @@ describe('admin page: alarm rules and assets out of service', () => {
     await page.getByTestId('alarm-rules-table').waitFor({ timeout: 15_000 });
     expect(await page.getByTestId('rule-row').count()).toBe((await rules()).length);
     const jam = ruleRow('road_jam');
-    expect(await jam.locator('.rule-cell b').textContent()).toBe(viText['admin.alarms.rule.road_jam']);
+    expect(await jam.locator('.rule-cell b').textContent()).toBe(viText['alarm.rule.road_jam']);
     expect(await jam.locator('.rule-cell .sub').textContent()).toBe(viText['admin.alarms.desc.road_jam']);
     // shares are typed as percentages, delays in seconds
     expect(await jam.getByTestId('rule-threshold').inputValue()).toBe('30');
@@ -101,7 +101,7 @@ describe('admin page: alarm rules and assets out of service', () => {
     );
     expect(await threshold.getAttribute('aria-invalid')).toBe('true');
     expect(await page.getByTestId('toast').textContent()).toBe(
-      fill(viText['admin.alarms.refused'], { name: viText['admin.alarms.rule.road_jam'] }),
+      fill(viText['admin.alarms.refused'], { name: viText['alarm.rule.road_jam'] }),
     );
     expect((await rule('road_jam'))?.threshold).toBe(0.3);
     await fontsLoaded(page);
@@ -114,7 +114,7 @@ describe('admin page: alarm rules and assets out of service', () => {
     await jam.getByTestId('rule-save').click();
     await expect
       .poll(() => page.getByTestId('toast').textContent(), { timeout: 10_000 })
-      .toBe(fill(viText['admin.alarms.saved'], { name: viText['admin.alarms.rule.road_jam'] }));
+      .toBe(fill(viText['admin.alarms.saved'], { name: viText['alarm.rule.road_jam'] }));
     await expect.poll(() => jam.getByTestId('rule-changed').textContent()).toContain(admin.username);
     expect(await jam.getByTestId('rule-threshold-error').count()).toBe(0);
     expect(await rule('road_jam')).toMatchObject({ threshold: 0.25, updatedBy: admin.username });

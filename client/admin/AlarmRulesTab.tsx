@@ -5,7 +5,7 @@ import {
   type AlarmPriority,
   type AlarmRuleConfig,
   type AlarmRuleSetting,
-} from '#contract/alarms.ts';
+} from '#contract/alarmVocab.ts';
 import { formatDateTime } from '../i18n/format.ts';
 import { lang, t } from '../i18n/i18n.ts';
 import type { MessageKey } from '../i18n/messages.ts';
@@ -31,7 +31,7 @@ type Row = AlarmRuleSetting & { id: string };
 const withId = (s: AlarmRuleSetting): Row => ({ ...s, id: s.rule });
 const fetchRules = async () => ({ items: (await adminApi.alarmRules()).items.map(withId) });
 
-const ruleName = (rule: string) => t(`admin.alarms.rule.${rule}` as MessageKey);
+const ruleName = (rule: string) => t(`alarm.rule.${rule}` as MessageKey);
 
 /** The alarm rules (issue 13): every rule's settings, edited in its row; the server checks the bounds. */
 export function AlarmRulesTab() {

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import { MAX_SHELVE_REASON_CHARS, type OutOfServiceView } from '#contract/alarms.ts';
+import { MAX_SHELVE_REASON_CHARS, type OutOfServiceView } from '#contract/alarmVocab.ts';
 import { formatDateTime, formatNumber } from '../i18n/format.ts';
 import { lang, t } from '../i18n/i18n.ts';
 import { AdminApiError, adminApi, city, loadCity } from './api.ts';

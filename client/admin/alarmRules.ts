@@ -7,7 +7,7 @@ import {
   type AlarmPriority,
   type AlarmRuleCode,
   type AlarmRuleConfig,
-} from '#contract/alarms.ts';
+} from '#contract/alarmVocab.ts';
 import { formatNumber, type Lang, translate } from '../i18n/format.ts';
 import type { MessageKey } from '../i18n/messages.ts';
 

@@ -1,5 +1,5 @@
 import { signal } from '@preact/signals';
-import type { AlarmRuleConfig, AlarmRuleSetting, OutOfServiceView } from '#contract/alarms.ts';
+import type { AlarmRuleConfig, AlarmRuleSetting, OutOfServiceView } from '#contract/alarmVocab.ts';
 import type {
   AuditEntryView,
   CreateDeviceRequest,

@@ -1,6 +1,6 @@
 // The out-of-service tab's form, apart from the page: which camera or segment an id names, the end
 // typed in the city's time (UTC+7, whatever the browser's zone), and what is wrong before sending.
-import { MAX_SHELVE_REASON_CHARS } from '#contract/alarms.ts';
+import { MAX_SHELVE_REASON_CHARS } from '#contract/alarmVocab.ts';
 import { LOCAL_OFFSET_MS } from '#contract/cityTime.ts';
 import type { AssetRef, CityAssets } from './assets.ts';
 

@@ -4,8 +4,19 @@ import type { SpeedLevel } from '#contract/live.ts';
 import { fmt, lang, t, toggleLang } from '../i18n/i18n.ts';
 import type { MessageKey } from '../i18n/messages.ts';
 import { HEAT_PERIODS } from '../map/layers/heatLayer.ts';
-import { CAMERA_COLORS, CATEGORY_COLORS, SPEED_LEVELS, toCss, trafficSwatch } from '../map/layers/style.ts';
+import {
+  ALARM_COLORS,
+  ALARM_GLYPHS,
+  CAMERA_COLORS,
+  CATEGORY_COLORS,
+  SPEED_LEVELS,
+  toCss,
+  trafficSwatch,
+} from '../map/layers/style.ts';
 import { UserMenu } from '../shared/UserMenu.tsx';
+import { AlarmBanner, AlarmPanel, AlarmToggle, banner, EnableSound, PriorityIcon } from './Alarms.tsx';
+import { unackedByPriority } from './alarmList.ts';
+import { enableSound } from './alarmSoundHook.ts';
 import { ctx } from './ctx.ts';
 import { FeedList } from './Feed.tsx';
 import { IncidentQueue } from './IncidentQueue.tsx';
@@ -30,14 +41,19 @@ import {
 
 export function App() {
   return (
-    <div class={`console${wall.value ? ' wall' : ''}`} data-testid="console">
+    <div
+      class={`console${wall.value ? ' wall' : ''}${banner.value ? ' has-alarm-banner' : ''}`}
+      data-testid="console"
+    >
       <Header />
       <div class="body">
         <div class="map-area">
+          <AlarmBanner />
           <StaleBanner />
           <SidePanel />
           <LayerPanel />
           <IncidentQueue />
+          <AlarmPanel />
         </div>
         <aside class="sidebar">
           <KpiTiles />
@@ -66,7 +82,9 @@ function Header() {
           {fmt.value.time(now)}
         </div>
         <ConnectionBadge />
+        <EnableSound onEnable={enableSound} />
         <div class="chrome-buttons">
+          <AlarmToggle />
           <button
             type="button"
             class={`btn${queueOpen.value ? ' active' : ''}`}
@@ -149,6 +167,8 @@ interface TileProps {
   sub?: preact.ComponentChildren;
   updatedAt: number;
   tone?: 'good' | 'warn' | 'bad';
+  /** across both columns */
+  wide?: boolean;
 }
 
 function Tile(p: TileProps) {
@@ -156,7 +176,7 @@ function Tile(p: TileProps) {
   const stale = isStale(p.updatedAt, now);
   return (
     <section
-      class={`tile${stale ? ' stale' : ''}${p.tone ? ` tone-${p.tone}` : ''}`}
+      class={`tile${stale ? ' stale' : ''}${p.tone ? ` tone-${p.tone}` : ''}${p.wide ? ' wide' : ''}`}
       data-testid={`kpi-${p.id}`}
       data-stale={stale}
     >
@@ -197,6 +217,7 @@ function KpiTiles() {
   const congestedShare = k.freshSegments > 0 ? k.congested / k.freshSegments : 0;
   return (
     <div class="tiles">
+      <AlarmTile />
       <Tile
         id="avg-speed"
         label={t('kpi.avgSpeed')}
@@ -244,6 +265,41 @@ function KpiTiles() {
         updatedAt={at.incidents}
       />
     </div>
+  );
+}
+
+/** Watched alarms waiting for an acknowledgement, by priority. */
+function AlarmTile() {
+  const c = ctx();
+  liveTick.value;
+  clock.value;
+  const by = unackedByPriority(c.state.alarms.values());
+  const n = by[1] + by[2] + by[3] + by[4];
+  const f = fmt.value;
+  return (
+    <Tile
+      id="alarms"
+      wide
+      label={t('alarm.kpi')}
+      value={f.num(n)}
+      tone={by[1] + by[2] > 0 ? 'bad' : n > 0 ? 'warn' : 'good'}
+      sub={
+        n === 0 ? (
+          t('alarm.kpiNone')
+        ) : (
+          <div class="state-chips">
+            {([1, 2, 3, 4] as const)
+              .filter((p) => by[p] > 0)
+              .map((p) => (
+                <span class="chip chip-alarm" key={p} data-testid={`kpi-alarms-p${p}`}>
+                  <PriorityIcon p={p} size={16} /> {t(`alarm.prio.${p}`)} <b>{f.num(by[p])}</b>
+                </span>
+              ))}
+          </div>
+        )
+      }
+      updatedAt={c.live.confirmedAt.alarms}
+    />
   );
 }
 
@@ -362,6 +418,23 @@ function LayerPanel() {
         </div>
       )}
       {row('labels', 4)}
+      {row('alarms', 5)}
+      {v.alarms && (
+        <ul class="legend legend-grid" data-testid="legend-alarms">
+          {([1, 2, 3, 4] as const).map((p) => (
+            <li key={p}>
+              <span class="sw-glyph" style={{ color: toCss(ALARM_COLORS[p]) }}>
+                {ALARM_GLYPHS[p]}
+              </span>
+              {p} · {t(`alarm.prio.${p}`)}
+            </li>
+          ))}
+          <li class="wide">
+            <span class="sw-glyph halo">{ALARM_GLYPHS[3]}</span>
+            {t('alarm.legend.unacked')}
+          </li>
+        </ul>
+      )}
       <div class="hint">{t('help.hint')}</div>
     </div>
   );
@@ -375,7 +448,8 @@ function HelpSheet() {
     ['F', 'help.fullscreen'],
     ['L', 'help.lang'],
     ['I', 'help.queue'],
-    ['1 – 5', 'help.layers'],
+    ['A', 'alarm.help'],
+    ['1 – 6', 'help.layers'],
     ['P', 'help.period'],
     ['R', 'help.reset'],
     ['Esc', 'help.close'],

@@ -17,7 +17,7 @@ import { Row } from './Row.tsx';
 import { clock, liveTick } from './store.ts';
 
 /** Operators and admins act on incidents; a leader watching the console sees them read-only (the server refuses too). */
-function mayAct(): boolean {
+export function mayAct(): boolean {
   const role = session.value?.user.role;
   // until the session is known, show the actions: the server is the guard, this only spares a 403
   return role === undefined || role === 'operator' || role === 'admin';

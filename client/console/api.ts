@@ -1,3 +1,4 @@
+import type { AlarmAction, AlarmHistoryEntry, AlarmItem, AlarmState } from '#contract/alarmVocab.ts';
 import type { TrafficHistory } from '#contract/api.ts';
 import type {
   IncidentActionRequest,
@@ -25,6 +26,8 @@ export class ApiRequestError extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
+    /** the whole answer (a 409 on an alarm carries its current state) */
+    readonly body?: unknown,
   ) {
     super(message);
   }
@@ -50,8 +53,22 @@ async function sendJson<T>(method: 'PATCH' | 'POST', url: string, body: unknown)
       r.status,
       json?.error?.code ?? `http_${r.status}`,
       json?.error?.message ?? `HTTP ${r.status}`,
+      json,
     );
   return json as T;
+}
+
+/** A 409 on an alarm: the action was not applied, and this is the alarm now. */
+export interface AlarmRefusalBody {
+  state: AlarmState;
+  shelved: boolean;
+  suppressed: boolean;
+  item?: AlarmItem;
+}
+
+export interface BulkAckResult {
+  acknowledged: AlarmItem[];
+  refused: Array<{ id: string; code: string; message: string; state?: AlarmState }>;
 }
 
 export const api = {
@@ -74,6 +91,12 @@ export const api = {
       `/api/incidents/${encodeURIComponent(targetId)}/merge`,
       body,
     ),
+  alarmHistory: (id: string, signal?: AbortSignal) =>
+    getJson<{ items: AlarmHistoryEntry[] }>(`/api/alarms/${encodeURIComponent(id)}/history`, signal),
+  alarmAction: (id: string, body: AlarmAction) =>
+    sendJson<{ item: AlarmItem }>('POST', `/api/alarms/${encodeURIComponent(id)}/actions`, body),
+  acknowledgeAlarms: (ids: string[], comment?: string) =>
+    sendJson<BulkAckResult>('POST', '/api/alarms/acknowledge', { ids, comment }),
   trafficHistory: (segmentId: string, from: number, to: number, signal?: AbortSignal) =>
     getJson<TrafficHistory>(
       `/api/history/traffic?segmentId=${encodeURIComponent(segmentId)}&from=${Math.round(from)}&to=${Math.round(to)}&bucket=15m`,

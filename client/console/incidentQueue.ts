@@ -1,5 +1,5 @@
 // the lifecycle's own rules (the server enforces the same ones), so the console offers only what the server accepts
-import type { SlaLevel } from '#contract/alarms.ts';
+import type { SlaLevel } from '#contract/alarmVocab.ts';
 import { distanceM } from '#contract/geo.ts';
 import { mergeRefusal, OPEN_INCIDENT_STATES } from '#contract/incidentLifecycle.ts';
 import { incidentSla, type SlaClock } from '#contract/incidentSla.ts';

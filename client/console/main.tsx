@@ -10,6 +10,9 @@ import { parseCity } from '../map/city.ts';
 import { MapView } from '../map/mapView.ts';
 import { onUnauthenticated } from '../shared/session.ts';
 import { App } from './App.tsx';
+import { unackedCount } from './alarmList.ts';
+import { startAlarmSound } from './alarmSoundHook.ts';
+import { alarmFocus, alarmsOpen, focusAlarm } from './alarmStore.ts';
 import { api } from './api.ts';
 import { setCtx } from './ctx.ts';
 import { openCamera, openIncident } from './Feed.tsx';
@@ -23,9 +26,6 @@ const UI_REFRESH_MS = 250;
 
 async function start(): Promise<void> {
   document.documentElement.lang = lang.value;
-  effect(() => {
-    document.title = `IOC — ${t('app.title')}`;
-  });
   const loading = document.getElementById('loading');
   if (loading) loading.textContent = t('loading.city');
 
@@ -60,9 +60,15 @@ async function start(): Promise<void> {
     city,
     state,
     now: () => live.serverNow(),
-    ui: () => ({ visible: layers.value, heatPeriod: heatPeriod.value, selection: selection.value }),
+    ui: () => ({
+      visible: layers.value,
+      heatPeriod: heatPeriod.value,
+      selection: selection.value,
+      alarmId: alarmsOpen.value ? alarmFocus.value : null,
+    }),
     onSelect: (p) => {
       if (!p) selection.value = null;
+      else if (p.kind === 'alarm') focusAlarm(p.alarm.id);
       else if (p.kind === 'segment') selection.value = { kind: 'segment', id: p.segment.id };
       else if (p.kind === 'incident') selection.value = { kind: 'incident', id: p.incident.id };
       else if (p.point.cameraId) selection.value = { kind: 'camera', id: p.point.cameraId };
@@ -74,6 +80,14 @@ async function start(): Promise<void> {
     worldUrl,
   });
   setCtx({ city, state, live, view });
+  // the tab says how many alarms wait, in the reader's language
+  effect(() => {
+    liveTick.value;
+    const n = unackedCount(state.alarms.values());
+    const base = `IOC — ${t('app.title')}`;
+    document.title = n > 0 ? `${t('alarm.tabTitle', { n })} · ${base}` : base;
+  });
+  startAlarmSound(state);
 
   // live data → one map redraw per frame, and UI re-reads a few times a second
   let uiTimer: ReturnType<typeof setTimeout> | undefined;
@@ -106,6 +120,8 @@ async function start(): Promise<void> {
     layers.value;
     heatPeriod.value;
     selection.value;
+    alarmsOpen.value;
+    alarmFocus.value;
     view.invalidate();
   });
   effect(() => {
@@ -128,6 +144,7 @@ async function start(): Promise<void> {
     },
     openCamera,
     openIncident,
+    focusAlarm,
     perf: () => ({ renders: view.renders, renderMs: view.renderMs, drawn: view.drawn }),
   };
 }

@@ -2,8 +2,8 @@ import { signal } from '@preact/signals';
 import type { ConnectionStatus } from '../live/liveClient.ts';
 import type { HeatPeriod } from '../map/layers/heatLayer.ts';
 
-export type LayerKey = 'traffic' | 'cameras' | 'incidents' | 'heat' | 'labels';
-export const LAYER_KEYS: LayerKey[] = ['traffic', 'cameras', 'incidents', 'heat', 'labels'];
+export type LayerKey = 'traffic' | 'cameras' | 'incidents' | 'heat' | 'labels' | 'alarms';
+export const LAYER_KEYS: LayerKey[] = ['traffic', 'cameras', 'incidents', 'heat', 'labels', 'alarms'];
 
 export type Selection = { kind: 'segment' | 'camera' | 'incident'; id: string } | null;
 
@@ -32,6 +32,7 @@ const DEFAULT_LAYERS: Record<LayerKey, boolean> = {
   incidents: true,
   heat: false,
   labels: true,
+  alarms: true,
 };
 
 function savedLayers(): Record<LayerKey, boolean> {

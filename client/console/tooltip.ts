@@ -3,6 +3,7 @@ import type { LiveState } from '../live/liveState.ts';
 import type { MapCity } from '../map/city.ts';
 import { cameraStatus, SPEED_COLORS, toCss, trafficLevel, trafficSwatchSvg } from '../map/layers/style.ts';
 import type { Picked } from '../map/mapView.ts';
+import { alarmStateText, alarmTitle } from './alarmText.ts';
 import { incidentText } from './alertText.ts';
 
 const esc = (s: string) =>
@@ -31,6 +32,13 @@ export function tooltipHtml(p: Picked, city: MapCity, state: LiveState, now: num
     const st = cameraStatus(item, now);
     const when = item ? `${f.time(item.ts)} · ${f.ago(Math.max(0, now - item.ts))}` : '';
     return `<div class="tt"><div class="tt-name">${esc(cam?.name ?? id)}</div><div class="tt-value">${esc(t(`cam.${st}`))}</div>${item?.lastEvent ? `<div class="tt-sub">${esc(t(`ev.${item.lastEvent.kind}`))} · ${f.time(item.lastEvent.ts)}</div>` : ''}<div class="tt-time">${esc(when)}</div></div>`;
+  }
+  if (p.kind === 'alarm') {
+    const a = p.alarm;
+    const l = lang.value;
+    const title = alarmTitle(l, a.title, { wardName: (id) => city.districtById.get(id)?.name, now });
+    const since = a.activatedAt ?? a.updatedAt;
+    return `<div class="tt" data-testid="alarm-tooltip"><div class="tt-name">${esc(title)}</div><div class="tt-value">${esc(t(`alarm.prio.${a.priority}`))} · ${esc(alarmStateText(l, a))}</div><div class="tt-time">${f.time(since)} · ${f.ago(Math.max(0, now - since))}</div></div>`;
   }
   const i = p.incident;
   const about = incidentText(lang.value, i, (id) => city.cameraById.get(id)?.name);

@@ -520,7 +520,7 @@ function AlarmHealthSection(props: {
             empty={t('dash.alarm.empty')}
             cols={[
               { head: t('dash.col.rank'), cell: (r) => r.rank, num: true },
-              { head: t('dash.col.alarmRule'), cell: (r) => t(`dash.alarm.rule.${r.rule}` as MessageKey) },
+              { head: t('dash.col.alarmRule'), cell: (r) => t(`alarm.rule.${r.rule}` as MessageKey) },
               { head: t('dash.col.alarmSource'), cell: (r) => alarmSourceText(r) },
               { head: t('dash.col.district'), cell: (r) => props.wardName(r.wardId) },
               {

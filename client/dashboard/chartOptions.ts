@@ -1,5 +1,5 @@
 // echarts options for the dashboard's charts: pure functions of the API's items and the language.
-import { FLOOD_RATE_LIMIT } from '#contract/alarms.ts';
+import { FLOOD_RATE_LIMIT } from '#contract/alarmVocab.ts';
 import { LOCAL_OFFSET_MS, localDate } from '#contract/cityTime.ts';
 import {
   ALARM_HEALTH_TARGETS,

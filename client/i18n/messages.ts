@@ -1,4 +1,5 @@
 import * as admin from './messages/admin.ts';
+import * as alarms from './messages/alarms.ts';
 import * as common from './messages/common.ts';
 import * as consolePage from './messages/console.ts';
 import * as dashboard from './messages/dashboard.ts';
@@ -10,11 +11,12 @@ import * as login from './messages/login.ts';
  * Vietnamese first: each file's English has exactly its Vietnamese keys, or it does not compile;
  * messages.test.ts checks that no key is in two files and that both languages fill the same {placeholders}.
  */
-export const PAGES = { common, console: consolePage, field, dashboard, admin, login };
+export const PAGES = { common, console: consolePage, alarms, field, dashboard, admin, login };
 
 export const vi = {
   ...common.vi,
   ...consolePage.vi,
+  ...alarms.vi,
   ...field.vi,
   ...dashboard.vi,
   ...admin.vi,
@@ -26,6 +28,7 @@ export type MessageKey = keyof typeof vi;
 export const en: Record<MessageKey, string> = {
   ...common.en,
   ...consolePage.en,
+  ...alarms.en,
   ...field.en,
   ...dashboard.en,
   ...admin.en,

@@ -20,7 +20,7 @@ export interface LiveClientEvents {
   unauthenticated: () => void;
 }
 
-const LAYERS: LayerName[] = ['traffic', 'cameras', 'incidents', 'alerts'];
+const LAYERS: LayerName[] = ['traffic', 'cameras', 'incidents', 'alerts', 'alarms'];
 /** Stats arrive every ~2 s: this long without any message means the server is gone. */
 const SILENCE_MS = 5000;
 

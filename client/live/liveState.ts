@@ -1,4 +1,4 @@
-import type { AlarmItem } from '#contract/alarms.ts';
+import type { AlarmItem } from '#contract/alarmVocab.ts';
 import type {
   AlertItem,
   CameraItem,
@@ -77,11 +77,26 @@ export class LiveState {
       }
       if (delta.layer === 'alerts' && !prev && feedsAlert(it as AlertItem))
         fed = this.pushFeed(alertEntry(it as AlertItem)) || fed;
+      if (delta.layer === 'alarms') {
+        const a = it as AlarmItem;
+        // an answer to an action may arrive before an older delta of the same alarm: keep the newest
+        if (prev && (prev as AlarmItem).version > a.version) continue;
+        // back to normal: the alarm has left the list (contract v1.3)
+        if (a.state === 'normal') {
+          map.delete(a.id);
+          continue;
+        }
+      }
       map.set(it.id, it as never);
     }
     this.version[delta.layer]++;
     if (fed) this.feedVersion++;
     this.emit(delta.layer);
+  }
+
+  /** Alarms the API answered with (an action's result): applied like a delta of the `alarms` layer. */
+  applyAlarms(items: AlarmItem[]): void {
+    this.applyDelta({ layer: 'alarms', seq: 0, ts: Date.now(), items });
   }
 
   /** An alert pushed outside the layer deltas. */

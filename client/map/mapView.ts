@@ -4,10 +4,12 @@ import type { FeatureCollection, Geometry } from 'geojson';
 import * as maplibregl from 'maplibre-gl';
 import workerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?worker&url';
 import 'maplibre-gl/dist/maplibre-gl.css';
+import type { AlarmItem } from '#contract/alarmVocab.ts';
 import type { IncidentItem } from '#contract/live.ts';
 import type { LiveState } from '../live/liveState.ts';
 import { buildBasemapStyle } from './basemap.ts';
 import type { MapCity, MapSegment } from './city.ts';
+import { alarmLayers, alarmMarks } from './layers/alarmLayer.ts';
 import { buildCameraIndex, type CameraPoint, cameraLayers, cameraPoints } from './layers/cameraLayer.ts';
 import { type HeatPeriod, incidentsInPeriod } from './layers/heatLayer.ts';
 import { incidentLayers } from './layers/incidentLayer.ts';
@@ -28,15 +30,25 @@ import { addTrafficCasing, setCasingLevel, setCasingVisible } from './trafficCas
 maplibregl.setWorkerUrl(workerUrl);
 
 export interface MapUi {
-  visible: { traffic: boolean; cameras: boolean; incidents: boolean; heat: boolean; labels: boolean };
+  visible: {
+    traffic: boolean;
+    cameras: boolean;
+    incidents: boolean;
+    heat: boolean;
+    labels: boolean;
+    alarms: boolean;
+  };
   heatPeriod: HeatPeriod;
   selection: { kind: 'segment' | 'camera' | 'incident'; id: string } | null;
+  /** the alarm open in the alarm list: ringed on the map */
+  alarmId: string | null;
 }
 
 export type Picked =
   | { kind: 'segment'; segment: MapSegment }
   | { kind: 'camera'; point: CameraPoint }
-  | { kind: 'incident'; incident: IncidentItem };
+  | { kind: 'incident'; incident: IncidentItem }
+  | { kind: 'alarm'; alarm: AlarmItem };
 
 export interface MapViewOptions {
   container: HTMLElement;
@@ -85,6 +97,8 @@ export class MapView {
   private incidentsVersion = -1;
   private openIncidents: IncidentItem[] = [];
   private freshIncidents: IncidentItem[] = [];
+  private alarmsVersion = -1;
+  private marks: AlarmItem[] = [];
   private heatKey = '';
   private heatData: IncidentItem[] = [];
   /** the heatmap's deck.gl layer, loaded the first time the heat layer is shown */
@@ -247,6 +261,10 @@ export class MapView {
       this.freshIncidents = this.openIncidents.filter((i) => i.status === 'new');
       this.incidentsVersion = state.version.incidents;
     }
+    if (this.alarmsVersion !== state.version.alarms) {
+      this.marks = alarmMarks(state.alarms.values());
+      this.alarmsVersion = state.version.alarms;
+    }
     if (ui.visible.heat && !this.heatmap && !this.heatmapLoading) {
       this.heatmapLoading = true;
       import('./layers/heatmapLayer.ts')
@@ -285,6 +303,8 @@ export class MapView {
       this.levelsVersion,
       this.pointsVersion,
       this.incidentsVersion,
+      this.alarmsVersion,
+      ui.alarmId ?? '-',
       ui.visible.heat && this.heatmap ? this.heatKey : '-',
       sel ? `${sel.kind}:${sel.id}` : '-',
       ...Object.values(ui.visible),
@@ -312,6 +332,12 @@ export class MapView {
         visible: ui.visible.incidents,
         selectedId: sel?.kind === 'incident' ? sel.id : undefined,
       }),
+      ...alarmLayers({
+        marks: this.marks,
+        version: this.alarmsVersion,
+        visible: ui.visible.alarms,
+        selectedId: ui.alarmId ?? undefined,
+      }),
     ] as Layer[];
     this.overlay.setProps({ layers });
   }
@@ -329,6 +355,8 @@ export class MapView {
         return { kind: 'camera', point: info.object as CameraPoint };
       case 'incidents':
         return { kind: 'incident', incident: info.object as IncidentItem };
+      case 'alarms':
+        return { kind: 'alarm', alarm: info.object as AlarmItem };
       default:
         return null;
     }

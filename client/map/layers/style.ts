@@ -134,3 +134,22 @@ export function trafficSwatchSvg(level: SpeedLevel, length = 44): string {
   const pattern = g.dash ? ` stroke-dasharray="${g.dash}" stroke-dashoffset="${g.dashOffset}"` : '';
   return `<svg class="sw-path" width="${g.length}" height="${g.height}" viewBox="0 0 ${g.length} ${g.height}" aria-hidden="true"><line x1="${g.x1}" y1="${g.y}" x2="${g.x2}" y2="${g.y}" stroke="${g.color}" stroke-width="${g.width}" stroke-linecap="round"${pattern}/></svg>`;
 }
+
+/**
+ * Alarm priorities (1 critical … 4 low): a colour, and a shape and the number, so colour is never
+ * the only signal (ISA-101): a triangle, a diamond, a square, a circle.
+ */
+export const ALARM_COLORS: Record<1 | 2 | 3 | 4, RGBA> = {
+  1: [239, 35, 60, 255],
+  2: [249, 115, 22, 255],
+  3: [250, 204, 21, 255],
+  4: [56, 189, 248, 255],
+};
+export const ALARM_SHAPES: Record<1 | 2 | 3 | 4, 'triangle' | 'diamond' | 'square' | 'circle'> = {
+  1: 'triangle',
+  2: 'diamond',
+  3: 'square',
+  4: 'circle',
+};
+/** The same shapes as glyphs, for the map's text layers. */
+export const ALARM_GLYPHS: Record<1 | 2 | 3 | 4, string> = { 1: '▲', 2: '◆', 3: '■', 4: '●' };

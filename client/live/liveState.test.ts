@@ -1,0 +1,21 @@
+import { describe, expect, it } from 'vitest';
+import { alarm } from '../console/alarmFixtures.ts';
+import { LiveState } from './liveState.ts';
+
+describe('the alarms layer in the live state', () => {
+  it('drops an alarm back to normal (it has left the list) and keeps the newest version of each', () => {
+    const s = new LiveState();
+    s.applySnapshot({ alarms: [alarm('a'), alarm('b')] });
+    s.applyDelta({ layer: 'alarms', seq: 1, ts: 0, items: [{ ...alarm('a'), state: 'normal', version: 2 }] });
+    expect([...s.alarms.keys()]).toEqual(['b']);
+    // an action's answer (version 3) arrives before the live delta of version 2: the delta is stale
+    s.applyAlarms([{ ...alarm('b'), state: 'ack_active', version: 3 }]);
+    s.applyDelta({
+      layer: 'alarms',
+      seq: 2,
+      ts: 0,
+      items: [{ ...alarm('b'), state: 'unack_active', version: 2 }],
+    });
+    expect(s.alarms.get('b')?.state).toBe('ack_active');
+  });
+});
