@@ -8,7 +8,7 @@ import mqtt from 'mqtt';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { AlarmItem, AlarmRuleSetting, OutOfServiceView } from '#contract/alarms.ts';
-import { vi as viText } from '../client/i18n/messages.ts';
+import { en as enText, vi as viText } from '../client/i18n/messages.ts';
 import type { RunningIoc } from '../server/main.ts';
 import type { TestSession } from '../server/testing/sessions.ts';
 import { ensureClientBuilt, fontsLoaded, launchBrowser, screenshot, signIn } from './support/browser.ts';
@@ -249,7 +249,7 @@ describe('admin page: alarm rules and assets out of service', () => {
     await page.getByTestId('tab-alarm-rules').click();
     const jam = ruleRow('road_jam');
     await jam.waitFor({ timeout: 10_000 });
-    await expect.poll(() => jam.locator('.rule-cell b').textContent()).toBe('Traffic jam');
+    await expect.poll(() => jam.locator('.rule-cell b').textContent()).toBe(enText['alarm.rule.road_jam']);
     expect(await page.getByTestId('tab-out-of-service').textContent()).toBe('Out of service');
     await fontsLoaded(page);
     await screenshot(page, 'admin-alarm-rules-en');

@@ -142,7 +142,7 @@ describe('alarms on the wall console', () => {
       timeout: 20_000,
     });
     expect(await page.getByTestId('alarm-banner-title').textContent()).toMatch(
-      /^Sự cố mới PA-\d+: Cháy nổ, mức độ 5/,
+      /^Sự cố mới PA-\d+: Cháy, nổ, mức độ 5/,
     );
     // the critical tone: 988 Hz pulses, and the page says what it plays
     await page.waitForFunction(() => (window.__tones ?? []).includes(988), undefined, { timeout: 5_000 });

@@ -5,6 +5,7 @@ import path from 'node:path';
 import type { Browser, BrowserContext, Download, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { localDate } from '#contract/cityTime.ts';
+import { vi as viText } from '../client/i18n/messages.ts';
 import type { RunningIoc } from '../server/main.ts';
 import { type AlarmRaise, AlarmsRepo } from '../server/store/alarmsRepo.ts';
 import {
@@ -242,7 +243,7 @@ describe("leaders' dashboard", () => {
     expect(await rows.count()).toBeGreaterThanOrEqual(2);
     const jamRow = rows.filter({ hasText: seg.name });
     expect(await jamRow.count()).toBe(1);
-    expect(await jamRow.textContent()).toContain('Ùn tắc giao thông');
+    expect(await jamRow.textContent()).toContain(viText['alarm.rule.road_jam']);
     expect(await jamRow.textContent()).toContain('dao động');
     await section.evaluate((el) => el.scrollIntoView());
     await screenshot(page, 'dashboard-alarms-1600');
