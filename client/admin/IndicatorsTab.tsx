@@ -12,7 +12,6 @@ import {
 import { formatNumber, type Lang } from '../i18n/format.ts';
 import { lang, t } from '../i18n/i18n.ts';
 import type { MessageKey } from '../i18n/messages.ts';
-import { numberText } from './alarmRules.ts';
 import { AdminApiError, adminApi, catalogue } from './api.ts';
 import { Field, FormDialog, useFormSend } from './form.tsx';
 import {
@@ -40,7 +39,7 @@ const fetchCatalogue = async () => {
 const boundsText = (l: Lang, d: IndicatorDef) =>
   d.min === null && d.max === null
     ? '—'
-    : `${d.min === null ? '…' : numberText(l, d.min)} – ${d.max === null ? '…' : numberText(l, d.max)}`;
+    : `${d.min === null ? '…' : formatNumber(l, d.min, 3)} – ${d.max === null ? '…' : formatNumber(l, d.max, 3)}`;
 
 /**
  * The indicator catalogue (issue 14), by service: what each figure is, how it is given, which way is good
@@ -399,7 +398,7 @@ function IndicatorDialog(props: {
             id="ind-warning"
             label={t('admin.ind.warning', { unit: thresholdUnit })}
             error={errorOf('warning')}
-            hint={t('admin.ind.emptyNone')}
+            hint={t('admin.ind.emptyNoLevel')}
           >
             {input('warning', true)}
           </Field>
@@ -407,7 +406,7 @@ function IndicatorDialog(props: {
             id="ind-critical"
             label={t('admin.ind.critical', { unit: thresholdUnit })}
             error={errorOf('critical')}
-            hint={t('admin.ind.emptyNone')}
+            hint={t('admin.ind.emptyNoLevel')}
           >
             {input('critical', true)}
           </Field>

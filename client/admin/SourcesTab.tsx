@@ -192,7 +192,9 @@ function HowToCall(props: { sourceId?: string; indicator?: string }) {
   return (
     <details class="howto" data-testid="source-howto">
       <summary>{t('admin.src.howto')}</summary>
-      <p class="hint">{t('admin.src.howtoText', { header: API_KEY_HEADER, n: MAX_INGEST_BATCH })}</p>
+      <p class="hint">
+        {t('admin.src.howtoText', { header: API_KEY_HEADER, n: formatNumber(lang.value, MAX_INGEST_BATCH) })}
+      </p>
       <SecretField label={t('admin.src.curl')} value={example} testId="source-howto-curl" />
       <p class="hint">{t('admin.src.answer')}</p>
     </details>

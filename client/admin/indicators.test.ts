@@ -79,7 +79,10 @@ describe('the CSV preview, before a file is sent', () => {
     expect(csv.startsWith('\uFEFF')).toBe(true);
     expect(p.header).toEqual([...CSV_COLUMNS]);
     expect(previewRefused(p)).toBe(false);
-    expect(p.first.map((r) => r.cells.slice(0, 4))).toEqual([
+    // with the year's plans (a `kind` column, contract v1.6) a plan row follows
+    const plans = (CSV_COLUMNS as readonly string[]).includes('kind');
+    expect(p.records).toBe(plans ? 4 : 3);
+    expect(p.first.slice(0, 3).map((r) => r.cells.slice(0, 4))).toEqual([
       ['budget_revenue', '2026-09', '1250.5', 'vnd_billion'],
       ['cpi', '2026-09', '103.2', 'index_point'],
       ['dossier_online_share', '2026-10-14', '87.5', 'percent'],
@@ -215,5 +218,25 @@ describe('how a source calls the endpoint', () => {
         { indicator: 'dossier_overdue', ts: '2026-10-15T03:00:00Z', value: 100, agency: 'so-tu-phap' },
       ],
     });
+  });
+});
+
+describe('the year’s plans (contract v1.6)', () => {
+  it('words the refusals of a plan row', () => {
+    expect(
+      rejectText(
+        'vi',
+        'invalid_payload',
+        'kind: plans are given for monthly and quarterly indicators; dossier_online_share is daily',
+      ).text,
+    ).toBe(
+      'Dữ liệu không hợp lệ: chỉ đặt kế hoạch năm cho chỉ số theo tháng hoặc theo quý; chỉ số này theo ngày',
+    );
+    expect(rejectText('vi', 'future_ts', "the plan's year 2031 is after next year (2027)").text).toBe(
+      'Thời điểm ở tương lai: kế hoạch năm 2031 quá xa (tối đa năm sau)',
+    );
+    expect(rejectText('en', 'invalid_payload', "agency: a plan is the province's, without agency").text).toBe(
+      "Invalid data: a plan is the province's: leave the agency column empty",
+    );
   });
 });

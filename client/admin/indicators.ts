@@ -100,21 +100,36 @@ export const previewRefused = (p: CsvPreview): boolean =>
  * last month (a figure of the province, one per agency, one with a breakdown), UTF-8 with a BOM so a
  * spreadsheet reads Vietnamese.
  */
-// h-svcsim adds a `kind` column (a year's plan against the figures) to the import; once it is merged, the
-// template names it and shows a plan row.
 export function templateCsv(now: number): string {
   const month = periodLabel('monthly', periodStart('monthly', periodStart('monthly', now) - 1));
   const day = periodLabel('daily', periodStart('daily', now) - 86_400_000);
-  const rows: Array<Partial<Record<(typeof CSV_COLUMNS)[number], string | number>>> = [
+  const rows: Array<Record<string, string | number>> = [
     { indicator: 'budget_revenue', period: month, value: 1250.5, unit: 'vnd_billion' },
     { indicator: 'cpi', period: month, value: 103.2, unit: 'index_point' },
     { indicator: 'dossier_online_share', period: day, value: 87.5, unit: 'percent', agency: 'so-tu-phap' },
   ];
-  return toCsv(rows, CSV_COLUMNS);
+  // the year's plan (contract v1.6, branch h-svcsim: a `kind` column, `plan` with a year as the period):
+  // shown as soon as the import takes the column
+  const columns: readonly string[] = CSV_COLUMNS;
+  if (columns.includes('kind'))
+    rows.push({
+      indicator: 'budget_revenue',
+      period: month.slice(0, 4),
+      value: 17500,
+      unit: 'vnd_billion',
+      kind: 'plan',
+    });
+  return toCsv(rows, columns);
 }
 
 // ---------------------------------------------------------------------------------------------
 // The answer of an import: why a row was refused, in the reader's language
+
+const OPTIONS: Record<string, string> = {
+  sentiment: 'positive, neutral, negative',
+  channel: 'online, counter, postal',
+  kind: 'actual, plan',
+};
 
 const FORMATS: Partial<Record<IndicatorPeriod, string>> = {
   monthly: 'YYYY-MM',
@@ -148,7 +163,7 @@ const DETAILS: Array<{
     key: 'admin.imp.why.formula',
     params: (m) => ({ column: m[1] as string }),
   },
-  { re: /^value: required$/, key: 'admin.imp.why.noValue' },
+  { re: /^value: required/, key: 'admin.imp.why.noValue' },
   {
     re: /^value: Invalid input: expected number/,
     key: 'admin.imp.why.notNumber',
@@ -161,12 +176,12 @@ const DETAILS: Array<{
   {
     re: /^value: at least (\S+) for \S+, got (.+)$/,
     key: 'admin.imp.why.min',
-    params: (m, l) => ({ min: numberText(l, Number(m[1])), got: m[2] as string }),
+    params: (m, l) => ({ min: formatNumber(l, Number(m[1]), 3), got: m[2] as string }),
   },
   {
     re: /^value: at most (\S+) for \S+, got (.+)$/,
     key: 'admin.imp.why.max',
-    params: (m, l) => ({ max: numberText(l, Number(m[1])), got: m[2] as string }),
+    params: (m, l) => ({ max: formatNumber(l, Number(m[1]), 3), got: m[2] as string }),
   },
   {
     re: /^period: (\w+) figures take .*, got (.+)$/,
@@ -225,12 +240,31 @@ const DETAILS: Array<{
     params: (m) => ({ column: m[1] as string }),
   },
   {
-    re: /^(sentiment|channel): Invalid option/,
+    re: /^(sentiment|channel|kind): Invalid option/,
     key: 'admin.imp.why.option',
-    params: (m) => ({
-      column: m[1] as string,
-      options: m[1] === 'sentiment' ? 'positive, neutral, negative' : 'online, counter, postal',
-    }),
+    params: (m) => ({ column: m[1] as string, options: OPTIONS[m[1] as string] as string }),
+  },
+  // the year's plans (`kind` plan, contract v1.6)
+  {
+    re: /^kind: plans are given for monthly and quarterly indicators; \S+ is (\w+)$/,
+    key: 'admin.imp.why.planPeriod',
+    params: (m, l) => ({ period: translate(l, `period.${m[1]}` as MessageKey).toLowerCase() }),
+  },
+  { re: /^period: a plan (names its year|takes)/, key: 'admin.imp.why.planYear' },
+  {
+    re: /^the plan's year (\d+) is after next year/,
+    key: 'admin.imp.why.planFuture',
+    params: (m) => ({ year: m[1] as string }),
+  },
+  {
+    re: /^the plan's year (\d+) ended more than (\d+) days ago/,
+    key: 'admin.imp.why.old',
+    params: (m) => ({ label: m[1] as string, days: m[2] as string }),
+  },
+  {
+    re: /^(\w+): a plan is the province's/,
+    key: 'admin.imp.why.planPlace',
+    params: (m) => ({ column: m[1] as string }),
   },
 ];
 
@@ -457,7 +491,7 @@ export function thresholdsText(
   if (warning === null && critical === null) return null;
   const op = d.goodDirection === 'down' ? '≥' : '≤';
   const unit = basis === 'baseline_ratio' ? '×' : ` ${unitLabel(lang, d.unit)}`;
-  const v = (x: number) => `${op} ${numberText(lang, x)}${unit}`;
+  const v = (x: number) => `${op} ${formatNumber(lang, x, 3)}${unit}`;
   const parts = [
     warning !== null ? translate(lang, 'admin.ind.warningAt', { v: v(warning) }) : '',
     critical !== null ? translate(lang, 'admin.ind.criticalAt', { v: v(critical) }) : '',

@@ -250,6 +250,7 @@ export const vi = {
   'admin.ind.min': 'Giá trị nhỏ nhất ({unit})',
   'admin.ind.max': 'Giá trị lớn nhất ({unit})',
   'admin.ind.emptyNone': 'Để trống: không giới hạn.',
+  'admin.ind.emptyNoLevel': 'Để trống: không đặt mức này.',
   'admin.ind.warning': 'Mức cảnh báo ({unit})',
   'admin.ind.critical': 'Mức nguy cấp ({unit})',
   'admin.ind.thresholdsDown': 'Càng thấp càng tốt: cảnh báo khi số liệu từ ngưỡng trở lên.',
@@ -378,6 +379,10 @@ export const vi = {
   'admin.imp.why.needDim': 'chỉ số này cần cột {column}',
   'admin.imp.why.noDim': 'chỉ số này không chia theo {column}: để trống cột đó',
   'admin.imp.why.option': 'cột {column} nhận một trong: {options}',
+  'admin.imp.why.planPeriod': 'chỉ đặt kế hoạch năm cho chỉ số theo tháng hoặc theo quý; chỉ số này {period}',
+  'admin.imp.why.planYear': 'kế hoạch ghi kỳ là một năm, dạng YYYY',
+  'admin.imp.why.planFuture': 'kế hoạch năm {year} quá xa (tối đa năm sau)',
+  'admin.imp.why.planPlace': 'kế hoạch là của toàn tỉnh: để trống cột {column}',
 } as const;
 
 export const en = {
@@ -627,7 +632,8 @@ export const en = {
     'Unit, period, scope and breakdowns cannot change once values are stored: make a new indicator.',
   'admin.ind.min': 'Lowest value ({unit})',
   'admin.ind.max': 'Highest value ({unit})',
-  'admin.ind.emptyNone': 'Empty: none.',
+  'admin.ind.emptyNone': 'Empty: no bound.',
+  'admin.ind.emptyNoLevel': 'Empty: no such level.',
   'admin.ind.warning': 'Warning level ({unit})',
   'admin.ind.critical': 'Critical level ({unit})',
   'admin.ind.thresholdsDown': 'Lower is better: an alarm when the figure is at or above a level.',
@@ -760,4 +766,8 @@ export const en = {
   'admin.imp.why.needDim': 'this indicator needs the {column} column',
   'admin.imp.why.noDim': 'this indicator is not broken down by {column}: leave that column empty',
   'admin.imp.why.option': 'the {column} column takes one of: {options}',
+  'admin.imp.why.planPeriod': "a year's plan is for monthly and quarterly indicators; this one is {period}",
+  'admin.imp.why.planYear': "a plan's period is a year, as YYYY",
+  'admin.imp.why.planFuture': 'the plan for {year} is too far ahead (next year at most)',
+  'admin.imp.why.planPlace': "a plan is the province's: leave the {column} column empty",
 } satisfies Record<keyof typeof vi, string>;
