@@ -5,15 +5,32 @@ import { UserMenu } from '../shared/UserMenu.tsx';
 import { AlarmRulesTab } from './AlarmRulesTab.tsx';
 import { AuditTab } from './AuditTab.tsx';
 import { DevicesTab } from './DevicesTab.tsx';
+import { ImportTab } from './ImportTab.tsx';
+import { IndicatorsTab } from './IndicatorsTab.tsx';
 import { OutOfServiceTab } from './OutOfServiceTab.tsx';
+import { SourcesTab } from './SourcesTab.tsx';
 import { UsersTab } from './UsersTab.tsx';
 import { SecretDialog, Toast, toast } from './ui.tsx';
 
-export const TABS = ['users', 'devices', 'alarm-rules', 'out-of-service', 'audit'] as const;
+export const TABS = [
+  'users',
+  'devices',
+  'alarm-rules',
+  'out-of-service',
+  'indicators',
+  'sources',
+  'import',
+  'audit',
+] as const;
 export type Tab = (typeof TABS)[number];
 
 /** The open tab; it lives in the address (`/admin#audit`) so a reload or a link keeps it. */
 export const tab = signal<Tab>(tabFromHash(location.hash));
+
+// a link to another tab (`#alarm-rules`) opens it
+addEventListener('hashchange', () => {
+  tab.value = tabFromHash(location.hash);
+});
 
 export function tabFromHash(hash: string): Tab {
   const h = hash.replace(/^#/, '');
@@ -25,6 +42,9 @@ const LABEL: Record<Tab, MessageKey> = {
   devices: 'admin.tab.devices',
   'alarm-rules': 'admin.tab.alarmRules',
   'out-of-service': 'admin.tab.outOfService',
+  indicators: 'admin.tab.indicators',
+  sources: 'admin.tab.sources',
+  import: 'admin.tab.import',
   audit: 'admin.tab.audit',
 };
 
@@ -96,6 +116,9 @@ export function App() {
         {current === 'devices' && <DevicesTab />}
         {current === 'alarm-rules' && <AlarmRulesTab />}
         {current === 'out-of-service' && <OutOfServiceTab />}
+        {current === 'indicators' && <IndicatorsTab />}
+        {current === 'sources' && <SourcesTab />}
+        {current === 'import' && <ImportTab />}
         {current === 'audit' && <AuditTab />}
       </main>
       <SecretDialog />

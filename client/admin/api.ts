@@ -11,7 +11,14 @@ import type {
   UserChanged,
   UserView,
 } from '#contract/auth.ts';
-import { apiFetch } from '../shared/session.ts';
+import type {
+  AgencyView,
+  IndicatorDef,
+  IndicatorSourceKey,
+  IndicatorSourceView,
+  IngestAnswer,
+} from '#contract/indicatorVocab.ts';
+import { apiFetch, onUnauthenticated } from '../shared/session.ts';
 import { type CityAssets, cityAssets } from './assets.ts';
 
 /** A refused or failed request: HTTP status (0: no answer), the server's error code and message. */
@@ -42,28 +49,64 @@ async function call<T>(
   } catch (err) {
     throw new AdminApiError(0, 'unreachable', (err as Error).message);
   }
-  const json = (await r.json().catch(() => undefined)) as
-    | { error?: { code?: string; message?: string; details?: unknown } }
-    | undefined;
-  if (!r.ok) {
-    const details = Array.isArray(json?.error?.details)
-      ? (json.error.details as Array<{ field?: unknown; message?: unknown }>)
-          .filter((d) => typeof d?.field === 'string')
-          .map((d) => ({ field: String(d.field), message: String(d.message ?? '') }))
-      : [];
-    throw new AdminApiError(
-      r.status,
-      json?.error?.code ?? `http_${r.status}`,
-      json?.error?.message ?? `HTTP ${r.status}`,
-      details,
-    );
-  }
+  const json = await r.json().catch(() => undefined);
+  if (!r.ok) throw refusal(r.status, json);
   return json as T;
+}
+
+/** A refusal as the server words it: `{ error: { code, message, details? } }`. */
+function refusal(status: number, body: unknown): AdminApiError {
+  const e = (body as { error?: { code?: string; message?: string; details?: unknown } } | undefined)?.error;
+  const details = Array.isArray(e?.details)
+    ? (e.details as Array<{ field?: unknown; message?: unknown }>)
+        .filter((d) => typeof d?.field === 'string')
+        .map((d) => ({ field: String(d.field), message: String(d.message ?? '') }))
+    : [];
+  return new AdminApiError(status, e?.code ?? `http_${status}`, e?.message ?? `HTTP ${status}`, details);
+}
+
+/**
+ * The CSV import (`POST /api/admin/indicators/import`, the file as form field `file`) through
+ * XMLHttpRequest, whose upload reports progress (fetch's does not): `onProgress` gets 0..1.
+ */
+function uploadCsv(file: Blob, name: string, onProgress: (share: number) => void): Promise<IngestAnswer> {
+  return new Promise((resolve, reject) => {
+    const x = new XMLHttpRequest();
+    x.open('POST', '/api/admin/indicators/import');
+    x.setRequestHeader('accept', 'application/json');
+    x.responseType = 'text';
+    x.upload.onprogress = (e) => {
+      if (e.lengthComputable && e.total > 0) onProgress(e.loaded / e.total);
+    };
+    x.onerror = () => reject(new AdminApiError(0, 'unreachable', 'network error'));
+    x.onload = () => {
+      let body: unknown;
+      try {
+        body = JSON.parse(x.responseText);
+      } catch {
+        body = undefined;
+      }
+      if (x.status === 401) onUnauthenticated();
+      if (x.status >= 200 && x.status < 300) resolve(body as IngestAnswer);
+      else reject(refusal(x.status, body));
+    };
+    const form = new FormData();
+    form.append('file', file, name);
+    x.send(form);
+  });
+}
+
+/** What an HTTP source is made with (`POST /api/admin/indicator-sources`; contract/indicators.ts). */
+export interface SourceRequest {
+  id: string;
+  name: string;
+  indicators: string[];
+  ratePerMin: number;
 }
 
 const id = (s: string) => encodeURIComponent(s);
 
-/** The admin API (issues 6, 13): accounts, devices, alarm rules, assets out of service, the audit log; and the city's assets to pick from. */
+/** The admin API (issues 6, 13, 14): accounts, devices, alarm rules, assets out of service, the audit log, the indicator feed; and the city's assets to pick from. */
 export const adminApi = {
   users: () => call<{ items: UserView[] }>('GET', '/api/admin/users'),
   createUser: (b: CreateUserRequest) => call<UserChanged>('POST', '/api/admin/users', b),
@@ -83,6 +126,27 @@ export const adminApi = {
     call<{ item: OutOfServiceView }>('PUT', `/api/admin/out-of-service/${id(assetId)}`, b),
   returnToService: (assetId: string) => call<undefined>('DELETE', `/api/admin/out-of-service/${id(assetId)}`),
   city: async (): Promise<CityAssets> => cityAssets(await call('GET', '/api/city')),
+  // the indicator feed (issue 14): the catalogue, agencies, HTTP sources and their keys, the CSV import
+  indicators: () => call<{ items: IndicatorDef[]; agencies: AgencyView[] }>('GET', '/api/admin/indicators'),
+  createIndicator: (b: Omit<IndicatorDef, 'disabled' | 'updatedAt'>) =>
+    call<{ item: IndicatorDef }>('POST', '/api/admin/indicators', b),
+  updateIndicator: (
+    indicatorId: string,
+    b: Partial<
+      Pick<IndicatorDef, 'nameVi' | 'nameEn' | 'goodDirection' | 'min' | 'max' | 'thresholds' | 'disabled'>
+    >,
+  ) => call<{ item: IndicatorDef }>('PATCH', `/api/admin/indicators/${id(indicatorId)}`, b),
+  putAgency: (agencyId: string, b: Omit<AgencyView, 'id'>) =>
+    call<{ item: AgencyView }>('PUT', `/api/admin/agencies/${id(agencyId)}`, b),
+  sources: () => call<{ items: IndicatorSourceView[] }>('GET', '/api/admin/indicator-sources'),
+  createSource: (b: SourceRequest) => call<IndicatorSourceKey>('POST', '/api/admin/indicator-sources', b),
+  updateSource: (sourceId: string, b: Partial<Omit<SourceRequest, 'id'>>) =>
+    call<{ source: IndicatorSourceView }>('PATCH', `/api/admin/indicator-sources/${id(sourceId)}`, b),
+  newSourceKey: (sourceId: string) =>
+    call<IndicatorSourceKey>('POST', `/api/admin/indicator-sources/${id(sourceId)}/key`),
+  revokeSource: (sourceId: string) =>
+    call<undefined>('DELETE', `/api/admin/indicator-sources/${id(sourceId)}/key`),
+  importCsv: uploadCsv,
 };
 
 /** The city's cameras and segments: loaded once for the page, `null` when they could not be. */
@@ -92,5 +156,17 @@ export function loadCity(): void {
   adminApi.city().then(
     (c) => (city.value = c),
     () => (city.value = null),
+  );
+}
+
+/** The indicator catalogue and agencies, for the tabs that pick from them (sources, import); `null` when they could not be loaded. */
+export const catalogue = signal<{ items: IndicatorDef[]; agencies: AgencyView[] } | null | undefined>(
+  undefined,
+);
+export function loadCatalogue(force = false): void {
+  if (catalogue.value !== undefined && !force) return;
+  adminApi.indicators().then(
+    (c) => (catalogue.value = c),
+    () => (catalogue.value = null),
   );
 }

@@ -114,3 +114,35 @@ export function TextField(props: {
     </>
   );
 }
+
+/**
+ * A labelled control of a dialog's form, with why it was refused under it (in the reader's language)
+ * or else its hint. The control names `{id}-msg` in its `aria-describedby`; the refusal's testid is
+ * `{id}-error`.
+ */
+export function Field(props: {
+  id: string;
+  label: string;
+  error?: string | null;
+  hint?: string;
+  children: ComponentChildren;
+}) {
+  const msg = props.error || props.hint;
+  return (
+    <div class="field">
+      <label class="label" for={props.id}>
+        {props.label}
+      </label>
+      {props.children}
+      {msg && (
+        <div
+          id={`${props.id}-msg`}
+          class={`hint${props.error ? ' bad' : ''}`}
+          data-testid={props.error ? `${props.id}-error` : undefined}
+        >
+          {msg}
+        </div>
+      )}
+    </div>
+  );
+}
