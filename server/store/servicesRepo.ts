@@ -412,7 +412,7 @@ export async function negativeBaselineRatio(
 
 function mentionLevel(defs: Defs, ratio: number | null): ServiceLevel {
   const d = defs().get(MENTIONS);
-  if (!d || d.thresholds.basis !== 'baseline_ratio') return 'none';
+  if (d?.thresholds.basis !== 'baseline_ratio') return 'none';
   // the ratio is bad upwards whatever the indicator's direction
   return thresholdLevel(d.thresholds, 'down', ratio);
 }
