@@ -185,7 +185,9 @@ describe.each(iocSetups())('the services on the indicator feed on $name', (setup
       `attachment; filename="ioc-public-services-agencies-${localDate(Y)}_${localDate(Y)}.csv"`,
     );
     // (a Response's text() drops the BOM: the bytes as a spreadsheet reads them)
-    const lines = Buffer.from(await csv.arrayBuffer()).toString('utf8').split('\r\n');
+    const lines = Buffer.from(await csv.arrayBuffer())
+      .toString('utf8')
+      .split('\r\n');
     expect(lines[0]).toBe(
       '\uFEFFrank,id,nameVi,nameEn,received,receivedOnline,resolvedOnTime,resolvedLate,returned,onTimeRate,onlineShare,overdueNow,level',
     );
