@@ -8,8 +8,10 @@ import { dashboardEndpoints, PeriodQuery } from './dashboardEndpoint.ts';
 import { HttpError } from './errors.ts';
 import { parseQuery } from './query.ts';
 
-const LimitQuery = PeriodQuery.extend({ limit: z.coerce.number().int().min(1).max(200).default(20) });
-const SeriesQuery = PeriodQuery.extend({ indicator: token(64) });
+// The services' figures are the province's (agencies are not in a district): no `district` but for the wards
+const ProvinceQuery = PeriodQuery.omit({ district: true });
+const LimitQuery = ProvinceQuery.extend({ limit: z.coerce.number().int().min(1).max(200).default(20) });
+const SeriesQuery = ProvinceQuery.extend({ indicator: token(64) });
 
 const DOSSIER_COLUMNS = [
   'rank',
@@ -62,8 +64,8 @@ export function servicesRouter(deps: {
     res.json({ at, items } satisfies ServiceTilesResponse);
   });
 
-  endpoint('public-services/kpis', PeriodQuery, (p) => deps.queries.publicKpis(p), [...KPI_COLUMNS]);
-  endpoint('public-services/series', PeriodQuery, (p) => deps.queries.dossierSeries(p), [
+  endpoint('public-services/kpis', ProvinceQuery, (p) => deps.queries.publicKpis(p), [...KPI_COLUMNS]);
+  endpoint('public-services/series', ProvinceQuery, (p) => deps.queries.dossierSeries(p), [
     'day',
     't',
     'received',
@@ -72,7 +74,7 @@ export function servicesRouter(deps: {
     'returned',
     'onTimeRate',
   ]);
-  endpoint('public-services/agencies', PeriodQuery, (p) => deps.queries.agencies(p), [...DOSSIER_COLUMNS]);
+  endpoint('public-services/agencies', ProvinceQuery, (p) => deps.queries.agencies(p), [...DOSSIER_COLUMNS]);
   endpoint(
     'public-services/wards',
     PeriodQuery,
@@ -84,8 +86,8 @@ export function servicesRouter(deps: {
     [...DOSSIER_COLUMNS],
   );
 
-  endpoint('online-information/kpis', PeriodQuery, (p) => deps.queries.onlineKpis(p), [...KPI_COLUMNS]);
-  endpoint('online-information/series', PeriodQuery, (p) => deps.queries.mentionSeries(p), [
+  endpoint('online-information/kpis', ProvinceQuery, (p) => deps.queries.onlineKpis(p), [...KPI_COLUMNS]);
+  endpoint('online-information/series', ProvinceQuery, (p) => deps.queries.mentionSeries(p), [
     't',
     'bucket',
     'positive',
@@ -99,7 +101,7 @@ export function servicesRouter(deps: {
     ...MENTION_COLUMNS,
   ]);
 
-  endpoint('socio-economic/indicators', PeriodQuery, (p) => deps.queries.socioFigures(p), [
+  endpoint('socio-economic/indicators', ProvinceQuery, (p) => deps.queries.socioFigures(p), [
     'indicatorId',
     'nameVi',
     'nameEn',
@@ -132,7 +134,7 @@ export function servicesRouter(deps: {
 
   // the KPIs of the period (the CSV's rows) and the tiles as they are now
   r.get('/api/dashboard/services-summary', async (req, res) => {
-    const q = parseQuery(PeriodQuery, req.query);
+    const q = parseQuery(ProvinceQuery, req.query);
     const p = period(q);
     const [items, tiles] = await Promise.all([deps.queries.summary(p), deps.queries.tiles(now())]);
     send(res, q.format, 'services-summary', p, items, [...KPI_COLUMNS], { tiles });
