@@ -410,7 +410,7 @@ export function createServicesModel(o: ServicesModelOptions): ServicesModel {
         // the overdue stock two minutes into each hour
         const ovTs = hour * HOUR_MS + 120_000;
         if (inWindow(ovTs))
-          AGENCIES.forEach((ag, i) =>
+          AGENCIES.forEach((ag, i) => {
             out.push({
               ts: ovTs,
               msg: {
@@ -422,8 +422,8 @@ export function createServicesModel(o: ServicesModelOptions): ServicesModel {
                   id: `${pre}-ov-${ag.id}-${hour}`,
                 },
               },
-            }),
-          );
+            });
+          });
         // yesterday's online share, ten minutes after local midnight
         const { day, hour: h } = local(hour * HOUR_MS);
         const shareTs = day * DAY_MS - LOCAL_OFFSET_MS + 600_000;
