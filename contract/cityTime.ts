@@ -27,3 +27,13 @@ export function localDate(ms: number): string {
 export function localDateStart(date: string): number {
   return Date.parse(`${date}T00:00:00Z`) - LOCAL_OFFSET_MS;
 }
+
+/** The local year holding an instant. */
+export function localYear(ms: number): number {
+  return new Date(ms + LOCAL_OFFSET_MS).getUTCFullYear();
+}
+
+/** The instant a local year begins: 1 January, local midnight. */
+export function localYearStart(year: number): number {
+  return Date.UTC(year, 0, 1) - LOCAL_OFFSET_MS;
+}

@@ -35,6 +35,16 @@ export const COUNT_UNITS: readonly IndicatorUnit[] = ['count', 'dossier', 'menti
 export const INDICATOR_PERIODS = ['event', 'hourly', 'daily', 'monthly', 'quarterly'] as const;
 export type IndicatorPeriod = (typeof INDICATOR_PERIODS)[number];
 
+/**
+ * What a value is (contract v1.6): `actual`, a measured figure or an event (the default); `plan`, the year's
+ * target of a monthly or quarterly indicator, sent with `"period": "2026"` (a year, at most next year).
+ * A plan is the province's (no ward, agency or breakdown); sending the year's plan again replaces it.
+ */
+export const INDICATOR_VALUE_KINDS = ['actual', 'plan'] as const;
+export type IndicatorValueKind = (typeof INDICATOR_VALUE_KINDS)[number];
+/** The periods whose indicators take a year's plan. */
+export const PLANNED_PERIODS: readonly IndicatorPeriod[] = ['monthly', 'quarterly'];
+
 /** Where a figure belongs: a ward of the city (`ward` required), an agency (`agency` required, `ward` optional), the province (neither). */
 export const INDICATOR_SCOPES = ['ward', 'agency', 'province'] as const;
 export type IndicatorScope = (typeof INDICATOR_SCOPES)[number];
@@ -144,7 +154,10 @@ export interface IngestAnswer {
   rows: IngestRowResult[];
 }
 
-/** Columns of the CSV import; `indicator`, `period` and `value` are required, the rest as the indicator needs. */
+/**
+ * Columns of the CSV import; `indicator`, `period` and `value` are required, the rest as the indicator needs
+ * (`kind`: `actual`, the default when empty, or `plan` with a year as `period`).
+ */
 export const CSV_COLUMNS = [
   'indicator',
   'period',
@@ -157,6 +170,7 @@ export const CSV_COLUMNS = [
   'sentiment',
   'channel',
   'id',
+  'kind',
 ] as const;
 
 /** How old a value may be, by period (older: `too_old`): events and hourly figures as device readings. */
@@ -206,6 +220,14 @@ export function periodLabel(period: IndicatorPeriod, start: number): string {
 }
 
 const MONTH = /^(\d{4})-(0[1-9]|1[0-2])$/;
+const YEAR = /^(\d{4})$/;
+
+/** The year a plan's `period` names (`2026`), or an error message (English) when it is not one. */
+export function parsePlanYear(s: string): number | { error: string } {
+  const m = YEAR.exec(s.trim());
+  return m ? Number(m[1]) : { error: 'a year as YYYY' };
+}
+
 const QUARTER = /^(\d{4})-Q([1-4])$/;
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 

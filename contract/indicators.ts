@@ -10,6 +10,7 @@ import {
   INDICATOR_PERIODS,
   INDICATOR_SCOPES,
   INDICATOR_UNITS,
+  INDICATOR_VALUE_KINDS,
   MAX_INGEST_BATCH,
   SENTIMENTS,
 } from './indicatorVocab.ts';
@@ -24,7 +25,8 @@ const Id = z.string().regex(INDICATOR_ID, 'lower-case letters, digits, - and _, 
  * A value or event, on `ioc/kpi/{indicatorId}` or as a row of an HTTP batch (which names `indicator`).
  * `ts` (ISO-8601 with offset, or epoch ms) or `period` (`2026-10`, `2026-Q3`, `2026-10-05`: figures only)
  * says when; `value` is a number (events: default 1); `unit`, when given, must be the indicator's.
- * Unknown extra fields are ignored, as on every topic.
+ * `kind` (v1.6): `actual` (default) or `plan`, the year's target of a monthly or quarterly indicator with
+ * `period` a year (`2026`). Unknown extra fields are ignored, as on every topic.
  */
 export const IndicatorValueSchema = z.looseObject({
   ts: Timestamp.optional(),
@@ -41,6 +43,8 @@ export const IndicatorValueSchema = z.looseObject({
   id: token(64).optional(),
   /** the indicator: required in an HTTP batch, optional on MQTT (must then match the topic) */
   indicator: token(64).optional(),
+  /** `plan`: the year's target (v1.6); default `actual` */
+  kind: z.enum(INDICATOR_VALUE_KINDS).optional(),
 });
 export type IndicatorValuePayload = z.input<typeof IndicatorValueSchema>;
 

@@ -28,7 +28,7 @@ export interface HistoryWriter {
   accept(topic: string, payload: string): Promise<unknown>;
   /** something to wait on while too much is waiting to be written; undefined while the writer keeps up */
   backpressure(): Promise<void> | undefined;
-  /** writes what is pending */
+  /** writes what is pending, and folds indicator values older than the aggregates' watermark into them */
   stop(): Promise<void>;
   /** how many messages it refused so far */
   rejected(): number;

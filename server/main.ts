@@ -338,7 +338,11 @@ async function boot(
           mqtt: { url: mqtt.url, clientId: `ioc-sim-${process.pid}-${port}` },
           devices: mqtt.embedded ? devices : undefined,
           incidents: incidentsRepo,
-          ingest: { store, assets: () => assets },
+          ingest: { store, assets: () => assets, indicators: () => indicators.catalogue() },
+          indicators: {
+            ids: () => [...indicators.catalogue().indicators.keys()],
+            refreshFor: (times) => indicators.refreshFor(times),
+          },
         })
       : undefined;
   if (simulation) await startModule(simulation);

@@ -22,9 +22,11 @@ export const simulators: SimulationPlugin = {
   async start(host: SimulationHost): Promise<RunningSimulation> {
     const { city, seed, log } = host;
     const stops: Array<() => Promise<void> | void> = [];
+    // the city's devices and the province's other services (dossiers, mentions, the statistics office)
+    const simulation = () => createSimulation({ city, seed, services: true });
     const runner = runSimulationLive({
       url: host.mqtt.url,
-      sim: createSimulation({ city, seed }),
+      sim: simulation(),
       clientId: host.mqtt.clientId,
       username: host.mqtt.username,
       password: host.mqtt.password,
@@ -58,17 +60,20 @@ export const simulators: SimulationPlugin = {
       await stopAll();
       throw err;
     }
-    if (firstStart) {
+    // what the offices published (the last 24 months' figures, the plans) on every start: a month whose
+    // report came out while the IOC was off shows too; sent again, each is a duplicate
+    const abort = new AbortController();
+    history = (async () => {
+      await writePublished(host, simulation());
       // history fills in behind the live view; a restart before it is done starts it again (ids dedupe)
-      const abort = new AbortController();
-      history = backfill(host, createSimulation({ city, seed }), abort.signal).catch((err) => {
-        if (!abort.signal.aborted) log.error({ err }, 'backfilling history failed');
-      });
-      stops.push(async () => {
-        abort.abort();
-        await history;
-      });
-    }
+      if (firstStart && !abort.signal.aborted) await backfill(host, simulation(), abort.signal);
+    })().catch((err) => {
+      if (!abort.signal.aborted) log.error({ err }, 'backfilling history failed');
+    });
+    stops.push(async () => {
+      abort.abort();
+      await history;
+    });
 
     // every camera of the city is one of the simulation's: its frames are drawn from the live state
     const cameras = new Set(city.cameras.map((c) => c.id));
@@ -89,6 +94,21 @@ export const simulators: SimulationPlugin = {
     };
   },
 };
+
+/** The figures and plans the simulated offices have published by now, through the host's ingest path. */
+async function writePublished(host: SimulationHost, sim: Simulation): Promise<void> {
+  const msgs = sim.published(Date.now());
+  if (msgs.length === 0) return;
+  // monthly figures may be years old (the contract's MAX_AGE_DAYS by period); maxAgeMs is for the rest
+  const pipe = host.historyWriter({ maxAgeMs: 86_400_000 });
+  for (const m of msgs) void pipe.accept(m.topic, JSON.stringify(m.payload));
+  await pipe.stop();
+  if (pipe.rejected() > 0)
+    host.log.warn(
+      { rejected: pipe.rejected(), of: msgs.length },
+      "the simulated offices' figures were refused in part",
+    );
+}
 
 /** Simulated history through the host's decode → validate → batch → store path, with no live push. */
 async function backfill(host: SimulationHost, sim: Simulation, signal: AbortSignal): Promise<void> {

@@ -136,4 +136,19 @@ describe('simulation', () => {
     expect(t1.tick(start)).toEqual(t2.tick(start));
     expect(t1.tick(start + 1000)).toEqual(t2.tick(start + 1000));
   });
+
+  it("with the province's services, sends their values live and in the backfill under the same ids", () => {
+    const kpi = (msgs: SimMessage[]) =>
+      msgs.filter((m) => m.topic.startsWith('ioc/kpi/')).map((m) => (m.payload as Payload).id);
+    const live = createSimulation({ city, seed: 42, services: true });
+    const ticked: SimMessage[] = [];
+    for (let t = start; t <= start + 3_600_000; t += 10_000) ticked.push(...live.tick(t));
+    const backfilled = [
+      ...createSimulation({ city, seed: 42, services: true }).backfill(start + 10_000, start + 3_600_000),
+    ].flat();
+    expect(kpi(ticked).length).toBeGreaterThan(50);
+    expect(kpi(backfilled)).toEqual(expect.arrayContaining(kpi(ticked).slice(10)));
+    expect(createSimulation({ city, seed: 42, services: true }).published(start).length).toBeGreaterThan(100);
+    expect(createSimulation({ city, seed: 42 }).published(start)).toEqual([]);
+  });
 });

@@ -14,6 +14,7 @@ import {
 import { createIncidentContext, type Incident, incidentsInHour } from './incidentModel.ts';
 import { rngFor } from './rng.ts';
 import { segmentGraph } from './segmentGraph.ts';
+import { createServicesModel } from './servicesModel.ts';
 import {
   createTrafficProfile,
   type Disruption,
@@ -38,6 +39,11 @@ export interface Simulation {
     toMs: number,
     opts?: { trafficStepMs?: number; cameraStepMs?: number },
   ): Generator<SimMessage[]>;
+  /**
+   * With `services`: what the province's offices have published by `nowMs` (monthly and quarterly figures of
+   * the last 24 months, the year's plans), older than any backfill; ids stable. Else none.
+   */
+  published(nowMs: number): SimMessage[];
 }
 
 export interface SimulationOptions {
@@ -51,6 +57,11 @@ export interface SimulationOptions {
   cameraCountIntervalMs?: number;
   /** mean incident reports per hour over a day (default 6) */
   incidentsPerHour?: number;
+  /**
+   * also the province's other services on the indicator feed (servicesModel.ts: dossiers, mentions, the
+   * statistics office's figures): a few messages a minute (default false, as for the traffic benchmarks)
+   */
+  services?: boolean;
 }
 
 const HOUR_MS = 3_600_000;
@@ -99,6 +110,10 @@ export function createSimulation(opts: SimulationOptions): Simulation {
     }
     return list;
   };
+  // the city's serious incidents are what people then write about online
+  const services = opts.services
+    ? createServicesModel({ seed, wards: city.districts.map((d) => d.id), incidentsOfHour: incidentsOf })
+    : undefined;
 
   type CamDetection = { c: number; det: CameraDetection; linked: boolean };
   const detectionCache = new Map<number, CamDetection[]>();
@@ -232,6 +247,7 @@ export function createSimulation(opts: SimulationOptions): Simulation {
     for (let h = Math.floor(a / HOUR_MS); h <= Math.floor(b / HOUR_MS); h++) {
       for (const inc of incidentsOf(h)) if (inc.ts > a && inc.ts <= b) out.push(incidentMsg(inc));
     }
+    if (services) out.push(...services.between(a, b));
     for (let h = Math.floor(a / HOUR_MS) - 1; h <= Math.floor(b / HOUR_MS) + 1; h++) {
       for (const { c, det, linked } of detectionsOf(h)) {
         if (det.ts > a && det.ts <= b && cameraStatus(cams, c, det.ts).online)
@@ -293,6 +309,8 @@ export function createSimulation(opts: SimulationOptions): Simulation {
       }
       if (buf.length > 0) yield buf;
     },
+
+    published: (nowMs) => services?.published(nowMs) ?? [],
   };
 }
 

@@ -1,4 +1,4 @@
-import type { DossierChannel, Sentiment } from '#contract/indicatorVocab.ts';
+import type { DossierChannel, IndicatorValueKind, Sentiment } from '#contract/indicatorVocab.ts';
 import type { IncidentSource } from '#contract/live.ts';
 import type { CameraEventKind, IncidentCategory, RejectReason } from '#contract/vocab.ts';
 
@@ -65,6 +65,11 @@ export interface IndicatorRecord {
   channel: DossierChannel | null;
   /** a figure (one per period, place and breakdown: sent again, it replaces) rather than an event */
   figure: boolean;
+  /**
+   * `plan`: the year's target (contract v1.6), stored in indicator_plans, not indicator_values; `time` is the
+   * year's local start, `value` the target, no place or breakdown
+   */
+  kind: IndicatorValueKind;
   /** events: the message id (null: never deduplicated); figures: place and breakdown */
   dedupeKey: string | null;
   msgId: string | null;

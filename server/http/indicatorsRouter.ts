@@ -545,7 +545,8 @@ async function importCsv(
           delete row.period;
         }
         const o = await deps.ingest.submit(topic, JSON.stringify(row), { via: 'csv', sender: admin, label });
-        if (o.time !== undefined && o.status !== 'duplicate') times.push(o.time);
+        // a plan is no value of the aggregates
+        if (o.time !== undefined && o.status !== 'duplicate' && row.kind !== 'plan') times.push(o.time);
         return rowResult(line, o);
       }),
     );

@@ -3,6 +3,7 @@ import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { RejectEntry } from '#contract/api.ts';
 import type { AuditEntryView } from '#contract/auth.ts';
+import { localYear } from '#contract/cityTime.ts';
 import {
   type IndicatorSourceKey,
   type IngestAnswer,
@@ -373,5 +374,99 @@ describe.each(iocSetups())('the indicator feed on $name', (setup) => {
       reason: 'unknown_indicator',
     });
     expect((await audit('indicator.update')).map((e) => e.target)).toContain('new_enterprises');
+  });
+
+  it("takes a year's plan over HTTP and CSV: stored once, replaced when sent again, refused for a daily or event indicator while the good rows land", async () => {
+    const year = localYear(Date.now());
+    const m3 = periodStart('monthly', periodStart('monthly', Date.now()) - 62 * DAY);
+    const plans = async () =>
+      (
+        await ioc.db.query<{ indicator_id: string; year: number; target: number; via: string }>(
+          'SELECT indicator_id, year, target, via FROM indicator_plans ORDER BY indicator_id, year',
+        )
+      ).rows;
+    const created = await admin.fetch(
+      '/api/admin/indicator-sources',
+      json({
+        id: 'so-khdt',
+        name: 'Sở KH&ĐT',
+        indicators: ['budget_revenue', 'grdp_growth', 'dossier_received', 'fdi_registered'],
+      }),
+    );
+    const { apiKey } = (await created.json()) as IndicatorSourceKey;
+    const send = async (values: unknown[]) => {
+      const res = await fetch(`${ioc.httpUrl}/api/ingest/so-khdt`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-api-key': apiKey },
+        body: JSON.stringify({ values }),
+      });
+      expect(res.status).toBe(200);
+      return (await res.json()) as IngestAnswer;
+    };
+    const batch = (budgetPlan: number) => [
+      { indicator: 'budget_revenue', kind: 'plan', period: String(year), value: budgetPlan },
+      { indicator: 'grdp_growth', kind: 'plan', period: String(year), value: 7.5 },
+      { indicator: 'dossier_received', kind: 'plan', period: String(year), value: 50_000 },
+      { indicator: 'fdi_registered', period: periodLabel('monthly', m3), value: 12.4 },
+    ];
+    const first = await send(batch(16_000));
+    expect(first.rows.map((r) => [r.row, r.status, r.reason])).toEqual([
+      [0, 'stored', undefined],
+      [1, 'stored', undefined],
+      [2, 'rejected', 'invalid_payload'],
+      [3, 'stored', undefined],
+    ]);
+    expect(first.rows[2]?.detail).toBe(
+      'kind: plans are given for monthly and quarterly indicators; dossier_received is event',
+    );
+    // sent again: the same plan is a duplicate, a new target replaces the old one
+    const again = await send(batch(17_500));
+    expect(again.rows.map((r) => r.status)).toEqual(['revised', 'duplicate', 'rejected', 'duplicate']);
+    expect(await plans()).toEqual([
+      { indicator_id: 'budget_revenue', year, target: 17_500, via: 'http' },
+      { indicator_id: 'grdp_growth', year, target: 7.5, via: 'http' },
+    ]);
+
+    const csv = (retailPlan: number) =>
+      [
+        'indicator,period,value,kind',
+        `retail_sales,${year},${retailPlan},plan`,
+        `cpi,${year + 1},104,plan`,
+        `dossier_online_share,${year},80,plan`,
+        `retail_sales,${periodLabel('monthly', m3)},9100,`,
+      ].join('\n');
+    const upload = async (body: string) => {
+      const res = await admin.fetch('/api/admin/indicators/import', {
+        method: 'POST',
+        headers: { 'content-type': 'text/csv' },
+        body,
+      });
+      expect(res.status).toBe(200);
+      return (await res.json()) as IngestAnswer;
+    };
+    const imported = await upload(csv(110_000));
+    expect(imported.rows.map((r) => [r.row, r.status, r.reason])).toEqual([
+      [2, 'stored', undefined],
+      [3, 'stored', undefined],
+      [4, 'rejected', 'invalid_payload'],
+      [5, 'stored', undefined],
+    ]);
+    expect(imported.rows[2]?.detail).toMatch(/dossier_online_share is daily$/);
+    const reimported = await upload(csv(115_000));
+    expect(reimported.rows.map((r) => r.status)).toEqual(['revised', 'duplicate', 'rejected', 'duplicate']);
+    const stored = await plans();
+    expect(stored.filter((p) => p.via === 'csv')).toEqual([
+      { indicator_id: 'cpi', year: year + 1, target: 104, via: 'csv' },
+      { indicator_id: 'retail_sales', year, target: 115_000, via: 'csv' },
+    ]);
+    // plans are not values: the aggregates never count them
+    const { rows } = await ioc.db.query<{ n: number }>(
+      "SELECT count(*)::int AS n FROM indicator_values WHERE dedupe_key LIKE 'plan:%'",
+    );
+    expect(rows[0]?.n).toBe(0);
+    // refusals went through the reject log like any other value's
+    const refused = await rejects('invalid_payload');
+    expect(refused.some((e) => e.detail.endsWith('dossier_received is event'))).toBe(true);
+    expect(refused.some((e) => e.detail.endsWith('dossier_online_share is daily'))).toBe(true);
   });
 });

@@ -93,7 +93,7 @@ export function indicatorsModule(o: { db: Db; wards: () => string[]; now?: () =>
       bus.on('ingest:written', 'indicators', ({ batch }) => {
         if (batch.indicators.length === 0) return;
         const hour = Math.floor(now() / H) * H;
-        for (const r of batch.indicators) if (r.time < hour) late.push(r.time);
+        for (const r of batch.indicators) if (r.time < hour && r.kind !== 'plan') late.push(r.time);
         if (late.length === 0 || debounce) return;
         debounce = setTimeout(() => {
           debounce = undefined;

@@ -1,10 +1,14 @@
 import type { z } from 'zod';
+import { localYear, localYearStart } from '#contract/cityTime.ts';
 import { IndicatorValueSchema } from '#contract/indicators.ts';
 import {
   COUNT_UNITS,
   INDICATOR_DIMENSIONS,
+  type IndicatorDef,
   MAX_AGE_DAYS,
+  PLANNED_PERIODS,
   parsePeriod,
+  parsePlanYear,
   periodLabel,
   periodStart,
 } from '#contract/indicatorVocab.ts';
@@ -16,6 +20,7 @@ import {
   parseTopic,
   TrafficReadingSchema,
 } from '#contract/mqtt.ts';
+import { yearAggregation } from '#contract/servicesApi.ts';
 import { MAX_PAYLOAD_BYTES, type RejectReason } from '#contract/vocab.ts';
 import { type AssetIndex, inArea } from '../domain/assetIndex.ts';
 import type { IndicatorCatalogue } from '../domain/indicatorCatalogue.ts';
@@ -155,6 +160,7 @@ export function decodeIndicator(
     return reject('asset_mismatch', `payload names indicator ${p.indicator}, topic names ${id}`);
   if (p.unit !== undefined && p.unit !== def.unit)
     return reject('wrong_unit', `unit ${p.unit} is not the unit of ${id} (${def.unit})`);
+  if (p.kind === 'plan') return decodePlan(id, def, p, w);
   const figure = def.period !== 'event';
   // when: `ts` (any time in the period), or `period` for figures
   if (p.ts !== undefined && p.period !== undefined)
@@ -222,9 +228,68 @@ export function decodeIndicator(
     sentiment: p.sentiment ?? null,
     channel: p.channel ?? null,
     figure,
+    kind: 'actual',
     dedupeKey: figure
       ? [p.ward, p.agency, p.topic, p.source, p.sentiment, p.channel].map((x) => x ?? '').join('|')
       : (p.id ?? null),
+    msgId: p.id ?? null,
+    via: 'mqtt',
+    sender: null,
+  };
+  return { ok: true, kind: 'indicator', record };
+}
+
+/**
+ * A year's plan of indicator `id` (contract v1.6): monthly and quarterly indicators only, `period` a year
+ * no later than next year, the province's (no place or breakdown). Flows (yearAggregation `sum`) plan the
+ * year's total, which may exceed a month's bound: only their lower bound applies.
+ */
+function decodePlan(
+  id: string,
+  def: IndicatorDef,
+  p: z.output<typeof IndicatorValueSchema>,
+  w: TimeWindow,
+): Decoded {
+  if (!PLANNED_PERIODS.includes(def.period))
+    return reject(
+      'invalid_payload',
+      `kind: plans are given for monthly and quarterly indicators; ${id} is ${def.period}`,
+    );
+  if (p.ts !== undefined || p.period === undefined)
+    return reject('invalid_payload', 'period: a plan names its year as YYYY (no ts)');
+  const year = parsePlanYear(p.period);
+  if (typeof year !== 'number')
+    return reject('invalid_payload', `period: a plan takes ${year.error}, got ${p.period}`);
+  const thisYear = localYear(w.now);
+  if (year > thisYear + 1)
+    return reject('future_ts', `the plan's year ${year} is after next year (${thisYear + 1})`);
+  const start = localYearStart(year);
+  // a plan is as old as its year's end
+  if (localYearStart(year + 1) < w.now - MAX_AGE_DAYS[def.period] * 86_400_000)
+    return reject('too_old', `the plan's year ${year} ended more than ${MAX_AGE_DAYS[def.period]} days ago`);
+  for (const f of ['ward', 'agency', ...INDICATOR_DIMENSIONS] as const)
+    if (p[f] !== undefined) return reject('invalid_payload', `${f}: a plan is the province's, without ${f}`);
+  const value = p.value;
+  if (value === undefined) return reject('invalid_payload', "value: required (the year's target)");
+  if (COUNT_UNITS.includes(def.unit) && !(Number.isInteger(value) && value >= 0))
+    return reject('invalid_payload', `value: a whole number ≥ 0 for unit ${def.unit}, got ${value}`);
+  if (def.min !== null && value < def.min)
+    return reject('invalid_payload', `value: at least ${def.min} for ${id}, got ${value}`);
+  if (yearAggregation(def.unit) === 'last' && def.max !== null && value > def.max)
+    return reject('invalid_payload', `value: at most ${def.max} for ${id}, got ${value}`);
+  const record: IndicatorRecord = {
+    time: start,
+    indicatorId: id,
+    value,
+    wardId: null,
+    agencyId: null,
+    topic: null,
+    source: null,
+    sentiment: null,
+    channel: null,
+    figure: true,
+    kind: 'plan',
+    dedupeKey: `plan:${year}`,
     msgId: p.id ?? null,
     via: 'mqtt',
     sender: null,

@@ -135,3 +135,43 @@ describe('a value of the indicator feed, decoded against the catalogue', () => {
     ).toMatch(/^too_old/);
   });
 });
+
+describe("a year's plan on the indicator feed (v1.6)", () => {
+  const reason = (id: string, p: object) => {
+    const d = decode(id, p);
+    return d.ok ? 'ok' : `${d.reason}: ${d.detail}`;
+  };
+  it('dates a plan at its local year start, as the province figure of that year', () => {
+    const d = decode('budget_revenue', { kind: 'plan', period: '2027', value: 18_500 });
+    expect(d).toMatchObject({
+      ok: true,
+      record: { kind: 'plan', time: Date.UTC(2027, 0, 1) - 7 * 3_600_000, value: 18_500, agencyId: null },
+    });
+    // an actual figure of the same indicator is another thing
+    expect(decode('budget_revenue', { period: '2026-10', value: 1 })).toMatchObject({
+      record: { kind: 'actual' },
+    });
+  });
+
+  it('refuses a plan the catalogue cannot take, saying why', () => {
+    expect(reason('dossier_received', { kind: 'plan', period: '2026', value: 1 })).toMatch(
+      /^invalid_payload: kind: plans are given for monthly and quarterly indicators; dossier_received is event/,
+    );
+    expect(reason('online_share', { kind: 'plan', period: '2026', value: 90 })).toMatch(
+      /online_share is daily/,
+    );
+    expect(reason('budget_revenue', { kind: 'plan', period: '2028', value: 1 })).toMatch(
+      /^future_ts: the plan's year 2028 is after next year \(2027\)/,
+    );
+    expect(reason('budget_revenue', { kind: 'plan', period: '2026-10', value: 1 })).toMatch(
+      /^invalid_payload: period: a plan takes a year as YYYY/,
+    );
+    expect(reason('budget_revenue', { kind: 'plan', ts: NOW, value: 1 })).toMatch(/a plan names its year/);
+    expect(reason('grdp_growth', { kind: 'plan', period: '2026', value: 7, agency: 'so-tu-phap' })).toMatch(
+      /^invalid_payload: agency: a plan is the province's/,
+    );
+    expect(reason('budget_revenue', { kind: 'forecast', period: '2026', value: 1 })).toMatch(
+      /^invalid_payload: kind/,
+    );
+  });
+});

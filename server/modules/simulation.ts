@@ -15,8 +15,13 @@ export interface SimulationModuleOptions {
   /** the embedded broker's devices: the simulators log in as one (an external broker: none, see the README) */
   devices?: DevicesRepo;
   incidents: IncidentsRepo;
-  /** the live pipeline's store and asset index: the history takes the same path */
-  ingest: Pick<IngestOptions, 'store' | 'assets'>;
+  /** the live pipeline's store, asset index and indicator catalogue: the history takes the same path */
+  ingest: Pick<IngestOptions, 'store' | 'assets' | 'indicators'>;
+  /**
+   * the indicator feed's side: the catalogue's ids (the simulators' device owns them, to publish
+   * ioc/kpi/{id}) and the refresh that folds values below the aggregates' watermark in (a past month's figure)
+   */
+  indicators?: { ids(): string[]; refreshFor(times: readonly number[]): Promise<void> };
 }
 
 /**
@@ -50,10 +55,15 @@ export function simulationModule(
       unclosedIncidents: () => openIncidents(db),
       storedReadings: () => countReadings(db),
       historyWriter: ({ maxAgeMs }) => {
+        // no live pushes for history; its indicator values' times, for the refresh when it is written
+        const quiet = new Bus();
+        const times: number[] = [];
+        quiet.on('ingest:written', 'history', ({ batch }) => {
+          for (const r of batch.indicators) if (r.kind !== 'plan') times.push(r.time);
+        });
         const pipe = new IngestPipeline({
           ...o.ingest,
-          // no live pushes for history
-          bus: new Bus(),
+          bus: quiet,
           batchMax: 10_000,
           flushMs: 50,
           maxAgeMs,
@@ -62,7 +72,11 @@ export function simulationModule(
         return {
           accept: (topic, payload) => pipe.accept(topic, payload),
           backpressure: () => pipe.backpressure(),
-          stop: () => pipe.stop(),
+          stop: async () => {
+            await pipe.stop();
+            // a past month's figure lies below the aggregates' watermark: it shows once refreshed
+            if (times.length) await o.indicators?.refreshFor(times.splice(0));
+          },
           rejected: () => Object.values(pipe.stats.rejected).reduce((a, b) => a + b, 0),
         };
       },
@@ -90,6 +104,7 @@ export function simulationModule(
         ? await o.devices.ensureSimulatorDevice([
             ...city.segments.map((s) => s.id),
             ...city.cameras.map((c) => c.id),
+            ...(o.indicators?.ids() ?? []),
           ])
         : undefined;
       if (login?.device.disabled)

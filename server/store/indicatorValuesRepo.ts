@@ -1,3 +1,4 @@
+import { localYear } from '#contract/cityTime.ts';
 import type { IndicatorRecord } from '../domain/records.ts';
 import type { Db } from './db.ts';
 
@@ -60,7 +61,13 @@ export async function writeIndicatorValues(
 ): Promise<IndicatorWrite> {
   const out: IndicatorWrite = new Map();
   if (input.length === 0) return out;
-  const rows = dedupeIndicatorValues(input);
+  // plans (a year's target) are few: a table of their own, written one by one
+  const plans = input.filter((r) => r.kind === 'plan');
+  if (plans.length > 0) {
+    await writePlans(tx, plans, out);
+    if (plans.length === input.length) return out;
+  }
+  const rows = dedupeIndicatorValues(plans.length > 0 ? input.filter((r) => r.kind !== 'plan') : input);
   await tx.exec(STAGE_DDL);
   await tx.copyRows(
     'stage_indicator_values',
@@ -120,4 +127,26 @@ export async function writeIndicatorValues(
     }
   }
   return out;
+}
+
+/**
+ * Stores years' plans (indicator_plans): new, `stored`; the year's plan with another target, `revised`
+ * (replaced); the same target again, a duplicate (left out of `out`). Of one list the last of a year wins.
+ */
+async function writePlans(tx: Tx, plans: readonly IndicatorRecord[], out: IndicatorWrite): Promise<void> {
+  const rows = dedupeIndicatorValues(plans);
+  for (const r of rows) {
+    const year = localYear(r.time);
+    // xmax = 0 on the row an INSERT made; an updated row carries the updating transaction's id
+    const res = await tx.query<{ inserted: boolean }>(
+      `INSERT INTO indicator_plans (indicator_id, year, target, via, sender) VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT (indicator_id, year) DO UPDATE SET target = EXCLUDED.target, via = EXCLUDED.via,
+         sender = EXCLUDED.sender, received_at = now()
+       WHERE indicator_plans.target IS DISTINCT FROM EXCLUDED.target
+       RETURNING (xmax = 0) AS inserted`,
+      [r.indicatorId, year, r.value, r.via, r.sender],
+    );
+    const got = res.rows[0];
+    if (got) out.set(r, got.inserted ? 'stored' : 'revised');
+  }
 }

@@ -34,6 +34,7 @@ const MIGRATIONS = [
   '013_alarm_engine.sql',
   '014_incident_detection.sql',
   '015_indicators.sql',
+  '016_indicator_plans.sql',
 ];
 
 /** A city of one square ward (105–106 E, 20–21 N) with these segments and no cameras. */
@@ -499,6 +500,7 @@ describe.each(testBackends())('store on $name', (backend) => {
         '013_alarm_engine.sql',
         '014_incident_detection.sql',
         '015_indicators.sql',
+        '016_indicator_plans.sql',
       ]);
       // readings keep arriving and the app's refresher runs over the last days only (materialising
       // yesterday moves TimescaleDB's watermark past the old day): the old day must stay rolled up
