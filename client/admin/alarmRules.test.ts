@@ -99,7 +99,10 @@ describe('alarm rule form', () => {
     // the indicator rules: thresholds from the catalogue; a deadband as a share of the threshold
     expect(unitText('en', 'indicator_threshold', 'threshold')).toBe('');
     expect(unitText('vi', 'indicator_threshold', 'margin')).toBe('% ngưỡng');
-    expect(toForm('vi', ALARM_RULE_DEFAULTS.indicator_threshold)).toMatchObject({ threshold: '', margin: '2' });
+    expect(toForm('vi', ALARM_RULE_DEFAULTS.indicator_threshold)).toMatchObject({
+      threshold: '',
+      margin: '2',
+    });
     expect(unitText('en', 'indicator_baseline', 'threshold')).toBe('per hour');
     expect(rangeText('en', 'indicator_baseline', 'margin')).toBe('0–50');
   });
