@@ -46,7 +46,7 @@ export type AlarmRuleCode = (typeof ALARM_RULES)[number];
  * agency, ward, value, unit, threshold, period, periodLabel }` (`period` `event`: `value` is the count of
  * the last hour; otherwise the latest figure, of `periodLabel`); `indicator_baseline` `{ indicator, level,
  * scope, agency, ward, topic, sentiment, count, baseline, ratio, threshold }` (`count` bad events in the
- * last hour, `baseline` the usual count of that hour, `threshold` the ratio crossed).
+ * last hour, `baseline` the usual count of that hour as the ratio used it, never below a floor, `threshold` the ratio crossed).
  */
 export const ALARM_TITLE_CODES = [...ALARM_RULES, 'flood_group'] as const;
 export type AlarmTitleCode = (typeof ALARM_TITLE_CODES)[number];

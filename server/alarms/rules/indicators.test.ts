@@ -235,7 +235,7 @@ describe('indicator_baseline (a topic’s negative mentions against its usual: 2
     expect(d.step([s(10, 0.2)], M)).toEqual([`activate ${k}:warning p3`]);
     expect(d.last()[0]).toMatchObject({
       lat: null,
-      params: { topic: 'flooding', sentiment: 'negative', count: 10, baseline: 0.2, ratio: 2, threshold: 2 },
+      params: { topic: 'flooding', sentiment: 'negative', count: 10, baseline: 5, ratio: 2, threshold: 2 },
     });
   });
 

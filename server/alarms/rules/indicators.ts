@@ -224,7 +224,9 @@ export function indicatorBaseline(
   const levelSamples = samples.flatMap((s): LevelSample[] => {
     const def = catalogue.get(s.indicatorId);
     if (def?.thresholds.basis !== 'baseline_ratio') return [];
-    const ratio = s.count / Math.max(s.baseline, BASELINE_FLOOR_PER_HOUR);
+    // the usual as the ratio uses it: never below the floor (the title shows this one, so its sum adds up)
+    const usual = Math.max(s.baseline, BASELINE_FLOOR_PER_HOUR);
+    const ratio = s.count / usual;
     const verdict = (t: number | null): LevelVerdict =>
       t === null
         ? null
@@ -248,7 +250,7 @@ export function indicatorBaseline(
           topic: s.topic,
           sentiment: s.sentiment,
           count: s.count,
-          baseline: round(s.baseline, 1),
+          baseline: round(usual, 1),
           ratio: round(ratio, 1),
           threshold,
         }),
