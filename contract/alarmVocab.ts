@@ -33,13 +33,20 @@ export const ALARM_RULES = [
   'incident_resolve_overdue',
   'reject_spike',
   'system_health',
+  'indicator_threshold',
+  'indicator_baseline',
 ] as const;
 export type AlarmRuleCode = (typeof ALARM_RULES)[number];
 
 /**
  * Title codes: the console renders `{code, params}` in the reader's language, never a sentence from
  * the server. Each rule's own code, plus a flood group's parent (`flood_group`: params `rule`, `wardId`,
- * `count`).
+ * `count`). The indicator rules' params name the indicator by id (the console has the catalogue,
+ * `GET /api/indicators`, for its name and unit): `indicator_threshold` `{ indicator, level, scope,
+ * agency, ward, value, unit, threshold, period, periodLabel }` (`period` `event`: `value` is the count of
+ * the last hour; otherwise the latest figure, of `periodLabel`); `indicator_baseline` `{ indicator, level,
+ * scope, agency, ward, topic, sentiment, count, baseline, ratio, threshold }` (`count` bad events in the
+ * last hour, `baseline` the usual count of that hour as the ratio used it, never below a floor, `threshold` the ratio crossed).
  */
 export const ALARM_TITLE_CODES = [...ALARM_RULES, 'flood_group'] as const;
 export type AlarmTitleCode = (typeof ALARM_TITLE_CODES)[number];
@@ -155,9 +162,26 @@ export const ALARM_RULE_META: Record<
   },
   // ingest lag in ms beyond which ingest is "behind"
   system_health: { threshold: { unit: 'ms', min: 500, max: 600_000 }, margin: null },
+  // the thresholds are each indicator's, in the catalogue (IndicatorThresholds); the margin is the
+  // deadband, a share of the threshold the figure must come back past before its alarm clears
+  indicator_threshold: { threshold: null, margin: { unit: 'share_of_threshold', min: 0, max: 0.5 } },
+  // the ratios are each indicator's, in the catalogue; the threshold is the fewest bad events in the
+  // hour that may alarm at all (one mention against a baseline of none is no spike)
+  indicator_baseline: {
+    threshold: { unit: 'count_per_hour', min: 1, max: 100_000 },
+    margin: { unit: 'share_of_threshold', min: 0, max: 0.5 },
+  },
 };
 
-/** The shipped settings; sql/012_alarms.sql inserts the same (a test keeps them equal). */
+/**
+ * Levels of the indicator rules: an indicator's `warning` and `critical` thresholds (the catalogue's).
+ * Two alarms, as ISA-18.2 keeps a high and a high-high apart; the critical one replaces the warning.
+ * Critical takes the rule's priority, warning one below (as the SLA rules' warning and overdue).
+ */
+export const INDICATOR_ALARM_LEVELS = ['warning', 'critical'] as const;
+export type IndicatorAlarmLevel = (typeof INDICATOR_ALARM_LEVELS)[number];
+
+/** The shipped settings; sql/012_alarms.sql and 017_indicator_alarms.sql insert the same (a test keeps them equal). */
 export const ALARM_RULE_DEFAULTS: Record<AlarmRuleCode, AlarmRuleConfig> = {
   road_jam: {
     rule: 'road_jam',
@@ -249,6 +273,28 @@ export const ALARM_RULE_DEFAULTS: Record<AlarmRuleCode, AlarmRuleConfig> = {
     margin: null,
     delayMs: 10_000,
     clearDelayMs: 30_000,
+  },
+  // a figure is its period's truth: it raises at once; a rolling count of events clears after
+  // clearDelayMs back past the deadband (a figure clears with the figure that says so)
+  indicator_threshold: {
+    rule: 'indicator_threshold',
+    enabled: true,
+    priority: 2,
+    latched: false,
+    threshold: null,
+    margin: 0.02,
+    delayMs: 0,
+    clearDelayMs: 10 * 60_000,
+  },
+  indicator_baseline: {
+    rule: 'indicator_baseline',
+    enabled: true,
+    priority: 2,
+    latched: false,
+    threshold: 10,
+    margin: 0.1,
+    delayMs: 0,
+    clearDelayMs: 10 * 60_000,
   },
 };
 

@@ -4,13 +4,18 @@ import type { AlertItem, IncidentItem } from '#contract/live.ts';
 import type { TopicKind } from '#contract/mqtt.ts';
 import type { RejectReason } from '#contract/vocab.ts';
 import type { StateChanges } from './domain/cityState.ts';
-import type { IngestBatch } from './domain/records.ts';
+import type { IndicatorRecord, IngestBatch } from './domain/records.ts';
 import type { LiveDropReason } from './live/liveGateway.ts';
 
 /** Events that flow one way: ingest → bus → live → alerts → bus → live (and metrics). */
 export interface BusEvents {
   /** a batch has been written to the database (duplicates included: applying one twice changes nothing) */
-  'ingest:written': { batch: IngestBatch; incidents: IncidentItem[] };
+  'ingest:written': {
+    batch: IngestBatch;
+    incidents: IncidentItem[];
+    /** the indicator values of the batch that were new (`stored`) or replaced a figure (`revised`); the others were duplicates */
+    indicatorStatus: ReadonlyMap<IndicatorRecord, 'stored' | 'revised'>;
+  };
   /** incidents changed outside ingest (console steps, field reports, Open311, a simulation's desk) */
   'incidents:changed': IncidentItem[];
   /** what a batch or an incident change did to the live state (the alert rules read it) */

@@ -45,6 +45,7 @@ import { trafficHistory } from './store/historyRepo.ts';
 import { IncidentsRepo } from './store/incidentsRepo.ts';
 import {
   getIndicator,
+  indicatorAlarmHistory,
   indicatorSeries,
   insertIndicator,
   listAgencies,
@@ -238,7 +239,14 @@ async function boot(
   });
   const alerts = alertsModule();
   const alarmsRepo = new AlarmsRepo(db);
-  const alarms = alarmsModule({ repo: alarmsRepo, mqttConnected: mqtt.connected });
+  const alarms = alarmsModule({
+    repo: alarmsRepo,
+    mqttConnected: mqtt.connected,
+    indicators: {
+      catalogue: () => indicators.catalogue().indicators,
+      history: (q) => indicatorAlarmHistory(db, q),
+    },
+  });
   const { registry } = createMetrics(bus, () => live.clientCount());
   // refusals of the embedded broker, on the registry the HTTP app serves
   if (mqtt.denied) registry.registerMetric(mqtt.denied);

@@ -10,6 +10,7 @@ import { formatDateTime } from '../i18n/format.ts';
 import { lang, t } from '../i18n/i18n.ts';
 import type { MessageKey } from '../i18n/messages.ts';
 import {
+  CATALOGUE_THRESHOLDS,
   durationText,
   fieldError,
   formField,
@@ -135,6 +136,13 @@ function RuleRow(props: { setting: AlarmRuleSetting; onSaved: (s: AlarmRuleSetti
   const errorOf = (f: RuleField) => (f in bad ? fieldError(l, s.rule, f, bad[f]) : null);
   const numberCell = (f: NumberField, label: MessageKey) => {
     const unit = unitText(l, s.rule, f);
+    // the indicator rules' thresholds are each indicator's: edited in the catalogue, named here
+    if (f === 'threshold' && !unit && CATALOGUE_THRESHOLDS.includes(s.rule))
+      return (
+        <td class="na" title={t('admin.alarms.fromCatalogueHint')} data-testid="rule-threshold-catalogue">
+          {t('admin.alarms.fromCatalogue')}
+        </td>
+      );
     if (!unit)
       return (
         <td class="na" title={t('admin.alarms.notUsed')}>

@@ -96,6 +96,15 @@ describe('alarm rule form', () => {
     expect(rangeText('vi', 'camera_detection', 'threshold')).toBe('0–100');
     expect(unitText('en', 'incident_new', 'margin')).toBe('');
     expect(rangeText('en', 'incident_new', 'margin')).toBe('');
+    // the indicator rules: thresholds from the catalogue; a deadband as a share of the threshold
+    expect(unitText('en', 'indicator_threshold', 'threshold')).toBe('');
+    expect(unitText('vi', 'indicator_threshold', 'margin')).toBe('% ngưỡng');
+    expect(toForm('vi', ALARM_RULE_DEFAULTS.indicator_threshold)).toMatchObject({
+      threshold: '',
+      margin: '2',
+    });
+    expect(unitText('en', 'indicator_baseline', 'threshold')).toBe('per hour');
+    expect(rangeText('en', 'indicator_baseline', 'margin')).toBe('0–50');
   });
 
   it('puts a delay in words', () => {

@@ -12,7 +12,15 @@ import { formatNumber, type Lang, translate } from '../i18n/format.ts';
 import type { MessageKey } from '../i18n/messages.ts';
 
 /** The units of ALARM_RULE_META, as the form shows them: the API's value times `scale`. */
-type MetaUnit = 'share_of_limit' | 'confidence' | 'severity' | 'share_of_target' | 'per_second' | 'ms';
+type MetaUnit =
+  | 'share_of_limit'
+  | 'confidence'
+  | 'severity'
+  | 'share_of_target'
+  | 'per_second'
+  | 'ms'
+  | 'share_of_threshold'
+  | 'count_per_hour';
 const UNITS: Record<MetaUnit, { scale: number; label: MessageKey }> = {
   share_of_limit: { scale: 100, label: 'unit.shareOfLimit' },
   confidence: { scale: 100, label: 'unit.confidence' },
@@ -20,7 +28,12 @@ const UNITS: Record<MetaUnit, { scale: number; label: MessageKey }> = {
   share_of_target: { scale: 100, label: 'unit.shareOfTarget' },
   per_second: { scale: 1, label: 'unit.msgPerSec' },
   ms: { scale: 0.001, label: 'unit.s' },
+  share_of_threshold: { scale: 100, label: 'unit.shareOfThreshold' },
+  count_per_hour: { scale: 1, label: 'unit.perHour' },
 };
+
+/** Rules whose thresholds are each indicator's, edited in the indicator catalogue, not here. */
+export const CATALOGUE_THRESHOLDS: readonly AlarmRuleCode[] = ['indicator_threshold', 'indicator_baseline'];
 /** Delays are typed in seconds. */
 const SECOND = 1000;
 const MAX_DELAY_MS = 24 * 3_600_000;

@@ -44,6 +44,7 @@ import { alarmStateText, alarmTitle, type TitleContext } from './alarmText.ts';
 import { type AlarmRefusalBody, ApiRequestError, api } from './api.ts';
 import { ctx } from './ctx.ts';
 import { mayAct } from './IncidentPanel.tsx';
+import { indicatorTitleCtx } from './indicatorNames.ts';
 import { clock, liveTick } from './store.ts';
 
 /** Height of one line of the list: fixed, so only the lines in view are drawn (10,000 alarms). */
@@ -53,7 +54,11 @@ const BULK_MAX = 5_000;
 
 const titleCtx = (): TitleContext => {
   const c = ctx();
-  return { wardName: (id) => c.city.districtById.get(id)?.name, now: c.live.serverNow() };
+  return {
+    wardName: (id) => c.city.districtById.get(id)?.name,
+    now: c.live.serverNow(),
+    ...indicatorTitleCtx(),
+  };
 };
 const titleOf = (a: AlarmItem): string => alarmTitle(lang.value, a.title, titleCtx());
 const prioLabel = (p: AlarmPriority): string => t(`alarm.prio.${p}` as MessageKey);

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { alarmMarks } from '../map/layers/alarmLayer.ts';
 import { alarm, byId, T0 } from './alarmFixtures.ts';
 import {
   ackTargets,
@@ -44,6 +45,24 @@ describe('the alarm list', () => {
     expect(rows({ ward: 'hai-cang' })).toEqual(['cam']);
     expect(rows({ state: 'ack_active' })).toEqual(['fire']);
     expect(rows({ state: 'unack_cleared', priorities: [4] })).toEqual(['low']);
+  });
+
+  it('lists an indicator alarm, which has no place on the map: no mark, found under its type', () => {
+    const overdue = alarm('od', {
+      key: 'indicator_threshold:dossier_overdue:agency=so-tu-phap:critical',
+      rule: 'indicator_threshold',
+      priority: 2,
+      assetId: null,
+      wardId: null,
+      lat: null,
+      lon: null,
+      title: { code: 'indicator_threshold', params: { indicator: 'dossier_overdue', value: 23 } },
+    });
+    const all = byId(alarm('jam'), overdue);
+    expect(ids(alarmRows(all, NO_FILTER, new Set()))).toEqual(['od', 'jam']);
+    expect(ids(alarmRows(all, { ...NO_FILTER, rule: 'indicator_threshold' }, new Set()))).toEqual(['od']);
+    expect(alarmMarks(all.values()).map((a) => a.id)).toEqual(['jam']);
+    expect(bannerAlarm(all)?.item.id).toBe('od');
   });
 
   it('hides shelved and out-of-service alarms unless asked, and shows them under their own filter', () => {

@@ -90,4 +90,118 @@ describe('alarm titles', () => {
       }),
     ).toBe('Unacknowledged · Out of service (maintenance)');
   });
+
+  it('writes an indicator alarm with the catalogue’s names, the value and threshold with their unit', () => {
+    const cat: TitleContext = {
+      ...ctx,
+      indicator: (id) =>
+        ({
+          dossier_overdue: { nameVi: 'Hồ sơ quá hạn đang xử lý', nameEn: 'Overdue dossiers in progress' },
+          dossier_on_time_rate: {
+            nameVi: 'Tỷ lệ hồ sơ giải quyết đúng hạn',
+            nameEn: 'On-time resolution rate',
+          },
+          dossier_resolved_late: { nameVi: 'Hồ sơ giải quyết trễ hạn', nameEn: 'Dossiers resolved late' },
+          online_mentions: { nameVi: 'Lượt đề cập trên mạng', nameEn: 'Online mentions' },
+        })[id],
+      agency: (id) =>
+        id === 'so-tu-phap' ? { nameVi: 'Sở Tư pháp', nameEn: 'Department of Justice' } : undefined,
+    };
+    const two = (title: AlarmTitle) => [alarmTitle('vi', title, cat), alarmTitle('en', title, cat)];
+    const agency = { scope: 'agency', agency: 'so-tu-phap', ward: null };
+    expect(
+      two({
+        code: 'indicator_threshold',
+        params: {
+          indicator: 'dossier_overdue',
+          level: 'critical',
+          ...agency,
+          value: 23,
+          unit: 'dossier',
+          threshold: 20,
+          period: 'hourly',
+          periodLabel: '2026-12-05T03:00:00.000Z',
+        },
+      }),
+    ).toEqual([
+      'Hồ sơ quá hạn đang xử lý — Sở Tư pháp: 23 hồ sơ (ngưỡng nghiêm trọng 20 hồ sơ)',
+      'Overdue dossiers in progress — Department of Justice: 23 dossiers (critical threshold 20 dossiers)',
+    ]);
+    expect(
+      two({
+        code: 'indicator_threshold',
+        params: {
+          indicator: 'dossier_on_time_rate',
+          level: 'warning',
+          scope: 'province',
+          agency: null,
+          ward: null,
+          value: 94.37,
+          unit: 'percent',
+          threshold: 95,
+          period: 'monthly',
+          periodLabel: '2026-11',
+        },
+      }),
+    ).toEqual([
+      'Tỷ lệ hồ sơ giải quyết đúng hạn 2026-11 — toàn tỉnh: 94,37% (ngưỡng cảnh báo 95%)',
+      'On-time resolution rate 2026-11 — the province: 94.37% (warning threshold 95%)',
+    ]);
+    expect(
+      two({
+        code: 'indicator_threshold',
+        params: {
+          indicator: 'dossier_resolved_late',
+          level: 'warning',
+          ...agency,
+          value: 6,
+          unit: 'dossier',
+          threshold: 5,
+          period: 'event',
+          periodLabel: null,
+        },
+      })[0],
+    ).toBe('Hồ sơ giải quyết trễ hạn — Sở Tư pháp: 6 hồ sơ trong 1 giờ qua (ngưỡng cảnh báo 5 hồ sơ)');
+    expect(
+      two({
+        code: 'indicator_baseline',
+        params: {
+          indicator: 'online_mentions',
+          level: 'critical',
+          scope: 'province',
+          agency: null,
+          ward: null,
+          topic: 'sạt lở',
+          sentiment: 'negative',
+          count: 42,
+          baseline: 12.4,
+          ratio: 3.4,
+          threshold: 3,
+        },
+      }),
+    ).toEqual([
+      'Lượt đề cập trên mạng (tiêu cực) tăng vọt — chủ đề “sạt lở”: 42 trong 1 giờ qua, gấp 3,4 lần thường lệ (12,4/giờ)',
+      'Online mentions (negative) spike — topic “sạt lở”: 42 in the last hour, 3.4× the usual (12.4/h)',
+    ]);
+    // the catalogue not read yet: the ids, never an empty title
+    expect(
+      alarmTitle(
+        'en',
+        {
+          code: 'indicator_threshold',
+          params: {
+            indicator: 'cpi',
+            level: 'critical',
+            scope: 'province',
+            value: 105.2,
+            unit: 'index_point',
+            threshold: 105,
+            period: 'monthly',
+            periodLabel: '2026-10',
+          },
+        },
+        ctx,
+      ),
+    ).toBe('cpi 2026-10 — the province: 105.2 points (critical threshold 105 points)');
+  });
 });

@@ -1,12 +1,39 @@
 // An alarm's words in the reader's language: the server sends a title as `{code, params}`, never a sentence.
 import type { AlarmItem, AlarmRuleCode, AlarmTitle, AlarmTitleParams } from '#contract/alarmVocab.ts';
+import type { AgencyView, IndicatorDef, IndicatorUnit } from '#contract/indicatorVocab.ts';
 import { formatDateTime, formatNumber, formatTime, type Lang, translate } from '../i18n/format.ts';
 import type { MessageKey } from '../i18n/messages.ts';
 
-/** What a title needs besides its params: ward names from the city model, the time now (server clock). */
+/**
+ * What a title needs besides its params: ward names from the city model, the time now (server clock),
+ * and for the indicator rules the catalogue (`GET /api/indicators`): an indicator's and an agency's
+ * names; without it (not loaded yet) the ids show.
+ */
 export interface TitleContext {
   wardName: (id: string) => string | undefined;
   now: number;
+  indicator?: (id: string) => Pick<IndicatorDef, 'nameVi' | 'nameEn'> | undefined;
+  agency?: (id: string) => Pick<AgencyView, 'nameVi' | 'nameEn'> | undefined;
+}
+
+const nameIn = (lang: Lang, x: { nameVi: string; nameEn: string } | undefined, id: string) =>
+  x ? (lang === 'vi' ? x.nameVi : x.nameEn) : id;
+
+/** A figure with its unit (the catalogue's unit names, indicator.unit.*): "94,5%", "23 hồ sơ", "1.250,5 tỷ đồng". */
+export function indicatorValue(lang: Lang, value: number, unit: string): string {
+  const n = formatNumber(lang, value, 2);
+  const u = translate(lang, `indicator.unit.${unit}` as MessageKey);
+  // a plain count needs no word after it
+  if (u === `indicator.unit.${unit}` || unit === ('count' satisfies IndicatorUnit)) return n;
+  return unit === ('percent' satisfies IndicatorUnit) ? `${n}%` : `${n} ${u}`;
+}
+
+/** Where an indicator alarm is: an agency, a ward, or the province. */
+function indicatorPlace(lang: Lang, p: AlarmTitleParams, ctx: TitleContext): string {
+  const agency = str(p, 'agency');
+  if (str(p, 'scope') === 'agency' && agency) return nameIn(lang, ctx.agency?.(agency), agency);
+  if (str(p, 'scope') === 'ward') return placeName(lang, str(p, 'ward') || null, ctx);
+  return translate(lang, 'alarm.place.province');
 }
 
 const str = (p: AlarmTitleParams, k: string): string => {
@@ -130,6 +157,37 @@ export function alarmTitle(lang: Lang, title: AlarmTitle, ctx: TitleContext): st
         });
       }
       return tr('alarm.title.system_health.other', { part });
+    }
+    case 'indicator_threshold': {
+      const level = str(p, 'level') === 'critical' ? 'critical' : 'warning';
+      const unit = str(p, 'unit');
+      const v = num(p, 'value');
+      const th = num(p, 'threshold');
+      const hour = str(p, 'period') === 'event';
+      const label = str(p, 'periodLabel');
+      const indicator = nameIn(lang, ctx.indicator?.(str(p, 'indicator')), str(p, 'indicator'));
+      return tr(`alarm.title.${hour ? 'indicator_hour' : 'indicator'}.${level}` as MessageKey, {
+        // a figure names its period (the month of a CPI); a count is of the last hour
+        indicator: !hour && label && !label.includes('T') ? `${indicator} ${label}` : indicator,
+        place: indicatorPlace(lang, p, ctx),
+        value: v === null ? '—' : indicatorValue(lang, v, unit),
+        threshold: th === null ? '—' : indicatorValue(lang, th, unit),
+      });
+    }
+    case 'indicator_baseline': {
+      const topic = str(p, 'topic');
+      return tr(
+        str(p, 'sentiment') === 'negative'
+          ? 'alarm.title.indicator_baseline_negative'
+          : 'alarm.title.indicator_baseline',
+        {
+          indicator: nameIn(lang, ctx.indicator?.(str(p, 'indicator')), str(p, 'indicator')),
+          subject: topic ? tr('alarm.place.topic', { topic }) : indicatorPlace(lang, p, ctx),
+          count: n('count'),
+          ratio: num(p, 'ratio') === null ? '—' : formatNumber(lang, num(p, 'ratio') as number, 1),
+          baseline: num(p, 'baseline') === null ? '—' : formatNumber(lang, num(p, 'baseline') as number, 1),
+        },
+      );
     }
     default:
       // a code from a newer server: its rule's name at least

@@ -7,6 +7,7 @@ import type {
   IncidentListItem,
   MergeRequest,
 } from '#contract/incidentsApi.ts';
+import type { AgencyView, IndicatorDef } from '#contract/indicatorVocab.ts';
 import type { CameraEventKind } from '#contract/vocab.ts';
 import { apiFetch } from '../shared/session.ts';
 
@@ -73,6 +74,9 @@ export interface BulkAckResult {
 
 export const api = {
   city: (signal?: AbortSignal) => getJson<{ name?: string; features?: [] }>('/api/city', signal),
+  /** the indicator catalogue and agencies (their names in both languages) */
+  indicators: (signal?: AbortSignal) =>
+    getJson<{ items: IndicatorDef[]; agencies: AgencyView[] }>('/api/indicators', signal),
   cameraEvents: (id: string, signal?: AbortSignal) =>
     getJson<{ items: CameraEvent[] }>(`/api/cameras/${encodeURIComponent(id)}/events?limit=20`, signal),
   cameraSnapshotUrl: (id: string, bust: number) =>

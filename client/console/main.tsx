@@ -16,6 +16,7 @@ import { alarmFocus, alarmsOpen, focusAlarm } from './alarmStore.ts';
 import { api } from './api.ts';
 import { setCtx } from './ctx.ts';
 import { openCamera, openIncident } from './Feed.tsx';
+import { loadIndicatorNames } from './indicatorNames.ts';
 import { installShortcuts } from './shortcuts.ts';
 import { clock, conn, feedTick, heatPeriod, lastLiveAt, layers, liveTick, selection, wall } from './store.ts';
 import { tooltipHtml } from './tooltip.ts';
@@ -80,6 +81,8 @@ async function start(): Promise<void> {
     worldUrl,
   });
   setCtx({ city, state, live, view });
+  // indicator alarms name their indicator and agency by id: the names come from the catalogue
+  void loadIndicatorNames();
   // the tab says how many alarms wait, in the reader's language
   effect(() => {
     liveTick.value;

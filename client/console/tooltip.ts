@@ -5,6 +5,7 @@ import { cameraStatus, SPEED_COLORS, toCss, trafficLevel, trafficSwatchSvg } fro
 import type { Picked } from '../map/mapView.ts';
 import { alarmStateText, alarmTitle } from './alarmText.ts';
 import { incidentText } from './alertText.ts';
+import { indicatorTitleCtx } from './indicatorNames.ts';
 
 const esc = (s: string) =>
   s.replace(
@@ -36,7 +37,11 @@ export function tooltipHtml(p: Picked, city: MapCity, state: LiveState, now: num
   if (p.kind === 'alarm') {
     const a = p.alarm;
     const l = lang.value;
-    const title = alarmTitle(l, a.title, { wardName: (id) => city.districtById.get(id)?.name, now });
+    const title = alarmTitle(l, a.title, {
+      wardName: (id) => city.districtById.get(id)?.name,
+      now,
+      ...indicatorTitleCtx(),
+    });
     const since = a.activatedAt ?? a.updatedAt;
     return `<div class="tt" data-testid="alarm-tooltip"><div class="tt-name">${esc(title)}</div><div class="tt-value">${esc(t(`alarm.prio.${a.priority}`))} · ${esc(alarmStateText(l, a))}</div><div class="tt-time">${f.time(since)} · ${f.ago(Math.max(0, now - since))}</div></div>`;
   }

@@ -9,11 +9,13 @@ import {
   type AlarmRuleCode,
   type AlarmRuleConfig,
 } from '#contract/alarms.ts';
+import type { IndicatorDef } from '#contract/indicatorVocab.ts';
 import type { IncidentItem } from '#contract/live.ts';
-import type { StateChanges } from '../domain/cityState.ts';
+import { noChanges, type StateChanges } from '../domain/cityState.ts';
 import type { IocModule, ModuleDeps } from '../modules/module.ts';
 import type { AlarmResult, AlarmsRepo } from '../store/alarmsRepo.ts';
 import { FLOOD_DEFAULTS, type FloodConfig, type FloodState, floodInit, floodStep, inFlood } from './flood.ts';
+import { BASELINE_DAYS, FIGURE_MAX_AGE_MS, IndicatorWindows, type WindowRecord } from './indicatorWindows.ts';
 import { type CityPlaces, cityPlaces } from './places.ts';
 import { type RuleInputs, type RuleStates, rulePass, rulesInit, seedStates } from './rulePass.ts';
 import type { SilentAsset } from './rules/assetSilent.ts';
@@ -30,7 +32,28 @@ export interface AlarmsModuleOptions {
   /** how often alarms changed elsewhere are read back from the database; default 1 s */
   pollMs?: number;
   flood?: FloodConfig;
+  /**
+   * The indicator feed (issue 14): the catalogue with its thresholds (the indicators module's, renewed
+   * when an admin changes it) and the aggregates' history the rules start from. Left out, the indicator
+   * rules see nothing.
+   */
+  indicators?: {
+    catalogue: () => ReadonlyMap<string, IndicatorDef>;
+    history: (q: {
+      figureIds: string[];
+      figuresSince: number;
+      eventIds: string[];
+      eventsSince: number;
+    }) => Promise<{ figures: WindowRecord[]; hours: WindowRecord[] }>;
+  };
 }
+
+/**
+ * The indicator history is read again this often (and when an indicator's basis or thresholds change):
+ * the leader counts only what its own ingest wrote, other instances' share shows from the aggregates
+ */
+const INDICATOR_HISTORY_RELOAD_MS = 5 * 60_000;
+const H = 3_600_000;
 
 const LEASE = 'rules';
 /** a lease not renewed for this long passes to another instance */
@@ -107,6 +130,46 @@ export function alarmsModule(o: AlarmsModuleOptions): AlarmsModule {
   let stopped = false;
   let lastPassAt = 0;
   let soon: NodeJS.Timeout | undefined;
+  const windows = new IndicatorWindows();
+  let historyLoadedAt = 0;
+  let historyShape = '';
+  const NO_INDICATORS: ReadonlyMap<string, IndicatorDef> = new Map();
+  const catalogue = () => o.indicators?.catalogue() ?? NO_INDICATORS;
+
+  /**
+   * Reads the figures and hourly counts the indicator rules start from (the leader, at its first pass,
+   * every INDICATOR_HISTORY_RELOAD_MS, and when an indicator's thresholds change their shape).
+   */
+  const loadIndicatorHistory = async (now: number) => {
+    if (!o.indicators) return;
+    const defs = [...catalogue().values()].filter(
+      (d) => d.thresholds.warning !== null || d.thresholds.critical !== null,
+    );
+    const shape = JSON.stringify(defs.map((d) => [d.id, d.thresholds.basis]));
+    if (shape === historyShape && now - historyLoadedAt < INDICATOR_HISTORY_RELOAD_MS) return;
+    const events = defs.filter((d) => d.period === 'event');
+    const figureIds = defs.filter((d) => d.period !== 'event').map((d) => d.id);
+    const valueIds = events.filter((d) => d.thresholds.basis === 'value').map((d) => d.id);
+    const baselineIds = events.filter((d) => d.thresholds.basis === 'baseline_ratio').map((d) => d.id);
+    const hourNow = Math.floor(now / H) * H;
+    const [a, b] = await Promise.all([
+      o.indicators.history({
+        figureIds,
+        figuresSince: now - FIGURE_MAX_AGE_MS.quarterly,
+        eventIds: valueIds,
+        eventsSince: hourNow - H,
+      }),
+      o.indicators.history({
+        figureIds: [],
+        figuresSince: now,
+        eventIds: baselineIds,
+        eventsSince: hourNow - (BASELINE_DAYS * 24 + 1) * H,
+      }),
+    ]);
+    windows.load(catalogue(), a.figures, [...a.hours, ...b.hours]);
+    historyShape = shape;
+    historyLoadedAt = now;
+  };
 
   const announce = (items: AlarmItem[]) => {
     if (items.length && deps) deps.bus.emit('alarms:changed', items);
@@ -214,6 +277,7 @@ export function alarmsModule(o: AlarmsModuleOptions): AlarmsModule {
       openIncidents,
       rejects,
       health,
+      indicators: { catalogue: catalogue(), ...windows.samples(catalogue(), now) },
     };
   };
 
@@ -246,6 +310,9 @@ export function alarmsModule(o: AlarmsModuleOptions): AlarmsModule {
       d.log.info({ holder }, 'alarm engine: this instance runs the rules');
     }
     if (now - rulesLoadedAt >= RULES_RELOAD_MS) await loadRules(d);
+    await loadIndicatorHistory(now).catch((err) =>
+      d.log.warn({ err }, 'reading the indicator history failed'),
+    );
     const r = rulePass(ruleStates, rules, inputs(d, now));
     ruleStates = r.states;
     const changed = new Map<string, AlarmItem>();
@@ -427,6 +494,20 @@ export function alarmsModule(o: AlarmsModuleOptions): AlarmsModule {
       });
       // after a batch is written and applied: never inside ingest itself
       b.on('state:changed', name, scheduleSoon);
+      // the indicator feed's new values into the rules' memory (never a query here: this is ingest's path)
+      b.on('ingest:written', name, ({ batch, indicatorStatus }) => {
+        if (!o.indicators || batch.indicators.length === 0) return;
+        const cat = catalogue();
+        let any = false;
+        for (const r of batch.indicators) {
+          const def = cat.get(r.indicatorId);
+          // a duplicate was counted when it first came
+          if (!def || !indicatorStatus.has(r)) continue;
+          windows.add(def, r);
+          any = true;
+        }
+        if (any) scheduleSoon(noChanges());
+      });
       b.on('ingest:rejected', name, () => {
         rejected++;
       });

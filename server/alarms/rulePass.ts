@@ -1,5 +1,6 @@
 // One pass of every alarm rule over what changed, and the rule states that stored alarms imply.
 import type { AlarmItem, AlarmRuleCode, AlarmRuleConfig } from '#contract/alarms.ts';
+import type { IndicatorDef } from '#contract/indicatorVocab.ts';
 import { type FloodState, floodInit } from './flood.ts';
 import type { CityPlaces } from './places.ts';
 import {
@@ -20,6 +21,15 @@ import {
   incidentOverdue,
   incidentOverdueInit,
 } from './rules/incidents.ts';
+import {
+  type BaselineSample,
+  type IndicatorRuleState,
+  indicatorBaseline,
+  indicatorRuleInit,
+  indicatorThreshold,
+  seedIndicatorAlarm,
+  type ThresholdSample,
+} from './rules/indicators.ts';
 import { type RoadJamState, roadJam, roadJamInit } from './rules/roadJam.ts';
 import {
   type RejectSpikeState,
@@ -42,6 +52,8 @@ export interface RuleStates {
   resolveOverdue: IncidentOverdueState;
   rejectSpike: RejectSpikeState;
   systemHealth: SystemHealthState;
+  indicatorThreshold: IndicatorRuleState;
+  indicatorBaseline: IndicatorRuleState;
 }
 
 export const rulesInit = (): RuleStates => ({
@@ -54,6 +66,8 @@ export const rulesInit = (): RuleStates => ({
   resolveOverdue: incidentOverdueInit(),
   rejectSpike: rejectSpikeInit(),
   systemHealth: systemHealthInit(),
+  indicatorThreshold: indicatorRuleInit(),
+  indicatorBaseline: indicatorRuleInit(),
 });
 
 /** What the rules read in one pass: the samples that arrived since the last one, and the time. */
@@ -76,6 +90,12 @@ export interface RuleInputs {
   openIncidents: IncidentInput[];
   rejects: { ts: number; rejectRate: number } | null;
   health: SystemHealthSample | null;
+  /** the indicator feed now: the catalogue (with its thresholds), the latest figures and counts */
+  indicators: {
+    catalogue: ReadonlyMap<string, IndicatorDef>;
+    thresholds: ThresholdSample[];
+    baselines: BaselineSample[];
+  };
 }
 
 /** Every rule once, in a fixed order; the signals in that order. */
@@ -104,6 +124,21 @@ export function rulePass(
   );
   const rs = rejectSpike(s.rejectSpike, i.rejects, rules.reject_spike, now);
   const sh = systemHealth(s.systemHealth, i.health, rules.system_health, now);
+  const ind = i.indicators;
+  const it = indicatorThreshold(
+    s.indicatorThreshold,
+    ind.thresholds,
+    ind.catalogue,
+    rules.indicator_threshold,
+    now,
+  );
+  const ib = indicatorBaseline(
+    s.indicatorBaseline,
+    ind.baselines,
+    ind.catalogue,
+    rules.indicator_baseline,
+    now,
+  );
   return {
     states: {
       roadJam: rj.state,
@@ -115,6 +150,8 @@ export function rulePass(
       resolveOverdue: res.state,
       rejectSpike: rs.state,
       systemHealth: sh.state,
+      indicatorThreshold: it.state,
+      indicatorBaseline: ib.state,
     },
     signals: [
       ...rj.signals,
@@ -126,6 +163,8 @@ export function rulePass(
       ...res.signals,
       ...rs.signals,
       ...sh.signals,
+      ...it.signals,
+      ...ib.signals,
     ],
   };
 }
@@ -187,6 +226,12 @@ export function seedStates(stored: readonly AlarmItem[]): { rules: RuleStates; f
         break;
       case 'system_health':
         if (parts[0] === 'system_health') s.systemHealth.d.set(sub, activeDebounce());
+        break;
+      case 'indicator_threshold':
+        if (parts[0] === a.rule) seedIndicatorAlarm(s.indicatorThreshold, a.key);
+        break;
+      case 'indicator_baseline':
+        if (parts[0] === a.rule) seedIndicatorAlarm(s.indicatorBaseline, a.key);
         break;
     }
   }

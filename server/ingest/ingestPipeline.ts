@@ -369,7 +369,11 @@ export class IngestPipeline {
       this.answerIndicators(res);
       for (const r of pending.done) r();
       this.o.bus.emit('ingest:stored', { byKind, duplicates, writeMs, lagMs: this.now() - oldest });
-      this.o.bus.emit('ingest:written', { batch: res.written, incidents: res.incidents });
+      this.o.bus.emit('ingest:written', {
+        batch: res.written,
+        incidents: res.incidents,
+        indicatorStatus: res.indicators,
+      });
       if (this.stats.pending <= this.highWater) for (const w of this.waiters.splice(0)) w();
     } catch (err) {
       this.stats.writeErrors++;

@@ -316,3 +316,70 @@ export async function indicatorSeries(
     max: Number(r.max),
   }));
 }
+
+/** A row of `indicator_1h` as the alarm rules read it: `value` a figure, or an hour's sum of events. */
+export interface IndicatorHourRow {
+  time: number;
+  indicatorId: string;
+  value: number;
+  wardId: string | null;
+  agencyId: string | null;
+  topic: string | null;
+  source: string | null;
+  sentiment: string | null;
+  channel: string | null;
+}
+
+/**
+ * What the indicator alarm rules remember, from `indicator_1h` (never the raw values): the latest figure
+ * per place and breakdown of `figureIds` since `figuresSince`, and the hourly sums of `eventIds`' events
+ * since `eventsSince` (negative ones only where they have a sentiment: the baselines count those).
+ */
+export async function indicatorAlarmHistory(
+  db: Db,
+  q: { figureIds: string[]; figuresSince: number; eventIds: string[]; eventsSince: number },
+): Promise<{ figures: IndicatorHourRow[]; hours: IndicatorHourRow[] }> {
+  type Row = {
+    t: number;
+    indicator_id: string;
+    value: number;
+    ward_id: string | null;
+    agency_id: string | null;
+    topic: string | null;
+    source: string | null;
+    sentiment: string | null;
+    channel: string | null;
+  };
+  const toRow = (r: Row): IndicatorHourRow => ({
+    time: Number(r.t),
+    indicatorId: r.indicator_id,
+    value: Number(r.value),
+    wardId: r.ward_id,
+    agencyId: r.agency_id,
+    topic: r.topic,
+    source: r.source,
+    sentiment: r.sentiment,
+    channel: r.channel,
+  });
+  const figures = q.figureIds.length
+    ? await db.query<Row>(
+        `SELECT DISTINCT ON (indicator_id, ward_id, agency_id, topic, source, sentiment, channel)
+           round(extract(epoch FROM bucket) * 1000)::float8 AS t, indicator_id, value_max AS value, ward_id,
+           agency_id, topic, source, sentiment, channel
+         FROM indicator_1h WHERE indicator_id = ANY($1::text[]) AND bucket >= to_timestamp($2::float8 / 1000)
+         ORDER BY indicator_id, ward_id, agency_id, topic, source, sentiment, channel, bucket DESC`,
+        [q.figureIds, q.figuresSince],
+      )
+    : { rows: [] };
+  const hours = q.eventIds.length
+    ? await db.query<Row>(
+        `SELECT round(extract(epoch FROM bucket) * 1000)::float8 AS t, indicator_id, sum(value_sum)::float8 AS value,
+           ward_id, agency_id, topic, NULL AS source, sentiment, NULL AS channel
+         FROM indicator_1h WHERE indicator_id = ANY($1::text[]) AND bucket >= to_timestamp($2::float8 / 1000)
+           AND (sentiment IS NULL OR sentiment = 'negative')
+         GROUP BY bucket, indicator_id, ward_id, agency_id, topic, sentiment`,
+        [q.eventIds, q.eventsSince],
+      )
+    : { rows: [] };
+  return { figures: figures.rows.map(toRow), hours: hours.rows.map(toRow) };
+}

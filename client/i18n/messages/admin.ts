@@ -148,6 +148,13 @@ export const vi = {
   'admin.alarms.desc.reject_spike':
     'Số tin MQTT bị từ chối mỗi giây vượt ngưỡng; hết khi xuống dưới ngưỡng trừ biên.',
   'admin.alarms.desc.system_health': 'Cơ sở dữ liệu ngừng hoặc việc tiếp nhận dữ liệu chậm hơn ngưỡng.',
+  'admin.alarms.desc.indicator_threshold':
+    'Số liệu mới nhất của một chỉ tiêu (hoặc số sự kiện trong 1 giờ qua) theo từng cơ quan, phường hay toàn tỉnh vượt ngưỡng cảnh báo hoặc nghiêm trọng. Các ngưỡng đặt cho từng chỉ tiêu trong danh mục chỉ tiêu; ở đây là mức ưu tiên (nghiêm trọng; cảnh báo thấp hơn một bậc) và biên trả về.',
+  'admin.alarms.desc.indicator_baseline':
+    'Số đề cập tiêu cực của một chủ đề trong 1 giờ qua gấp nhiều lần mức thường lệ (cùng giờ trong 7 ngày trước). Các hệ số (mặc định 2 và 3 lần) đặt trong danh mục chỉ tiêu; ở đây là số đề cập tối thiểu để báo.',
+  'admin.alarms.fromCatalogue': 'Theo danh mục chỉ tiêu',
+  'admin.alarms.fromCatalogueHint':
+    'Ngưỡng cảnh báo và nghiêm trọng của từng chỉ tiêu được sửa trong danh mục chỉ tiêu.',
   'admin.alarms.notUsed': 'Quy tắc này không dùng giá trị này',
   'admin.alarms.hours': '{n} giờ',
   'admin.alarms.minutes': '{n} phút',
@@ -531,6 +538,13 @@ export const en = {
   'admin.alarms.desc.reject_spike':
     'MQTT messages rejected per second above the threshold; clears below threshold minus margin.',
   'admin.alarms.desc.system_health': 'The database is down or ingest lags behind by more than the threshold.',
+  'admin.alarms.desc.indicator_threshold':
+    'An indicator’s latest figure (or its events in the last hour) for an agency, a ward or the province passes its warning or critical threshold. The thresholds are each indicator’s, set in the indicator catalogue; here are the priority (critical; the warning one below) and the deadband.',
+  'admin.alarms.desc.indicator_baseline':
+    'A topic’s negative mentions in the last hour reach a multiple of the usual (the same hour over the previous 7 days). The multiples (2× and 3× by default) are set in the indicator catalogue; here is the fewest mentions that may alarm.',
+  'admin.alarms.fromCatalogue': 'From the indicator catalogue',
+  'admin.alarms.fromCatalogueHint':
+    'Each indicator’s warning and critical thresholds are edited in the indicator catalogue.',
   'admin.alarms.notUsed': 'This rule does not use this setting',
   'admin.alarms.hours': '{n} h',
   'admin.alarms.minutes': '{n} min',

@@ -34,6 +34,18 @@ export const vi = {
   'alarm.title.flood.camera_detection': 'Nhiều camera phát hiện sự việc: {count} camera ở {place}',
   'alarm.title.flood.incidents': 'Nhiều sự cố cần xử lý: {count} sự cố ở {place}',
   'alarm.title.flood.other': '{count} cảnh báo “{rule}” ở {place}',
+  'alarm.title.indicator.warning': '{indicator} — {place}: {value} (ngưỡng cảnh báo {threshold})',
+  'alarm.title.indicator.critical': '{indicator} — {place}: {value} (ngưỡng nghiêm trọng {threshold})',
+  'alarm.title.indicator_hour.warning':
+    '{indicator} — {place}: {value} trong 1 giờ qua (ngưỡng cảnh báo {threshold})',
+  'alarm.title.indicator_hour.critical':
+    '{indicator} — {place}: {value} trong 1 giờ qua (ngưỡng nghiêm trọng {threshold})',
+  'alarm.title.indicator_baseline':
+    '{indicator} tăng vọt — {subject}: {count} trong 1 giờ qua, gấp {ratio} lần thường lệ ({baseline}/giờ)',
+  'alarm.title.indicator_baseline_negative':
+    '{indicator} (tiêu cực) tăng vọt — {subject}: {count} trong 1 giờ qua, gấp {ratio} lần thường lệ ({baseline}/giờ)',
+  'alarm.place.province': 'toàn tỉnh',
+  'alarm.place.topic': 'chủ đề “{topic}”',
   'alarm.place.ward': 'phường {name}',
   'alarm.place.unknown': 'khu vực chưa xác định',
   'alarm.kind.segment': 'đoạn đường',
@@ -156,6 +168,18 @@ export const en = {
   'alarm.title.flood.camera_detection': 'Many camera detections: {count} cameras in {place}',
   'alarm.title.flood.incidents': 'Many incidents waiting: {count} incidents in {place}',
   'alarm.title.flood.other': '{count} “{rule}” alarms in {place}',
+  'alarm.title.indicator.warning': '{indicator} — {place}: {value} (warning threshold {threshold})',
+  'alarm.title.indicator.critical': '{indicator} — {place}: {value} (critical threshold {threshold})',
+  'alarm.title.indicator_hour.warning':
+    '{indicator} — {place}: {value} in the last hour (warning threshold {threshold})',
+  'alarm.title.indicator_hour.critical':
+    '{indicator} — {place}: {value} in the last hour (critical threshold {threshold})',
+  'alarm.title.indicator_baseline':
+    '{indicator} spike — {subject}: {count} in the last hour, {ratio}× the usual ({baseline}/h)',
+  'alarm.title.indicator_baseline_negative':
+    '{indicator} (negative) spike — {subject}: {count} in the last hour, {ratio}× the usual ({baseline}/h)',
+  'alarm.place.province': 'the province',
+  'alarm.place.topic': 'topic “{topic}”',
   'alarm.place.ward': '{name} ward',
   'alarm.place.unknown': 'an unknown area',
   'alarm.kind.segment': 'road segment',
