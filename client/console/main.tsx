@@ -16,6 +16,7 @@ import { alarmFocus, alarmsOpen, focusAlarm } from './alarmStore.ts';
 import { api } from './api.ts';
 import { setCtx } from './ctx.ts';
 import { openCamera, openIncident } from './Feed.tsx';
+import { startProvinceTiles } from './provinceStore.ts';
 import { installShortcuts } from './shortcuts.ts';
 import { clock, conn, feedTick, heatPeriod, lastLiveAt, layers, liveTick, selection, wall } from './store.ts';
 import { tooltipHtml } from './tooltip.ts';
@@ -63,7 +64,8 @@ async function start(): Promise<void> {
     ui: () => ({
       visible: layers.value,
       heatPeriod: heatPeriod.value,
-      selection: selection.value,
+      // a service's panel marks nothing on the map
+      selection: selection.value?.kind === 'service' ? null : selection.value,
       alarmId: alarmsOpen.value ? alarmFocus.value : null,
     }),
     onSelect: (p) => {
@@ -130,6 +132,7 @@ async function start(): Promise<void> {
     setTimeout(() => view.map.resize(), 0);
   });
   installShortcuts(() => view.fitCity());
+  startProvinceTiles();
 
   render(<App />, document.getElementById('app') as HTMLElement);
 
