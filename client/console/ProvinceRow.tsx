@@ -11,6 +11,7 @@ import {
   shownLevel,
   spanText,
   TILES_POLL_MS,
+  tileAge,
   tileFreshness,
 } from './services.ts';
 import { clock, selection } from './store.ts';
@@ -58,6 +59,20 @@ export function LevelGlyph({ level }: { level: ServiceLevel }) {
 export function spanWords(tile: ServiceTile, now: number): string {
   const s = spanText(tile.span, tile.periodStart, now);
   return 'key' in s ? t(`prov.span.${s.key}`) : formatPeriodLabel(lang.value, s.label);
+}
+
+/** How old a tile's figure is, in words; a stale one says so. */
+export function ageWords(tile: ServiceTile | null, now: number): string {
+  const a = tileAge(tile, now);
+  const stale = tileFreshness(tile, now) === 'stale';
+  let when: string;
+  if (a.kind === 'none') return t('prov.missing');
+  if (a.kind === 'period') {
+    if (!stale) return t('prov.quarterly');
+    when = formatPeriodLabel(lang.value, a.label);
+  } else if (a.kind === 'thisHour') when = t('prov.thisHour');
+  else when = t('prov.over', { ago: fmt.value.ago(a.ms) });
+  return stale ? t('prov.stale', { when }) : when;
 }
 
 /** The smaller figure under a headline: overdue dossiers now, mentions today, the quarter's plan. */
@@ -126,7 +141,6 @@ function ProvinceTile({
   tile: ServiceTile | null;
   now: number;
 }) {
-  const f = fmt.value;
   const fresh = tileFreshness(tile, now);
   const level = shownLevel(tile, now);
   const v = tile ? formatIndicator(lang.value, tile.value, tile.unit) : { num: '—', unit: '' };
@@ -160,11 +174,7 @@ function ProvinceTile({
       )}
       {fresh === 'fresh' && <LevelMark level={level} testid={`prov-${service}-level`} />}
       <span class="ptile-age" data-testid={`prov-${service}-age`}>
-        {!tile || tile.asOf === null
-          ? t('prov.missing')
-          : fresh === 'stale'
-            ? t('prov.stale', { ago: f.ago(Math.max(0, now - tile.asOf)) })
-            : f.ago(Math.max(0, now - tile.asOf))}
+        {ageWords(tile, now)}
       </span>
     </button>
   );

@@ -18,7 +18,7 @@ import { formatIndicator, formatPeriodLabel } from '../i18n/format.ts';
 import { fmt, lang, t } from '../i18n/i18n.ts';
 import { ApiRequestError, api } from './api.ts';
 import { ctx } from './ctx.ts';
-import { LevelGlyph, LevelMark, secondaryText, spanWords } from './ProvinceRow.tsx';
+import { ageWords, LevelGlyph, LevelMark, secondaryText, spanWords } from './ProvinceRow.tsx';
 import { provinceTiles } from './provinceStore.ts';
 import {
   onTimeRange,
@@ -110,7 +110,6 @@ function Headline({ service }: { service: IndicatorDomain }) {
   const tile: ServiceTile | undefined = provinceTiles.value.data?.items.find((x) => x.service === service);
   if (!tile) return null;
   const now = ctx().live.serverNow();
-  const f = fmt.value;
   const v = formatIndicator(lang.value, tile.value, tile.unit);
   const fresh = tileFreshness(tile, now);
   const sec = secondaryText(tile);
@@ -133,13 +132,7 @@ function Headline({ service }: { service: IndicatorDomain }) {
       </div>
       <div class="service-level">
         {fresh === 'fresh' && <LevelMark level={shownLevel(tile, now)} />}
-        {tile.asOf !== null && (
-          <span class={fresh === 'stale' ? 'prov-stale' : 'muted'}>
-            {fresh === 'stale'
-              ? t('prov.stale', { ago: f.ago(Math.max(0, now - tile.asOf)) })
-              : t('prov.asOf', { time: f.dateTime(tile.asOf), ago: f.ago(Math.max(0, now - tile.asOf)) })}
-          </span>
-        )}
+        <span class={fresh === 'stale' ? 'prov-stale' : 'muted'}>{ageWords(tile, now)}</span>
       </div>
     </div>
   );

@@ -28,20 +28,48 @@ export const PANEL_POLL_MS = 60_000;
 /**
  * How old a headline's newest value may be before its tile says it is stale. The portal sends the
  * overdue count every hour, night included; mentions come in all day; the statistics office gives a
- * quarter about a month after it ends, so a quarter's figure is due within about four months.
+ * quarter about a month after it ends, so a quarter's figure is due within about four months of its end.
  */
 export const STALE_AFTER_MS: Record<ServiceTile['key'], number> = {
   onTimeRate: 3 * HOUR_MS,
   negativeShare: 1 * HOUR_MS,
-  grdpGrowth: 130 * DAY_MS,
+  grdpGrowth: 120 * DAY_MS,
 };
+
+/**
+ * `asOf` is the start of the aggregate bucket the newest value lies in (servicesApi.ts): an hour for the
+ * dossier and mention events, the quarter for GRDP. The newest value is at least `now − asOf − bucket` old.
+ */
+const AS_OF_BUCKET_MS: Record<ServiceTile['key'], number> = {
+  onTimeRate: HOUR_MS,
+  negativeShare: HOUR_MS,
+  grdpGrowth: 92 * DAY_MS,
+};
+
+/**
+ * How a tile says its figure's age, honest about the hour-wide buckets it is read from: `thisHour` (a value
+ * came in this hour), `over` (the newest is at least `ms` old: "hơn 40 phút trước"), `period` (a quarter's
+ * figure: its label), `none` (nothing yet).
+ */
+export type TileAge =
+  | { kind: 'none' }
+  | { kind: 'thisHour' }
+  | { kind: 'over'; ms: number }
+  | { kind: 'period'; label: string };
+
+export function tileAge(tile: ServiceTile | null, now: number): TileAge {
+  if (!tile || tile.asOf === null) return { kind: 'none' };
+  if (tile.key === 'grdpGrowth') return { kind: 'period', label: periodLabel('quarterly', tile.asOf) };
+  const min = now - tile.asOf - AS_OF_BUCKET_MS[tile.key];
+  return min < 0 ? { kind: 'thisHour' } : { kind: 'over', ms: min };
+}
 
 export type Freshness = 'fresh' | 'stale' | 'missing';
 
 /** Whether a tile's figure is there and recent: `missing` without a value, `stale` when its newest value is old. */
 export function tileFreshness(tile: ServiceTile | null, now: number): Freshness {
   if (!tile || tile.value === null || tile.asOf === null) return 'missing';
-  return now - tile.asOf > STALE_AFTER_MS[tile.key] ? 'stale' : 'fresh';
+  return now - tile.asOf - AS_OF_BUCKET_MS[tile.key] > STALE_AFTER_MS[tile.key] ? 'stale' : 'fresh';
 }
 
 /** The three tiles in their fixed order, a service the answer left out as null (its tile says "no data"). */
