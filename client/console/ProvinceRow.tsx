@@ -172,7 +172,8 @@ function ProvinceTile({
           {sec}
         </span>
       )}
-      {fresh === 'fresh' && <LevelMark level={level} testid={`prov-${service}-level`} />}
+      {/* no thresholds: nothing to say beyond the grey edge */}
+      {level !== 'none' && <LevelMark level={level} testid={`prov-${service}-level`} />}
       <span class="ptile-age" data-testid={`prov-${service}-age`}>
         {ageWords(tile, now)}
       </span>

@@ -3,7 +3,7 @@
 // reader's language; a 403 says the account may not see them rather than "try again".
 import { effect } from '@preact/signals';
 import { useEffect, useState } from 'preact/hooks';
-import { CITY_TZ } from '#contract/cityTime.ts';
+import { localDate } from '#contract/cityTime.ts';
 import type { IndicatorDomain } from '#contract/indicatorVocab.ts';
 import { SENTIMENTS } from '#contract/indicatorVocab.ts';
 import type {
@@ -26,7 +26,6 @@ import {
   panelPeriods,
   rankAgencies,
   rankTopics,
-  shownLevel,
   sparkPath,
   stackMentions,
   tileFreshness,
@@ -131,7 +130,7 @@ function Headline({ service }: { service: IndicatorDomain }) {
         {sec && ` · ${sec}`}
       </div>
       <div class="service-level">
-        {fresh === 'fresh' && <LevelMark level={shownLevel(tile, now)} />}
+        {fresh === 'fresh' && tile.level !== 'none' && <LevelMark level={tile.level} />}
         <span class={fresh === 'stale' ? 'prov-stale' : 'muted'}>{ageWords(tile, now)}</span>
       </div>
     </div>
@@ -141,18 +140,17 @@ function Headline({ service }: { service: IndicatorDomain }) {
 const W = 400;
 const H = 90;
 
-/** Day marks under a sparkline: its first and last local day. */
-function DayAxis({ t0, t1 }: { t0: number; t1: number }) {
-  const day = (ms: number) =>
-    new Intl.DateTimeFormat(lang.value === 'en' ? 'en-GB' : 'vi-VN', {
-      day: '2-digit',
-      month: '2-digit',
-      timeZone: CITY_TZ,
-    }).format(ms);
+/** Day marks under a sparkline: its first and last local day, with the last day's figure. */
+function DayAxis({ t0, t1, last }: { t0: number; t1: number; last?: string }) {
+  // 29/11: the day and month as both languages write them on a wall
+  const day = (ms: number) => localDate(ms).slice(5).split('-').reverse().join('/');
   return (
     <div class="spark-axis">
       <span>{day(t0)}</span>
-      <span>{day(t1)}</span>
+      <span>
+        {day(t1)}
+        {last && <b class="spark-last"> {last}</b>}
+      </span>
     </div>
   );
 }
@@ -161,6 +159,8 @@ function PublicServices() {
   const series = usePanelData('ps-series', (now, s) => api.dossierSeries(panelPeriods(now).week, s));
   const agencies = usePanelData('ps-agencies', (now, s) => api.agencies(panelPeriods(now).month, s));
   const f = fmt.value;
+  const ranked = agencies.data ? rankAgencies(agencies.data.items) : [];
+  const idle = agencies.data ? agencies.data.items.length - ranked.length : 0;
   return (
     <>
       <div class="side-section">
@@ -170,8 +170,8 @@ function PublicServices() {
       </div>
       <div class="side-section">
         <div class="section-title">{t('prov.ps.ranking')}</div>
-        <Status loaded={agencies} empty={agencies.data?.items.length === 0} />
-        {agencies.data && agencies.data.items.length > 0 && (
+        <Status loaded={agencies} empty={ranked.length === 0} />
+        {ranked.length > 0 && (
           <table class="rank" data-testid="agency-ranking">
             <thead>
               <tr>
@@ -183,7 +183,7 @@ function PublicServices() {
               </tr>
             </thead>
             <tbody>
-              {rankAgencies(agencies.data.items).map((a: DossierFigures, i) => (
+              {ranked.map((a: DossierFigures, i) => (
                 <tr key={a.id} data-testid="agency-row" data-id={a.id} class={`lvl-${a.level}`}>
                   <td class="muted">{i + 1}</td>
                   <td class="rank-name">{name(a)}</td>
@@ -203,6 +203,7 @@ function PublicServices() {
             </tbody>
           </table>
         )}
+        {idle > 0 && <div class="muted rank-note">{t('prov.ps.idle', { n: f.num(idle) })}</div>}
       </div>
     </>
   );
@@ -214,7 +215,13 @@ function OnTimeSpark({ days }: { days: DossierDay[] }) {
   const { yMin, yMax } = onTimeRange(days);
   const t0 = days[0].t;
   const t1 = days[days.length - 1].t;
-  const s = sparkPath(pts, { w: W, h: H, t0, t1, yMin, yMax });
+  // an inset so the first and last days' dots are drawn whole
+  const pad = 6;
+  const box = { w: W - 2 * pad, h: H - 2 * pad, t0, t1, yMin, yMax };
+  const s = sparkPath(pts, box);
+  const x = (tt: number) => pad + ((tt - t0) / Math.max(1, t1 - t0)) * box.w;
+  const y = (v: number) => pad + box.h - ((v - yMin) / (yMax - yMin)) * box.h;
+  const last = [...pts].reverse().find((p) => p.v !== null);
   return (
     <div class="spark-box" data-testid="on-time-spark">
       <span class="spark-y spark-y-top">{yMax} %</span>
@@ -226,20 +233,16 @@ function OnTimeSpark({ days }: { days: DossierDay[] }) {
         role="img"
         aria-label={t('prov.ps.trend')}
       >
-        <path d={s.d} class="spark-line" />
+        <path d={s.d} class="spark-line" transform={`translate(${pad} ${pad})`} />
         {pts.map((p) =>
-          p.v === null ? null : (
-            <circle
-              key={p.t}
-              cx={((p.t - t0) / Math.max(1, t1 - t0)) * W}
-              cy={H - ((p.v - yMin) / (yMax - yMin)) * H}
-              r="3"
-              class="spark-dot"
-            />
-          ),
+          p.v === null ? null : <circle key={p.t} cx={x(p.t)} cy={y(p.v)} r="4" class="spark-dot" />,
         )}
       </svg>
-      <DayAxis t0={t0} t1={t1} />
+      <DayAxis
+        t0={t0}
+        t1={t1}
+        last={last?.v != null ? `${formatIndicator(lang.value, last.v, 'percent').num} %` : undefined}
+      />
     </div>
   );
 }
@@ -301,24 +304,39 @@ function OnlineInformation() {
   );
 }
 
+/** Mentions by hour as stacked bars, negative at the bottom: an hour with a spike stands out as one bar. */
 function MentionSpark({ buckets }: { buckets: MentionBucket[] }) {
   const s = stackMentions(buckets);
   const f = fmt.value;
   if (s.t.length === 0) return null;
   const t0 = s.t[0];
-  // an hour's bucket drawn to its end: the current hour is there too
-  const t1 = Math.max(t0 + 3_600_000, s.t[s.t.length - 1]);
+  const step = buckets[0]?.bucket === '1d' ? 86_400_000 : 3_600_000;
+  // the whole day's hours, so the bars keep their width as the day goes on
+  const slots = Math.max(
+    s.t.length,
+    Math.round((s.t[s.t.length - 1] - t0) / step) + 1,
+    step === 3_600_000 ? 24 : 7,
+  );
+  const bw = W / slots;
   const max = Math.max(1, s.max);
-  const x = (tt: number) => ((tt - t0) / (t1 - t0)) * W;
   const y = (v: number) => H - (v / max) * H;
-  const area = (upper: number[], lower: number[] | null) => {
-    const top = s.t.map((tt, i) => `${i ? 'L' : 'M'}${x(tt).toFixed(1)},${y(upper[i]).toFixed(1)}`).join('');
-    const bottom = [...s.t]
-      .map((tt, i) => `L${x(tt).toFixed(1)},${y(lower ? lower[i] : 0).toFixed(1)}`)
-      .reverse()
-      .join('');
-    return `${top}${bottom}Z`;
-  };
+  const bars = (upper: number[], lower: number[] | null, cls: string) =>
+    s.t.map((tt, i) => {
+      const top = y(upper[i]);
+      const bottom = y(lower ? lower[i] : 0);
+      if (bottom - top <= 0) return null;
+      const xi = ((tt - t0) / step) * bw;
+      return (
+        <rect
+          key={`${cls}${tt}`}
+          x={xi + 1}
+          width={Math.max(1, bw - 2)}
+          y={top}
+          height={bottom - top}
+          class={cls}
+        />
+      );
+    });
   const time = (ms: number) => f.time(ms).slice(0, 5);
   return (
     <div class="spark-box" data-testid="mention-spark">
@@ -330,13 +348,13 @@ function MentionSpark({ buckets }: { buckets: MentionBucket[] }) {
         role="img"
         aria-label={t('prov.oi.trend')}
       >
-        <path d={area(s.positive, s.neutral)} class="sent-pos" />
-        <path d={area(s.neutral, s.negative)} class="sent-neu" />
-        <path d={area(s.negative, null)} class="sent-neg" />
+        {bars(s.negative, null, 'sent-neg')}
+        {bars(s.neutral, s.negative, 'sent-neu')}
+        {bars(s.positive, s.neutral, 'sent-pos')}
       </svg>
       <div class="spark-axis">
         <span>{time(t0)}</span>
-        <span>{time(s.t[s.t.length - 1])}</span>
+        <span>{time(t0 + (slots - 1) * step)}</span>
       </div>
       <ul class="sent-legend">
         {[...SENTIMENTS].reverse().map((k) => (
@@ -380,9 +398,15 @@ function SocioEconomic() {
               >
                 <div class="se-name">{name(x)}</div>
                 <div class="se-figures">
-                  <span class="se-value" data-testid="se-latest">
-                    {v.num} <small>{v.unit}</small>
-                  </span>
+                  {x.latest === null ? (
+                    <span class="muted" data-testid="se-latest">
+                      {t('prov.missing')}
+                    </span>
+                  ) : (
+                    <span class="se-value" data-testid="se-latest">
+                      {v.num} <small>{v.unit}</small>
+                    </span>
+                  )}
                   {x.latestPeriod && <span class="muted">{formatPeriodLabel(l, x.latestPeriod)}</span>}
                   <LevelGlyph level={x.level} />
                 </div>

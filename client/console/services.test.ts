@@ -117,6 +117,10 @@ describe('the province row', () => {
       secondary: { key: 'overdueNow', value: null, unit: 'dossier' },
     });
     expect(noServiceData([empty, { ...empty, service: 'socio_economic' }])).toBe(true);
+    // the server counts today's mentions as 0 before any came
+    expect(
+      noServiceData([{ ...empty, secondary: { key: 'mentionsToday', value: 0, unit: 'mention' } }]),
+    ).toBe(true);
     expect(noServiceData([])).toBe(true);
     expect(noServiceData([empty, tile({ service: 'socio_economic' })])).toBe(false);
     // overdue dossiers came before any was resolved: there is something to show
@@ -155,14 +159,17 @@ describe('the province row', () => {
 });
 
 describe('the service panels', () => {
-  it('ranks agencies by on-time rate, none resolved last, the more overdue first among equals', () => {
+  it('ranks agencies by on-time rate, none resolved last, the more overdue first among equals, the idle left out', () => {
     const ranked = rankAgencies([
       agency('a', 90, 2),
       agency('b', null, 0),
       agency('c', 98.5, 1),
       agency('d', 90, 7),
+      { ...agency('quiet', null, 0), received: 0, resolvedOnTime: 0, resolvedLate: 0 },
+      { ...agency('backlog', null, 4), received: 0, resolvedOnTime: 0, resolvedLate: 0 },
     ]);
-    expect(ranked.map((a) => a.id)).toEqual(['c', 'd', 'a', 'b']);
+    // an agency with nothing this month is left out; one with only overdue dossiers stays
+    expect(ranked.map((a) => a.id)).toEqual(['c', 'd', 'a', 'backlog', 'b']);
   });
 
   it('puts the hottest topic first, the more negative first among equals', () => {

@@ -79,9 +79,12 @@ export function orderTiles(
   return SERVICES.map((service) => ({ service, tile: items.find((x) => x.service === service) ?? null }));
 }
 
-/** Nothing has come in for any service yet: the row shows one empty state instead of three dashes. */
+/**
+ * Nothing has come in for any service yet: the row shows one empty state instead of three dashes. A count
+ * of 0 (mentions today, overdue now) is what the server says of nothing, so it is no figure either.
+ */
 export function noServiceData(items: readonly ServiceTile[]): boolean {
-  return items.every((x) => x.value === null && x.asOf === null && (x.secondary?.value ?? null) === null);
+  return items.every((x) => x.value === null && x.asOf === null && !x.secondary?.value);
 }
 
 /**
@@ -136,15 +139,23 @@ export function panelPeriods(now: number): {
 
 /**
  * Agencies best first as the contract ranks them (on-time rate, none resolved last), and among equals
- * the more overdue first: the one that needs a call comes before its twin.
+ * the more overdue first: the one that needs a call comes before its twin. An agency with nothing this
+ * period (no dossier received, resolved, returned or overdue) is left out: a dozen rows of dashes hide the
+ * three that matter; the panel counts them instead.
  */
 export function rankAgencies(items: readonly DossierFigures[]): DossierFigures[] {
-  return [...items].sort(
-    (a, b) =>
-      (b.onTimeRate ?? -1) - (a.onTimeRate ?? -1) ||
-      (b.overdueNow ?? 0) - (a.overdueNow ?? 0) ||
-      a.nameVi.localeCompare(b.nameVi, 'vi'),
-  );
+  return items
+    .filter(hasDossiers)
+    .sort(
+      (a, b) =>
+        (b.onTimeRate ?? -1) - (a.onTimeRate ?? -1) ||
+        (b.overdueNow ?? 0) - (a.overdueNow ?? 0) ||
+        a.nameVi.localeCompare(b.nameVi, 'vi'),
+    );
+}
+
+function hasDossiers(a: DossierFigures): boolean {
+  return a.received + a.resolvedOnTime + a.resolvedLate + a.returned > 0 || (a.overdueNow ?? 0) > 0;
 }
 
 /** Hot topics first (mentions), and among equals the more negative first. */
