@@ -8,9 +8,6 @@ import { dashboardEndpoints, PeriodQuery } from './dashboardEndpoint.ts';
 import { HttpError } from './errors.ts';
 import { parseQuery } from './query.ts';
 
-/** How long computed tiles are answered again: every wall console polls them. */
-const TILES_TTL_MS = 5_000;
-
 const LimitQuery = PeriodQuery.extend({ limit: z.coerce.number().int().min(1).max(200).default(20) });
 const SeriesQuery = PeriodQuery.extend({ indicator: token(64) });
 
@@ -58,19 +55,11 @@ export function servicesRouter(deps: {
   const now = deps.now ?? Date.now;
   const { router: r, endpoint, period, send } = dashboardEndpoints(deps);
 
-  // one computation at a time, answered to every poll within its TTL
-  let tiles: { at: number; answer: Promise<ServiceTilesResponse> } | undefined;
   r.get('/api/services/tiles', async (_req, res) => {
-    const t = now();
-    if (!tiles || t - tiles.at >= TILES_TTL_MS) {
-      const answer = deps.queries.tiles(t).then((items) => ({ at: t, items }));
-      tiles = { at: t, answer };
-      answer.catch(() => {
-        if (tiles?.answer === answer) tiles = undefined;
-      });
-    }
+    const at = now();
+    const items = await deps.queries.tiles(at);
     res.set('Cache-Control', 'no-cache');
-    res.json(await tiles.answer);
+    res.json({ at, items } satisfies ServiceTilesResponse);
   });
 
   endpoint('public-services/kpis', PeriodQuery, (p) => deps.queries.publicKpis(p), [...KPI_COLUMNS]);

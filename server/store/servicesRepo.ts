@@ -80,6 +80,32 @@ function span(
   return `(${parts.join(' UNION ALL ')})`;
 }
 
+/** Periods [from, until) asked in one statement (each row tagged with its index as `w`). */
+type Window = readonly [from: number, until: number];
+
+/** `span` of each window, tagged `w`: a period and its previous one in one statement (PGlite plans each). */
+function spans(
+  q: Sql,
+  select: (hourly: boolean) => string,
+  where: string,
+  windows: readonly Window[],
+): string {
+  return `(${windows
+    .map(([from, until], w) => `SELECT ${w} AS w, * FROM ${span(q, select, where, from, until)} s${w}`)
+    .join(' UNION ALL ')})`;
+}
+
+/** Rows tagged `w` split into one map per window. */
+function byWindow<R extends { w: number; key: string | null }, T>(
+  rows: R[],
+  n: number,
+  f: (r: R) => T,
+): Map<string, T>[] {
+  const out = Array.from({ length: n }, () => new Map<string, T>());
+  for (const r of rows) out[r.w]?.set(r.key ?? '', f(r));
+  return out;
+}
+
 const pct = (n: number, d: number) => (d > 0 ? (100 * n) / d : null);
 
 function serviceKpi(
@@ -126,71 +152,73 @@ const NO_DOSSIERS: DossierCounts = {
 };
 const onTimeRate = (c: DossierCounts) => pct(c.resolvedOnTime, c.resolvedOnTime + c.resolvedLate);
 
-/** Dossier events in [from, until), in all or per agency or ward (events' values are their counts). */
+/** Dossier events in each window [from, until), in all or per agency or ward (events' values are their counts). */
 export async function dossierCounts(
   db: Db,
-  from: number,
-  until: number,
+  windows: readonly Window[],
   by: 'agency' | 'ward' | null,
-): Promise<Map<string, DossierCounts>> {
+): Promise<Map<string, DossierCounts>[]> {
   const q = new Sql();
   const key = by === 'agency' ? 'agency_id' : by === 'ward' ? 'ward_id' : "''";
   const ids = [DOSSIER.received, DOSSIER.onTime, DOSSIER.late, DOSSIER.returned];
-  const rows = span(
+  const rows = spans(
     q,
     () => `indicator_id AS i, ${key} AS key, channel, value_sum AS v, bucket AS b`,
     `indicator_id IN (${ids.map((i) => `'${i}'`).join(', ')})`,
-    from,
-    until,
+    windows,
   );
   const sum = (f: string) => `coalesce(sum(v) FILTER (WHERE ${f}), 0)::float8`;
-  const { rows: out } = await db.query<DossierCounts & { key: string | null }>(
-    `SELECT key, ${sum(`i = '${DOSSIER.received}'`)} AS received,
+  const { rows: out } = await db.query<DossierCounts & { w: number; key: string | null }>(
+    `SELECT w, key, ${sum(`i = '${DOSSIER.received}'`)} AS received,
        ${sum(`i = '${DOSSIER.received}' AND channel = 'online'`)} AS "receivedOnline",
        ${sum(`i = '${DOSSIER.onTime}'`)} AS "resolvedOnTime", ${sum(`i = '${DOSSIER.late}'`)} AS "resolvedLate",
        ${sum(`i = '${DOSSIER.returned}'`)} AS returned,
        ${MS(`max(b) FILTER (WHERE i IN ('${DOSSIER.onTime}', '${DOSSIER.late}'))`)} AS "lastResolved"
-     FROM ${rows} x ${by ? 'WHERE key IS NOT NULL' : ''} GROUP BY key`,
+     FROM ${rows} x ${by ? 'WHERE key IS NOT NULL' : ''} GROUP BY w, key`,
     q.params,
   );
-  return new Map(out.map(({ key: k, ...c }) => [k ?? '', c]));
+  return byWindow(out, windows.length, ({ w: _w, key: _k, ...c }) => c);
 }
 
 /**
- * Each agency's overdue dossiers at `until`: its newest hourly figure in [max(from, until − 7 days), until),
- * summed over the wards it gives them for. With the hour it is of.
+ * Each agency's overdue dossiers at the end of each window [from, until): its newest hourly figure in
+ * [max(from, until − 7 days), until), summed over the wards it gives them for. With the hour it is of.
  */
 export async function overdueAt(
   db: Db,
-  from: number,
-  until: number,
-): Promise<Map<string, { value: number; t: number }>> {
+  windows: readonly Window[],
+): Promise<Map<string, { value: number; t: number }>[]> {
   const q = new Sql();
-  const { rows } = await db.query<{ key: string; t: number; value: number }>(
-    `SELECT DISTINCT ON (agency_id) agency_id AS key, ${MS('bucket')} AS t, v AS value FROM (
-       SELECT agency_id, bucket, sum(value_sum)::float8 AS v FROM indicator_1h
+  const parts = windows.map(
+    ([from, until], w) =>
+      `SELECT ${w} AS w, agency_id, bucket, sum(value_sum)::float8 AS v FROM indicator_1h
        WHERE indicator_id = '${DOSSIER.overdue}' AND bucket >= ${q.ts(Math.max(from, until - OVERDUE_LOOKBACK_MS))}
          AND bucket < ${q.ts(until)} AND agency_id IS NOT NULL
-       GROUP BY agency_id, bucket
-     ) x ORDER BY agency_id, bucket DESC`,
+       GROUP BY agency_id, bucket`,
+  );
+  const { rows } = await db.query<{ w: number; key: string; t: number; value: number }>(
+    `SELECT DISTINCT ON (w, agency_id) w, agency_id AS key, ${MS('bucket')} AS t, v AS value
+     FROM (${parts.join(' UNION ALL ')}) x ORDER BY w, agency_id, bucket DESC`,
     q.params,
   );
-  return new Map(rows.map((r) => [r.key, { value: r.value, t: r.t }]));
+  return byWindow(rows, windows.length, (r) => ({ value: r.value, t: r.t }));
 }
 
-const sumOverdue = (m: Map<string, { value: number }>) =>
-  m.size ? [...m.values()].reduce((n, x) => n + x.value, 0) : null;
+const sumOverdue = (m: Map<string, { value: number }> | undefined) =>
+  m?.size ? [...m.values()].reduce((n, x) => n + x.value, 0) : null;
 
 /** The public-service tab's KPIs against the previous period (cut at the same elapsed time). */
 export async function publicServiceKpis(db: Db, defs: Defs, p: DashboardPeriod): Promise<ServiceKpi[]> {
-  const [cur, prev, od, odPrev] = await Promise.all([
-    dossierCounts(db, p.from, p.until, null),
-    dossierCounts(db, p.previousFrom, p.previousUntil, null),
-    overdueAt(db, p.from, p.until),
-    overdueAt(db, p.previousFrom, p.previousUntil),
+  const windows: Window[] = [
+    [p.from, p.until],
+    [p.previousFrom, p.previousUntil],
+  ];
+  const [[cur, prev], [od, odPrev]] = await Promise.all([
+    dossierCounts(db, windows, null),
+    overdueAt(db, windows),
   ]);
-  const c = cur.get('') ?? NO_DOSSIERS;
-  const v = prev.get('') ?? NO_DOSSIERS;
+  const c = cur?.get('') ?? NO_DOSSIERS;
+  const v = prev?.get('') ?? NO_DOSSIERS;
   const rate = onTimeRate(c);
   const g = 'public_services';
   return [
@@ -212,7 +240,7 @@ export async function publicServiceKpis(db: Db, defs: Defs, p: DashboardPeriod):
       'dossier',
       sumOverdue(od),
       sumOverdue(odPrev),
-      worst([...od.values()].map((x) => levelOf(defs, DOSSIER.overdue, x.value))),
+      worst([...(od?.values() ?? [])].map((x) => levelOf(defs, DOSSIER.overdue, x.value))),
     ),
   ];
 }
@@ -292,9 +320,9 @@ function dossierRow(
 
 /** Every agency (enabled, or with dossiers in the period) with its figures, ranked. */
 export async function agencyFigures(db: Db, defs: Defs, p: DashboardPeriod): Promise<DossierFigures[]> {
-  const [counts, od, agencies] = await Promise.all([
-    dossierCounts(db, p.from, p.until, 'agency'),
-    overdueAt(db, p.from, p.until),
+  const [[counts = new Map()], [od = new Map()], agencies] = await Promise.all([
+    dossierCounts(db, [[p.from, p.until]], 'agency'),
+    overdueAt(db, [[p.from, p.until]]),
     db.query<{ id: string; name_vi: string; name_en: string; disabled: boolean }>(
       'SELECT id, name_vi, name_en, disabled FROM agencies',
     ),
@@ -321,7 +349,7 @@ export async function wardFigures(
   p: DashboardPeriod,
   wards: ReadonlyArray<{ id: string; name: string }>,
 ): Promise<DossierFigures[]> {
-  const counts = await dossierCounts(db, p.from, p.until, 'ward');
+  const [counts = new Map<string, DossierCounts>()] = await dossierCounts(db, [[p.from, p.until]], 'ward');
   const named = new Map(wards.map((w) => [w.id, w.name]));
   const ids = [...named.keys(), ...[...counts.keys()].filter((k) => !named.has(k))];
   return rankDossiers(
@@ -340,34 +368,42 @@ interface MentionCounts {
   positive: number;
   neutral: number;
   negative: number;
+  /** topics mentioned */
+  topics: number;
   /** the newest bucket with a mention, epoch ms */
   last: number | null;
 }
-const NO_MENTIONS: MentionCounts = { mentions: 0, positive: 0, neutral: 0, negative: 0, last: null };
+const NO_MENTIONS: MentionCounts = {
+  mentions: 0,
+  positive: 0,
+  neutral: 0,
+  negative: 0,
+  topics: 0,
+  last: null,
+};
 
-/** Mentions in [from, until) by sentiment, in all or per topic or source. */
+/** Mentions in each window [from, until) by sentiment, in all or per topic or source. */
 export async function mentionCounts(
   db: Db,
-  from: number,
-  until: number,
+  windows: readonly Window[],
   by: 'topic' | 'source' | null,
-): Promise<Map<string, MentionCounts>> {
+): Promise<Map<string, MentionCounts>[]> {
   const q = new Sql();
-  const rows = span(
+  const rows = spans(
     q,
-    () => `${by ?? "''"} AS key, sentiment, value_sum AS v, bucket AS b`,
+    () => `${by ?? "''"} AS key, topic, sentiment, value_sum AS v, bucket AS b`,
     `indicator_id = '${MENTIONS}'`,
-    from,
-    until,
+    windows,
   );
   const sum = (s: string) => `coalesce(sum(v) FILTER (WHERE sentiment = '${s}'), 0)::float8`;
-  const { rows: out } = await db.query<MentionCounts & { key: string | null }>(
-    `SELECT key, coalesce(sum(v), 0)::float8 AS mentions, ${sum('positive')} AS positive,
-       ${sum('neutral')} AS neutral, ${sum('negative')} AS negative, ${MS('max(b)')} AS last
-     FROM ${rows} x ${by ? 'WHERE key IS NOT NULL' : ''} GROUP BY key`,
+  const { rows: out } = await db.query<MentionCounts & { w: number; key: string | null }>(
+    `SELECT w, key, coalesce(sum(v), 0)::float8 AS mentions, ${sum('positive')} AS positive,
+       ${sum('neutral')} AS neutral, ${sum('negative')} AS negative, count(DISTINCT topic)::int AS topics,
+       ${MS('max(b)')} AS last
+     FROM ${rows} x ${by ? 'WHERE key IS NOT NULL' : ''} GROUP BY w, key`,
     q.params,
   );
-  return new Map(out.map(({ key: k, ...c }) => [k ?? '', c]));
+  return byWindow(out, windows.length, ({ w: _w, key: _k, ...c }) => c);
 }
 
 /**
@@ -412,22 +448,26 @@ export async function negativeBaselineRatio(
 
 function mentionLevel(defs: Defs, ratio: number | null): ServiceLevel {
   const d = defs().get(MENTIONS);
-  if (!d || d.thresholds.basis !== 'baseline_ratio') return 'none';
+  if (d?.thresholds.basis !== 'baseline_ratio') return 'none';
   // the ratio is bad upwards whatever the indicator's direction
   return thresholdLevel(d.thresholds, 'down', ratio);
 }
 
 /** The online-information tab's KPIs against the previous period. */
 export async function onlineKpis(db: Db, defs: Defs, p: DashboardPeriod): Promise<ServiceKpi[]> {
-  const [cur, prev, topics, topicsPrev, ratio] = await Promise.all([
-    mentionCounts(db, p.from, p.until, null),
-    mentionCounts(db, p.previousFrom, p.previousUntil, null),
-    mentionCounts(db, p.from, p.until, 'topic'),
-    mentionCounts(db, p.previousFrom, p.previousUntil, 'topic'),
+  const [[cur, prev], ratio] = await Promise.all([
+    mentionCounts(
+      db,
+      [
+        [p.from, p.until],
+        [p.previousFrom, p.previousUntil],
+      ],
+      null,
+    ),
     negativeBaselineRatio(db, p.until, null),
   ]);
-  const c = cur.get('') ?? NO_MENTIONS;
-  const v = prev.get('') ?? NO_MENTIONS;
+  const c = cur?.get('') ?? NO_MENTIONS;
+  const v = prev?.get('') ?? NO_MENTIONS;
   const g = 'online_information';
   return [
     serviceKpi('mentions', g, 'mention', c.mentions, v.mentions),
@@ -442,7 +482,7 @@ export async function onlineKpis(db: Db, defs: Defs, p: DashboardPeriod): Promis
     ),
     serviceKpi('positive', g, 'mention', c.positive, v.positive),
     serviceKpi('neutral', g, 'mention', c.neutral, v.neutral),
-    serviceKpi('topics', g, 'count', topics.size, topicsPrev.size),
+    serviceKpi('topics', g, 'count', c.topics, v.topics),
   ];
 }
 
@@ -454,9 +494,15 @@ export async function mentionFigures(
   by: 'topic' | 'source',
   limit: number,
 ): Promise<MentionFigures[]> {
-  const [cur, prev, ratios] = await Promise.all([
-    mentionCounts(db, p.from, p.until, by),
-    mentionCounts(db, p.previousFrom, p.previousUntil, by),
+  const [[cur = new Map<string, MentionCounts>(), prev], ratios] = await Promise.all([
+    mentionCounts(
+      db,
+      [
+        [p.from, p.until],
+        [p.previousFrom, p.previousUntil],
+      ],
+      by,
+    ),
     by === 'topic' ? negativeBaselineRatio(db, p.until, 'topic') : Promise.resolve(undefined),
   ]);
   return [...cur.entries()]
@@ -472,7 +518,7 @@ export async function mentionFigures(
         neutral: c.neutral,
         negative: c.negative,
         negativeShare: pct(c.negative, c.mentions),
-        previous: prev.get(id)?.mentions ?? 0,
+        previous: prev?.get(id)?.mentions ?? 0,
         baselineRatio: ratio,
         level: by === 'topic' ? mentionLevel(defs, ratio) : 'none',
       };
@@ -687,18 +733,30 @@ export async function serviceTiles(db: Db, defs: Defs, now: number): Promise<Ser
   const month = periodStart('monthly', now);
   const lastMonth = periodStart('monthly', month - 1);
   const today = localDayStart(now);
-  const [dossiers, dossiersBefore, overdue, mentions, mentionsBefore, ratio, grdp] = await Promise.all([
-    dossierCounts(db, month, now, null),
-    dossierCounts(db, lastMonth, month, null),
-    overdueAt(db, now - OVERDUE_LOOKBACK_MS, now),
-    mentionCounts(db, today, now, null),
-    mentionCounts(db, today - DAY_MS, today, null),
+  const [[dossiers, dossiersBefore], [overdue], [mentions, mentionsBefore], ratio, grdp] = await Promise.all([
+    dossierCounts(
+      db,
+      [
+        [month, now],
+        [lastMonth, month],
+      ],
+      null,
+    ),
+    overdueAt(db, [[now - OVERDUE_LOOKBACK_MS, now]]),
+    mentionCounts(
+      db,
+      [
+        [today, now],
+        [today - DAY_MS, today],
+      ],
+      null,
+    ),
     negativeBaselineRatio(db, now, null),
     socioFigures(db, defs, now, GRDP),
   ]);
-  const d = dossiers.get('') ?? NO_DOSSIERS;
+  const d = dossiers?.get('') ?? NO_DOSSIERS;
   const rate = onTimeRate(d);
-  const m = mentions.get('') ?? NO_MENTIONS;
+  const m = mentions?.get('') ?? NO_MENTIONS;
   const g = grdp[0];
   const quarter = periodStart('quarterly', now);
   return [
@@ -711,7 +769,7 @@ export async function serviceTiles(db: Db, defs: Defs, now: number): Promise<Ser
       periodStart: month,
       asOf: d.lastResolved,
       level: levelOf(defs, DOSSIER.rate, rate),
-      previous: onTimeRate(dossiersBefore.get('') ?? NO_DOSSIERS),
+      previous: onTimeRate(dossiersBefore?.get('') ?? NO_DOSSIERS),
       secondary: { key: 'overdueNow', value: sumOverdue(overdue), unit: 'dossier' },
     },
     {
@@ -724,7 +782,7 @@ export async function serviceTiles(db: Db, defs: Defs, now: number): Promise<Ser
       asOf: m.last,
       level: mentionLevel(defs, ratio.get('')?.ratio ?? null),
       previous: (() => {
-        const y = mentionsBefore.get('') ?? NO_MENTIONS;
+        const y = mentionsBefore?.get('') ?? NO_MENTIONS;
         return pct(y.negative, y.mentions);
       })(),
       secondary: { key: 'mentionsToday', value: m.mentions, unit: 'mention' },
@@ -746,24 +804,57 @@ export async function serviceTiles(db: Db, defs: Defs, now: number): Promise<Ser
 
 /** The leaders' summary: each service's headline KPIs for the period. */
 export async function servicesSummary(db: Db, defs: Defs, p: DashboardPeriod): Promise<ServiceKpi[]> {
-  const [ps, on, grdp] = await Promise.all([
+  const [ps, [cur, prev], grdp] = await Promise.all([
     publicServiceKpis(db, defs, p),
-    onlineKpis(db, defs, p),
+    mentionCounts(
+      db,
+      [
+        [p.from, p.until],
+        [p.previousFrom, p.previousUntil],
+      ],
+      null,
+    ),
     socioFigures(db, defs, p.until, GRDP),
   ]);
-  const pick = (ks: ServiceKpi[], keys: string[]) => keys.flatMap((k) => ks.filter((x) => x.key === k));
+  const c = cur?.get('') ?? NO_MENTIONS;
+  const v = prev?.get('') ?? NO_MENTIONS;
   const g = grdp[0];
   return [
-    ...pick(ps, ['onTimeRate', 'received', 'overdueNow']),
-    ...pick(on, ['mentions', 'negativeShare']),
+    ...['onTimeRate', 'received', 'overdueNow'].flatMap((k) => ps.filter((x) => x.key === k)),
+    serviceKpi('mentions', 'online_information', 'mention', c.mentions, v.mentions),
+    serviceKpi(
+      'negativeShare',
+      'online_information',
+      'percent',
+      pct(c.negative, c.mentions),
+      pct(v.negative, v.mentions),
+    ),
     ...(g ? [serviceKpi('grdpGrowth', 'socio_economic', g.unit, g.latest, g.previous, g.level)] : []),
   ];
 }
 
+/** How long computed tiles are answered again: every wall console polls them, the summary shows them. */
+export const TILES_TTL_MS = 5_000;
+
 /** The services' queries bound to a database and the catalogue (what the composition root hands the router). */
 export function servicesQueries(db: Db, defs: Defs) {
+  // one computation at a time, answered to every call within its TTL
+  let tiles: { at: number; answer: Promise<ServiceTile[]> } | undefined;
   return {
-    tiles: (now: number) => serviceTiles(db, defs, now),
+    /** the tiles at `now`, or as computed less than TILES_TTL_MS before */
+    tiles: (now: number): Promise<ServiceTile[]> => {
+      if (!tiles || now - tiles.at >= TILES_TTL_MS || now < tiles.at) {
+        const answer = serviceTiles(db, defs, now);
+        const entry = { at: now, answer };
+        tiles = entry;
+        answer.catch(() => {
+          if (tiles === entry) tiles = undefined;
+        });
+      }
+      return tiles.answer;
+    },
+    /** the tiles computed now, whatever was computed before (the benchmark) */
+    computeTiles: (now: number) => serviceTiles(db, defs, now),
     summary: (p: DashboardPeriod) => servicesSummary(db, defs, p),
     publicKpis: (p: DashboardPeriod) => publicServiceKpis(db, defs, p),
     dossierSeries: (p: DashboardPeriod) => dossierSeries(db, p),
