@@ -21,6 +21,7 @@ import { ctx } from './ctx.ts';
 import { FeedList } from './Feed.tsx';
 import { IncidentQueue } from './IncidentQueue.tsx';
 import { computeKpis, isStale } from './kpis.ts';
+import { ProvinceRow } from './ProvinceRow.tsx';
 import { SidePanel } from './SidePanel.tsx';
 import { toggleFullscreen } from './shortcuts.ts';
 import {
@@ -57,6 +58,7 @@ export function App() {
         </div>
         <aside class="sidebar">
           <KpiTiles />
+          <ProvinceRow />
           <FeedList />
         </aside>
       </div>
@@ -449,6 +451,7 @@ function HelpSheet() {
     ['L', 'help.lang'],
     ['I', 'help.queue'],
     ['A', 'alarm.help'],
+    ['S', 'help.services'],
     ['1 – 6', 'help.layers'],
     ['P', 'help.period'],
     ['R', 'help.reset'],

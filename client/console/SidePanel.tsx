@@ -14,6 +14,7 @@ import { api, type CameraEvent } from './api.ts';
 import { ctx } from './ctx.ts';
 import { IncidentPanel } from './IncidentPanel.tsx';
 import { Row } from './Row.tsx';
+import { ServicePanel } from './ServicePanels.tsx';
 import { clock, liveTick, selection } from './store.ts';
 
 /** Details of the selected segment, camera or incident, live. */
@@ -21,9 +22,20 @@ export function SidePanel() {
   const sel = selection.value;
   if (!sel) return null;
   const titleKey: MessageKey =
-    sel.kind === 'segment' ? 'panel.segment' : sel.kind === 'camera' ? 'panel.camera' : 'panel.incident';
+    sel.kind === 'segment'
+      ? 'panel.segment'
+      : sel.kind === 'camera'
+        ? 'panel.camera'
+        : sel.kind === 'service'
+          ? 'prov.panel'
+          : 'panel.incident';
   return (
-    <aside class="side-panel" data-testid="side-panel" data-kind={sel.kind} data-id={sel.id}>
+    <aside
+      class={`side-panel${sel.kind === 'service' ? ' side-panel-wide' : ''}`}
+      data-testid="side-panel"
+      data-kind={sel.kind}
+      data-id={sel.id}
+    >
       <div class="side-head">
         <span class="side-kind">{t(titleKey)}</span>
         <button
@@ -39,6 +51,7 @@ export function SidePanel() {
       {sel.kind === 'segment' && <SegmentPanel id={sel.id} />}
       {sel.kind === 'camera' && <CameraPanel id={sel.id} />}
       {sel.kind === 'incident' && <IncidentPanel id={sel.id} />}
+      {sel.kind === 'service' && <ServicePanel service={sel.id} />}
     </aside>
   );
 }

@@ -19,12 +19,12 @@ export interface TitleContext {
 const nameIn = (lang: Lang, x: { nameVi: string; nameEn: string } | undefined, id: string) =>
   x ? (lang === 'vi' ? x.nameVi : x.nameEn) : id;
 
-/** A figure with its unit (the catalogue's unit names, indicator.unit.*): "94,5%", "23 hồ sơ", "1.250,5 tỷ đồng". */
+/** A figure with its unit (the one vocabulary's unit names, unit.*): "94,5%", "23 hồ sơ", "1.250,5 tỷ đồng". */
 export function indicatorValue(lang: Lang, value: number, unit: string): string {
   const n = formatNumber(lang, value, 2);
-  const u = translate(lang, `indicator.unit.${unit}` as MessageKey);
+  const u = translate(lang, `unit.${unit}` as MessageKey);
   // a plain count needs no word after it
-  if (u === `indicator.unit.${unit}` || unit === ('count' satisfies IndicatorUnit)) return n;
+  if (u === `unit.${unit}` || unit === ('count' satisfies IndicatorUnit)) return n;
   return unit === ('percent' satisfies IndicatorUnit) ? `${n}%` : `${n} ${u}`;
 }
 

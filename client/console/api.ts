@@ -1,5 +1,6 @@
 import type { AlarmAction, AlarmHistoryEntry, AlarmItem, AlarmState } from '#contract/alarmVocab.ts';
 import type { TrafficHistory } from '#contract/api.ts';
+import type { DashboardResponse } from '#contract/dashboardApi.ts';
 import type {
   IncidentActionRequest,
   IncidentDetail,
@@ -8,6 +9,14 @@ import type {
   MergeRequest,
 } from '#contract/incidentsApi.ts';
 import type { AgencyView, IndicatorDef } from '#contract/indicatorVocab.ts';
+import type {
+  DossierDay,
+  DossierFigures,
+  MentionBucket,
+  MentionFigures,
+  ServiceTilesResponse,
+  SocioEconomicFigure,
+} from '#contract/servicesApi.ts';
 import type { CameraEventKind } from '#contract/vocab.ts';
 import { apiFetch } from '../shared/session.ts';
 
@@ -36,9 +45,12 @@ export class ApiRequestError extends Error {
 
 async function getJson<T>(url: string, signal?: AbortSignal): Promise<T> {
   const r = await apiFetch(url, { signal });
-  if (!r.ok) throw new Error(`${url}: ${r.status}`);
+  // the status travels: a 403 says "not for this account", not "try again"
+  if (!r.ok) throw new ApiRequestError(r.status, `http_${r.status}`, `${url}: ${r.status}`);
   return (await r.json()) as T;
 }
+
+const span = (p: { from: number; to: number }) => `from=${Math.round(p.from)}&to=${Math.round(p.to)}`;
 
 async function sendJson<T>(method: 'PATCH' | 'POST', url: string, body: unknown): Promise<T> {
   const r = await apiFetch(url, {
@@ -106,4 +118,16 @@ export const api = {
       `/api/history/traffic?segmentId=${encodeURIComponent(segmentId)}&from=${Math.round(from)}&to=${Math.round(to)}&bucket=15m`,
       signal,
     ),
+  // the province row and its panels (issue 14)
+  serviceTiles: (signal?: AbortSignal) => getJson<ServiceTilesResponse>('/api/services/tiles', signal),
+  agencies: (p: { from: number; to: number }, signal?: AbortSignal) =>
+    getJson<DashboardResponse<DossierFigures>>(`/api/dashboard/public-services/agencies?${span(p)}`, signal),
+  dossierSeries: (p: { from: number; to: number }, signal?: AbortSignal) =>
+    getJson<DashboardResponse<DossierDay>>(`/api/dashboard/public-services/series?${span(p)}`, signal),
+  topics: (p: { from: number; to: number }, signal?: AbortSignal) =>
+    getJson<DashboardResponse<MentionFigures>>(`/api/dashboard/online-information/topics?${span(p)}`, signal),
+  mentionSeries: (p: { from: number; to: number }, signal?: AbortSignal) =>
+    getJson<DashboardResponse<MentionBucket>>(`/api/dashboard/online-information/series?${span(p)}`, signal),
+  socioEconomic: (signal?: AbortSignal) =>
+    getJson<DashboardResponse<SocioEconomicFigure>>('/api/dashboard/socio-economic/indicators', signal),
 };

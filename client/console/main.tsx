@@ -17,6 +17,7 @@ import { api } from './api.ts';
 import { setCtx } from './ctx.ts';
 import { openCamera, openIncident } from './Feed.tsx';
 import { loadIndicatorNames } from './indicatorNames.ts';
+import { startProvinceTiles } from './provinceStore.ts';
 import { installShortcuts } from './shortcuts.ts';
 import { clock, conn, feedTick, heatPeriod, lastLiveAt, layers, liveTick, selection, wall } from './store.ts';
 import { tooltipHtml } from './tooltip.ts';
@@ -64,7 +65,8 @@ async function start(): Promise<void> {
     ui: () => ({
       visible: layers.value,
       heatPeriod: heatPeriod.value,
-      selection: selection.value,
+      // a service's panel marks nothing on the map
+      selection: selection.value?.kind === 'service' ? null : selection.value,
       alarmId: alarmsOpen.value ? alarmFocus.value : null,
     }),
     onSelect: (p) => {
@@ -133,6 +135,7 @@ async function start(): Promise<void> {
     setTimeout(() => view.map.resize(), 0);
   });
   installShortcuts(() => view.fitCity());
+  startProvinceTiles();
 
   render(<App />, document.getElementById('app') as HTMLElement);
 

@@ -1,6 +1,7 @@
 import { toggleLang } from '../i18n/i18n.ts';
 import { HEAT_PERIODS } from '../map/layers/heatLayer.ts';
 import { alarmForm, alarmsOpen, toggleAlarms } from './alarmStore.ts';
+import { nextService } from './services.ts';
 import { heatPeriod, help, LAYER_KEYS, selection, toggleLayer, toggleQueue, wall } from './store.ts';
 
 export function toggleFullscreen(): void {
@@ -39,7 +40,11 @@ export function installShortcuts(resetView: () => void): () => void {
     else if (k === 'i' || k === 'I') toggleQueue();
     else if (k === 'a' || k === 'A') toggleAlarms();
     else if (k === 'r' || k === 'R') resetView();
-    else if (k === 'p' || k === 'P') {
+    else if (k === 's' || k === 'S') {
+      const sel = selection.value;
+      const next = nextService(sel?.kind === 'service' ? sel.id : null);
+      selection.value = next ? { kind: 'service', id: next } : null;
+    } else if (k === 'p' || k === 'P') {
       const i = HEAT_PERIODS.indexOf(heatPeriod.value);
       heatPeriod.value = HEAT_PERIODS[(i + 1) % HEAT_PERIODS.length];
     } else if (k >= '1' && k <= String(LAYER_KEYS.length)) toggleLayer(LAYER_KEYS[Number(k) - 1]);

@@ -1,11 +1,16 @@
 import { signal } from '@preact/signals';
+import type { IndicatorDomain } from '#contract/indicatorVocab.ts';
 import type { ConnectionStatus } from '../live/liveClient.ts';
 import type { HeatPeriod } from '../map/layers/heatLayer.ts';
 
 export type LayerKey = 'traffic' | 'cameras' | 'incidents' | 'heat' | 'labels' | 'alarms';
 export const LAYER_KEYS: LayerKey[] = ['traffic', 'cameras', 'incidents', 'heat', 'labels', 'alarms'];
 
-export type Selection = { kind: 'segment' | 'camera' | 'incident'; id: string } | null;
+/** What the side panel shows: a thing on the map, or a province service's panel (issue 14). */
+export type Selection =
+  | { kind: 'segment' | 'camera' | 'incident'; id: string }
+  | { kind: 'service'; id: IndicatorDomain }
+  | null;
 
 const LAYERS_KEY = 'ioc.layers';
 const QUEUE_KEY = 'ioc.queue';

@@ -5,18 +5,20 @@ import * as consolePage from './messages/console.ts';
 import * as dashboard from './messages/dashboard.ts';
 import * as field from './messages/field.ts';
 import * as login from './messages/login.ts';
+import * as province from './messages/province.ts';
 
 /**
  * Every page's words, one file per page in messages/ (common.ts for those several pages use).
  * Vietnamese first: each file's English has exactly its Vietnamese keys, or it does not compile;
  * messages.test.ts checks that no key is in two files and that both languages fill the same {placeholders}.
  */
-export const PAGES = { common, console: consolePage, alarms, field, dashboard, admin, login };
+export const PAGES = { common, console: consolePage, alarms, province, field, dashboard, admin, login };
 
 export const vi = {
   ...common.vi,
   ...consolePage.vi,
   ...alarms.vi,
+  ...province.vi,
   ...field.vi,
   ...dashboard.vi,
   ...admin.vi,
@@ -29,6 +31,7 @@ export const en: Record<MessageKey, string> = {
   ...common.en,
   ...consolePage.en,
   ...alarms.en,
+  ...province.en,
   ...field.en,
   ...dashboard.en,
   ...admin.en,
