@@ -36,7 +36,11 @@ export interface ServiceTile {
   /** the same figure one period earlier, for an arrow */
   previous: number | null;
   /** a second, smaller figure: overdue dossiers now / mentions today / the quarter's plan */
-  secondary: { key: 'overdueNow' | 'mentionsToday' | 'plan'; value: number | null; unit: IndicatorUnit } | null;
+  secondary: {
+    key: 'overdueNow' | 'mentionsToday' | 'plan';
+    value: number | null;
+    unit: IndicatorUnit;
+  } | null;
 }
 export interface ServiceTilesResponse {
   /** when the tiles were computed, epoch ms */

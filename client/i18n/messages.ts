@@ -3,6 +3,7 @@ import * as alarms from './messages/alarms.ts';
 import * as common from './messages/common.ts';
 import * as consolePage from './messages/console.ts';
 import * as dashboard from './messages/dashboard.ts';
+import * as dashboardServices from './messages/dashboardServices.ts';
 import * as field from './messages/field.ts';
 import * as login from './messages/login.ts';
 
@@ -11,7 +12,16 @@ import * as login from './messages/login.ts';
  * Vietnamese first: each file's English has exactly its Vietnamese keys, or it does not compile;
  * messages.test.ts checks that no key is in two files and that both languages fill the same {placeholders}.
  */
-export const PAGES = { common, console: consolePage, alarms, field, dashboard, admin, login };
+export const PAGES = {
+  common,
+  console: consolePage,
+  alarms,
+  field,
+  dashboard,
+  dashboardServices,
+  admin,
+  login,
+};
 
 export const vi = {
   ...common.vi,
@@ -19,6 +29,7 @@ export const vi = {
   ...alarms.vi,
   ...field.vi,
   ...dashboard.vi,
+  ...dashboardServices.vi,
   ...admin.vi,
   ...login.vi,
 } as const;
@@ -31,6 +42,7 @@ export const en: Record<MessageKey, string> = {
   ...alarms.en,
   ...field.en,
   ...dashboard.en,
+  ...dashboardServices.en,
   ...admin.en,
   ...login.en,
 };
