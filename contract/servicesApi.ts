@@ -3,11 +3,32 @@
 // indicator vocabulary's) and the period it covers; the page renders both in the reader's language.
 // The server reads the aggregates (indicator_1h, indicator_1d) and the plans, never indicator_values.
 
-import type { DashboardPeriod, Kpi } from './dashboardApi.ts';
-import type { IndicatorDomain, IndicatorUnit, Sentiment } from './indicatorVocab.ts';
+import type { DashboardResponse, Kpi } from './dashboardApi.ts';
+import type {
+  GoodDirection,
+  IndicatorDomain,
+  IndicatorThresholds,
+  IndicatorUnit,
+  Sentiment,
+} from './indicatorVocab.ts';
 
 /** A threshold colour: `none` when the figure has no thresholds or no value. */
 export type ServiceLevel = 'ok' | 'warning' | 'critical' | 'none';
+
+/**
+ * The level of a figure against an indicator's thresholds, read the bad way of `good` (down: at or above;
+ * up: at or below); `none` without a value or without thresholds. With `basis: 'baseline_ratio'` the figure
+ * is the ratio, not the indicator's value.
+ */
+export function thresholdLevel(
+  t: Pick<IndicatorThresholds, 'warning' | 'critical'>,
+  good: GoodDirection,
+  value: number | null,
+): ServiceLevel {
+  if (value === null || (t.warning === null && t.critical === null)) return 'none';
+  const bad = (limit: number | null) => limit !== null && (good === 'down' ? value >= limit : value <= limit);
+  return bad(t.critical) ? 'critical' : bad(t.warning) ? 'warning' : 'ok';
+}
 
 /**
  * The span a headline figure covers: `hour` (the last 60 minutes), `today` (since local midnight), `month`
@@ -30,7 +51,10 @@ export interface ServiceTile {
   span: ServiceSpan;
   /** local start of the period the value covers, epoch ms */
   periodStart: number;
-  /** the newest value behind it (its age is now − asOf); null: none yet */
+  /**
+   * the newest value behind it (its age is now − asOf); null: none yet. Read from the aggregates, so the
+   * start of the newest bucket: the hour of the newest event, the period of the newest figure.
+   */
   asOf: number | null;
   level: ServiceLevel;
   /** the same figure one period earlier, for an arrow */
@@ -161,7 +185,7 @@ export interface SocioEconomicFigure {
   planShare: number | null;
   aggregation: YearAggregation;
   level: ServiceLevel;
-  /** when the latest value was received */
+  /** the latest period's local start, epoch ms (the aggregates keep no receipt times) */
   asOf: number | null;
 }
 
@@ -176,8 +200,11 @@ export interface SocioEconomicPoint {
 /** Sentiment counts of a MentionFigures row or bucket. */
 export type SentimentCounts = Record<Sentiment, number>;
 
-/** `/api/dashboard/services-summary`: every service's headline for the leaders, tiles plus KPIs. */
-export interface ServicesSummary {
-  period: DashboardPeriod;
+/**
+ * `/api/dashboard/services-summary`: every service's headline for the leaders: the period's KPIs (`items`,
+ * the CSV's rows: on-time rate, dossiers received, overdue now, mentions, negative share, GRDP growth) and
+ * the tiles as they are now.
+ */
+export interface ServicesSummary extends DashboardResponse<ServiceKpi> {
   tiles: ServiceTile[];
 }

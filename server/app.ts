@@ -21,7 +21,9 @@ import { type IndicatorsDeps, indicatorsRouter } from './http/indicatorsRouter.t
 import { layersRouter } from './http/layersRouter.ts';
 import { open311Errors, open311Router } from './http/open311Router.ts';
 import { type IncidentDeps, reportsRouter } from './http/reportsRouter.ts';
+import { servicesRouter } from './http/servicesRouter.ts';
 import type { DashboardQueries } from './store/dashboardRepo.ts';
+import type { ServicesQueries } from './store/servicesRepo.ts';
 
 export interface AppDeps {
   city: () => CityModel;
@@ -36,6 +38,8 @@ export interface AppDeps {
   snapshotSvg?: (cameraId: string, now: number) => string | undefined;
   /** the leaders' dashboard figures (`/api/dashboard/...`); left out, those routes answer 404 */
   dashboard?: DashboardQueries;
+  /** the services on the indicator feed (`/api/services/tiles`, their dashboard tabs); left out, 404 */
+  services?: ServicesQueries;
   /** the alarms (`/api/alarms...`, `/api/admin/alarm-rules`, `/api/admin/out-of-service`); left out, 404 */
   alarms?: AlarmsDeps;
   /** the indicator feed (`/api/ingest/{source}`, `/api/indicators...`, `/api/admin/indicators...`); left out, 404 */
@@ -151,6 +155,7 @@ export function createApp(deps: AppDeps): Express {
   if (deps.alarms) app.use(alarmsRouter(deps.alarms));
   if (deps.indicators) app.use(indicatorsRouter(deps.indicators));
   if (deps.dashboard) app.use(dashboardRouter({ queries: deps.dashboard, city: deps.city }));
+  if (deps.services) app.use(servicesRouter({ queries: deps.services, city: deps.city }));
   if (deps.incidents) {
     app.use(reportsRouter(deps.incidents));
     app.use(incidentsRouter(deps.incidents));

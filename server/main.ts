@@ -58,6 +58,7 @@ import { PhotoStore } from './store/photoStore.ts';
 import { openPostgres } from './store/postgresDb.ts';
 import { writeBatch } from './store/readingsRepo.ts';
 import { insertRejects, listRejects } from './store/rejectsRepo.ts';
+import { servicesQueries } from './store/servicesRepo.ts';
 import { latestCameraEvents, latestCameraStatus, latestTraffic, openIncidents } from './store/stateRepo.ts';
 
 // The composition root: the IOC as a library (`startIoc`). The product's entry is ../ioc.ts, which plugs
@@ -271,6 +272,7 @@ async function boot(
       metricsToken: cfg.METRICS_TOKEN,
     },
     dashboard: dashboardQueries(db, { operatorPositions: cfg.ALARM_OPERATOR_POSITIONS }),
+    services: servicesQueries(db, () => indicators.catalogue().indicators),
     indicators: {
       ingest,
       sources: indicatorSources,

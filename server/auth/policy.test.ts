@@ -14,6 +14,11 @@ describe('access table', () => {
     expect(allows(ruleFor('GET', '/api/ingest/rejects')!.access, undefined)).toBe(false);
     expect(allows(ruleFor('GET', '/api/indicators/cpi/series')!.access, 'field')).toBe(false);
     expect(allows(ruleFor('POST', '/api/admin/indicators/import')!.access, 'leader')).toBe(false);
+    // the services' tiles are the console's; their dashboard tabs the dashboard's
+    expect(allows(ruleFor('GET', '/api/services/tiles')!.access, 'operator')).toBe(true);
+    expect(allows(ruleFor('GET', '/api/services/tiles')!.access, 'field')).toBe(false);
+    expect(allows(ruleFor('GET', '/api/dashboard/public-services/agencies')!.access, 'leader')).toBe(true);
+    expect(allows(ruleFor('GET', '/api/dashboard/socio-economic/series')!.access, 'field')).toBe(false);
     expect(ruleFor('GET', '/api/something-new')).toBeUndefined();
     expect(ruleFor('DELETE', '/api/incidents/42')).toBeUndefined();
     // a path that only starts like a rule's does not match it

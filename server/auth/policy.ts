@@ -49,6 +49,12 @@ export const API_RULES: readonly Rule[] = [
   { method: 'GET', path: '/api/reports/status', access: REPORTERS, note: 'a field user sees only their own' },
   { method: 'GET', path: '/api/photos/*', access: ALL, note: 'a field user sees only their own' },
   { method: 'GET', path: '/api/dashboard/*', access: ['leader', 'operator', 'admin'] },
+  {
+    method: 'GET',
+    path: '/api/services/tiles',
+    access: CONSOLE,
+    note: "the console's province row: one headline figure per service on the indicator feed",
+  },
   { method: 'GET', path: '/api/alarms', access: CONSOLE, note: 'leaders read the alarms' },
   { method: 'GET', path: '/api/alarms/:id/history', access: CONSOLE },
   { method: 'POST', path: '/api/alarms/acknowledge', access: OPS, note: 'operators answer alarms' },

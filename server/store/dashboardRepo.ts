@@ -326,6 +326,12 @@ export async function incidentCalendar(
   return out;
 }
 
+/** A figure's change from the previous period: null when either is; the ratio null when previous is 0. */
+export function kpiDelta(value: number | null, previous: number | null): Pick<Kpi, 'delta' | 'deltaRatio'> {
+  const delta = value !== null && previous !== null ? value - previous : null;
+  return { delta, deltaRatio: delta !== null && previous ? delta / previous : null };
+}
+
 function kpi(
   key: string,
   group: KpiGroup,
@@ -333,16 +339,7 @@ function kpi(
   value: number | null,
   previous: number | null,
 ): Kpi {
-  const delta = value !== null && previous !== null ? value - previous : null;
-  return {
-    key,
-    group,
-    unit,
-    value,
-    previous,
-    delta,
-    deltaRatio: delta !== null && previous ? delta / previous : null,
-  };
+  return { key, group, unit, value, previous, ...kpiDelta(value, previous) };
 }
 
 const EMPTY_STATS: IncidentStats = {
