@@ -36,9 +36,9 @@ import {
 const TAB_LABEL: Record<TabKey, MessageKey> = {
   summary: 'dash.tab.summary',
   traffic: 'dash.tab.traffic',
-  'public-services': 'service.public_services',
-  'online-information': 'service.online_information',
-  'socio-economic': 'service.socio_economic',
+  'public-services': 'domain.public_services',
+  'online-information': 'domain.online_information',
+  'socio-economic': 'domain.socio_economic',
 };
 
 /**

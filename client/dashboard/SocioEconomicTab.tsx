@@ -2,13 +2,13 @@
 // same period a year earlier and the year's plan; a 24-month (8-quarter) chart of each one chosen.
 import { useMemo } from 'preact/hooks';
 import type { SocioEconomicFigure } from '#contract/servicesApi.ts';
-import { formatAgo, type Lang } from '../i18n/format.ts';
+import { formatAgo, formatIndicator, type Lang } from '../i18n/format.ts';
 import { t } from '../i18n/i18n.ts';
 import type { TabData } from './api.ts';
 import { Chart } from './Chart.tsx';
 import { Card, Level, Table } from './parts.tsx';
 import { socioOption } from './serviceChartOptions.ts';
-import { formatIndicator, indicatorText, percentText, periodName, unitLabel } from './serviceFormat.ts';
+import { indicatorText, percentText, periodName, unitLabel } from './serviceFormat.ts';
 import { loadedAt, socioSeries, view } from './state.ts';
 
 /** The indicators whose charts show: those in the URL, else the first two of the table. */
@@ -52,7 +52,7 @@ export function SocioEconomicTab(props: { d: TabData; l: Lang }) {
     const order = rows.map((r) => r.indicatorId).filter((x) => next.includes(x));
     view.value = { ...view.value, indicators: order };
   };
-  const val = (r: SocioEconomicFigure, v: number | null) => formatIndicator(l, v, r.unit).text;
+  const val = (r: SocioEconomicFigure, v: number | null) => formatIndicator(l, v, r.unit).num;
   const yoy = (v: number | null) =>
     v === null ? '—' : `${v > 0 ? '+' : v < 0 ? '−' : '±'}${percentText(l, Math.abs(v))}`;
   const hasAny = rows.some((r) => r.latest !== null);

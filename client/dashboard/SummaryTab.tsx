@@ -3,14 +3,14 @@
 import type { JSX } from 'preact';
 import { useMemo } from 'preact/hooks';
 import type { AlarmHealthKpi, Kpi } from '#contract/dashboardApi.ts';
-import type { ServiceTile } from '#contract/servicesApi.ts';
-import { formatAgo, type Lang } from '../i18n/format.ts';
+import type { ServiceKpi, ServiceTile } from '#contract/servicesApi.ts';
+import { formatAgo, formatIndicator, type Lang } from '../i18n/format.ts';
 import { t } from '../i18n/i18n.ts';
 import type { MessageKey } from '../i18n/messages.ts';
 import type { TabData } from './api.ts';
-import { Card, KpiTile, Level } from './parts.tsx';
-import { formatIndicator, indicatorText, spanText } from './serviceFormat.ts';
-import { goTab, loadedAt, view } from './state.ts';
+import { Card, CsvLink, KpiTile, Level, ServiceKpiTile } from './parts.tsx';
+import { indicatorText, spanText } from './serviceFormat.ts';
+import { goTab, indicatorName, loadedAt, view } from './state.ts';
 import { type TabKey, viewToSearch } from './view.ts';
 
 /** The tab of each service. */
@@ -36,13 +36,20 @@ function TabLink(props: { tab: TabKey; testId: string }) {
   );
 }
 
-function ServiceTileCard(props: { tile: ServiceTile; l: Lang }) {
+/** The KPI words of each service's tab, for the period's figures under its tile. */
+const KPI_PREFIX: Partial<Record<ServiceTile['service'], 'ps' | 'oi'>> = {
+  public_services: 'ps',
+  online_information: 'oi',
+};
+
+function ServiceTileCard(props: { tile: ServiceTile; kpis: ServiceKpi[]; l: Lang }) {
   const { tile: s, l } = props;
+  const prefix = KPI_PREFIX[s.service];
   const v = formatIndicator(l, s.value, s.unit);
   return (
     <section class={`card svc-tile svc-${s.level}`} data-testid={`tile-${s.service}`}>
       <header class="card-head">
-        <h3>{t(`service.${s.service}` as MessageKey)}</h3>
+        <h3>{t(`domain.${s.service}` as MessageKey)}</h3>
         <TabLink tab={SERVICE_TAB[s.service]} testId={`open-${s.service}`} />
       </header>
       <div class="kpi-label">
@@ -50,8 +57,8 @@ function ServiceTileCard(props: { tile: ServiceTile; l: Lang }) {
         <span data-testid={`span-${s.service}`}>{spanText(l, s.span, s.periodStart)}</span>
       </div>
       <div class="kpi-value svc-value">
-        <span data-testid={`tile-value-${s.service}`}>{v.text}</span>
-        {v.unit && <span class="kpi-unit">{v.unit}</span>}
+        <span data-testid={`tile-value-${s.service}`}>{v.num}</span>
+        {s.value !== null && <span class="kpi-unit">{v.unit}</span>}
         {s.level !== 'none' && <Level level={s.level} testId={`tile-level-${s.service}`} />}
       </div>
       {s.value === null ? (
@@ -65,6 +72,16 @@ function ServiceTileCard(props: { tile: ServiceTile; l: Lang }) {
         <div class="svc-secondary" data-testid={`tile-secondary-${s.service}`}>
           {t(`dash.sum.sec.${s.secondary.key}` as MessageKey)}:{' '}
           <b>{indicatorText(l, s.secondary.value, s.secondary.unit)}</b>
+        </div>
+      )}
+      {prefix && props.kpis.length > 0 && (
+        <div class="svc-period" data-testid={`tile-period-${s.service}`}>
+          <div class="sub-title">{t('dash.sum.inPeriod')}</div>
+          <div class={`kpis small k${props.kpis.length}`}>
+            {props.kpis.map((k) => (
+              <ServiceKpiTile key={k.key} k={k} l={l} prefix={prefix} name={(id) => indicatorName(id, l)} />
+            ))}
+          </div>
         </div>
       )}
       <div class="svc-age muted">
@@ -117,10 +134,17 @@ export function SummaryTab(props: { d: TabData; l: Lang }) {
           </div>
         </Card>
       </div>
-      <h2 class="section">{t('dash.sum.services')}</h2>
+      <h2 class="section">
+        {t('dash.sum.services')} <CsvLink name="servicesSummary" />
+      </h2>
       <div class="grid g3 svc-tiles" data-testid="service-tiles">
         {tiles.map((s) => (
-          <ServiceTileCard key={s.service} tile={s} l={l} />
+          <ServiceTileCard
+            key={s.service}
+            tile={s}
+            kpis={(d.servicesSummary?.items ?? []).filter((k) => k.group === s.service)}
+            l={l}
+          />
         ))}
       </div>
       {tiles.length === 0 && <div class="empty-state">{t('dash.noData')}</div>}

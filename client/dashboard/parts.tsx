@@ -2,13 +2,13 @@
 import type { ComponentChildren } from 'preact';
 import type { AlarmHealthKpi, Kpi } from '#contract/dashboardApi.ts';
 import type { ServiceKpi, ServiceLevel } from '#contract/servicesApi.ts';
-import type { Lang } from '../i18n/format.ts';
+import { formatIndicator, type Lang } from '../i18n/format.ts';
 import { lang, t } from '../i18n/i18n.ts';
 import type { MessageKey } from '../i18n/messages.ts';
 import { DownloadLink } from '../shared/DownloadLink.tsx';
 import { type EndpointName, endpointUrl } from './api.ts';
 import { formatDelta, formatTarget, formatValue } from './kpiFormat.ts';
-import { formatIndicator, formatServiceDelta, levelText } from './serviceFormat.ts';
+import { formatServiceDelta, levelText } from './serviceFormat.ts';
 import { csvFailure, loadedAt, view } from './state.ts';
 
 export function CsvLink(props: { name: EndpointName; params?: Record<string, string>; testId?: string }) {
@@ -122,8 +122,8 @@ export function ServiceKpiTile(props: {
     >
       <div class="kpi-label">{label}</div>
       <div class="kpi-value">
-        <span data-testid={`kpi-value-${k.key}`}>{v.text}</span>
-        {v.unit && <span class="kpi-unit">{v.unit}</span>}
+        <span data-testid={`kpi-value-${k.key}`}>{v.num}</span>
+        {k.value !== null && <span class="kpi-unit">{v.unit}</span>}
       </div>
       {k.level !== 'none' && (
         <div class="kpi-level">

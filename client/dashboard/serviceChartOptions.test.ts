@@ -47,7 +47,7 @@ describe('service charts', () => {
     expect((hourly.xAxis as { data: string[] }).data).toEqual(['20:00']);
     const daily = mentionsOption('vi', [b('2026-12-05T00:00:00+07:00', '1d', 0, 0, 1)], 7);
     expect((daily.xAxis as { data: string[] }).data).toEqual(['05/12']);
-    expect((daily.yAxis as { name: string }).name).toBe('lượt');
+    expect((daily.yAxis as { name: string }).name).toBe('lượt đề cập');
   });
 
   it('draws an indicator with last year as a dashed line, axis in its unit', () => {

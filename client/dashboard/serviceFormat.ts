@@ -3,7 +3,7 @@
 import { LOCAL_OFFSET_MS } from '#contract/cityTime.ts';
 import type { IndicatorUnit } from '#contract/indicatorVocab.ts';
 import type { ServiceKpi, ServiceLevel, ServiceSpan } from '#contract/servicesApi.ts';
-import { formatNumber, type Lang, translate } from '../i18n/format.ts';
+import { formatIndicator, formatNumber, formatPeriodLabel, type Lang, translate } from '../i18n/format.ts';
 import type { MessageKey } from '../i18n/messages.ts';
 
 /** The unit's word in the reader's language ("hồ sơ", "tỷ đồng", "%"). */
@@ -11,34 +11,10 @@ export function unitLabel(lang: Lang, unit: IndicatorUnit): string {
   return translate(lang, `unit.${unit}` as MessageKey);
 }
 
-/**
- * A figure in its unit. Shares and indices keep their decimals fixed (a tile does not jump between
- * "96,6" and "96,63"); money keeps one decimal under a thousand; counts are whole.
- */
-export function formatIndicator(
-  lang: Lang,
-  v: number | null | undefined,
-  unit: IndicatorUnit,
-): { text: string; unit: string } {
-  if (v === null || v === undefined || !Number.isFinite(v)) return { text: '—', unit: '' };
-  const u = unitLabel(lang, unit);
-  switch (unit) {
-    case 'percent':
-      return { text: formatNumber(lang, v, 2, 2), unit: u };
-    case 'index_point':
-      return { text: formatNumber(lang, v, 2, 2), unit: u };
-    case 'vnd_billion':
-    case 'usd_million':
-      return { text: formatNumber(lang, v, Math.abs(v) >= 1000 ? 0 : 1), unit: u };
-    default:
-      return { text: formatNumber(lang, v, 0), unit: u };
-  }
-}
-
-/** The figure and its unit as one string ("96,63 %", "1.234 hồ sơ"); "—" without a value. */
+/** The figure and its unit as one string ("96,6 %", "1.234 hồ sơ"); "—" without a value. */
 export function indicatorText(lang: Lang, v: number | null | undefined, unit: IndicatorUnit): string {
-  const f = formatIndicator(lang, v, unit);
-  return f.unit ? withUnit(lang, f.text, unit) : f.text;
+  if (v === null || v === undefined || !Number.isFinite(v)) return '—';
+  return withUnit(lang, formatIndicator(lang, v, unit).num, unit);
 }
 
 /** A number already written, with its unit's word after it. */
@@ -83,35 +59,28 @@ export function formatServiceDelta(
   if (k.unit === 'percent')
     text = `${sign}${formatNumber(lang, Math.abs(k.delta), 2)} ${translate(lang, 'dash.svc.points')}`;
   else if (k.deltaRatio !== null) text = `${sign}${formatNumber(lang, Math.abs(k.deltaRatio) * 100, 1)}%`;
-  else text = `${sign}${formatIndicator(lang, Math.abs(k.delta), k.unit).text}`;
+  else text = `${sign}${formatIndicator(lang, Math.abs(k.delta), k.unit).num}`;
   return { text, tone, arrow };
 }
 
-const ROMAN = ['I', 'II', 'III', 'IV'];
-
 /**
- * A period label of the feed (`2026-10`, `2026-Q3`, `2026-10-05`) in words: "Tháng 10/2026" / "Oct 2026",
- * "Quý III/2026" / "Q3 2026", "05/10/2026" / "5 Oct 2026"; `short` for an axis ("10/2026", "Oct 26").
+ * A period label of the feed (`2026-10`, `2026-Q3`, `2026-10-05`) in words: months and quarters as
+ * formatPeriodLabel says them ("tháng 10/2026" / "Oct 2026"), a day "05/10/2026" / "5 Oct 2026"; `short`
+ * for an axis ("10/2026" / "Oct 26", "Q3/2026" / "Q3 26").
  */
 export function periodName(lang: Lang, label: string, short = false): string {
   const q = /^(\d{4})-Q([1-4])$/.exec(label);
-  if (q) {
-    const [y, n] = [q[1], Number(q[2])];
-    if (lang === 'vi') return short ? `Q${n}/${y}` : `Quý ${ROMAN[n - 1]}/${y}`;
-    return short ? `Q${n} ${y.slice(2)}` : `Q${n} ${y}`;
-  }
   const m = /^(\d{4})-(\d{2})(?:-(\d{2}))?$/.exec(label);
+  const day = m?.[3] !== undefined;
+  if (!short && !day) return formatPeriodLabel(lang, label);
+  if (q) return lang === 'vi' ? `Q${q[2]}/${q[1]}` : `Q${q[2]} ${q[1].slice(2)}`;
   if (!m) return label;
-  const [y, mo, d] = [Number(m[1]), Number(m[2]), m[3] ? Number(m[3]) : undefined];
-  if (lang === 'vi') {
-    if (d !== undefined) return `${String(d).padStart(2, '0')}/${m[2]}/${y}`;
-    return short ? `${m[2]}/${y}` : `Tháng ${mo}/${y}`;
-  }
-  const date = new Date(Date.UTC(y, mo - 1, d ?? 1));
-  return date.toLocaleDateString('en-GB', {
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), day ? Number(m[3]) : undefined];
+  if (lang === 'vi') return d !== undefined ? `${m[3]}/${m[2]}/${y}` : `${m[2]}/${y}`;
+  return new Date(Date.UTC(y, mo - 1, d ?? 1)).toLocaleDateString('en-GB', {
     ...(d !== undefined ? { day: 'numeric' } : {}),
     month: 'short',
-    year: short ? '2-digit' : 'numeric',
+    year: d !== undefined ? 'numeric' : '2-digit',
     timeZone: 'UTC',
   });
 }
@@ -146,7 +115,7 @@ export function spanText(lang: Lang, span: ServiceSpan, periodStart: number): st
 
 /** A threshold level in words: the colour is never the only sign. */
 export function levelText(lang: Lang, level: ServiceLevel): string {
-  return translate(lang, `level.${level}` as MessageKey);
+  return translate(lang, `serviceLevel.${level}` as MessageKey);
 }
 
 /** "3,2 lần" / "3.2×": a count against its usual. */

@@ -1,4 +1,5 @@
 import { CITY_TZ } from '#contract/cityTime.ts';
+import { COUNT_UNITS, type IndicatorUnit } from '#contract/indicatorVocab.ts';
 import { en, type MessageKey, vi } from './messages.ts';
 
 export type Lang = 'vi' | 'en';
@@ -112,4 +113,45 @@ export function formatDuration(lang: Lang, ms: number): string {
   const d = Math.floor(h / 24);
   const rh = h % 24;
   return rh === 0 ? part(d, 'unit.d') : `${part(d, 'unit.d')} ${part(rh, 'unit.h')}`;
+}
+
+/** Decimals an indicator's figure is written with: counts whole, rates and money to one place. */
+export function indicatorDigits(unit: IndicatorUnit): number {
+  return COUNT_UNITS.includes(unit) ? 0 : 1;
+}
+
+/**
+ * An indicator's figure and its unit label (the messages' `unit.<unit>`, the one vocabulary), apart so a
+ * page can set the number large: `{ num: '96,6', unit: '%' }`; a missing figure is an em dash.
+ */
+export function formatIndicator(
+  lang: Lang,
+  value: number | null,
+  unit: IndicatorUnit,
+): { num: string; unit: string } {
+  const label = translate(lang, `unit.${unit}`);
+  if (value === null || !Number.isFinite(value)) return { num: '—', unit: label };
+  // fixed decimals: a tile that reads 96,6 then 97 jumps in width
+  const d = indicatorDigits(unit);
+  return { num: formatNumber(lang, value, d, d), unit: label };
+}
+
+const MONTH_NAMES_EN = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/**
+ * A period label of the contract (`periodLabel`: `2026-10`, `2026-Q3`, `2026`) as a reader says it:
+ * "tháng 10/2026" / "Oct 2026", "quý 3/2026" / "Q3 2026", "năm 2026" / "2026"; anything else as given.
+ */
+export function formatPeriodLabel(lang: Lang, label: string): string {
+  const m = /^(\d{4})-(\d{2})$/.exec(label);
+  if (m) {
+    const month = Number(m[2]);
+    // Vietnamese says the month's number, English its name
+    const name = lang === 'en' ? MONTH_NAMES_EN[month - 1] : String(month);
+    return translate(lang, 'periodLabel.month', { month: name ?? m[2], y: m[1] });
+  }
+  const q = /^(\d{4})-Q([1-4])$/.exec(label);
+  if (q) return translate(lang, 'periodLabel.quarter', { q: q[2], y: q[1] });
+  if (/^\d{4}$/.test(label)) return translate(lang, 'periodLabel.year', { y: label });
+  return label;
 }

@@ -32,6 +32,7 @@ export const vi = {
   'dash.sum.noValue': 'Chưa có số liệu',
   'dash.sum.previous': 'kỳ trước: {value}',
   'dash.sum.details': 'Xem chi tiết',
+  'dash.sum.inPeriod': 'Trong kỳ báo cáo',
   'dash.sum.note':
     'Mỗi ô ghi kỳ của số liệu: tỷ lệ đúng hạn của tháng này, tỷ lệ tiêu cực của hôm nay, GRDP của quý mới nhất. Màu và chữ của mức theo ngưỡng trong danh mục chỉ tiêu.',
   'dash.ps.kpiTitle': 'Hồ sơ thủ tục hành chính',
@@ -139,6 +140,7 @@ export const en = {
   'dash.sum.noValue': 'No figures yet',
   'dash.sum.previous': 'previous: {value}',
   'dash.sum.details': 'Details',
+  'dash.sum.inPeriod': 'In the period',
   'dash.sum.note':
     "Each tile names its period: this month's on-time rate, today's negative share, the latest quarter's GRDP. Level colours and words follow the indicator catalogue's thresholds.",
   'dash.ps.kpiTitle': 'Administrative dossiers',
