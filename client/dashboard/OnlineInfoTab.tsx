@@ -70,9 +70,7 @@ export function OnlineInfoTab(props: { d: TabData; l: Lang }) {
               { head: t('dash.svc.level'), cell: (r) => <Level level={r.level} /> },
             ]}
           />
-          <p class="note">
-            {t('dash.oi.note')} ({t('unit.mention')})
-          </p>
+          <p class="note">{t('dash.oi.note')}</p>
         </Card>
         <Card title={t('dash.oi.sources')} csv="oiSources">
           <Table

@@ -29,6 +29,10 @@ function dossierCols(l: Lang) {
   ];
 }
 
+/** Whether a row has anything in the period: an agency or ward without a dossier is left out of its table. */
+const active = (r: DossierFigures) =>
+  r.received + r.resolvedOnTime + r.resolvedLate + r.returned > 0 || (r.overdueNow ?? 0) > 0;
+
 export function PublicServicesTab(props: { d: TabData; l: Lang }) {
   const { d, l } = props;
   const kpis = d.psKpis?.items ?? [];
@@ -69,7 +73,7 @@ export function PublicServicesTab(props: { d: TabData; l: Lang }) {
         <Card title={t('dash.ps.agencies')} csv="psAgencies">
           <Table
             testId="table-agencies"
-            rows={d.psAgencies?.items ?? []}
+            rows={(d.psAgencies?.items ?? []).filter(active)}
             empty={t('dash.ps.empty')}
             cols={[
               { head: t('dash.col.rank'), cell: (r) => r.rank, num: true },
@@ -88,7 +92,7 @@ export function PublicServicesTab(props: { d: TabData; l: Lang }) {
         <Card title={t('dash.ps.wards')} csv="psWards">
           <Table
             testId="table-ps-wards"
-            rows={d.psWards?.items ?? []}
+            rows={(d.psWards?.items ?? []).filter(active)}
             empty={t('dash.ps.empty')}
             cols={[
               { head: t('dash.col.rank'), cell: (r) => r.rank, num: true },

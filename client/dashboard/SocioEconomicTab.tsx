@@ -2,14 +2,14 @@
 // same period a year earlier and the year's plan; a 24-month (8-quarter) chart of each one chosen.
 import { useMemo } from 'preact/hooks';
 import type { SocioEconomicFigure } from '#contract/servicesApi.ts';
-import { formatAgo, formatIndicator, type Lang } from '../i18n/format.ts';
+import { formatIndicator, type Lang } from '../i18n/format.ts';
 import { t } from '../i18n/i18n.ts';
 import type { TabData } from './api.ts';
 import { Chart } from './Chart.tsx';
 import { Card, Level, Table } from './parts.tsx';
 import { socioOption } from './serviceChartOptions.ts';
 import { indicatorText, percentText, periodName, unitLabel } from './serviceFormat.ts';
-import { loadedAt, socioSeries, view } from './state.ts';
+import { socioSeries, view } from './state.ts';
 
 /** The indicators whose charts show: those in the URL, else the first two of the table. */
 export function chosenIndicators(chosen: string[] | undefined, rows: SocioEconomicFigure[]): string[] {
@@ -105,10 +105,6 @@ export function SocioEconomicTab(props: { d: TabData; l: Lang }) {
                 num: true,
               },
               { head: t('dash.svc.level'), cell: (r) => <Level level={r.level} /> },
-              {
-                head: t('dash.se.col.age'),
-                cell: (r) => (r.asOf === null ? '—' : formatAgo(l, Math.max(0, loadedAt.value - r.asOf))),
-              },
             ]}
           />
         ) : (

@@ -118,16 +118,16 @@ export function ServiceKpiTile(props: {
   return (
     <div
       class={`kpi ${props.big ? 'kpi-big' : ''} ${k.level === 'warning' || k.level === 'critical' ? `kpi-${k.level}` : ''}`}
-      data-testid={`kpi-${k.key}`}
+      data-testid={`kpi-${props.prefix}-${k.key}`}
     >
       <div class="kpi-label">{label}</div>
       <div class="kpi-value">
-        <span data-testid={`kpi-value-${k.key}`}>{v.num}</span>
+        <span data-testid={`kpi-value-${props.prefix}-${k.key}`}>{v.num}</span>
         {k.value !== null && <span class="kpi-unit">{v.unit}</span>}
       </div>
       {k.level !== 'none' && (
         <div class="kpi-level">
-          <Level level={k.level} testId={`level-${k.key}`} />
+          <Level level={k.level} testId={`level-${props.prefix}-${k.key}`} />
         </div>
       )}
       <Delta d={formatServiceDelta(l, k)} />
