@@ -85,7 +85,10 @@ function ServiceTileCard(props: { tile: ServiceTile; kpis: ServiceKpi[]; l: Lang
         </div>
       )}
       <div class="svc-age muted">
-        {s.asOf !== null && t('dash.sum.asOf', { ago: formatAgo(l, Math.max(0, loadedAt.value - s.asOf)) })}
+        {/* a figure of a whole period (a quarter's GRDP) is dated at its start: its age would read as staleness */}
+        {s.asOf !== null &&
+          s.asOf !== s.periodStart &&
+          t('dash.sum.asOf', { ago: formatAgo(l, Math.max(0, loadedAt.value - s.asOf)) })}
       </div>
     </section>
   );
