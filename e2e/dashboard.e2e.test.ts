@@ -4,10 +4,14 @@ import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Browser, BrowserContext, Download, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { localDate } from '#contract/cityTime.ts';
+import { localDate, localDayStart } from '#contract/cityTime.ts';
+import type { IndicatorSourceKey, IngestAnswer } from '#contract/indicatorVocab.ts';
+import type { DossierFigures, MentionFigures, SocioEconomicFigure } from '#contract/servicesApi.ts';
 import { vi as viText } from '../client/i18n/messages.ts';
 import type { RunningIoc } from '../server/main.ts';
 import { type AlarmRaise, AlarmsRepo } from '../server/store/alarmsRepo.ts';
+import { loginAs } from '../server/testing/sessions.ts';
+import { eventually } from '../server/testing/wait.ts';
 import {
   ARTIFACTS,
   chartsFitTheirBoxes,
@@ -59,7 +63,7 @@ describe("leaders' dashboard", () => {
   });
 
   it('shows the KPIs and draws every chart with data, in Vietnamese by default', async () => {
-    await page.goto(`${base}/dashboard?period=7d`);
+    await page.goto(`${base}/dashboard?tab=traffic&period=7d`);
     await ready();
     expect(await page.locator('h1').textContent()).toBe('Báo cáo tổng hợp cho lãnh đạo');
     expect(Number((await kpiText('received'))?.replace(/\./g, ''))).toBeGreaterThan(0);
@@ -124,7 +128,7 @@ describe("leaders' dashboard", () => {
   });
 
   it('switches to English and remembers it; prints without controls', async () => {
-    await page.goto(`${base}/dashboard?period=7d`);
+    await page.goto(`${base}/dashboard?tab=traffic&period=7d`);
     await ready();
     await page.getByTestId('lang').click();
     await page.waitForFunction(() => document.querySelector('h1')?.textContent === "Leaders' summary report");
@@ -216,7 +220,7 @@ describe("leaders' dashboard", () => {
       );
 
     await page.setViewportSize({ width: 1600, height: 1000 });
-    await page.goto(`${base}/dashboard?period=7d`);
+    await page.goto(`${base}/dashboard?tab=traffic&period=7d`);
     await ready();
     const section = page.getByTestId('sec-alarms');
     await section.scrollIntoViewIfNeeded();
@@ -250,7 +254,7 @@ describe("leaders' dashboard", () => {
 
     // a day long ago: no alarms, said so where the chart and the table would be
     const old = localDate(Date.now() - 300 * 86_400_000);
-    await page.goto(`${base}/dashboard?period=custom&from=${old}&to=${old}`);
+    await page.goto(`${base}/dashboard?tab=traffic&period=custom&from=${old}&to=${old}`);
     await ready();
     await page.getByTestId('sec-alarms').scrollIntoViewIfNeeded();
     expect(await page.getByTestId('alarm-empty').textContent()).toBe('Không có cảnh báo nào trong kỳ này');
@@ -262,10 +266,322 @@ describe("leaders' dashboard", () => {
     await screenshot(page, 'dashboard-alarms-empty-1600');
   });
 
+  describe('the service tabs on figures fed through the real HTTP ingest and CSV import', () => {
+    /** "2026-11" for k months before this one (city time) */
+    const monthBack = (k: number) => {
+      const [y, m] = localDate(Date.now()).split('-').map(Number) as [number, number];
+      const i = y * 12 + (m - 1) - k;
+      return `${Math.floor(i / 12)}-${String((i % 12) + 1).padStart(2, '0')}`;
+    };
+    const lastQuarter = (() => {
+      const [y, m] = localDate(Date.now()).split('-').map(Number) as [number, number];
+      const q = Math.floor((m - 1) / 3);
+      return q === 0 ? `${y - 1}-Q4` : `${y}-Q${q}`;
+    })();
+    let wards: Array<{ id: string; name: string }>;
+
+    beforeAll(async () => {
+      const run = ioc as RunningIoc;
+      wards = run.city.districts.slice(0, 2).map((d) => ({ id: d.id, name: d.name }));
+      const admin = await loginAs(run, 'admin');
+      const post = (url: string, body: unknown) =>
+        admin.fetch(url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        });
+      // two systems with their keys: the one-stop-shop portal and the media monitor
+      const key = async (id: string, indicators: string[]) => {
+        const r = await post('/api/admin/indicator-sources', { id, name: id, indicators, ratePerMin: 600 });
+        expect(r.status).toBe(201);
+        return ((await r.json()) as IndicatorSourceKey).apiKey;
+      };
+      const send = async (source: string, apiKey: string, values: unknown[]) => {
+        const r = await fetch(`${base}/api/ingest/${source}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-api-key': apiKey },
+          body: JSON.stringify({ values }),
+        });
+        const a = (await r.json()) as IngestAnswer;
+        expect(a.rejected, JSON.stringify(a.rows.filter((x) => x.status === 'rejected'))).toBe(0);
+      };
+      // events of the last half hour: today in the city, unless the test runs in its first half hour
+      const t0 = Math.max(Date.now() - 30 * 60_000, localDayStart(Date.now()) + 60_000);
+      let n = 0;
+      const ev = (indicator: string, agency: string, ward: string, extra: Record<string, string> = {}) => ({
+        indicator,
+        ts: t0 + n * 1000,
+        agency,
+        ward,
+        id: `e2e-${++n}`,
+        ...extra,
+      });
+      const times = <T>(k: number, f: () => T) => Array.from({ length: k }, f);
+      const [w1, w2] = wards.map((w) => w.id) as [string, string];
+      // Sở Tư pháp: 10 received in ward 1 (6 online), 8 on time, 2 late, 1 returned, 3 overdue now;
+      // Sở Xây dựng: 5 received at the counter in ward 2, 3 on time, 3 late, 25 overdue now (critical from 20)
+      const portal = await key('mot-cua-e2e', [
+        'dossier_received',
+        'dossier_resolved_on_time',
+        'dossier_resolved_late',
+        'dossier_returned',
+        'dossier_overdue',
+      ]);
+      await send('mot-cua-e2e', portal, [
+        ...times(6, () => ev('dossier_received', 'so-tu-phap', w1, { channel: 'online' })),
+        ...times(4, () => ev('dossier_received', 'so-tu-phap', w1, { channel: 'counter' })),
+        ...times(8, () => ev('dossier_resolved_on_time', 'so-tu-phap', w1)),
+        ...times(2, () => ev('dossier_resolved_late', 'so-tu-phap', w1)),
+        ev('dossier_returned', 'so-tu-phap', w1),
+        ...times(5, () => ev('dossier_received', 'so-xay-dung', w2, { channel: 'counter' })),
+        ...times(3, () => ev('dossier_resolved_on_time', 'so-xay-dung', w2)),
+        ...times(3, () => ev('dossier_resolved_late', 'so-xay-dung', w2)),
+        { indicator: 'dossier_overdue', ts: t0, agency: 'so-tu-phap', value: 3 },
+        { indicator: 'dossier_overdue', ts: t0, agency: 'so-xay-dung', value: 25 },
+      ]);
+      // mentions: "ngap-lut" 6 negative, 2 neutral, 1 positive on facebook; "du-lich" 4 positive, 1 neutral in the press
+      const monitor = await key('bao-chi-e2e', ['online_mentions']);
+      const m = (topic: string, source: string, sentiment: string) => ({
+        indicator: 'online_mentions',
+        ts: t0 + n * 1000,
+        topic,
+        source,
+        sentiment,
+        id: `m-${++n}`,
+      });
+      await send('bao-chi-e2e', monitor, [
+        ...times(6, () => m('ngap-lut', 'facebook', 'negative')),
+        ...times(2, () => m('ngap-lut', 'facebook', 'neutral')),
+        m('ngap-lut', 'facebook', 'positive'),
+        ...times(4, () => m('du-lich', 'bao-dien-tu', 'positive')),
+        m('du-lich', 'bao-dien-tu', 'neutral'),
+      ]);
+      // the statistics office's spreadsheet, through the admin's CSV import
+      const csv = [
+        'indicator,period,value,unit',
+        `budget_revenue,${monthBack(2)},1200,vnd_billion`,
+        `budget_revenue,${monthBack(1)},1500,vnd_billion`,
+        `budget_revenue,${monthBack(13)},1250,vnd_billion`,
+        `cpi,${monthBack(1)},103.2,index_point`,
+        `cpi,${monthBack(13)},102,index_point`,
+        `grdp_growth,${lastQuarter},7.1,percent`,
+      ].join('\n');
+      const imported = await admin.fetch('/api/admin/indicators/import', {
+        method: 'POST',
+        headers: { 'content-type': 'text/csv' },
+        body: csv,
+      });
+      expect(((await imported.json()) as IngestAnswer).stored).toBe(6);
+      // the aggregates take the figures in seconds: wait for the dashboard's API to have them all
+      await eventually(
+        async () => {
+          const ps = await (
+            await leaderFetch(`${base}/api/dashboard/public-services/agencies?${todayQuery()}`)
+          ).json();
+          const oi = await (
+            await leaderFetch(`${base}/api/dashboard/online-information/topics?${todayQuery()}`)
+          ).json();
+          const se = await (
+            await leaderFetch(`${base}/api/dashboard/socio-economic/indicators?${todayQuery()}`)
+          ).json();
+          const recv = (ps.items as DossierFigures[]).reduce((a, r) => a + r.received, 0);
+          const ment = (oi.items as MentionFigures[]).reduce((a, r) => a + r.mentions, 0);
+          const socio = (se.items as SocioEconomicFigure[]).filter((r) => r.latest !== null).length;
+          return recv === 15 && ment === 14 && socio === 3;
+        },
+        30_000,
+        'the fed figures in the dashboard API',
+        500,
+      );
+      await page.setViewportSize({ width: 1600, height: 1000 });
+    }, 60_000);
+
+    const todayQuery = () => {
+      const from = localDayStart(Date.now());
+      return `from=${new Date(from).toISOString()}&to=${new Date(from + 86_400_000).toISOString()}`;
+    };
+    const text = (id: string) => page.getByTestId(id).textContent();
+    const rowsOf = async (id: string) =>
+      page
+        .getByTestId(id)
+        .locator('tbody tr')
+        .evaluateAll((trs) =>
+          trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent?.trim())),
+        );
+
+    it('summary: opens by default with the city and each service, and its tiles link to their tabs by keyboard', async () => {
+      await page.goto(`${base}/dashboard?period=today`);
+      await ready();
+      expect(await page.getByTestId('tab-summary').getAttribute('aria-selected')).toBe('true');
+      expect(Number((await kpiText('received'))?.replace(/\./g, ''))).toBeGreaterThanOrEqual(0);
+      expect(await kpiText('peakSpeed')).toMatch(/^(\d+,\d|—)$/);
+      // this month's on-time rate: 11 of 16 resolved on time = 68,75 %, under the catalogue's critical 90
+      expect(await text('tile-value-public_services')).toBe('68,8');
+      expect(await text('tile-level-public_services')).toContain('Nghiêm trọng');
+      expect(await text('span-public_services')).toMatch(/^tháng \d{1,2}\/\d{4}$/);
+      expect(await text('tile-secondary-public_services')).toBe('Hồ sơ quá hạn hiện tại: 28 hồ sơ');
+      // today's negative share: 6 of 14
+      expect(await text('tile-value-online_information')).toBe('42,9');
+      expect(await text('tile-secondary-online_information')).toBe('Lượt đề cập hôm nay: 14 lượt đề cập');
+      expect(await text('tile-value-socio_economic')).toBe('7,1');
+      await screenshot(page, 'dashboard-summary-1600');
+
+      // keyboard: the selected tab is the one stop; arrows move and open the tabs
+      await page.getByTestId('tab-summary').focus();
+      await page.keyboard.press('ArrowRight');
+      await page.waitForURL(/tab=traffic/);
+      await page.keyboard.press('ArrowRight');
+      await page.waitForURL(/tab=public-services/);
+      expect(await page.evaluate(() => document.activeElement?.id)).toBe('tab-public-services');
+      await ready();
+      expect(await page.getByTestId('tab-public-services').getAttribute('aria-selected')).toBe('true');
+    });
+
+    it('public services: KPIs, the day chart, agencies ranked with their overdue level, the wards; CSV like the other cards', async () => {
+      await page.goto(`${base}/dashboard?tab=public-services&period=today`);
+      await ready();
+      expect(await kpiText('ps-received')).toBe('15');
+      expect(await kpiText('ps-onTimeRate')).toBe('68,8');
+      expect(await kpiText('ps-onlineShare')).toBe('40,0');
+      expect(await kpiText('ps-overdueNow')).toBe('28');
+      expect(await text('level-ps-overdueNow')).toContain('Nghiêm trọng');
+      expect(await page.getByTestId('kpi-ps-onTimeRate').locator('.kpi-unit').textContent()).toBe('%');
+      const chart = page.getByTestId('chart-dossiers');
+      expect(await chart.locator('svg path').count()).toBeGreaterThan(3);
+      const agencies = await rowsOf('table-agencies');
+      expect(agencies.map((r) => [r[0], r[1], r[2], r[3], r[4], r[6], r[8]])).toEqual([
+        ['1', 'Sở Tư pháp', '10', '8', '2', '80,0 %', '3'],
+        ['2', 'Sở Xây dựng', '5', '3', '3', '50,0 %', '25'],
+      ]);
+      expect(agencies[1]?.[9]).toContain('Nghiêm trọng');
+      const ward = (await rowsOf('table-ps-wards')).find((r) => r[1] === wards[0]?.name);
+      expect(ward?.slice(2, 8)).toEqual(['10', '8', '2', '1', '80,0 %', '60,0 %']);
+      const href = (await page.getByTestId('csv-psAgencies').getAttribute('href')) as string;
+      // the CSV has every agency, as the JSON does (the table leaves those without a dossier out)
+      const csv = await (await leaderFetch(base + href)).text();
+      const json = (await (await leaderFetch(base + href.replace('&format=csv', ''))).json()) as {
+        items: DossierFigures[];
+      };
+      expect(csv.trim().split('\r\n')).toHaveLength(json.items.length + 1);
+      expect(csv).toContain('so-tu-phap');
+      await screenshot(page, 'dashboard-public-services-1600');
+    });
+
+    it('online information: KPIs, mentions by sentiment per hour, hot topics and sources', async () => {
+      await page.goto(`${base}/dashboard?tab=online-information&period=today`);
+      await ready();
+      expect(await kpiText('oi-mentions')).toBe('14');
+      expect(await kpiText('oi-negative')).toBe('6');
+      expect(await kpiText('oi-negativeShare')).toBe('42,9');
+      expect(await page.locator('h3', { hasText: 'mỗi giờ' }).count()).toBe(1);
+      const chart = page.getByTestId('chart-mentions');
+      const stats = await paintStats(
+        page,
+        (await chart.boundingBox()) as { x: number; y: number; width: number; height: number },
+      );
+      expect(stats.colours).toBeGreaterThan(2);
+      const topics = await rowsOf('table-topics');
+      expect(topics.map((r) => r.slice(0, 5))).toEqual([
+        ['1', 'ngap-lut', '9', '6', '66,7 %'],
+        ['2', 'du-lich', '5', '0', '0,0 %'],
+      ]);
+      const sources = await rowsOf('table-sources');
+      expect(sources.map((r) => r.slice(1, 3))).toEqual([
+        ['facebook', '9'],
+        ['bao-dien-tu', '5'],
+      ]);
+      await screenshot(page, 'dashboard-online-information-1600');
+    });
+
+    it('socio-economic: each indicator against the period before, last year and the year so far; a chart per one chosen', async () => {
+      await page.goto(`${base}/dashboard?tab=socio-economic&period=7d`);
+      await ready();
+      const rows = await rowsOf('table-se');
+      const budget = rows.find((r) => r[1] === 'Thu ngân sách nhà nước trên địa bàn');
+      // the latest month 1.500 against 1.200 before and 1.250 a year earlier: +20 %; the year so far sums the
+      // year's months
+      const sameYear = monthBack(2).slice(0, 4) === monthBack(1).slice(0, 4);
+      expect(budget?.slice(2, 8)).toEqual([
+        `tháng ${Number(monthBack(1).slice(5))}/${monthBack(1).slice(0, 4)}`,
+        '1.500,0 tỷ đồng',
+        '1.200,0',
+        '1.250,0',
+        '+20,0 %',
+        sameYear ? '2.700,0' : '1.500,0',
+      ]);
+      const cpi = rows.find((r) => r[1]?.startsWith('Chỉ số giá tiêu dùng'));
+      expect(cpi?.[3]).toBe('103,2 điểm');
+      // an index adds up as its latest figure
+      expect(cpi?.[7]).toBe('103,2');
+      // the first two indicators of the table are charted by default; choosing GRDP adds its chart and the
+      // URL keeps the choice
+      expect(await page.getByTestId('se-pick-cpi').isChecked()).toBe(true);
+      await page.getByTestId('chart-se-cpi').waitFor();
+      await page.getByTestId('se-pick-grdp_growth').check();
+      await page.waitForURL(/indicators=[^&]*grdp_growth/);
+      const chart = page.getByTestId('chart-se-grdp_growth');
+      await chart.waitFor();
+      await chartsFitTheirBoxes(page);
+      expect(await chart.locator('svg path').count()).toBeGreaterThan(3);
+      await page.getByTestId('se-chart-grdp_growth').scrollIntoViewIfNeeded();
+      await screenshot(page, 'dashboard-socio-economic-1600');
+      await page.getByTestId('lang').click();
+      await page.waitForFunction(
+        () => document.querySelector('h1')?.textContent === "Leaders' summary report",
+      );
+      expect(await page.getByTestId('tab-socio-economic').textContent()).toBe('Socio-economic');
+      expect(await page.getByTestId('table-se').textContent()).toContain('State budget revenue');
+      await page.evaluate(() => window.scrollTo(0, 0));
+      await screenshot(page, 'dashboard-socio-economic-1600-en');
+      await page.getByTestId('lang').click();
+    }, 60_000);
+
+    it("a tab with nothing in its period says so, and a failure is said in the reader's language", async () => {
+      const old = localDate(Date.now() - 20 * 86_400_000);
+      await page.goto(`${base}/dashboard?tab=public-services&period=custom&from=${old}&to=${old}`);
+      await ready();
+      expect(await text('ps-empty')).toBe('Không có hồ sơ nào trong kỳ này');
+      expect(await page.getByTestId('table-agencies').locator('tbody').textContent()).toBe(
+        'Không có hồ sơ nào trong kỳ này',
+      );
+      // on a page of its own: the browser logs the failed request as a console error
+      const other = await context.newPage();
+      await other.route(/online-information\/kpis/, (r) =>
+        r.fulfill({
+          status: 503,
+          contentType: 'application/json',
+          body: '{"error":{"code":"db_down","message":"database unavailable"}}',
+        }),
+      );
+      await other.goto(`${base}/dashboard?tab=online-information&period=today`);
+      await expect
+        .poll(() => other.getByTestId('load-error').textContent())
+        .toBe('Không tải được số liệu: máy chủ gặp lỗi (mã 503). Thử lại sau ít phút.');
+      await other.getByTestId('lang').click();
+      await expect
+        .poll(() => other.getByTestId('load-error').textContent())
+        .toBe('Could not load the figures: the server failed (code 503). Try again in a few minutes.');
+      await other.getByTestId('lang').click();
+      await other.close();
+      // the print of a tab names it and leaves the tabs out
+      await page.goto(`${base}/dashboard?tab=public-services&period=today`);
+      await ready();
+      await page.emulateMedia({ media: 'print' });
+      expect(await page.getByTestId('tabs').isVisible()).toBe(false);
+      expect(await page.getByTestId('period-line').textContent()).toMatch(/^Dịch vụ công · Kỳ báo cáo/);
+      await page.emulateMedia({ media: 'screen' });
+    });
+  });
+
   it('a CSV link whose session has ended opens the login page and saves no file (dashboard and audit log)', async () => {
     const run = ioc as RunningIoc;
     for (const { role, url, link, error } of [
-      { role: 'leader', url: `${base}/dashboard?period=7d`, link: 'csv-worst', error: 'csv-error' },
+      {
+        role: 'leader',
+        url: `${base}/dashboard?tab=traffic&period=7d`,
+        link: 'csv-worst',
+        error: 'csv-error',
+      },
       { role: 'admin', url: `${base}/admin#audit`, link: 'audit-csv', error: 'toast' },
     ] as const) {
       const ctx = await browser.newContext({ viewport: { width: 1366, height: 768 }, acceptDownloads: true });

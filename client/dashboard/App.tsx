@@ -1,104 +1,99 @@
-import { signal } from '@preact/signals';
-import type { ComponentChildren } from 'preact';
-import { useMemo } from 'preact/hooks';
+// The leaders' dashboard: the header (period, district, language, print), the tabs, and the tab on screen.
+import type { JSX } from 'preact';
 import { localDate } from '#contract/cityTime.ts';
-import type { AlarmHealthKpi, AlarmSource, Kpi } from '#contract/dashboardApi.ts';
-import { formatDateTime, formatNumber, formatTime, type Lang } from '../i18n/format.ts';
+import { formatDateTime, formatTime } from '../i18n/format.ts';
 import { lang, t, toggleLang } from '../i18n/i18n.ts';
 import type { MessageKey } from '../i18n/messages.ts';
-import { DownloadLink } from '../shared/DownloadLink.tsx';
 import { UserMenu } from '../shared/UserMenu.tsx';
-import { type DashboardData, type EndpointName, endpointUrl } from './api.ts';
-import { Chart, type ChartOption } from './Chart.tsx';
+import type { DashboardData } from './api.ts';
+import { OnlineInfoTab } from './OnlineInfoTab.tsx';
+import { PublicServicesTab } from './PublicServicesTab.tsx';
+import { SocioEconomicTab } from './SocioEconomicTab.tsx';
+import { SummaryTab } from './SummaryTab.tsx';
 import {
-  alarmRateOption,
-  bucketLabel,
-  calendarOption,
-  categoryOption,
-  districtMapOption,
-  incidentsOption,
-  sourceOption,
-  speedOption,
-} from './chartOptions.ts';
-import { formatDelta, formatTarget, formatValue } from './kpiFormat.ts';
-import { PERIODS, type PeriodKey, type View, viewRange } from './view.ts';
+  csvFailure,
+  data,
+  districtNames,
+  failure,
+  goTab,
+  loadedAt,
+  loading,
+  mapReady,
+  view,
+} from './state.ts';
+import { TrafficTab } from './TrafficTab.tsx';
+import {
+  PERIODS,
+  type PeriodKey,
+  TABS,
+  type TabKey,
+  type View,
+  viewRange,
+  viewTab,
+  viewToSearch,
+} from './view.ts';
 
-export const view = signal<View>({ period: '7d' });
-export const data = signal<DashboardData | undefined>(undefined);
-export const loading = signal(true);
-export const failure = signal<string | undefined>(undefined);
-/** why the last CSV download failed, in the reader's language */
-export const csvFailure = signal<string | undefined>(undefined);
-export const districtNames = signal<Map<string, string>>(new Map());
-export const mapReady = signal(false);
-/** when the figures were loaded (the "now" the view's range was taken at) */
-export const loadedAt = signal(Date.now());
+const TAB_LABEL: Record<TabKey, MessageKey> = {
+  summary: 'dash.tab.summary',
+  traffic: 'dash.tab.traffic',
+  'public-services': 'domain.public_services',
+  'online-information': 'domain.online_information',
+  'socio-economic': 'domain.socio_economic',
+};
 
-function CsvLink(props: { name: EndpointName }) {
+/**
+ * The tabs (the WAI-ARIA tab pattern: one tab stop, arrows, Home and End move between them). Each is a
+ * link too, so a tab can be opened in a new window or its address copied; the printed page names its tab.
+ */
+function Tabs() {
+  const current = viewTab(view.value);
+  const go = (next: TabKey, focus = false) => {
+    goTab(next);
+    if (focus) document.getElementById(`tab-${next}`)?.focus();
+  };
+  const onKey = (e: JSX.TargetedKeyboardEvent<HTMLAnchorElement>, i: number) => {
+    const n = TABS.length;
+    const to =
+      e.key === 'ArrowRight'
+        ? (i + 1) % n
+        : e.key === 'ArrowLeft'
+          ? (i + n - 1) % n
+          : e.key === 'Home'
+            ? 0
+            : e.key === 'End'
+              ? n - 1
+              : -1;
+    if (to >= 0) {
+      e.preventDefault();
+      go(TABS[to], true);
+    } else if (e.key === ' ') {
+      e.preventDefault();
+      go(TABS[i]);
+    }
+  };
   return (
-    <DownloadLink
-      class="csv"
-      href={endpointUrl(props.name, view.value, loadedAt.value, true)}
-      filename={`ioc-${props.name}.csv`}
-      title={t('dash.csvTitle')}
-      testId={`csv-${props.name}`}
-      onStart={() => (csvFailure.value = undefined)}
-      onError={(text) => (csvFailure.value = text)}
-    >
-      ⤓ {t('dash.csv')}
-    </DownloadLink>
-  );
-}
-
-function Card(props: {
-  title: string;
-  csv?: EndpointName;
-  children: ComponentChildren;
-  class?: string;
-  testId?: string;
-}) {
-  return (
-    <section class={`card ${props.class ?? ''}`} data-testid={props.testId}>
-      <header class="card-head">
-        <h3>{props.title}</h3>
-        {props.csv && <CsvLink name={props.csv} />}
-      </header>
-      {props.children}
-    </section>
-  );
-}
-
-function KpiTile(props: { k: Kpi | AlarmHealthKpi | undefined; l: Lang; big?: boolean }) {
-  const k = props.k;
-  if (!k) return null;
-  const v = formatValue(props.l, k.value, k.unit);
-  const d = formatDelta(props.l, k);
-  // an alarm figure says whether it meets its target, in words and a mark, not only in colour
-  const target = 'target' in k ? formatTarget(props.l, k) : null;
-  return (
-    <div
-      class={`kpi ${props.big ? 'kpi-big' : ''} ${target ? (target.met ? 'kpi-met' : 'kpi-missed') : ''}`}
-      data-testid={`kpi-${k.key}`}
-    >
-      <div class="kpi-label">{t(`dash.kpi.${k.key}` as MessageKey)}</div>
-      <div class="kpi-value">
-        <span data-testid={`kpi-value-${k.key}`}>{v.text}</span>
-        {v.unit && <span class="kpi-unit">{v.unit}</span>}
-      </div>
-      {target && (
-        <div class={`kpi-target ${target.met ? 'good' : 'bad'}`} data-testid={`target-${k.key}`}>
-          {target.text}
-        </div>
-      )}
-      <div class={`kpi-delta ${d ? d.tone : 'neutral'}`}>
-        {d ? (
-          <>
-            <span class="arrow">{d.arrow}</span> {d.text} <span class="muted">{t('dash.vsPrev')}</span>
-          </>
-        ) : (
-          <span class="muted">{t('dash.noPrev')}</span>
-        )}
-      </div>
+    <div class="tabs" role="tablist" aria-label={t('dash.tabs')} data-testid="tabs">
+      {TABS.map((k, i) => (
+        <a
+          role="tab"
+          key={k}
+          id={`tab-${k}`}
+          href={`?${viewToSearch({ ...view.value, indicators: undefined, tab: k })}`}
+          class={`tab${current === k ? ' on' : ''}`}
+          aria-selected={current === k}
+          aria-controls="tabpanel"
+          tabIndex={current === k ? 0 : -1}
+          data-testid={`tab-${k}`}
+          onClick={(e) => {
+            if (e.ctrlKey || e.metaKey || e.shiftKey || e.button !== 0) return;
+            e.preventDefault();
+            go(k);
+          }}
+          onKeyDown={(e) => onKey(e, i)}
+        >
+          {t(TAB_LABEL[k])}
+        </a>
+      ))}
     </div>
   );
 }
@@ -107,7 +102,7 @@ function Controls() {
   const v = view.value;
   const names = districtNames.value;
   const set = (next: View) => {
-    view.value = next;
+    view.value = { ...next, tab: v.tab, indicators: v.indicators };
   };
   const { from, to } = viewRange(v, loadedAt.value);
   return (
@@ -185,77 +180,19 @@ function Controls() {
   );
 }
 
-function Table<R>(props: {
-  rows: R[];
-  cols: Array<{ head: string; cell: (r: R) => ComponentChildren; num?: boolean }>;
-  testId: string;
-  /** what an empty table says (default: no data yet) */
-  empty?: string;
-}) {
-  return (
-    <table class="tbl" data-testid={props.testId}>
-      <thead>
-        <tr>
-          {props.cols.map((c) => (
-            <th key={c.head} class={c.num ? 'num' : ''}>
-              {c.head}
-            </th>
-          ))}
-        </tr>
-      </thead>
-      <tbody>
-        {props.rows.length === 0 && (
-          <tr>
-            <td colSpan={props.cols.length} class="empty">
-              {props.empty ?? t('dash.noData')}
-            </td>
-          </tr>
-        )}
-        {props.rows.map((r, i) => (
-          <tr key={i}>
-            {props.cols.map((c) => (
-              <td key={c.head} class={c.num ? 'num' : ''}>
-                {c.cell(r)}
-              </td>
-            ))}
-          </tr>
-        ))}
-      </tbody>
-    </table>
-  );
-}
-
 export function App() {
   const l = lang.value;
-  const d = data.value;
+  const loaded = data.value;
   const names = districtNames.value;
-  const kpis = useMemo(() => new Map((d?.summary.items ?? []).map((k) => [k.key, k])), [d]);
-  const charts = useMemo(
-    () =>
-      d && {
-        speed: speedOption(l, d.series.items),
-        incidents: incidentsOption(l, d.series.items),
-        categories: categoryOption(l, d.categories.items),
-        sources: sourceOption(l, d.summary.items),
-        map: districtMapOption(l, d.districts.items),
-        calendar: calendarOption(l, d.calendar.items),
-        alarmRate: alarmRateOption(l, d.alarmRate.items, d.alarmRate.period.days),
-      },
-    [d, l],
-  );
-  const p = d?.summary.period;
+  const tab = viewTab(view.value);
+  // only the figures of the tab on screen: another tab's, still there while this one loads, are not shown
+  const d = loaded?.tab === tab ? loaded.d : undefined;
+  const p = d && Object.values(d).find((x) => x && 'period' in x)?.period;
   const dn = (id: string | null) => (id ? (names.get(id) ?? id) : '—');
-  const pct = (v: number | null) => (v === null ? '—' : `${formatNumber(l, v * 100, 1, 1)}%`);
-  const n1 = (v: number | null) => (v === null ? '—' : formatNumber(l, v, 1, 1));
-  const mins = (v: number | null) => {
-    if (v === null) return '—';
-    const f = formatValue(l, v, 'minutes');
-    return `${f.text} ${f.unit}`;
-  };
   const dateText = (ms: number) => localDate(ms).split('-').reverse().join('/');
 
   return (
-    <div class="page" data-ready={d && !loading.value && mapReady.value ? 'true' : 'false'}>
+    <div class="page" data-ready={d && !loading.value && mapReady.value ? 'true' : 'false'} data-tab={tab}>
       <header class="top">
         <div class="brand">
           <div class="emblem" aria-hidden="true">
@@ -268,6 +205,7 @@ export function App() {
             <h1>{t('dash.title')}</h1>
             {p && (
               <div class="period-line" data-testid="period-line">
+                <span class="print-only">{t(TAB_LABEL[tab])} · </span>
                 {t('dash.periodLine', { from: dateText(p.from), to: dateText(p.to - 86_400_000) })}
                 {p.district ? ` · ${dn(p.district)}` : ` · ${t('dash.allDistricts')}`}
                 <span class="print-only">
@@ -284,8 +222,9 @@ export function App() {
         </div>
         <Controls />
       </header>
+      <Tabs />
       {failure.value && (
-        <div class="banner" role="alert">
+        <div class="banner" role="alert" data-testid="load-error">
           {t('dash.error', { msg: failure.value })}
         </div>
       )}
@@ -298,254 +237,21 @@ export function App() {
         </div>
       )}
       {!d ? (
-        <div class="loading">{t('dash.loading')}</div>
+        !failure.value && <div class="loading">{t('dash.loading')}</div>
       ) : (
-        <main class={loading.value ? 'stale' : ''}>
-          <div class="kpi-groups">
-            <Card title={t('dash.sec.traffic')} csv="summary" class="g-traffic" testId="sec-traffic">
-              <div class="kpis k2">
-                <KpiTile k={kpis.get('peakSpeed')} l={l} big />
-                <KpiTile k={kpis.get('avgSpeed')} l={l} big />
-                <KpiTile k={kpis.get('congestedHours')} l={l} />
-                <KpiTile k={kpis.get('congestionShare')} l={l} />
-              </div>
-              <p class="note">{t('dash.peakNote')}</p>
-            </Card>
-            <Card title={t('dash.sec.incidents')} csv="summary" class="g-incidents" testId="sec-incidents">
-              <div class="kpis k4">
-                <KpiTile k={kpis.get('received')} l={l} big />
-                <KpiTile k={kpis.get('resolved')} l={l} big />
-                <KpiTile k={kpis.get('onTimeRate')} l={l} big />
-                <KpiTile k={kpis.get('open')} l={l} big />
-                <KpiTile k={kpis.get('ackMedian')} l={l} />
-                <KpiTile k={kpis.get('ackP90')} l={l} />
-                <KpiTile k={kpis.get('resolveMedian')} l={l} />
-                <KpiTile k={kpis.get('resolveP90')} l={l} />
-              </div>
-              <p class="note">{t('dash.targetNote')}</p>
-            </Card>
-            <Card title={t('dash.sec.cameras')} csv="cameras" class="g-cameras" testId="sec-cameras">
-              <div class="kpis k1">
-                <KpiTile k={kpis.get('cameraAvailability')} l={l} big />
-              </div>
-              <div class="sub-title">{t('dash.sec.reports')}</div>
-              <div class="kpis k2 small">
-                {(['field', 'open311', 'camera', 'mqtt'] as const).map((s) => (
-                  <KpiTile key={s} k={kpis.get(`reports.${s}`)} l={l} />
-                ))}
-              </div>
-            </Card>
-          </div>
-
-          <h2 class="section">{t('dash.sec.trends')}</h2>
-          <div class="grid g2">
-            <Card title={t('dash.chart.speed', { unit: t('unit.kmh') })} csv="series">
-              {charts && <Chart option={charts.speed} lang={l} height={260} testId="chart-speed" />}
-            </Card>
-            <Card title={t('dash.chart.incidents')} csv="series">
-              {charts && <Chart option={charts.incidents} lang={l} height={260} testId="chart-incidents" />}
-            </Card>
-          </div>
-
-          <h2 class="section break-before">{t('dash.sec.map')}</h2>
-          <div class="grid g3">
-            <Card title={t('dash.chart.map')} csv="districts">
-              {charts && mapReady.value && (
-                <Chart option={charts.map} lang={l} height={330} testId="chart-map" />
-              )}
-            </Card>
-            <Card title={t('dash.chart.byCategory')} csv="categories">
-              {charts && <Chart option={charts.categories} lang={l} height={330} testId="chart-categories" />}
-            </Card>
-            <Card title={t('dash.chart.bySource')} csv="summary">
-              {charts && <Chart option={charts.sources} lang={l} height={330} testId="chart-sources" />}
-            </Card>
-          </div>
-          <Card title={t('dash.sec.calendar')} csv="calendar">
-            {charts && <Chart option={charts.calendar} lang={l} height={210} testId="chart-calendar" />}
-          </Card>
-
-          <div class="grid g2 break-before">
-            <Card title={t('dash.table.worst')} csv="worst">
-              <Table
-                testId="table-worst"
-                rows={d.worst.items}
-                cols={[
-                  { head: t('dash.col.rank'), cell: (r) => r.rank, num: true },
-                  { head: t('dash.col.segment'), cell: (r) => r.name },
-                  { head: t('dash.col.district'), cell: (r) => dn(r.districtId) },
-                  { head: t('dash.col.limit'), cell: (r) => formatNumber(l, r.speedLimitKmh), num: true },
-                  { head: t('dash.col.avg'), cell: (r) => n1(r.avgSpeedKmh), num: true },
-                  { head: t('dash.col.peak'), cell: (r) => n1(r.peakSpeedKmh), num: true },
-                  {
-                    head: t('dash.col.congested'),
-                    cell: (r) => formatNumber(l, r.congestedHours),
-                    num: true,
-                  },
-                ]}
-              />
-            </Card>
-            <Card title={t('dash.table.cameras')} csv="cameras">
-              <Table
-                testId="table-cameras"
-                rows={d.cameras.items}
-                cols={[
-                  { head: t('dash.col.rank'), cell: (r) => r.rank, num: true },
-                  { head: t('dash.col.camera'), cell: (r) => r.name },
-                  { head: t('dash.col.district'), cell: (r) => dn(r.districtId) },
-                  {
-                    head: t('dash.col.availability'),
-                    cell: (r) => (
-                      <span class={r.availability < 0.9 ? 'bad-text' : ''}>{pct(r.availability)}</span>
-                    ),
-                    num: true,
-                  },
-                  { head: t('dash.col.hours'), cell: (r) => formatNumber(l, r.hours), num: true },
-                ]}
-              />
-            </Card>
-          </div>
-          <div class="grid g2">
-            <Card title={t('dash.table.categories')} csv="categories">
-              <Table
-                testId="table-categories"
-                rows={d.categories.items}
-                cols={[
-                  { head: t('dash.col.category'), cell: (r) => t(`cat.${r.key}` as MessageKey) },
-                  { head: t('dash.col.received'), cell: (r) => formatNumber(l, r.received), num: true },
-                  { head: t('dash.col.resolved'), cell: (r) => formatNumber(l, r.resolved), num: true },
-                  { head: t('dash.col.onTime'), cell: (r) => pct(r.onTimeRate), num: true },
-                  { head: t('dash.col.ackMedian'), cell: (r) => mins(r.ackMedianMin), num: true },
-                  { head: t('dash.col.resolveMedian'), cell: (r) => mins(r.resolveMedianMin), num: true },
-                  { head: t('dash.col.open'), cell: (r) => formatNumber(l, r.open), num: true },
-                ]}
-              />
-            </Card>
-            <Card title={t('dash.table.districts')} csv="districts">
-              <Table
-                testId="table-districts"
-                rows={d.districts.items}
-                cols={[
-                  { head: t('dash.col.district'), cell: (r) => r.name },
-                  { head: t('dash.col.received'), cell: (r) => formatNumber(l, r.received), num: true },
-                  { head: t('dash.col.onTime'), cell: (r) => pct(r.onTimeRate), num: true },
-                  { head: t('dash.col.speed'), cell: (r) => n1(r.avgSpeedKmh), num: true },
-                  { head: t('dash.col.congestion'), cell: (r) => pct(r.congestionShare), num: true },
-                  { head: t('dash.col.availability'), cell: (r) => pct(r.cameraAvailability), num: true },
-                ]}
-              />
-            </Card>
-          </div>
-
-          <AlarmHealthSection d={d} l={l} chart={charts?.alarmRate} wardName={dn} />
+        <main
+          class={loading.value ? 'stale' : ''}
+          id="tabpanel"
+          role="tabpanel"
+          aria-labelledby={`tab-${tab}`}
+        >
+          {tab === 'summary' && <SummaryTab d={d} l={l} />}
+          {tab === 'traffic' && <TrafficTab d={d as DashboardData} l={l} wardName={dn} />}
+          {tab === 'public-services' && <PublicServicesTab d={d} l={l} />}
+          {tab === 'online-information' && <OnlineInfoTab d={d} l={l} />}
+          {tab === 'socio-economic' && <SocioEconomicTab d={d} l={l} />}
         </main>
       )}
     </div>
-  );
-}
-
-/** Detail codes of alarm keys the dashboard has words for (a detection kind, an SLA level, a part). */
-const ALARM_DETAILS = new Set([
-  'db',
-  'broker',
-  'ingest_lag',
-  'ingest',
-  'warning',
-  'overdue',
-  'accident',
-  'fire',
-  'flood',
-  'crowd',
-  'wrong_way',
-  'congestion',
-  'vehicle_count',
-  'other',
-]);
-
-/** Where an alarm came from, in words: the asset's name (or id), then what the key adds. */
-function alarmSourceText(r: AlarmSource): string {
-  const detail =
-    r.detail === null
-      ? null
-      : ALARM_DETAILS.has(r.detail)
-        ? t(`dash.alarm.detail.${r.detail}` as MessageKey)
-        : r.detail;
-  return [r.name ?? r.assetId, detail].filter((x) => x !== null).join(' · ') || '—';
-}
-
-/**
- * The alarm system's health (EEMUA 191): the figures against their targets, the rate per 10 minutes
- * over the period with the target line, the most frequent sources.
- */
-function AlarmHealthSection(props: {
-  d: DashboardData;
-  l: Lang;
-  chart: ChartOption | undefined;
-  wardName: (id: string | null) => string;
-}) {
-  const { d, l } = props;
-  const k = new Map(d.alarmHealth.items.map((x) => [x.key, x]));
-  const raised = k.get('alarmsRaised')?.value ?? 0;
-  const positions = k.get('operatorPositions')?.value ?? 1;
-  const days = d.alarmRate.period.days;
-  return (
-    <section data-testid="sec-alarms">
-      <h2 class="section break-before">{t('dash.sec.alarms')}</h2>
-      <Card title={t('dash.alarm.kpiTitle')} csv="alarmHealth" testId="alarm-kpis">
-        <div class="kpis k7">
-          <KpiTile k={k.get('alarmRate')} l={l} big />
-          <KpiTile k={k.get('alarmPeakRate')} l={l} />
-          <KpiTile k={k.get('alarmFloodShare')} l={l} />
-          <KpiTile k={k.get('alarmAckMedian')} l={l} />
-          <KpiTile k={k.get('alarmStanding')} l={l} />
-          <KpiTile k={k.get('alarmChattering')} l={l} />
-          <KpiTile k={k.get('alarmsRaised')} l={l} />
-        </div>
-        <p class="note">{t('dash.alarm.note', { positions: formatNumber(l, positions) })}</p>
-      </Card>
-      <div class="grid g-alarms">
-        <Card title={t('dash.chart.alarmRate')} csv="alarmRate">
-          {raised === 0 ? (
-            <div class="empty-state" data-testid="alarm-empty">
-              {t('dash.alarm.empty')}
-            </div>
-          ) : (
-            props.chart && <Chart option={props.chart} lang={l} height={300} testId="chart-alarm-rate" />
-          )}
-        </Card>
-        <Card title={t('dash.table.alarmSources')} csv="alarmSources">
-          <Table
-            testId="table-alarm-sources"
-            rows={d.alarmSources.items}
-            empty={t('dash.alarm.empty')}
-            cols={[
-              { head: t('dash.col.rank'), cell: (r) => r.rank, num: true },
-              { head: t('dash.col.alarmRule'), cell: (r) => t(`alarm.rule.${r.rule}` as MessageKey) },
-              { head: t('dash.col.alarmSource'), cell: (r) => alarmSourceText(r) },
-              { head: t('dash.col.district'), cell: (r) => props.wardName(r.wardId) },
-              {
-                head: t('dash.col.alarmRaised'),
-                cell: (r) => (
-                  <>
-                    {r.chattering && (
-                      <span class="tag-chatter" title={t('dash.kpi.alarmChattering')}>
-                        ⟳ {t('dash.alarm.chattering')}
-                      </span>
-                    )}{' '}
-                    <b>{formatNumber(l, r.raised)}</b>
-                  </>
-                ),
-                num: true,
-              },
-              {
-                head: t('dash.col.alarmLast'),
-                cell: (r) => bucketLabel(l, r.lastRaisedAt, days > 1),
-                num: true,
-              },
-            ]}
-          />
-        </Card>
-      </div>
-    </section>
   );
 }

@@ -26,17 +26,17 @@ export const PALETTE = [
   '#5c6f82',
   '#4a7c2a',
 ];
-const TEXT = {
+export const TEXT = {
   color: '#1c2733',
   fontFamily: '"Noto Sans", "DejaVu Sans", "Segoe UI", Roboto, Arial, sans-serif',
   fontSize: 13,
 };
-const AXIS_LABEL = { color: '#4a5868', fontSize: 12 };
-const SPLIT = { lineStyle: { color: '#e6ebf1' } };
+export const AXIS_LABEL = { color: '#4a5868', fontSize: 12 };
+export const SPLIT = { lineStyle: { color: '#e6ebf1' } };
 
 const tr = (lang: Lang, k: MessageKey) => translate(lang, k);
 /** "10/03" (vi) or "10 Mar" (en) from YYYY-MM-DD */
-function shortDay(lang: Lang, day: string): string {
+export function shortDay(lang: Lang, day: string): string {
   const [y, m, d] = day.split('-').map(Number);
   if (lang === 'vi') return `${String(d).padStart(2, '0')}/${String(m).padStart(2, '0')}`;
   return new Date(Date.UTC(y, m - 1, d)).toLocaleDateString('en-GB', {
@@ -46,7 +46,8 @@ function shortDay(lang: Lang, day: string): string {
   });
 }
 
-const base = (): ChartOption => ({
+/** What every chart shares: text, palette, no animation (print), axis tooltip, legend top right. */
+export const base = (): ChartOption => ({
   textStyle: TEXT,
   color: PALETTE,
   animation: false,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { localDate } from '#contract/cityTime.ts';
-import { apiQuery, dueForRefresh, parseView, REFRESH_MS, viewRange, viewToSearch } from './view.ts';
+import { apiQuery, dueForRefresh, parseView, REFRESH_MS, viewRange, viewTab, viewToSearch } from './view.ts';
 
 const NOW = Date.parse('2025-03-10T10:30:00+07:00');
 
@@ -50,5 +50,36 @@ describe('dashboard view in the URL', () => {
     expect(
       dueForRefresh({ period: 'custom', from: '2025-01-01', to: '2025-01-31' }, NOW, NOW + 60 * min),
     ).toBe(false);
+  });
+});
+
+describe('dashboard tabs in the URL', () => {
+  it('opens the summary by default and a named tab from a link, keeping the period', () => {
+    expect(parseView('?period=30d')).toEqual({ period: '30d' });
+    expect(parseView('?tab=summary&period=30d')).toEqual({ period: '30d' });
+    expect(parseView('?tab=public-services&period=today&district=d1')).toEqual({
+      tab: 'public-services',
+      period: 'today',
+      district: 'd1',
+    });
+    expect(parseView('?tab=nonsense')).toEqual({ period: '7d' });
+    expect(viewToSearch({ tab: 'online-information', period: '7d' })).toBe(
+      'tab=online-information&period=7d',
+    );
+    expect(viewToSearch({ tab: 'summary', period: '7d' })).toBe('period=7d');
+  });
+
+  it('keeps the socio-economic charts chosen, only on that tab, and refuses ids that are not ids', () => {
+    const v = parseView('?tab=socio-economic&period=7d&indicators=cpi,grdp_growth,%3Cx%3E');
+    expect(v).toEqual({ tab: 'socio-economic', period: '7d', indicators: ['cpi', 'grdp_growth'] });
+    expect(viewToSearch(v)).toBe('tab=socio-economic&period=7d&indicators=cpi%2Cgrdp_growth');
+    // none chosen is a choice too (no charts), not the default
+    expect(parseView('?tab=socio-economic&indicators=')).toEqual({
+      tab: 'socio-economic',
+      period: '7d',
+      indicators: [],
+    });
+    expect(parseView('?tab=traffic&indicators=cpi')).toEqual({ tab: 'traffic', period: '7d' });
+    expect(viewTab({ period: '7d' })).toBe('summary');
   });
 });

@@ -3,6 +3,7 @@ import * as alarms from './messages/alarms.ts';
 import * as common from './messages/common.ts';
 import * as consolePage from './messages/console.ts';
 import * as dashboard from './messages/dashboard.ts';
+import * as dashboardServices from './messages/dashboardServices.ts';
 import * as field from './messages/field.ts';
 import * as login from './messages/login.ts';
 import * as province from './messages/province.ts';
@@ -12,7 +13,17 @@ import * as province from './messages/province.ts';
  * Vietnamese first: each file's English has exactly its Vietnamese keys, or it does not compile;
  * messages.test.ts checks that no key is in two files and that both languages fill the same {placeholders}.
  */
-export const PAGES = { common, console: consolePage, alarms, province, field, dashboard, admin, login };
+export const PAGES = {
+  common,
+  console: consolePage,
+  alarms,
+  province,
+  field,
+  dashboard,
+  dashboardServices,
+  admin,
+  login,
+};
 
 export const vi = {
   ...common.vi,
@@ -21,6 +32,7 @@ export const vi = {
   ...province.vi,
   ...field.vi,
   ...dashboard.vi,
+  ...dashboardServices.vi,
   ...admin.vi,
   ...login.vi,
 } as const;
@@ -34,6 +46,7 @@ export const en: Record<MessageKey, string> = {
   ...province.en,
   ...field.en,
   ...dashboard.en,
+  ...dashboardServices.en,
   ...admin.en,
   ...login.en,
 };
