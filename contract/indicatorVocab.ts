@@ -74,6 +74,21 @@ export interface IndicatorThresholds {
   critical: number | null;
 }
 
+/**
+ * The guards of a `baseline_ratio` threshold, shared by the alarm rule (`indicator_baseline`) and the
+ * dashboard's levels so that both say the same: the usual is never taken below BASELINE_FLOOR_PER_HOUR
+ * events an hour (a topic usually silent, a baseline of 0.3, would otherwise reach 3× with one mention),
+ * and fewer than BASELINE_MIN_COUNT bad events in the hour are no spike (the alarm rule's `threshold`
+ * setting, 10 by default, overrides it for alarms). A topic without history then warns from 10 negative
+ * mentions in an hour (10 / 5 = 2×) and is critical from 15.
+ */
+export const BASELINE_FLOOR_PER_HOUR = 5;
+export const BASELINE_MIN_COUNT = 10;
+/** The last hour's count over the usual (floored). */
+export function baselineRatio(count: number, usual: number): number {
+  return count / Math.max(usual, BASELINE_FLOOR_PER_HOUR);
+}
+
 /** A catalogue entry (`GET /api/indicators`, `/api/admin/indicators`). */
 export interface IndicatorDef {
   id: string;

@@ -136,7 +136,7 @@ export interface MentionFigures {
   negativeShare: number | null;
   /** mentions in the previous period */
   previous: number;
-  /** the last hour's negative mentions ÷ the same hour's mean over the 7 days before (topics only) */
+  /** the last hour's negative mentions ÷ the same hour's mean over the 7 days before, never below BASELINE_FLOOR_PER_HOUR (topics only; contract/indicatorVocab.ts) */
   baselineRatio: number | null;
   level: ServiceLevel;
 }

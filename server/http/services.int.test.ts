@@ -240,17 +240,17 @@ describe.each(iocSetups())('the services on the indicator feed on $name', (setup
       id: randomUUID(),
     });
     const msgs = [
-      // yesterday 23:xx: flooding 6 negative; traffic 2 positive, 1 neutral, 1 negative (on news sites)
-      ...Array.from({ length: 6 }, (_, i) => m(at(Y, 23, 10 + i), 'ngap-lut', 'negative')),
+      // yesterday 23:xx: flooding 15 negative; traffic 2 positive, 1 neutral, 1 negative (on news sites)
+      ...Array.from({ length: 15 }, (_, i) => m(at(Y, 23, 10 + i), 'ngap-lut', 'negative')),
       m(at(Y, 20), 'giao-thong', 'positive', 'baomoi'),
       m(at(Y, 21), 'giao-thong', 'positive', 'baomoi'),
       m(at(Y, 22), 'giao-thong', 'neutral', 'baomoi'),
       m(at(Y, 23, 30), 'giao-thong', 'negative', 'baomoi'),
-      // the same hour of the 7 days before: 2 negative about flooding each (its usual: 2 an hour)
-      ...Array.from({ length: 7 }, (_, d) => [
-        m(at(Y - (d + 1) * DAY_MS, 23, 20), 'ngap-lut', 'negative'),
-        m(at(Y - (d + 1) * DAY_MS, 23, 40), 'ngap-lut', 'negative'),
-      ]).flat(),
+      // the same hour of the 7 days before: 5 negative about flooding each (its usual: 5 an hour, the
+      // floor a usual is never taken below, BASELINE_FLOOR_PER_HOUR)
+      ...Array.from({ length: 7 }, (_, d) =>
+        [20, 25, 30, 35, 40].map((min) => m(at(Y - (d + 1) * DAY_MS, 23, min), 'ngap-lut', 'negative')),
+      ).flat(),
     ];
     try {
       for (const x of msgs) await pub.publishAsync('ioc/kpi/online_mentions', JSON.stringify(x), { qos: 1 });
@@ -259,10 +259,12 @@ describe.each(iocSetups())('the services on the indicator feed on $name', (setup
     }
     const kpis = await eventually(async () => {
       const k = await tab<ServiceKpi>('online-information/kpis');
-      return kpi(k, 'mentions')?.value === 10 && kpi(k, 'mentions')?.previous === 2 && k;
+      return kpi(k, 'mentions')?.value === 19 && kpi(k, 'mentions')?.previous === 5 && k;
     }, 20_000);
-    expect(kpi(kpis, 'negativeShare')).toMatchObject({ value: 70, previous: 100, unit: 'percent' });
-    expect(kpi(kpis, 'negative')).toMatchObject({ value: 7, level: 'critical' });
+    expect(kpi(kpis, 'negativeShare')?.value).toBeCloseTo((100 * 16) / 19, 9);
+    expect(kpi(kpis, 'negativeShare')).toMatchObject({ previous: 100, unit: 'percent' });
+    // 16 negative in the hour against the usual 5 (3.2×): critical
+    expect(kpi(kpis, 'negative')).toMatchObject({ value: 16, level: 'critical' });
     expect(kpi(kpis, 'topics')).toMatchObject({ value: 2, previous: 1 });
 
     const topics = await tab<MentionFigures>('online-information/topics');
@@ -270,13 +272,13 @@ describe.each(iocSetups())('the services on the indicator feed on $name', (setup
       {
         rank: 1,
         id: 'ngap-lut',
-        mentions: 6,
+        mentions: 15,
         positive: 0,
         neutral: 0,
-        negative: 6,
+        negative: 15,
         negativeShare: 100,
-        previous: 2,
-        // the hour before the period's end (yesterday 23:00–24:00): 6 against 2 a day → 3x: critical
+        previous: 5,
+        // the hour before the period's end (yesterday 23:00–24:00): 15 against 5 a day → 3x: critical
         baselineRatio: 3,
         level: 'critical',
       },
@@ -289,29 +291,31 @@ describe.each(iocSetups())('the services on the indicator feed on $name', (setup
         negative: 1,
         negativeShare: 25,
         previous: 0,
-        baselineRatio: null,
-        level: 'none',
+        // 1 negative against no usual, taken as the floor of 5: 0.2×, and too few to be a spike
+        baselineRatio: 0.2,
+        level: 'ok',
       },
     ]);
     const sources = await tab<MentionFigures>('online-information/sources');
     expect(sources.map((s) => [s.id, s.mentions, s.negative])).toEqual([
-      ['facebook', 6, 6],
+      ['facebook', 15, 15],
       ['baomoi', 4, 1],
     ]);
     // one day: by the hour
     const series = await tab<MentionBucket>('online-information/series');
     expect(series).toHaveLength(24);
-    expect(series[23]).toEqual({ t: at(Y, 23), bucket: '1h', positive: 0, neutral: 0, negative: 7 });
+    expect(series[23]).toEqual({ t: at(Y, 23), bucket: '1h', positive: 0, neutral: 0, negative: 16 });
     expect(series[20]).toMatchObject({ positive: 1 });
 
     // the tile: today's share (none yet today), yesterday's as the one before
     const tiles = await get<ServiceTilesResponse>(operator, '/api/services/tiles');
     const on = tiles.items.find((t) => t.service === 'online_information');
     expect(on).toMatchObject({ key: 'negativeShare', span: 'today', periodStart: TODAY, unit: 'percent' });
-    // the tile was computed at most 5 s ago: the mentions may or may not show yet; the 70 % of yesterday does
+    // the tile was computed at most 5 s ago: the mentions may or may not show yet; the 84 % of yesterday does
     await eventually(async () => {
       const t = await get<ServiceTilesResponse>(operator, '/api/services/tiles');
-      return t.items.find((x) => x.service === 'online_information')?.previous === 70;
+      const prev = t.items.find((x) => x.service === 'online_information')?.previous;
+      return prev !== undefined && prev !== null && Math.abs(prev - (100 * 16) / 19) < 1e-9;
     }, 10_000);
   });
 

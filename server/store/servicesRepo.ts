@@ -1,6 +1,12 @@
 import { DAY_MS, HOUR_MS, LOCAL_OFFSET_MS, localDate, localDayStart } from '#contract/cityTime.ts';
 import type { DashboardPeriod } from '#contract/dashboardApi.ts';
-import { type IndicatorDef, periodLabel, periodStart } from '#contract/indicatorVocab.ts';
+import {
+  BASELINE_MIN_COUNT,
+  baselineRatio,
+  type IndicatorDef,
+  periodLabel,
+  periodStart,
+} from '#contract/indicatorVocab.ts';
 import {
   type DossierDay,
   type DossierFigures,
@@ -441,16 +447,19 @@ export async function negativeBaselineRatio(
     for (let d = 1; d <= BASELINE_DAYS; d++)
       sum += n(h0 - d * DAY_MS) * f + n(h0 - HOUR_MS - d * DAY_MS) * (1 - f);
     const baseline = sum / BASELINE_DAYS;
-    out.set(k, { last, baseline, ratio: baseline > 0 ? last / baseline : null });
+    // the alarm rule's guards (contract/indicatorVocab.ts), so the tab's level says what the alarms say
+    out.set(k, { last, baseline, ratio: baselineRatio(last, baseline) });
   }
   return out;
 }
 
-function mentionLevel(defs: Defs, ratio: number | null): ServiceLevel {
+function mentionLevel(defs: Defs, r: { last: number; ratio: number | null } | undefined): ServiceLevel {
   const d = defs().get(MENTIONS);
   if (d?.thresholds.basis !== 'baseline_ratio') return 'none';
+  // fewer bad mentions than a spike needs: no level past ok, as no alarm either
+  if (r && r.last < BASELINE_MIN_COUNT) return thresholdLevel(d.thresholds, 'down', 0);
   // the ratio is bad upwards whatever the indicator's direction
-  return thresholdLevel(d.thresholds, 'down', ratio);
+  return thresholdLevel(d.thresholds, 'down', r?.ratio ?? null);
 }
 
 /** The online-information tab's KPIs against the previous period. */
@@ -472,14 +481,7 @@ export async function onlineKpis(db: Db, defs: Defs, p: DashboardPeriod): Promis
   return [
     serviceKpi('mentions', g, 'mention', c.mentions, v.mentions),
     serviceKpi('negativeShare', g, 'percent', pct(c.negative, c.mentions), pct(v.negative, v.mentions)),
-    serviceKpi(
-      'negative',
-      g,
-      'mention',
-      c.negative,
-      v.negative,
-      mentionLevel(defs, ratio.get('')?.ratio ?? null),
-    ),
+    serviceKpi('negative', g, 'mention', c.negative, v.negative, mentionLevel(defs, ratio.get(''))),
     serviceKpi('positive', g, 'mention', c.positive, v.positive),
     serviceKpi('neutral', g, 'mention', c.neutral, v.neutral),
     serviceKpi('topics', g, 'count', c.topics, v.topics),
@@ -520,7 +522,7 @@ export async function mentionFigures(
         negativeShare: pct(c.negative, c.mentions),
         previous: prev?.get(id)?.mentions ?? 0,
         baselineRatio: ratio,
-        level: by === 'topic' ? mentionLevel(defs, ratio) : 'none',
+        level: by === 'topic' ? mentionLevel(defs, ratios?.get(id)) : 'none',
       };
     });
 }
@@ -780,7 +782,7 @@ export async function serviceTiles(db: Db, defs: Defs, now: number): Promise<Ser
       span: 'today',
       periodStart: today,
       asOf: m.last,
-      level: mentionLevel(defs, ratio.get('')?.ratio ?? null),
+      level: mentionLevel(defs, ratio.get('')),
       previous: (() => {
         const y = mentionsBefore?.get('') ?? NO_MENTIONS;
         return pct(y.negative, y.mentions);

@@ -5,7 +5,12 @@ import {
   type IndicatorAlarmLevel,
   lowerPriority,
 } from '#contract/alarms.ts';
-import type { GoodDirection, IndicatorDef } from '#contract/indicatorVocab.ts';
+import {
+  BASELINE_FLOOR_PER_HOUR,
+  baselineRatio,
+  type GoodDirection,
+  type IndicatorDef,
+} from '#contract/indicatorVocab.ts';
 import { activation, clearOf, NOWHERE, type RuleResult } from '../signals.ts';
 import { type Debounce, idle, isIdle, observe, settle } from './debounce.ts';
 
@@ -46,13 +51,8 @@ export interface BaselineSample {
   baseline: number;
 }
 
-/**
- * The baseline is never taken below this many events an hour: a topic usually silent (a baseline of
- * 0.3) would otherwise reach 3× with a single mention. With the rule's minimum count (`threshold`,
- * 10 by default) a topic without history alarms from 10 bad mentions in an hour (10 / 5 = 2×, warning)
- * and is critical from 15.
- */
-export const BASELINE_FLOOR_PER_HOUR = 5;
+/** The baseline's floor (contract/indicatorVocab.ts says why). */
+export { BASELINE_FLOOR_PER_HOUR };
 
 type Levels<T> = Partial<Record<IndicatorAlarmLevel, T>>;
 
@@ -226,7 +226,7 @@ export function indicatorBaseline(
     if (def?.thresholds.basis !== 'baseline_ratio') return [];
     // the usual as the ratio uses it: never below the floor (the title shows this one, so its sum adds up)
     const usual = Math.max(s.baseline, BASELINE_FLOOR_PER_HOUR);
-    const ratio = s.count / usual;
+    const ratio = baselineRatio(s.count, s.baseline);
     const verdict = (t: number | null): LevelVerdict =>
       t === null
         ? null
