@@ -35,6 +35,8 @@ const MIGRATIONS = [
   '014_incident_detection.sql',
   '015_indicators.sql',
   '016_indicator_plans.sql',
+  '017_indicator_alarms.sql',
+  '018_indicator_hours.sql',
 ];
 
 /** A city of one square ward (105–106 E, 20–21 N) with these segments and no cameras. */
@@ -501,6 +503,8 @@ describe.each(testBackends())('store on $name', (backend) => {
         '014_incident_detection.sql',
         '015_indicators.sql',
         '016_indicator_plans.sql',
+        '017_indicator_alarms.sql',
+        '018_indicator_hours.sql',
       ]);
       // readings keep arriving and the app's refresher runs over the last days only (materialising
       // yesterday moves TimescaleDB's watermark past the old day): the old day must stay rolled up
