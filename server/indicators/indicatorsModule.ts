@@ -68,12 +68,14 @@ export function indicatorsModule(o: { db: Db; wards: () => string[]; now?: () =>
   const noteReceived = (id: string, t: number) => {
     if (t > (received.get(id) ?? Number.NEGATIVE_INFINITY)) received.set(id, t);
   };
-  // once at start, and with the catalogue on a server (a few ms: the time index, the figures' few rows)
-  const readReceived = async () => {
+  // At start over RECEIVED_LOOKBACK_MS, then with the catalogue on a server over the last hour only (what
+  // another instance took since: events are timed about when they are sent): the time index, and every
+  // month's and quarter's figure (a few dozen rows a year each), a few ms.
+  const readReceived = async (lookback: number) => {
     const figureIds = [...current.indicators.values()]
       .filter((d) => d.period === 'monthly' || d.period === 'quarterly')
       .map((d) => d.id);
-    const seen = await latestReceived(o.db, { figureIds, eventsSince: now() - RECEIVED_LOOKBACK_MS });
+    const seen = await latestReceived(o.db, { figureIds, eventsSince: now() - lookback });
     for (const [id, t] of seen) noteReceived(id, t);
   };
 
@@ -110,12 +112,12 @@ export function indicatorsModule(o: { db: Db; wards: () => string[]; now?: () =>
       bus = deps.bus;
       log = deps.log;
       if (current === EMPTY_CATALOGUE) await load();
-      await readReceived();
+      await readReceived(RECEIVED_LOOKBACK_MS);
       timer = setInterval(() => {
         load().catch((err) => log?.warn({ err }, 'reading the indicator catalogue failed'));
         // the embedded database has one instance, whose ingest this follows
         if (o.db.kind !== 'pglite')
-          readReceived().catch((err) => log?.warn({ err }, 'reading the indicator receipts failed'));
+          readReceived(H).catch((err) => log?.warn({ err }, 'reading the indicator receipts failed'));
       }, RELOAD_MS);
       timer.unref();
       bus.on('ingest:written', 'indicators', ({ batch, indicatorStatus }) => {
