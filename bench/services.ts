@@ -11,8 +11,10 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DAY_MS, HOUR_MS, localDate, localDayStart } from '#contract/cityTime.ts';
 import { periodStart } from '#contract/indicatorVocab.ts';
+import { RECEIVED_LOOKBACK_MS } from '../server/indicators/indicatorsModule.ts';
 import { INDICATOR_AGGREGATES, refreshAggregates } from '../server/store/aggregates.ts';
 import type { Db } from '../server/store/db.ts';
+import { latestReceived } from '../server/store/indicatorsRepo.ts';
 import { servicesQueries, shiftPeriod } from '../server/store/servicesRepo.ts';
 import { loginAs } from '../server/testing/sessions.ts';
 import { pct, startBenchIoc } from './run.ts';
@@ -233,8 +235,23 @@ async function scenario(
         });
     }
     // the tiles: computed at most once per 5 s for every console polling; the computation itself timed
-    const q = servicesQueries(ioc.db, () => ioc.indicators.catalogue().indicators);
+    const q = servicesQueries(
+      ioc.db,
+      () => ioc.indicators.catalogue().indicators,
+      (id) => ioc.indicators.received(id),
+    );
     await time('services/tiles (computed)', 0, async () => (await q.computeTiles(Date.now())).length);
+    // what the indicators module reads at start (7 days of events, every figure) and, on a server, every 30 s (1 h)
+    const figureIds = [...ioc.indicators.catalogue().indicators.values()]
+      .filter((d) => d.period === 'monthly' || d.period === 'quarterly')
+      .map((d) => d.id);
+    for (const [what, ms] of [
+      ['start', RECEIVED_LOOKBACK_MS],
+      ['every 30 s', HOUR_MS],
+    ] as const)
+      await time(`indicators: newest receipts (${what})`, 0, async () => {
+        return (await latestReceived(ioc.db, { figureIds, eventsSince: Date.now() - ms })).size;
+      });
     return { rows, counts };
   } finally {
     for (const c of cleanups.reverse()) await c();

@@ -52,8 +52,9 @@ export interface ServiceTile {
   /** local start of the period the value covers, epoch ms */
   periodStart: number;
   /**
-   * the newest value behind it (its age is now − asOf); null: none yet. Read from the aggregates, so the
-   * start of the newest bucket: the hour of the newest event, the period of the newest figure.
+   * when the newest value behind it was received, epoch ms (its age is now − asOf); null: none in the
+   * period yet. An indicator silent for over a week (events) falls back to its newest aggregate bucket's
+   * start (the hour of the newest event), older still. The quarter a GRDP figure is for is `periodStart`.
    */
   asOf: number | null;
   level: ServiceLevel;
@@ -185,7 +186,10 @@ export interface SocioEconomicFigure {
   planShare: number | null;
   aggregation: YearAggregation;
   level: ServiceLevel;
-  /** the latest period's local start, epoch ms (the aggregates keep no receipt times) */
+  /**
+   * when the indicator's newest value was received, epoch ms (a revision of an older period's counts too);
+   * null: no value yet
+   */
   asOf: number | null;
 }
 

@@ -85,7 +85,7 @@ export interface RunningIoc {
   /** MQTT devices and their credentials (the embedded broker checks them) */
   devices: DevicesRepo;
   /** the indicator feed: the catalogue ingest checks against, folding late values into the aggregates */
-  indicators: Pick<IndicatorsModule, 'catalogue' | 'load' | 'refreshFor'>;
+  indicators: Pick<IndicatorsModule, 'catalogue' | 'load' | 'refreshFor' | 'received'>;
   /** the systems that send indicator values over HTTP, and their API keys */
   indicatorSources: IndicatorSources;
   users: UsersRepo;
@@ -280,7 +280,11 @@ async function boot(
       metricsToken: cfg.METRICS_TOKEN,
     },
     dashboard: dashboardQueries(db, { operatorPositions: cfg.ALARM_OPERATOR_POSITIONS }),
-    services: servicesQueries(db, () => indicators.catalogue().indicators),
+    services: servicesQueries(
+      db,
+      () => indicators.catalogue().indicators,
+      (id) => indicators.received(id),
+    ),
     indicators: {
       ingest,
       sources: indicatorSources,

@@ -70,8 +70,7 @@ export function ageWords(tile: ServiceTile | null, now: number): string {
   if (a.kind === 'period') {
     if (!stale) return t('prov.quarterly');
     when = formatPeriodLabel(lang.value, a.label);
-  } else if (a.kind === 'thisHour') when = t('prov.thisHour');
-  else when = t('prov.over', { ago: fmt.value.ago(a.ms) });
+  } else when = fmt.value.ago(a.ms);
   return stale ? t('prov.stale', { when }) : when;
 }
 

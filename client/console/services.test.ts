@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { HOUR_MS, localDateStart } from '#contract/cityTime.ts';
+import { DAY_MS, HOUR_MS, localDateStart } from '#contract/cityTime.ts';
 import type { DossierFigures, MentionFigures, ServiceTile } from '#contract/servicesApi.ts';
 import { formatAgo, formatIndicator, formatPeriodLabel } from '../i18n/format.ts';
 import {
@@ -20,7 +20,6 @@ import {
 
 // 2026-12-05 14:30 in Quy Nhơn
 const NOW = localDateStart('2026-12-05') + 14.5 * HOUR_MS;
-const HOUR_START = NOW - 30 * 60_000;
 
 const tile = (p: Partial<ServiceTile>): ServiceTile => ({
   service: 'public_services',
@@ -61,40 +60,45 @@ describe('the province row', () => {
     expect(formatIndicator('vi', null, 'dossier')).toEqual({ num: '—', unit: 'hồ sơ' });
   });
 
-  it('says the age of a figure read from hour-wide buckets honestly: this hour, or at least so old', () => {
-    // the newest dossier was resolved in the hour from 14:00: it came this hour
-    expect(tileAge(tile({ asOf: HOUR_START }), NOW)).toEqual({ kind: 'thisHour' });
-    // in the hour from 13:00: at least 30 minutes ago ("hơn 30 phút trước")
-    const before = tileAge(tile({ asOf: HOUR_START - HOUR_MS }), NOW);
-    expect(before).toEqual({ kind: 'over', ms: 30 * 60_000 });
-    expect(formatAgo('vi', before.kind === 'over' ? before.ms : 0)).toBe('30 phút trước');
+  it('says how long ago the newest value behind a figure was received', () => {
+    // the newest resolved dossier came in at 14:27: "3 phút trước", not "this hour"
+    const age = tileAge(tile({ asOf: NOW - 3 * 60_000 }), NOW);
+    expect(age).toEqual({ kind: 'ago', ms: 3 * 60_000 });
+    expect(formatAgo('vi', age.kind === 'ago' ? age.ms : 0)).toBe('3 phút trước');
     expect(formatAgo('en', 3 * 60_000)).toBe('3 minutes ago');
-    // a quarter's figure says its quarter
-    expect(tileAge(tile({ key: 'grdpGrowth', asOf: localDateStart('2026-07-01') }), NOW)).toEqual({
-      kind: 'period',
-      label: '2026-Q3',
-    });
+    // a console clock a little behind the server's says "now", not a time to come
+    expect(tileAge(tile({ asOf: NOW + 2_000 }), NOW)).toEqual({ kind: 'ago', ms: 0 });
+    // a quarter's figure says its quarter, whenever the statistics office sent it
+    expect(
+      tileAge(
+        tile({ key: 'grdpGrowth', periodStart: localDateStart('2026-07-01'), asOf: NOW - 20 * DAY_MS }),
+        NOW,
+      ),
+    ).toEqual({ kind: 'period', label: '2026-Q3' });
     expect(tileAge(tile({ asOf: null, value: null }), NOW)).toEqual({ kind: 'none' });
   });
 
   it('tells a fresh figure from a stale one and from none, by how often each service’s figure comes', () => {
     expect(tileFreshness(tile({}), NOW)).toBe('fresh');
-    // the newest in the hour from 11:00 is at least 2½ hours old: fresh; from 10:00, 3½ hours: stale
-    expect(tileFreshness(tile({ asOf: HOUR_START - 3 * HOUR_MS }), NOW)).toBe('fresh');
-    expect(tileFreshness(tile({ asOf: HOUR_START - 4 * HOUR_MS }), NOW)).toBe('stale');
+    // the portal sends every hour: a dossier resolved 2 h 59 min ago is fresh, 3 h 1 min ago stale
+    expect(tileFreshness(tile({ asOf: NOW - 3 * HOUR_MS + 60_000 }), NOW)).toBe('fresh');
+    expect(tileFreshness(tile({ asOf: NOW - 3 * HOUR_MS - 60_000 }), NOW)).toBe('stale');
     // mentions come all day: more than an hour without any is stale
-    expect(tileFreshness(tile({ key: 'negativeShare', asOf: HOUR_START - HOUR_MS }), NOW)).toBe('fresh');
-    expect(tileFreshness(tile({ key: 'negativeShare', asOf: HOUR_START - 2 * HOUR_MS }), NOW)).toBe('stale');
-    // a quarter's GRDP comes a month or so after the quarter: Q3 in December is the latest, Q2 is old
-    expect(tileFreshness(tile({ key: 'grdpGrowth', asOf: localDateStart('2026-07-01') }), NOW)).toBe('fresh');
-    expect(tileFreshness(tile({ key: 'grdpGrowth', asOf: localDateStart('2026-04-01') }), NOW)).toBe('stale');
+    expect(tileFreshness(tile({ key: 'negativeShare', asOf: NOW - 59 * 60_000 }), NOW)).toBe('fresh');
+    expect(tileFreshness(tile({ key: 'negativeShare', asOf: NOW - 61 * 60_000 }), NOW)).toBe('stale');
+    // a quarter's GRDP comes a month or so after the quarter: Q3 in December is the latest, Q2 is old even
+    // when sent (revised) yesterday
+    const grdp = (quarter: string) =>
+      tile({ key: 'grdpGrowth', periodStart: localDateStart(quarter), asOf: NOW - DAY_MS });
+    expect(tileFreshness(grdp('2026-07-01'), NOW)).toBe('fresh');
+    expect(tileFreshness(grdp('2026-04-01'), NOW)).toBe('stale');
     expect(tileFreshness(tile({ value: null, asOf: null }), NOW)).toBe('missing');
     expect(tileFreshness(null, NOW)).toBe('missing');
   });
 
   it('shows the threshold level only on a fresh figure', () => {
     expect(shownLevel(tile({ level: 'critical' }), NOW)).toBe('critical');
-    expect(shownLevel(tile({ level: 'critical', asOf: HOUR_START - 5 * HOUR_MS }), NOW)).toBe('none');
+    expect(shownLevel(tile({ level: 'critical', asOf: NOW - 5 * HOUR_MS }), NOW)).toBe('none');
     expect(shownLevel(null, NOW)).toBe('none');
   });
 

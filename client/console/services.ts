@@ -36,32 +36,21 @@ export const STALE_AFTER_MS: Record<ServiceTile['key'], number> = {
   grdpGrowth: 120 * DAY_MS,
 };
 
-/**
- * `asOf` is the start of the aggregate bucket the newest value lies in (servicesApi.ts): an hour for the
- * dossier and mention events, the quarter for GRDP. The newest value is at least `now − asOf − bucket` old.
- */
-const AS_OF_BUCKET_MS: Record<ServiceTile['key'], number> = {
-  onTimeRate: HOUR_MS,
-  negativeShare: HOUR_MS,
-  grdpGrowth: 92 * DAY_MS,
-};
+/** A quarter, at its longest: a GRDP figure's period ends this long after its `periodStart`. */
+const QUARTER_MS = 92 * DAY_MS;
 
 /**
- * How a tile says its figure's age, honest about the hour-wide buckets it is read from: `thisHour` (a value
- * came in this hour), `over` (the newest is at least `ms` old: "hơn 40 phút trước"), `period` (a quarter's
- * figure: its label), `none` (nothing yet).
+ * How a tile says its figure's age: `ago` (the newest value behind it was received `ms` ago: "3 phút
+ * trước"; `asOf` is its receipt time, servicesApi.ts), `period` (a quarter's figure: its quarter, which
+ * says more than when the office sent it), `none` (nothing yet).
  */
-export type TileAge =
-  | { kind: 'none' }
-  | { kind: 'thisHour' }
-  | { kind: 'over'; ms: number }
-  | { kind: 'period'; label: string };
+export type TileAge = { kind: 'none' } | { kind: 'ago'; ms: number } | { kind: 'period'; label: string };
 
 export function tileAge(tile: ServiceTile | null, now: number): TileAge {
   if (!tile || tile.asOf === null) return { kind: 'none' };
-  if (tile.key === 'grdpGrowth') return { kind: 'period', label: periodLabel('quarterly', tile.asOf) };
-  const min = now - tile.asOf - AS_OF_BUCKET_MS[tile.key];
-  return min < 0 ? { kind: 'thisHour' } : { kind: 'over', ms: min };
+  if (tile.key === 'grdpGrowth') return { kind: 'period', label: periodLabel('quarterly', tile.periodStart) };
+  // a clock a little ahead of the server's is no value from the future
+  return { kind: 'ago', ms: Math.max(0, now - tile.asOf) };
 }
 
 export type Freshness = 'fresh' | 'stale' | 'missing';
@@ -69,7 +58,9 @@ export type Freshness = 'fresh' | 'stale' | 'missing';
 /** Whether a tile's figure is there and recent: `missing` without a value, `stale` when its newest value is old. */
 export function tileFreshness(tile: ServiceTile | null, now: number): Freshness {
   if (!tile || tile.value === null || tile.asOf === null) return 'missing';
-  return now - tile.asOf - AS_OF_BUCKET_MS[tile.key] > STALE_AFTER_MS[tile.key] ? 'stale' : 'fresh';
+  // a quarter's figure is as old as its quarter's end, whenever it was sent
+  const age = tile.key === 'grdpGrowth' ? now - tile.periodStart - QUARTER_MS : now - tile.asOf;
+  return age > STALE_AFTER_MS[tile.key] ? 'stale' : 'fresh';
 }
 
 /** The three tiles in their fixed order, a service the answer left out as null (its tile says "no data"). */

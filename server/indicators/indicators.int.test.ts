@@ -10,9 +10,12 @@ import {
   periodLabel,
   periodStart,
 } from '#contract/indicatorVocab.ts';
+import { Bus } from '../bus.ts';
 import type { RunningIoc } from '../main.ts';
+import type { ModuleDeps } from '../modules/module.ts';
 import { eventually, iocSetups, type StartedIoc } from '../testing/iocHarness.ts';
 import { loginAs, type TestSession } from '../testing/sessions.ts';
+import { indicatorsModule } from './indicatorsModule.ts';
 
 const H = 3_600_000;
 const DAY = 24 * H;
@@ -86,6 +89,7 @@ describe.each(iocSetups())('the indicator feed on $name', (setup) => {
       password: login.password,
     });
     try {
+      const sent = Date.now();
       const base = Date.now() - 40 * 60_000;
       const sentiments = ['negative', 'negative', 'positive', 'neutral', 'negative'] as const;
       const msgs = sentiments.map((sentiment, i) => ({
@@ -113,6 +117,20 @@ describe.each(iocSetups())('the indicator feed on $name', (setup) => {
         return rows[0]?.n === 5 && rows[0].n;
       }, 10_000);
       expect(stored).toBe(5);
+      // when the newest came in (the console's tiles' age), followed on ingest without a query, and read
+      // at start by an instance started later: the receipt, not the event's time 40 minutes before
+      const received = await eventually(() => ioc.indicators.received('online_mentions') ?? false, 10_000);
+      expect(received).toBeGreaterThanOrEqual(sent);
+      expect(received).toBeLessThanOrEqual(Date.now());
+      const later = indicatorsModule({ db: ioc.db, wards: () => [] });
+      const log = { warn: (_: unknown, msg: string) => errors.push(msg) };
+      await later.start({ bus: new Bus(), db: ioc.db, log } as unknown as ModuleDeps);
+      try {
+        expect(later.received('online_mentions')).toBeGreaterThanOrEqual(sent - 1_000);
+        expect(later.received('cpi')).toBeNull(); // no figure sent yet (the CSV tests below send some)
+      } finally {
+        await later.stop();
+      }
       const points = await eventually(async () => {
         const p = await series(leader, 'online_mentions', {
           from: base - H,

@@ -3,13 +3,18 @@ import { catalogueOf, EMPTY_CATALOGUE, type IndicatorCatalogue } from '../domain
 import type { IocModule, ModuleDeps } from '../modules/module.ts';
 import { INDICATOR_AGGREGATES, refreshAggregates } from '../store/aggregates.ts';
 import type { Db } from '../store/db.ts';
-import { listAgencies, listIndicators } from '../store/indicatorsRepo.ts';
+import { latestReceived, listAgencies, listIndicators } from '../store/indicatorsRepo.ts';
 
 const H = 3_600_000;
 /** How often the catalogue is read again (an admin's change on another instance shows within this). */
 const RELOAD_MS = 30_000;
 /** How long late values are gathered before their hours are folded into the aggregates. */
 const REFRESH_DEBOUNCE_MS = 2_000;
+/**
+ * How far back (by value time) the newest receipts of events and hourly or daily figures are read at start:
+ * one indicator silent longer has no receipt time (the services fall back to its newest bucket).
+ */
+export const RECEIVED_LOOKBACK_MS = 7 * 24 * H;
 
 export interface IndicatorsModule extends IocModule {
   /** the catalogue ingest checks values against now */
@@ -21,6 +26,12 @@ export interface IndicatorsModule extends IocModule {
    * their local days (the current hour shows through real-time aggregation).
    */
   refreshFor(times: readonly number[]): Promise<void>;
+  /**
+   * When the indicator's newest value was received (stored, or a figure revised), epoch ms; null: not
+   * since RECEIVED_LOOKBACK_MS (events) or ever (monthly, quarterly figures). Read at start, then followed
+   * on ingest (and read again with the catalogue on a server database, where other instances ingest too).
+   */
+  received(indicatorId: string): number | null;
 }
 
 /** Hours [start, end) that cover `times` before `before`, merged where they touch. */
@@ -53,6 +64,20 @@ export function indicatorsModule(o: { db: Db; wards: () => string[]; now?: () =>
   let debounce: NodeJS.Timeout | undefined;
   let late: number[] = [];
   let refreshing: Promise<void> = Promise.resolve();
+  const received = new Map<string, number>();
+  const noteReceived = (id: string, t: number) => {
+    if (t > (received.get(id) ?? Number.NEGATIVE_INFINITY)) received.set(id, t);
+  };
+  // At start over RECEIVED_LOOKBACK_MS, then with the catalogue on a server over the last hour only (what
+  // another instance took since: events are timed about when they are sent): the time index, and every
+  // month's and quarter's figure (a few dozen rows a year each), a few ms.
+  const readReceived = async (lookback: number) => {
+    const figureIds = [...current.indicators.values()]
+      .filter((d) => d.period === 'monthly' || d.period === 'quarterly')
+      .map((d) => d.id);
+    const seen = await latestReceived(o.db, { figureIds, eventsSince: now() - lookback });
+    for (const [id, t] of seen) noteReceived(id, t);
+  };
 
   const load = async () => {
     const [defs, agencies] = await Promise.all([listIndicators(o.db), listAgencies(o.db)]);
@@ -82,16 +107,24 @@ export function indicatorsModule(o: { db: Db; wards: () => string[]; now?: () =>
     catalogue: () => current,
     load,
     refreshFor,
+    received: (id) => received.get(id) ?? null,
     async start(deps) {
       bus = deps.bus;
       log = deps.log;
       if (current === EMPTY_CATALOGUE) await load();
+      await readReceived(RECEIVED_LOOKBACK_MS);
       timer = setInterval(() => {
         load().catch((err) => log?.warn({ err }, 'reading the indicator catalogue failed'));
+        // the embedded database has one instance, whose ingest this follows
+        if (o.db.kind !== 'pglite')
+          readReceived(H).catch((err) => log?.warn({ err }, 'reading the indicator receipts failed'));
       }, RELOAD_MS);
       timer.unref();
-      bus.on('ingest:written', 'indicators', ({ batch }) => {
+      bus.on('ingest:written', 'indicators', ({ batch, indicatorStatus }) => {
         if (batch.indicators.length === 0) return;
+        // stored or revised just now (received_at = the write's now()); duplicates leave theirs; plans are not values
+        const at = now();
+        for (const r of indicatorStatus.keys()) if (r.kind !== 'plan') noteReceived(r.indicatorId, at);
         const hour = Math.floor(now() / H) * H;
         for (const r of batch.indicators) if (r.time < hour && r.kind !== 'plan') late.push(r.time);
         if (late.length === 0 || debounce) return;

@@ -217,3 +217,53 @@ describe.each(testBackends())('the refresher on $name', (backend) => {
     }
   }, 60_000);
 });
+
+// The indicators' hours (sql/015; on plain PostgreSQL materialised since sql/018): what the dashboard and
+// the alarms read must be every value, the current hour's as it comes and a late one once refreshed.
+describe.each(testBackends())('the indicator hours on $name', (backend) => {
+  let opened: OpenedTestDb;
+  beforeAll(async () => {
+    opened = await backend.open();
+  });
+  afterAll(async () => {
+    await opened?.dispose();
+  });
+
+  it('reads closed hours as refreshed and the current hour live, a late value once its hours are refreshed', async () => {
+    const db = opened.db;
+    const hour = Math.floor(Date.now() / H) * H;
+    const put = (t: number, topic: string) =>
+      db.query(
+        `INSERT INTO indicator_values (time, indicator_id, value, topic, sentiment, via)
+         VALUES (to_timestamp($1::float8 / 1000), 'online_mentions', 1, $2, 'negative', 'test')`,
+        [t, topic],
+      );
+    const hours = async () =>
+      (
+        await db.query<{ t: number; n: number }>(
+          `SELECT round(extract(epoch FROM bucket) * 1000)::float8 AS t, sum(value_sum)::int AS n FROM indicator_1h
+           WHERE indicator_id = 'online_mentions' AND topic = 'h' AND bucket >= to_timestamp($1::float8 / 1000)
+           GROUP BY bucket ORDER BY bucket`,
+          [hour - 4 * H],
+        )
+      ).rows.map((r) => [Number(r.t), r.n]);
+    await put(hour - 3 * H + 60_000, 'h');
+    await put(hour - 3 * H + 120_000, 'h');
+    await put(Date.now(), 'h');
+    // as the app's refresher does: closed hours only
+    await refreshAggregates(db, { from: hour - 4 * H, to: Date.now() }, { closedOnly: true });
+    expect(await hours()).toEqual([
+      [hour - 3 * H, 2],
+      [hour, 1],
+    ]);
+    // the current hour shows a value as it comes; a late one for a closed hour once that is refreshed
+    await put(Date.now(), 'h');
+    await put(hour - 3 * H + 180_000, 'h');
+    expect((await hours()).at(-1)).toEqual([hour, 2]);
+    await refreshAggregates(db, { from: hour - 3 * H, to: hour - 2 * H }, { closedOnly: true });
+    expect(await hours()).toEqual([
+      [hour - 3 * H, 3],
+      [hour, 2],
+    ]);
+  });
+});

@@ -85,8 +85,9 @@ function windows(
 
 /**
  * Materialises the continuous aggregates for [from, to) (widened to whole hours, and whole local days
- * for the daily ones; open ends = all). Without TimescaleDB the hourly ones are plain views and only
- * the dashboard's daily tables are recomputed. Never call it inside a transaction.
+ * for the daily ones; open ends = all). Without TimescaleDB the hourly ones are plain views (but the
+ * indicators' closed hours, sql/018) and only the dashboard's daily tables, and the indicators' hours of
+ * those days, are recomputed. Never call it inside a transaction.
  *
  * `closedOnly` (the app's refresher): only closed buckets, except the daily ones' local day that holds
  * `to`, which is materialised again (`force`) unless `today` is false: read through real-time

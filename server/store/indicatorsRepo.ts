@@ -383,3 +383,25 @@ export async function indicatorAlarmHistory(
     : { rows: [] };
   return { figures: figures.rows.map(toRow), hours: hours.rows.map(toRow) };
 }
+
+/**
+ * When each indicator's newest value was received (`received_at`), epoch ms: what the indicators module
+ * starts from (it follows ingest after). Bounded so that it costs a start nothing: `figureIds`' values (a
+ * statistics office's months and quarters, a few dozen rows a year each) all, by the key index; the others'
+ * (events, hourly and daily figures) only those timed since `eventsSince`, by the time index. An indicator
+ * silent since then is left out.
+ */
+export async function latestReceived(
+  db: Db,
+  q: { figureIds: string[]; eventsSince: number },
+): Promise<Map<string, number>> {
+  const r = await db.query<{ id: string; t: number }>(
+    `SELECT indicator_id AS id, round(extract(epoch FROM max(received_at)) * 1000)::float8 AS t FROM (
+       SELECT indicator_id, received_at FROM indicator_values WHERE time >= to_timestamp($1::float8 / 1000)
+       UNION ALL
+       SELECT indicator_id, received_at FROM indicator_values WHERE indicator_id = ANY($2::text[])
+     ) v GROUP BY indicator_id`,
+    [q.eventsSince, q.figureIds],
+  );
+  return new Map(r.rows.map((x) => [x.id, Number(x.t)]));
+}

@@ -58,9 +58,13 @@ describe('socio-economic figures', () => {
       aggregation: 'sum',
       // 10 months gone: 10,000 expected, 2,350 done
       level: 'warning',
+      // when its newest value was received is not known: its period's start
       asOf: month(2026, 10),
     });
     expect(f.planShare).toBeCloseTo((100 * 2350) / 12_000, 9);
+    // known: when it was received (October's figure, sent on 20 November)
+    const sent = month(2026, 11) + 19 * 24 * 3_600_000;
+    expect(socioFigure(def({}), values, new Map(), month(2026, 12), sent).asOf).toBe(sent);
     // as of an earlier date the later months are not seen
     expect(socioFigure(def({}), values, new Map(), month(2026, 10)).latestPeriod).toBe('2026-09');
   });

@@ -4,6 +4,7 @@ import {
   BASELINE_MIN_COUNT,
   baselineRatio,
   type IndicatorDef,
+  parsePeriod,
   periodLabel,
   periodStart,
 } from '#contract/indicatorVocab.ts';
@@ -130,6 +131,12 @@ const worst = (levels: ServiceLevel[]) => WORST.find((l) => levels.includes(l)) 
 
 /** The catalogue the figures' levels and names come from (the indicators module's, disabled ones left out). */
 export type Defs = () => ReadonlyMap<string, IndicatorDef>;
+/**
+ * When an indicator's newest value was received, epoch ms (the indicators module follows ingest: no query);
+ * null when not known (long silent).
+ */
+export type Received = (indicatorId: string) => number | null;
+const NOT_RECEIVED: Received = () => null;
 
 function levelOf(defs: Defs, id: string, value: number | null): ServiceLevel {
   const d = defs().get(id);
@@ -610,7 +617,8 @@ async function socioValues(
 }
 
 /**
- * One indicator's figure as of `until` from its values by period start and its plans by year (pure).
+ * One indicator's figure as of `until` from its values by period start, its plans by year and when its
+ * newest value was received (`asOf`; not known: the latest period's start) (pure).
  * Level: the catalogue's thresholds on the latest value when it has some; else against the plan: `last`
  * figures the latest value, `sum` figures the year so far against the plan's share of the periods gone
  * (a quarter's flow: a quarter of the plan); the bad way of the good direction is `warning`.
@@ -620,6 +628,7 @@ export function socioFigure(
   values: ReadonlyMap<number, number>,
   plans: ReadonlyMap<number, number>,
   until: number,
+  received: number | null = null,
 ): SocioEconomicFigure {
   const latestT = [...values.keys()]
     .filter((t) => t < until)
@@ -668,7 +677,7 @@ export function socioFigure(
     planShare,
     aggregation,
     level,
-    asOf: latestT,
+    asOf: latestT === null ? null : (received ?? latestT),
   };
 }
 
@@ -684,6 +693,7 @@ export async function socioFigures(
   defs: Defs,
   until: number,
   only?: string,
+  received: Received = NOT_RECEIVED,
 ): Promise<SocioEconomicFigure[]> {
   const ds = socioDefs(defs).filter((d) => !only || d.id === only);
   if (!ds.length) return [];
@@ -695,7 +705,9 @@ export async function socioFigures(
     from,
     until,
   );
-  return ds.map((d) => socioFigure(d, values.get(d.id) ?? new Map(), plans.get(d.id) ?? new Map(), until));
+  return ds.map((d) =>
+    socioFigure(d, values.get(d.id) ?? new Map(), plans.get(d.id) ?? new Map(), until, received(d.id)),
+  );
 }
 
 /**
@@ -730,8 +742,16 @@ export async function socioSeries(
 // ---------------------------------------------------------------------------------------------
 // The console's tiles
 
-/** The three services' headline figures at `now`. */
-export async function serviceTiles(db: Db, defs: Defs, now: number): Promise<ServiceTile[]> {
+/**
+ * The three services' headline figures at `now`. `asOf`: when the newest value behind a figure was
+ * received (`received`); the newest bucket's start when that is not known.
+ */
+export async function serviceTiles(
+  db: Db,
+  defs: Defs,
+  now: number,
+  received: Received = NOT_RECEIVED,
+): Promise<ServiceTile[]> {
   const month = periodStart('monthly', now);
   const lastMonth = periodStart('monthly', month - 1);
   const today = localDayStart(now);
@@ -754,8 +774,13 @@ export async function serviceTiles(db: Db, defs: Defs, now: number): Promise<Ser
       null,
     ),
     negativeBaselineRatio(db, now, null),
-    socioFigures(db, defs, now, GRDP),
+    socioFigures(db, defs, now, GRDP, received),
   ]);
+  const newest = (bucket: number | null, ...ids: string[]) => {
+    if (bucket === null) return null;
+    const ts = ids.map(received).filter((t) => t !== null);
+    return ts.length ? Math.max(...ts) : bucket;
+  };
   const d = dossiers?.get('') ?? NO_DOSSIERS;
   const rate = onTimeRate(d);
   const m = mentions?.get('') ?? NO_MENTIONS;
@@ -769,7 +794,10 @@ export async function serviceTiles(db: Db, defs: Defs, now: number): Promise<Ser
       unit: 'percent',
       span: 'month',
       periodStart: month,
-      asOf: d.lastResolved,
+      // the feed's newest value, not only the resolutions the rate counts: offices resolve nothing at night, but
+      // the one-stop-shop system still sends its hourly overdue figure, and a tile 'stale since 17:00' each
+      // evening would teach the wall to ignore staleness
+      asOf: newest(d.lastResolved, DOSSIER.onTime, DOSSIER.late, DOSSIER.overdue, DOSSIER.received),
       level: levelOf(defs, DOSSIER.rate, rate),
       previous: onTimeRate(dossiersBefore?.get('') ?? NO_DOSSIERS),
       secondary: { key: 'overdueNow', value: sumOverdue(overdue), unit: 'dossier' },
@@ -781,7 +809,7 @@ export async function serviceTiles(db: Db, defs: Defs, now: number): Promise<Ser
       unit: 'percent',
       span: 'today',
       periodStart: today,
-      asOf: m.last,
+      asOf: newest(m.last, MENTIONS),
       level: mentionLevel(defs, ratio.get('')),
       previous: (() => {
         const y = mentionsBefore?.get('') ?? NO_MENTIONS;
@@ -795,13 +823,19 @@ export async function serviceTiles(db: Db, defs: Defs, now: number): Promise<Ser
       value: g?.latest ?? null,
       unit: g?.unit ?? 'percent',
       span: 'quarter',
-      periodStart: g?.asOf ?? quarter,
+      periodStart: latestQuarter(g) ?? quarter,
       asOf: g?.asOf ?? null,
       level: g?.latest !== null && g?.latest !== undefined ? g.level : 'none',
       previous: g?.previous ?? null,
       secondary: { key: 'plan', value: g?.plan ?? null, unit: g?.unit ?? 'percent' },
     },
   ];
+}
+
+/** The local start of a quarterly figure's latest period. */
+function latestQuarter(g: SocioEconomicFigure | undefined): number | null {
+  const t = g?.latestPeriod ? parsePeriod('quarterly', g.latestPeriod) : null;
+  return typeof t === 'number' ? t : null;
 }
 
 /** The leaders' summary: each service's headline KPIs for the period. */
@@ -839,14 +873,14 @@ export async function servicesSummary(db: Db, defs: Defs, p: DashboardPeriod): P
 export const TILES_TTL_MS = 5_000;
 
 /** The services' queries bound to a database and the catalogue (what the composition root hands the router). */
-export function servicesQueries(db: Db, defs: Defs) {
+export function servicesQueries(db: Db, defs: Defs, received: Received = NOT_RECEIVED) {
   // one computation at a time, answered to every call within its TTL
   let tiles: { at: number; answer: Promise<ServiceTile[]> } | undefined;
   return {
     /** the tiles at `now`, or as computed less than TILES_TTL_MS before */
     tiles: (now: number): Promise<ServiceTile[]> => {
       if (!tiles || now - tiles.at >= TILES_TTL_MS || now < tiles.at) {
-        const answer = serviceTiles(db, defs, now);
+        const answer = serviceTiles(db, defs, now, received);
         const entry = { at: now, answer };
         tiles = entry;
         answer.catch(() => {
@@ -856,7 +890,7 @@ export function servicesQueries(db: Db, defs: Defs) {
       return tiles.answer;
     },
     /** the tiles computed now, whatever was computed before (the benchmark) */
-    computeTiles: (now: number) => serviceTiles(db, defs, now),
+    computeTiles: (now: number) => serviceTiles(db, defs, now, received),
     summary: (p: DashboardPeriod) => servicesSummary(db, defs, p),
     publicKpis: (p: DashboardPeriod) => publicServiceKpis(db, defs, p),
     dossierSeries: (p: DashboardPeriod) => dossierSeries(db, p),
@@ -867,7 +901,7 @@ export function servicesQueries(db: Db, defs: Defs) {
     mentionSeries: (p: DashboardPeriod) => mentionSeries(db, p),
     mentions: (p: DashboardPeriod, by: 'topic' | 'source', limit: number) =>
       mentionFigures(db, defs, p, by, limit),
-    socioFigures: (p: DashboardPeriod) => socioFigures(db, defs, p.until),
+    socioFigures: (p: DashboardPeriod) => socioFigures(db, defs, p.until, undefined, received),
     socioSeries: (p: DashboardPeriod, id: string) => socioSeries(db, defs, p, id),
   };
 }

@@ -17,8 +17,6 @@ export const vi = {
   'prov.sec.plan': 'kế hoạch {n} {unit}',
   'prov.missing': 'chưa có số liệu',
   'prov.stale': 'số liệu cũ, {when}',
-  'prov.thisHour': 'trong giờ này',
-  'prov.over': 'hơn {ago}',
   'prov.quarterly': 'công bố theo quý',
   'prov.empty': 'Chưa có số liệu dịch vụ công, thông tin trên mạng hay kinh tế – xã hội của tỉnh',
   'prov.notUpdating': 'không cập nhật được, số liệu lúc {time}',
@@ -63,8 +61,6 @@ export const en = {
   'prov.sec.plan': 'plan {n} {unit}',
   'prov.missing': 'no data yet',
   'prov.stale': 'old figure, {when}',
-  'prov.thisHour': 'this hour',
-  'prov.over': 'over {ago}',
   'prov.quarterly': 'published quarterly',
   'prov.empty':
     "No public-service, online-information or socio-economic figures from the province's systems yet",
