@@ -480,14 +480,18 @@ describe("leaders' dashboard", () => {
         (await chart.boundingBox()) as { x: number; y: number; width: number; height: number },
       );
       expect(stats.colours).toBeGreaterThan(2);
+      // topics are counted in topics, not mentions
+      expect(await kpiText('oi-topics')).toBe('2');
+      expect(await page.getByTestId('kpi-oi-topics').locator('.kpi-unit').textContent()).toBe('chủ đề');
+      // named codes read as their names (sql/019); a code nobody named yet as sent
       const topics = await rowsOf('table-topics');
       expect(topics.map((r) => r.slice(0, 5))).toEqual([
         ['1', 'ngap-lut', '9', '6', '66,7 %'],
-        ['2', 'du-lich', '5', '0', '0,0 %'],
+        ['2', 'Du lịch', '5', '0', '0,0 %'],
       ]);
       const sources = await rowsOf('table-sources');
       expect(sources.map((r) => r.slice(1, 3))).toEqual([
-        ['facebook', '9'],
+        ['Facebook', '9'],
         ['bao-dien-tu', '5'],
       ]);
       await screenshot(page, 'dashboard-online-information-1600');
