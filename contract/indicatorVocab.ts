@@ -118,6 +118,39 @@ export interface AgencyView {
   disabled: boolean;
 }
 
+/** The breakdowns whose codes have names (contract v1.6): a mention's topic and source. */
+export const LABELLED_DIMENSIONS = ['topic', 'source'] as const;
+export type LabelledDimension = (typeof LABELLED_DIMENSIONS)[number];
+
+/** The name of a breakdown code (`topic` `giao-thong`: "Giao thông" / "Traffic"), kept by admins. */
+export interface BreakdownLabel {
+  dimension: LabelledDimension;
+  code: string;
+  nameVi: string;
+  nameEn: string;
+}
+
+/** `GET /api/indicators`: the enabled catalogue entries and agencies, and the names of breakdown codes. */
+export interface IndicatorsAnswer {
+  items: IndicatorDef[];
+  agencies: AgencyView[];
+  labels: BreakdownLabel[];
+}
+
+/**
+ * The name lookup of breakdown codes in a language: a code without a name (a topic media monitoring began
+ * to send before an admin named it) is answered as sent, so a figure is never hidden for want of a name.
+ */
+export function breakdownNames(
+  labels: readonly BreakdownLabel[],
+): (dimension: LabelledDimension, code: string, lang: 'vi' | 'en') => string {
+  const byKey = new Map(labels.map((x) => [`${x.dimension}\u0000${x.code}`, x]));
+  return (dimension, code, lang) => {
+    const x = byKey.get(`${dimension}\u0000${code}`);
+    return x ? (lang === 'vi' ? x.nameVi : x.nameEn) : code;
+  };
+}
+
 /** A system that sends values over HTTP (`POST /api/ingest/{source}`), as admins see it; never its key. */
 export interface IndicatorSourceView {
   id: string;

@@ -20,6 +20,8 @@ import { text, token } from './text.ts';
 /** An indicator, agency or source id: lower-case letters, digits, `_` and `-` (it is an MQTT topic level). */
 export const INDICATOR_ID = /^[a-z0-9][a-z0-9_-]{0,62}$/;
 const Id = z.string().regex(INDICATOR_ID, 'lower-case letters, digits, - and _, at most 63');
+/** A value's `topic` or `source` code (as media monitoring tags it; its name is kept apart, see PutLabelSchema). */
+export const BreakdownCode = token(64);
 
 /**
  * A value or event, on `ioc/kpi/{indicatorId}` or as a row of an HTTP batch (which names `indicator`).
@@ -35,8 +37,8 @@ export const IndicatorValueSchema = z.looseObject({
   unit: token(40).optional(),
   ward: token(64).optional(),
   agency: token(64).optional(),
-  topic: token(64).optional(),
-  source: token(64).optional(),
+  topic: BreakdownCode.optional(),
+  source: BreakdownCode.optional(),
   sentiment: z.enum(SENTIMENTS).optional(),
   channel: z.enum(DOSSIER_CHANNELS).optional(),
   /** the publisher's message id (≤ 64): a value sent twice is stored once */
@@ -103,6 +105,9 @@ export type UpdateIndicatorRequest = z.input<typeof UpdateIndicatorSchema>;
 export const PutAgencySchema = z
   .object({ nameVi: Name(200), nameEn: Name(200), disabled: z.boolean().default(false) })
   .strict();
+
+/** `PUT /api/admin/indicator-labels/{dimension}/{code}`: names a topic or source code, or renames it. */
+export const PutLabelSchema = z.object({ nameVi: Name(200), nameEn: Name(200) }).strict();
 
 /** `POST /api/admin/indicator-sources`: a system that sends values over HTTP; its API key is answered once. */
 export const CreateSourceSchema = z

@@ -1,11 +1,11 @@
 // The admin page's indicator feed (issue 14) at 1600×1000 in a real browser, against the whole IOC: a CSV
 // with a good and a bad row is previewed, imported, and answered (the good figure is stored and shows in the
 // series, the bad row's line and reason in Vietnamese); an indicator's thresholds are edited, a refused name
-// is named next to its field; an HTTP source is created, its key shown once, and the key works. One IOC and
+// is named next to its field; a topic code is named and a source renamed; an HTTP source is created, its key shown once, and the key works. One IOC and
 // one browser for the file; the tests run in order.
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { periodLabel, periodStart } from '#contract/indicatorVocab.ts';
+import { type IndicatorsAnswer, periodLabel, periodStart } from '#contract/indicatorVocab.ts';
 import { vi as viText } from '../client/i18n/messages.ts';
 import type { RunningIoc } from '../server/main.ts';
 import type { TestSession } from '../server/testing/sessions.ts';
@@ -156,6 +156,45 @@ describe('admin page: the indicator feed', () => {
       items: Array<{ id: string; thresholds: { warning: number } }>;
     };
     expect(stored.items.find((d) => d.id === 'dossier_overdue')?.thresholds.warning).toBe(12.5);
+  });
+
+  it('names a new topic code and renames a source beside the agencies; the names are what GET /api/indicators answers', async () => {
+    const labels = page.getByTestId('labels');
+    const news = labels.locator('[data-testid=label-row][data-dimension=source][data-code=news]');
+    await news.waitFor({ timeout: 10_000 });
+    expect(await news.textContent()).toContain('Báo điện tử');
+    // a topic media monitoring began to send before anyone named it
+    await labels.getByTestId('label-new').click();
+    const dialog = page.getByTestId('label-dialog');
+    await dialog.waitFor();
+    await dialog.getByTestId('label-code').fill('le-hoi');
+    await dialog.getByTestId('label-nameVi').fill('Lễ hội');
+    await dialog.getByTestId('label-nameEn').fill('Festivals');
+    await dialog.getByTestId('label-submit').click();
+    await dialog.waitFor({ state: 'detached', timeout: 10_000 });
+    const festival = labels.locator('[data-testid=label-row][data-dimension=topic][data-code=le-hoi]');
+    await festival.waitFor({ timeout: 10_000 });
+    await news.getByTestId('label-rename').click();
+    await dialog.waitFor();
+    expect(await dialog.getByTestId('label-code').isDisabled()).toBe(true);
+    await dialog.getByTestId('label-nameVi').fill('Báo, tạp chí điện tử');
+    await dialog.getByTestId('label-submit').click();
+    await dialog.waitFor({ state: 'detached', timeout: 10_000 });
+    await expect.poll(() => news.textContent()).toContain('Báo, tạp chí điện tử');
+    await screenshot(page, 'admin-labels');
+    const read = (await (await admin.fetch('/api/indicators')).json()) as IndicatorsAnswer;
+    expect(read.labels).toContainEqual({
+      dimension: 'topic',
+      code: 'le-hoi',
+      nameVi: 'Lễ hội',
+      nameEn: 'Festivals',
+    });
+    expect(read.labels).toContainEqual({
+      dimension: 'source',
+      code: 'news',
+      nameVi: 'Báo, tạp chí điện tử',
+      nameEn: 'Online news',
+    });
   });
 
   it('creates an HTTP source: its key is shown once, works at /api/ingest, and is never shown again', async () => {

@@ -218,6 +218,12 @@ describe('the province row on the wall console', () => {
       'giao-thong',
       'du-lich',
     ]);
+    // named topics by their names, a code nobody named as sent
+    await expect(page.locator('[data-testid=topic-row] .rank-name').allTextContents()).resolves.toEqual([
+      'bao-lu',
+      'Giao thông',
+      'Du lịch',
+    ]);
     await expect(page.getByTestId('topic-negative').allTextContents()).resolves.toEqual([
       '60,0 %',
       '20,0 %',

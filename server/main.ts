@@ -50,7 +50,9 @@ import {
   insertIndicator,
   listAgencies,
   listIndicators,
+  listLabels,
   putAgency,
+  putLabel,
   updateIndicator,
 } from './store/indicatorsRepo.ts';
 import { migrate } from './store/migrate.ts';
@@ -296,6 +298,8 @@ async function boot(
         update: (id, ch) => updateIndicator(db, id, ch),
         agencies: () => listAgencies(db),
         putAgency: (a) => putAgency(db, a),
+        labels: () => listLabels(db),
+        putLabel: (x) => putLabel(db, x),
         series: (q) => indicatorSeries(db, q),
       },
       reload: () => indicators.load(),

@@ -1,6 +1,7 @@
 import { useState } from 'preact/hooks';
 import {
   type AgencyView,
+  type BreakdownLabel,
   GOOD_DIRECTIONS,
   INDICATOR_DIMENSIONS,
   INDICATOR_DOMAINS,
@@ -13,6 +14,7 @@ import { formatNumber, type Lang } from '../i18n/format.ts';
 import { lang, t } from '../i18n/i18n.ts';
 import type { MessageKey } from '../i18n/messages.ts';
 import { AdminApiError, adminApi, catalogue } from './api.ts';
+import { BreakdownLabels, withLabel } from './BreakdownLabels.tsx';
 import { Field, FormDialog, useFormSend } from './form.tsx';
 import {
   fieldErrors,
@@ -44,14 +46,16 @@ const boundsText = (l: Lang, d: IndicatorDef) =>
 /**
  * The indicator catalogue (issue 14), by service: what each figure is, how it is given, which way is good
  * and the thresholds that raise alarms; an entry is edited or disabled, a new one made. Below, the agencies
- * figures can be given for.
+ * figures can be given for and the names of topic and source codes.
  */
 export function IndicatorsTab() {
   const l = lang.value;
   const [agencies, setAgencies] = useState<AgencyView[]>([]);
+  const [labels, setLabels] = useState<BreakdownLabel[]>([]);
   const list = useAdminList(async () => {
     const r = await fetchCatalogue();
     setAgencies(r.agencies);
+    setLabels(r.labels);
     return { items: r.items };
   });
   const [editing, setEditing] = useState<IndicatorDef | 'new' | null>(null);
@@ -211,6 +215,9 @@ export function IndicatorsTab() {
             )
           }
         />
+      )}
+      {!loading && !error && (
+        <BreakdownLabels labels={labels} onChanged={(x) => setLabels((xs) => withLabel(xs, x))} />
       )}
     </section>
   );

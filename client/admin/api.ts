@@ -13,9 +13,11 @@ import type {
 } from '#contract/auth.ts';
 import type {
   AgencyView,
+  BreakdownLabel,
   IndicatorDef,
   IndicatorSourceKey,
   IndicatorSourceView,
+  IndicatorsAnswer,
   IngestAnswer,
 } from '#contract/indicatorVocab.ts';
 import { apiFetch, onUnauthenticated } from '../shared/session.ts';
@@ -127,7 +129,7 @@ export const adminApi = {
   returnToService: (assetId: string) => call<undefined>('DELETE', `/api/admin/out-of-service/${id(assetId)}`),
   city: async (): Promise<CityAssets> => cityAssets(await call('GET', '/api/city')),
   // the indicator feed (issue 14): the catalogue, agencies, HTTP sources and their keys, the CSV import
-  indicators: () => call<{ items: IndicatorDef[]; agencies: AgencyView[] }>('GET', '/api/admin/indicators'),
+  indicators: () => call<IndicatorsAnswer>('GET', '/api/admin/indicators'),
   createIndicator: (b: Omit<IndicatorDef, 'disabled' | 'updatedAt'>) =>
     call<{ item: IndicatorDef }>('POST', '/api/admin/indicators', b),
   updateIndicator: (
@@ -138,6 +140,11 @@ export const adminApi = {
   ) => call<{ item: IndicatorDef }>('PATCH', `/api/admin/indicators/${id(indicatorId)}`, b),
   putAgency: (agencyId: string, b: Omit<AgencyView, 'id'>) =>
     call<{ item: AgencyView }>('PUT', `/api/admin/agencies/${id(agencyId)}`, b),
+  putLabel: (x: BreakdownLabel) =>
+    call<{ item: BreakdownLabel }>('PUT', `/api/admin/indicator-labels/${id(x.dimension)}/${id(x.code)}`, {
+      nameVi: x.nameVi,
+      nameEn: x.nameEn,
+    }),
   sources: () => call<{ items: IndicatorSourceView[] }>('GET', '/api/admin/indicator-sources'),
   createSource: (b: SourceRequest) => call<IndicatorSourceKey>('POST', '/api/admin/indicator-sources', b),
   updateSource: (sourceId: string, b: Partial<Omit<SourceRequest, 'id'>>) =>
@@ -160,9 +167,7 @@ export function loadCity(): void {
 }
 
 /** The indicator catalogue and agencies, for the tabs that pick from them (sources, import); `null` when they could not be loaded. */
-export const catalogue = signal<{ items: IndicatorDef[]; agencies: AgencyView[] } | null | undefined>(
-  undefined,
-);
+export const catalogue = signal<IndicatorsAnswer | null | undefined>(undefined);
 export function loadCatalogue(force = false): void {
   if (catalogue.value !== undefined && !force) return;
   adminApi.indicators().then(

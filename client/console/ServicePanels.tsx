@@ -18,6 +18,7 @@ import { formatIndicator, formatPeriodLabel } from '../i18n/format.ts';
 import { fmt, lang, t } from '../i18n/i18n.ts';
 import { ApiRequestError, api } from './api.ts';
 import { ctx } from './ctx.ts';
+import { breakdownName } from './indicatorNames.ts';
 import { ageWords, LevelGlyph, LevelMark, secondaryText, spanWords } from './ProvinceRow.tsx';
 import { provinceTiles } from './provinceStore.ts';
 import {
@@ -281,7 +282,7 @@ function OnlineInformation() {
                 .map((m: MentionFigures, i) => (
                   <tr key={m.id} data-testid="topic-row" data-id={m.id} class={`lvl-${m.level}`}>
                     <td class="muted">{i + 1}</td>
-                    <td class="rank-name">{m.id}</td>
+                    <td class="rank-name">{breakdownName('topic', m.id, lang.value)}</td>
                     <td class="num">{f.num(m.mentions)}</td>
                     <td class="num" data-testid="topic-negative">
                       {m.negativeShare === null

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { AlarmTitle } from '#contract/alarmVocab.ts';
+import { breakdownNames } from '#contract/indicatorVocab.ts';
 import { alarmStateText, alarmTitle, type TitleContext } from './alarmText.ts';
 
 const ctx: TitleContext = {
@@ -106,6 +107,14 @@ describe('alarm titles', () => {
         })[id],
       agency: (id) =>
         id === 'so-tu-phap' ? { nameVi: 'Sở Tư pháp', nameEn: 'Department of Justice' } : undefined,
+      breakdown: breakdownNames([
+        {
+          dimension: 'topic',
+          code: 'an-ninh',
+          nameVi: 'An ninh, trật tự',
+          nameEn: 'Security and public order',
+        },
+      ]),
     };
     const two = (title: AlarmTitle) => [alarmTitle('vi', title, cat), alarmTitle('en', title, cat)];
     const agency = { scope: 'agency', agency: 'so-tu-phap', ward: null };
@@ -182,6 +191,28 @@ describe('alarm titles', () => {
     ).toEqual([
       'Lượt đề cập trên mạng (tiêu cực) tăng vọt — chủ đề “sạt lở”: 42 trong 1 giờ qua, gấp 3,4 lần thường lệ (12,4/giờ)',
       'Online mentions (negative) spike — topic “sạt lở”: 42 in the last hour, 3.4× the usual (12.4/h)',
+    ]);
+    // a named topic code reads as its name, in each language
+    expect(
+      two({
+        code: 'indicator_baseline',
+        params: {
+          indicator: 'online_mentions',
+          level: 'warning',
+          scope: 'province',
+          agency: null,
+          ward: null,
+          topic: 'an-ninh',
+          sentiment: 'negative',
+          count: 30,
+          baseline: 10,
+          ratio: 3,
+          threshold: 3,
+        },
+      }).map((x) => x.split(':')[0]),
+    ).toEqual([
+      'Lượt đề cập trên mạng (tiêu cực) tăng vọt — chủ đề “An ninh, trật tự”',
+      'Online mentions (negative) spike — topic “Security and public order”',
     ]);
     // the catalogue not read yet: the ids, never an empty title
     expect(

@@ -1,19 +1,21 @@
 // An alarm's words in the reader's language: the server sends a title as `{code, params}`, never a sentence.
 import type { AlarmItem, AlarmRuleCode, AlarmTitle, AlarmTitleParams } from '#contract/alarmVocab.ts';
-import type { AgencyView, IndicatorDef, IndicatorUnit } from '#contract/indicatorVocab.ts';
+import type { AgencyView, IndicatorDef, IndicatorUnit, LabelledDimension } from '#contract/indicatorVocab.ts';
 import { formatDateTime, formatNumber, formatTime, type Lang, translate } from '../i18n/format.ts';
 import type { MessageKey } from '../i18n/messages.ts';
 
 /**
  * What a title needs besides its params: ward names from the city model, the time now (server clock),
- * and for the indicator rules the catalogue (`GET /api/indicators`): an indicator's and an agency's
- * names; without it (not loaded yet) the ids show.
+ * and for the indicator rules the catalogue (`GET /api/indicators`): an indicator's, an agency's and a
+ * topic's names; without it (not loaded yet) the ids and codes show.
  */
 export interface TitleContext {
   wardName: (id: string) => string | undefined;
   now: number;
   indicator?: (id: string) => Pick<IndicatorDef, 'nameVi' | 'nameEn'> | undefined;
   agency?: (id: string) => Pick<AgencyView, 'nameVi' | 'nameEn'> | undefined;
+  /** a topic or source code's name in `lang` (the code when it has none) */
+  breakdown?: (dimension: LabelledDimension, code: string, lang: Lang) => string;
 }
 
 const nameIn = (lang: Lang, x: { nameVi: string; nameEn: string } | undefined, id: string) =>
@@ -182,7 +184,9 @@ export function alarmTitle(lang: Lang, title: AlarmTitle, ctx: TitleContext): st
           : 'alarm.title.indicator_baseline',
         {
           indicator: nameIn(lang, ctx.indicator?.(str(p, 'indicator')), str(p, 'indicator')),
-          subject: topic ? tr('alarm.place.topic', { topic }) : indicatorPlace(lang, p, ctx),
+          subject: topic
+            ? tr('alarm.place.topic', { topic: ctx.breakdown?.('topic', topic, lang) ?? topic })
+            : indicatorPlace(lang, p, ctx),
           count: n('count'),
           ratio: num(p, 'ratio') === null ? '—' : formatNumber(lang, num(p, 'ratio') as number, 1),
           baseline: num(p, 'baseline') === null ? '—' : formatNumber(lang, num(p, 'baseline') as number, 1),

@@ -8,7 +8,7 @@ import type {
   IncidentListItem,
   MergeRequest,
 } from '#contract/incidentsApi.ts';
-import type { AgencyView, IndicatorDef } from '#contract/indicatorVocab.ts';
+import type { IndicatorsAnswer } from '#contract/indicatorVocab.ts';
 import type {
   DossierDay,
   DossierFigures,
@@ -86,9 +86,8 @@ export interface BulkAckResult {
 
 export const api = {
   city: (signal?: AbortSignal) => getJson<{ name?: string; features?: [] }>('/api/city', signal),
-  /** the indicator catalogue and agencies (their names in both languages) */
-  indicators: (signal?: AbortSignal) =>
-    getJson<{ items: IndicatorDef[]; agencies: AgencyView[] }>('/api/indicators', signal),
+  /** the indicator catalogue, agencies and topic and source names (in both languages) */
+  indicators: (signal?: AbortSignal) => getJson<IndicatorsAnswer>('/api/indicators', signal),
   cameraEvents: (id: string, signal?: AbortSignal) =>
     getJson<{ items: CameraEvent[] }>(`/api/cameras/${encodeURIComponent(id)}/events?limit=20`, signal),
   cameraSnapshotUrl: (id: string, bust: number) =>

@@ -9,7 +9,7 @@ import { Chart } from './Chart.tsx';
 import { Card, Level, ServiceKpiTile, Table } from './parts.tsx';
 import { mentionsOption } from './serviceChartOptions.ts';
 import { percentText, ratioText } from './serviceFormat.ts';
-import { indicatorName } from './state.ts';
+import { breakdownName, indicatorName } from './state.ts';
 
 export function OnlineInfoTab(props: { d: TabData; l: Lang }) {
   const { d, l } = props;
@@ -20,6 +20,7 @@ export function OnlineInfoTab(props: { d: TabData; l: Lang }) {
   const hourly = buckets[0]?.bucket === '1h' || (buckets.length === 0 && days <= 2);
   const any = buckets.some((b) => b.positive + b.neutral + b.negative > 0);
   const n = (v: number) => formatNumber(l, v);
+  const name = breakdownName.value;
   const counts = [
     { head: t('dash.oi.col.mentions'), cell: (r: MentionFigures) => <b>{n(r.mentions)}</b>, num: true },
     { head: t('dash.oi.col.negative'), cell: (r: MentionFigures) => n(r.negative), num: true },
@@ -64,7 +65,7 @@ export function OnlineInfoTab(props: { d: TabData; l: Lang }) {
             empty={t('dash.oi.empty')}
             cols={[
               { head: t('dash.col.rank'), cell: (r) => r.rank, num: true },
-              { head: t('dash.oi.col.topic'), cell: (r) => r.id },
+              { head: t('dash.oi.col.topic'), cell: (r) => name('topic', r.id, l) },
               ...counts,
               { head: t('dash.oi.col.baseline'), cell: (r) => ratioText(l, r.baselineRatio), num: true },
               { head: t('dash.svc.level'), cell: (r) => <Level level={r.level} /> },
@@ -79,7 +80,7 @@ export function OnlineInfoTab(props: { d: TabData; l: Lang }) {
             empty={t('dash.oi.empty')}
             cols={[
               { head: t('dash.col.rank'), cell: (r) => r.rank, num: true },
-              { head: t('dash.oi.col.source'), cell: (r) => r.id },
+              { head: t('dash.oi.col.source'), cell: (r) => name('source', r.id, l) },
               ...counts,
             ]}
           />

@@ -11,7 +11,7 @@ import type {
   SeriesDay,
   WorstSegment,
 } from '#contract/dashboardApi.ts';
-import type { IndicatorDef } from '#contract/indicatorVocab.ts';
+import type { IndicatorsAnswer } from '#contract/indicatorVocab.ts';
 import type {
   DossierDay,
   DossierFigures,
@@ -146,9 +146,9 @@ export function loadSocioSeries(
   return readJson(endpointUrl('seSeries', view, now, false, { indicator }), signal);
 }
 
-/** The indicator catalogue (names in both languages, units, directions): the one vocabulary of figures. */
-export async function loadIndicators(signal?: AbortSignal): Promise<IndicatorDef[]> {
-  return (await readJson<{ items: IndicatorDef[] }>('/api/indicators', signal)).items;
+/** The indicator catalogue (names in both languages, units, directions) and the names of topics and sources: the one vocabulary of figures. */
+export function loadIndicators(signal?: AbortSignal): Promise<IndicatorsAnswer> {
+  return readJson<IndicatorsAnswer>('/api/indicators', signal);
 }
 
 /** The city model's districts (GeoJSON features) from /api/city. */

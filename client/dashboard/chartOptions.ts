@@ -32,6 +32,14 @@ export const TEXT = {
   fontSize: 13,
 };
 export const AXIS_LABEL = { color: '#4a5868', fontSize: 12 };
+/**
+ * A value axis's labels with the numbers in the reader's language ("1.500" / "1,500", "0,5"): echarts
+ * writes them the English way whatever the page's language.
+ */
+export const valueAxisLabel = (lang: Lang, maxDigits = 2) => ({
+  ...AXIS_LABEL,
+  formatter: (v: number) => formatNumber(lang, v, maxDigits),
+});
 export const SPLIT = { lineStyle: { color: '#e6ebf1' } };
 
 const tr = (lang: Lang, k: MessageKey) => translate(lang, k);
@@ -68,7 +76,7 @@ export function speedOption(lang: Lang, days: SeriesDay[]): ChartOption {
     },
     yAxis: {
       type: 'value',
-      axisLabel: AXIS_LABEL,
+      axisLabel: valueAxisLabel(lang),
       splitLine: SPLIT,
       scale: true,
       name: 'km/h',
@@ -98,7 +106,7 @@ export function incidentsOption(lang: Lang, days: SeriesDay[]): ChartOption {
     ...base(),
     color: ['#1f5fa8', '#2e9e5b'],
     xAxis: { type: 'category', data: days.map((d) => shortDay(lang, d.day)), axisLabel: AXIS_LABEL },
-    yAxis: { type: 'value', axisLabel: AXIS_LABEL, splitLine: SPLIT, minInterval: 1 },
+    yAxis: { type: 'value', axisLabel: valueAxisLabel(lang), splitLine: SPLIT, minInterval: 1 },
     series: [
       {
         name: tr(lang, 'dash.series.received'),
@@ -123,7 +131,7 @@ export function categoryOption(lang: Lang, groups: IncidentGroup[]): ChartOption
     color: ['#1f5fa8', '#2e9e5b'],
     tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' }, confine: true },
     grid: { left: 8, right: 24, top: 32, bottom: 4, containLabel: true },
-    xAxis: { type: 'value', axisLabel: AXIS_LABEL, splitLine: SPLIT, minInterval: 1 },
+    xAxis: { type: 'value', axisLabel: valueAxisLabel(lang), splitLine: SPLIT, minInterval: 1 },
     yAxis: {
       type: 'category',
       data: rows.map((g) => translate(lang, `cat.${g.key}` as MessageKey)),
@@ -316,7 +324,7 @@ export function alarmRateOption(lang: Lang, buckets: AlarmRateBucket[], days: nu
     },
     yAxis: {
       type: 'value',
-      axisLabel: AXIS_LABEL,
+      axisLabel: valueAxisLabel(lang),
       splitLine: SPLIT,
       name: tr(lang, 'dash.series.alarmRate'),
       nameTextStyle: { ...AXIS_LABEL, align: 'left' },

@@ -45,6 +45,27 @@ describe('dashboard KPI formatting', () => {
     expect(formatDelta('en', k('received', 'count', 3, 0))?.text).toBe('+3');
     expect(formatDelta('en', k('received', 'count', 3, null))).toBeNull();
   });
+
+  it('says a rise to ten times a nearly empty previous period in times, in both languages', () => {
+    // 987 incidents against 1: "+98.600%" before
+    expect(formatDelta('vi', k('received', 'count', 987, 1))).toEqual({
+      text: 'gấp 987 lần',
+      tone: 'neutral',
+      arrow: '▲',
+    });
+    expect(formatDelta('en', k('received', 'count', 987, 1))?.text).toBe('×987');
+    expect(formatDelta('vi', k('open', 'count', 60, 1))).toEqual({
+      text: 'gấp 60 lần',
+      tone: 'bad',
+      arrow: '▲',
+    });
+    // at exactly ten times, and just under it (still per cent)
+    expect(formatDelta('vi', k('received', 'count', 50, 5))?.text).toBe('gấp 10 lần');
+    expect(formatDelta('vi', k('received', 'count', 49, 5))?.text).toBe('+880%');
+    expect(formatDelta('en', k('received', 'count', 12_000, 1_000))?.text).toBe('×12');
+    // a fall is never in times: at most −100%
+    expect(formatDelta('vi', k('received', 'count', 1, 987))?.text).toBe('−99,9%');
+  });
 });
 
 describe('alarm system health figures', () => {

@@ -50,9 +50,23 @@ export function formatValue(lang: Lang, v: number | null, unit: KpiUnit): { text
   }
 }
 
+/** From this many times the previous period's figure on, a rise is said in times, not per cent. */
+export const TIMES_FROM = 10;
+
 /**
- * The change against the previous period: percentage points for shares, per cent otherwise; its
- * tone says whether it is good news.
+ * A relative change ((value − previous) / previous) with its sign: "+12,5%", "−3%"; a rise to ten times
+ * the previous figure or more as "gấp 70 lần" / "×70" (a previous period nearly empty made "+6.900%",
+ * which nobody reads at a glance).
+ */
+export function ratioDeltaText(lang: Lang, deltaRatio: number, sign: string): string {
+  const times = 1 + deltaRatio;
+  if (times >= TIMES_FROM) return translate(lang, 'dash.deltaTimes', { n: formatNumber(lang, times, 0) });
+  return `${sign}${formatNumber(lang, Math.abs(deltaRatio) * 100, 1)}%`;
+}
+
+/**
+ * The change against the previous period: percentage points for shares, per cent otherwise (times from
+ * ten times on); its tone says whether it is good news.
  */
 export function formatDelta(
   lang: Lang,
@@ -68,7 +82,7 @@ export function formatDelta(
   let text: string;
   if (k.unit === 'share')
     text = `${sign}${formatNumber(lang, Math.abs(k.delta) * 100, 1)} ${lang === 'vi' ? 'điểm %' : 'pts'}`;
-  else if (k.deltaRatio !== null) text = `${sign}${formatNumber(lang, Math.abs(k.deltaRatio) * 100, 1)}%`;
+  else if (k.deltaRatio !== null) text = ratioDeltaText(lang, k.deltaRatio, sign);
   else text = `${sign}${formatValue(lang, Math.abs(k.delta), k.unit).text}`;
   return { text, tone, arrow };
 }

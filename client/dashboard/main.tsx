@@ -1,11 +1,13 @@
 import { effect, signal } from '@preact/signals';
 import { render } from 'preact';
+import { breakdownNames } from '#contract/indicatorVocab.ts';
 import { lang, t } from '../i18n/i18n.ts';
 import { App } from './App.tsx';
 import { LoadError, loadDistricts, loadIndicators, loadSocioSeries, loadTab } from './api.ts';
 import { registerDistrictMap, resizeCharts } from './Chart.tsx';
 import { chosenIndicators } from './SocioEconomicTab.tsx';
 import {
+  breakdownName,
   catalogue,
   data,
   districtNames,
@@ -137,10 +139,11 @@ loadDistricts().then(
   (err: unknown) => fail(err),
 );
 
-// the catalogue names the service KPIs that the page has no words of its own for
+// the catalogue names the service KPIs that the page has no words of its own for, and the topics and sources
 loadIndicators().then(
-  (items) => {
+  ({ items, labels }) => {
     catalogue.value = new Map(items.map((d) => [d.id, d]));
+    breakdownName.value = breakdownNames(labels);
   },
   // the tabs still read without it: their own words name the known figures
   () => undefined,

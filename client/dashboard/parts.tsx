@@ -102,7 +102,8 @@ export function Level(props: { level: ServiceLevel; testId?: string }) {
 
 /**
  * A service KPI: its name (`dash.<prefix>.kpi.<key>`, else the catalogue's name of an indicator of that
- * id), the value in its unit, the change, the threshold level when it has one.
+ * id), the value in its unit (`dash.<prefix>.kpi.<key>.unit` where the vocabulary's word does not fit: a
+ * `count` of topics is "8 chủ đề", not "8 lượt"), the change, the threshold level when it has one.
  */
 export function ServiceKpiTile(props: {
   k: ServiceKpi;
@@ -115,6 +116,8 @@ export function ServiceKpiTile(props: {
   const v = formatIndicator(l, k.value, k.unit);
   const key = `dash.${props.prefix}.kpi.${k.key}` as MessageKey;
   const label = t(key) !== key ? t(key) : (props.name(k.key) ?? k.key);
+  const unitKey = `${key}.unit` as MessageKey;
+  const unit = t(unitKey) !== unitKey ? t(unitKey) : v.unit;
   return (
     <div
       class={`kpi ${props.big ? 'kpi-big' : ''} ${k.level === 'warning' || k.level === 'critical' ? `kpi-${k.level}` : ''}`}
@@ -123,7 +126,7 @@ export function ServiceKpiTile(props: {
       <div class="kpi-label">{label}</div>
       <div class="kpi-value">
         <span data-testid={`kpi-value-${props.prefix}-${k.key}`}>{v.num}</span>
-        {k.value !== null && <span class="kpi-unit">{v.unit}</span>}
+        {k.value !== null && <span class="kpi-unit">{unit}</span>}
       </div>
       {k.level !== 'none' && (
         <div class="kpi-level">

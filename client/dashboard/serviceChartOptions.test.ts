@@ -66,4 +66,17 @@ describe('service charts', () => {
     expect(o.yAxis).toMatchObject({ name: 'điểm', scale: true });
     expect(socioOption('en', pts, 'vnd_billion').yAxis).toMatchObject({ name: 'billion VND', scale: false });
   });
+
+  it("writes every axis's numbers in the reader's language", () => {
+    type Axis = { axisLabel: { formatter: (v: number) => string } };
+    const tick = (axis: unknown, v: number) => (axis as Axis).axisLabel.formatter(v);
+    const m = (l: 'vi' | 'en') => mentionsOption(l, [], 7).yAxis;
+    expect(tick(m('vi'), 1500)).toBe('1.500');
+    expect(tick(m('en'), 1500)).toBe('1,500');
+    const [count, rate] = dossierOption('vi', []).yAxis as unknown[];
+    expect(tick(count, 1200)).toBe('1.200');
+    expect(tick(rate, 97.5)).toBe('97,5');
+    expect(tick(socioOption('vi', [], 'vnd_billion').yAxis, 2100)).toBe('2.100');
+    expect(tick(socioOption('en', [], 'index_point').yAxis, 102.25)).toBe('102.25');
+  });
 });

@@ -4,7 +4,7 @@ import type { IndicatorUnit } from '#contract/indicatorVocab.ts';
 import type { DossierDay, MentionBucket, SocioEconomicPoint } from '#contract/servicesApi.ts';
 import { formatNumber, type Lang, translate } from '../i18n/format.ts';
 import type { ChartOption } from './Chart.tsx';
-import { AXIS_LABEL, base, bucketLabel, SPLIT, shortDay } from './chartOptions.ts';
+import { AXIS_LABEL, base, bucketLabel, SPLIT, shortDay, valueAxisLabel } from './chartOptions.ts';
 import { indicatorText, periodName, unitLabel } from './serviceFormat.ts';
 
 /** Sentiment colours: green, grey, red, in the order the stack is read from the axis up. */
@@ -27,7 +27,7 @@ export function dossierOption(lang: Lang, days: DossierDay[]): ChartOption {
     yAxis: [
       {
         type: 'value',
-        axisLabel: AXIS_LABEL,
+        axisLabel: valueAxisLabel(lang),
         splitLine: SPLIT,
         minInterval: 1,
         ...axisName(unitLabel(lang, 'dossier')),
@@ -36,7 +36,7 @@ export function dossierOption(lang: Lang, days: DossierDay[]): ChartOption {
         type: 'value',
         min: 0,
         max: 100,
-        axisLabel: AXIS_LABEL,
+        axisLabel: valueAxisLabel(lang),
         splitLine: { show: false },
         name: '%',
         nameTextStyle: AXIS_LABEL,
@@ -105,7 +105,7 @@ export function mentionsOption(lang: Lang, buckets: MentionBucket[], days: numbe
     xAxis: { type: 'category', data: buckets.map(label), axisLabel: AXIS_LABEL },
     yAxis: {
       type: 'value',
-      axisLabel: AXIS_LABEL,
+      axisLabel: valueAxisLabel(lang),
       splitLine: SPLIT,
       minInterval: 1,
       ...axisName(unitLabel(lang, 'mention')),
@@ -134,7 +134,7 @@ export function socioOption(lang: Lang, points: SocioEconomicPoint[], unit: Indi
     },
     yAxis: {
       type: 'value',
-      axisLabel: { ...AXIS_LABEL, formatter: (v: number) => formatNumber(lang, v, 2) },
+      axisLabel: valueAxisLabel(lang),
       splitLine: SPLIT,
       scale: rate,
       ...axisName(unitLabel(lang, unit)),

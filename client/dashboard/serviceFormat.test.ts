@@ -29,7 +29,7 @@ describe('service figures in words', () => {
   it('says a change in points for a rate and in per cent for a count, good or bad by the figure', () => {
     const k = (
       key: string,
-      unit: 'percent' | 'dossier',
+      unit: 'percent' | 'dossier' | 'mention',
       delta: number | null,
       deltaRatio: number | null,
     ) => ({
@@ -57,6 +57,16 @@ describe('service figures in words', () => {
     });
     expect(formatServiceDelta('vi', k('resolvedLate', 'dossier', 3, null))?.text).toBe('+3');
     expect(formatServiceDelta('vi', k('onTimeRate', 'percent', null, null))).toBeNull();
+    // against a nearly empty previous period: "+6.845,8%" before
+    expect(formatServiceDelta('vi', k('mentions', 'mention', 8215, 68.458))?.text).toBe('gấp 69 lần');
+    expect(formatServiceDelta('en', k('negative', 'mention', 1932, 62.323))).toEqual({
+      text: '×63',
+      tone: 'bad',
+      arrow: '▲',
+    });
+    expect(formatServiceDelta('vi', k('received', 'dossier', 2431, 1.865))?.text).toBe('+186,5%');
+    // a percentage's change stays in points however large
+    expect(formatServiceDelta('vi', k('onlineShare', 'percent', 50, 50))?.text).toBe('+50 điểm %');
   });
 
   it('names periods as Vietnamese reports do, and in English', () => {

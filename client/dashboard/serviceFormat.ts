@@ -5,6 +5,7 @@ import type { IndicatorUnit } from '#contract/indicatorVocab.ts';
 import type { ServiceKpi, ServiceLevel, ServiceSpan } from '#contract/servicesApi.ts';
 import { formatIndicator, formatNumber, formatPeriodLabel, type Lang, translate } from '../i18n/format.ts';
 import type { MessageKey } from '../i18n/messages.ts';
+import { ratioDeltaText } from './kpiFormat.ts';
 
 /** The unit's word in the reader's language ("hồ sơ", "tỷ đồng", "%"). */
 export function unitLabel(lang: Lang, unit: IndicatorUnit): string {
@@ -41,8 +42,8 @@ const GOOD_WAY: Record<string, 'up' | 'down'> = {
 };
 
 /**
- * The change against the previous period: percentage points for a percentage, per cent otherwise; its
- * tone says whether it is good news.
+ * The change against the previous period: percentage points for a percentage, per cent otherwise (times
+ * from ten times on); its tone says whether it is good news.
  */
 export function formatServiceDelta(
   lang: Lang,
@@ -58,7 +59,7 @@ export function formatServiceDelta(
   let text: string;
   if (k.unit === 'percent')
     text = `${sign}${formatNumber(lang, Math.abs(k.delta), 2)} ${translate(lang, 'dash.svc.points')}`;
-  else if (k.deltaRatio !== null) text = `${sign}${formatNumber(lang, Math.abs(k.deltaRatio) * 100, 1)}%`;
+  else if (k.deltaRatio !== null) text = ratioDeltaText(lang, k.deltaRatio, sign);
   else text = `${sign}${formatIndicator(lang, Math.abs(k.delta), k.unit).num}`;
   return { text, tone, arrow };
 }

@@ -1,7 +1,7 @@
 // The dashboard's state: the view (in the URL), the figures of the tab on screen, and how loading went.
 import { signal } from '@preact/signals';
 import type { DashboardResponse } from '#contract/dashboardApi.ts';
-import type { IndicatorDef } from '#contract/indicatorVocab.ts';
+import { breakdownNames, type IndicatorDef } from '#contract/indicatorVocab.ts';
 import type { SocioEconomicPoint } from '#contract/servicesApi.ts';
 import type { TabData } from './api.ts';
 import type { TabKey, View } from './view.ts';
@@ -20,6 +20,8 @@ export const mapReady = signal(false);
 export const loadedAt = signal(Date.now());
 /** the indicator catalogue by id: the one place the indicators' names come from */
 export const catalogue = signal<Map<string, IndicatorDef>>(new Map());
+/** a topic or source code's name in a language (the code itself until the names are read, or for a code without one) */
+export const breakdownName = signal(breakdownNames([]));
 /** socio-economic series by indicator id, of the view on screen; `null` while one is loading */
 export const socioSeries = signal<Map<string, DashboardResponse<SocioEconomicPoint> | null>>(new Map());
 

@@ -69,6 +69,7 @@ const MATRIX: Array<{ method: string; path: string; body?: unknown; allowed: Who
   { method: 'GET', path: '/api/admin/indicator-sources', allowed: ['admin'] },
   { method: 'DELETE', path: '/api/admin/indicator-sources/none/key', allowed: ['admin'] },
   { method: 'PUT', path: '/api/admin/agencies/none', body: {}, allowed: ['admin'] },
+  { method: 'PUT', path: '/api/admin/indicator-labels/topic/none', body: {}, allowed: ['admin'] },
   { method: 'GET', path: '/api/admin/users', allowed: ['admin'] },
   { method: 'POST', path: '/api/admin/users', body: {}, allowed: ['admin'] },
   { method: 'GET', path: '/api/admin/audit', allowed: ['admin'] },

@@ -2,21 +2,26 @@ import express, { type Request, Router } from 'express';
 import multer from 'multer';
 import { z } from 'zod';
 import {
+  BreakdownCode,
   CreateIndicatorSchema,
   CreateSourceSchema,
   INDICATOR_ID,
   IngestBatchSchema,
   PutAgencySchema,
+  PutLabelSchema,
   UpdateIndicatorSchema,
   UpdateSourceSchema,
 } from '#contract/indicators.ts';
 import {
   type AgencyView,
   API_KEY_HEADER,
+  type BreakdownLabel,
   CSV_COLUMNS,
   type IndicatorDef,
+  type IndicatorsAnswer,
   type IngestAnswer,
   type IngestRowResult,
+  LABELLED_DIMENSIONS,
   MAX_CSV_BYTES,
 } from '#contract/indicatorVocab.ts';
 import { topics } from '#contract/mqtt.ts';
@@ -55,6 +60,9 @@ export interface IndicatorsDeps {
     update(id: string, ch: z.output<typeof UpdateIndicatorSchema>): Promise<IndicatorDef | undefined>;
     agencies(): Promise<AgencyView[]>;
     putAgency(a: AgencyView): Promise<{ agency: AgencyView; created: boolean }>;
+    /** the names of topic and source codes */
+    labels(): Promise<BreakdownLabel[]>;
+    putLabel(x: BreakdownLabel): Promise<{ label: BreakdownLabel; created: boolean }>;
     series(q: {
       indicatorId: string;
       from: number;
@@ -250,8 +258,17 @@ export function indicatorsRouter(deps: IndicatorsDeps): Router {
   // The catalogue and figures, for the console and the dashboard
 
   r.get('/api/indicators', async (_req, res) => {
-    const [items, agencies] = await Promise.all([deps.store.list(), deps.store.agencies()]);
-    res.json({ items: items.filter((d) => !d.disabled), agencies: agencies.filter((a) => !a.disabled) });
+    const [items, agencies, labels] = await Promise.all([
+      deps.store.list(),
+      deps.store.agencies(),
+      deps.store.labels(),
+    ]);
+    const answer: IndicatorsAnswer = {
+      items: items.filter((d) => !d.disabled),
+      agencies: agencies.filter((a) => !a.disabled),
+      labels,
+    };
+    res.json(answer);
   });
 
   r.get('/api/indicators/:id/series', async (req, res) => {
@@ -281,8 +298,13 @@ export function indicatorsRouter(deps: IndicatorsDeps): Router {
   // Admin: the catalogue, agencies, sources and their keys, the CSV import
 
   r.get('/api/admin/indicators', async (_req, res) => {
-    const [items, agencies] = await Promise.all([deps.store.list(), deps.store.agencies()]);
-    res.json({ items, agencies });
+    const [items, agencies, labels] = await Promise.all([
+      deps.store.list(),
+      deps.store.agencies(),
+      deps.store.labels(),
+    ]);
+    const answer: IndicatorsAnswer = { items, agencies, labels };
+    res.json(answer);
   });
 
   r.post('/api/admin/indicators', async (req, res) => {
@@ -348,6 +370,33 @@ export function indicatorsRouter(deps: IndicatorsDeps): Router {
       details: { ...b },
     });
     res.status(out.created ? 201 : 200).json({ item: out.agency });
+  });
+
+  r.put('/api/admin/indicator-labels/:dimension/:code', async (req, res) => {
+    const dimension = String(req.params.dimension);
+    if (!(LABELLED_DIMENSIONS as readonly string[]).includes(dimension))
+      throw new HttpError(400, 'invalid_field', `dimension: one of ${LABELLED_DIMENSIONS.join(', ')}`, [
+        { field: 'dimension', message: `one of ${LABELLED_DIMENSIONS.join(', ')}` },
+      ]);
+    const code = String(req.params.code);
+    if (!BreakdownCode.safeParse(code).success)
+      throw new HttpError(400, 'invalid_field', 'code: 1 to 64 characters, no control characters', [
+        { field: 'code', message: '1 to 64 characters, no control characters' },
+      ]);
+    const b = parseBody(PutLabelSchema, req.body);
+    const out = await deps.store.putLabel({
+      dimension: dimension as BreakdownLabel['dimension'],
+      code,
+      ...b,
+    });
+    deps.audit.record({
+      ...actorOf(req),
+      action: out.created ? 'indicator_label.create' : 'indicator_label.update',
+      target: `${dimension}/${code}`,
+      outcome: 'ok',
+      details: { ...b },
+    });
+    res.status(out.created ? 201 : 200).json({ item: out.label });
   });
 
   const sourceError = (err: unknown): never => {

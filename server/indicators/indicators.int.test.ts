@@ -6,6 +6,7 @@ import type { AuditEntryView } from '#contract/auth.ts';
 import { localYear } from '#contract/cityTime.ts';
 import {
   type IndicatorSourceKey,
+  type IndicatorsAnswer,
   type IngestAnswer,
   periodLabel,
   periodStart,
@@ -392,6 +393,54 @@ describe.each(iocSetups())('the indicator feed on $name', (setup) => {
       reason: 'unknown_indicator',
     });
     expect((await audit('indicator.update')).map((e) => e.target)).toContain('new_enterprises');
+  });
+
+  it('lets admins name topic and source codes (validated, audited); the console and dashboard read the names beside the agencies', async () => {
+    const put = (dimension: string, code: string, body: unknown) =>
+      admin.fetch(`/api/admin/indicator-labels/${dimension}/${encodeURIComponent(code)}`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    // the simulated media monitor's codes come named
+    const before = (await (await leader.fetch('/api/indicators')).json()) as IndicatorsAnswer;
+    expect(before.agencies.length).toBeGreaterThan(0);
+    expect(before.labels).toContainEqual({
+      dimension: 'topic',
+      code: 'giao-thong',
+      nameVi: 'Giao thông',
+      nameEn: 'Traffic',
+    });
+    expect(before.labels).toContainEqual({
+      dimension: 'source',
+      code: 'news',
+      nameVi: 'Báo điện tử',
+      nameEn: 'Online news',
+    });
+    // a new topic, then renamed; a dimension without names and an empty name are refused
+    const code = `le-hoi-${randomUUID().slice(0, 6)}`;
+    const created = await put('topic', code, { nameVi: 'Lễ hội', nameEn: 'Festivals' });
+    expect(created.status).toBe(201);
+    const renamed = await put('topic', code, { nameVi: 'Lễ hội, sự kiện', nameEn: 'Festivals and events' });
+    expect(renamed.status).toBe(200);
+    expect((await put('sentiment', 'negative', { nameVi: 'Xấu', nameEn: 'Bad' })).status).toBe(400);
+    const bad = await put('source', 'zalo', { nameVi: ' ', nameEn: 'Zalo' });
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { error: { details: { field: string }[] } }).error.details[0]?.field).toBe(
+      'nameVi',
+    );
+    // not an admin's to change
+    expect((await leader.fetch(`/api/admin/indicator-labels/topic/${code}`, { method: 'PUT' })).status).toBe(
+      403,
+    );
+    const after = (await (await leader.fetch('/api/indicators')).json()) as IndicatorsAnswer;
+    expect(after.labels.filter((x) => x.code === code)).toEqual([
+      { dimension: 'topic', code, nameVi: 'Lễ hội, sự kiện', nameEn: 'Festivals and events' },
+    ]);
+    expect(after.labels.some((x) => x.code === 'zalo')).toBe(false);
+    const entries = await audit('indicator_label.update');
+    expect(entries.map((e) => e.target)).toContain(`topic/${code}`);
+    expect((await audit('indicator_label.create')).map((e) => e.target)).toContain(`topic/${code}`);
   });
 
   it("takes a year's plan over HTTP and CSV: stored once, replaced when sent again, refused for a daily or event indicator while the good rows land", async () => {

@@ -1,12 +1,13 @@
 import type {
   AgencyView,
+  BreakdownLabel,
   IndicatorDef,
   IndicatorDimension,
   IndicatorSourceView,
 } from '#contract/indicatorVocab.ts';
 import type { Db } from './db.ts';
 
-// The indicator catalogue, the agencies, the HTTP sources (sql/014) and the figures the dashboard reads
+// The indicator catalogue, the agencies, the names of breakdown codes (sql/019), the HTTP sources (sql/015) and the figures the dashboard reads
 // (indicator_1h, indicator_1d: never the raw values). What an API key is, is server/auth/indicatorSources.ts's.
 
 interface IndicatorRow {
@@ -140,6 +141,32 @@ export async function putAgency(db: Db, a: AgencyView): Promise<{ agency: Agency
     [a.id, a.nameVi, a.nameEn, a.disabled],
   );
   return { agency: a, created: Boolean(rows[0]?.created) };
+}
+
+/** The names of breakdown codes (sql/019), by dimension then code. */
+export async function listLabels(db: Db): Promise<BreakdownLabel[]> {
+  const { rows } = await db.query<{
+    dimension: BreakdownLabel['dimension'];
+    code: string;
+    name_vi: string;
+    name_en: string;
+  }>('SELECT dimension, code, name_vi, name_en FROM indicator_labels ORDER BY dimension, code');
+  return rows.map((r) => ({ dimension: r.dimension, code: r.code, nameVi: r.name_vi, nameEn: r.name_en }));
+}
+
+/** Names a breakdown code or renames it; answers it and whether it is new. */
+export async function putLabel(
+  db: Db,
+  x: BreakdownLabel,
+): Promise<{ label: BreakdownLabel; created: boolean }> {
+  const { rows } = await db.query<{ created: boolean }>(
+    `INSERT INTO indicator_labels (dimension, code, name_vi, name_en) VALUES ($1, $2, $3, $4)
+     ON CONFLICT (dimension, code) DO UPDATE SET name_vi = excluded.name_vi, name_en = excluded.name_en,
+       updated_at = now()
+     RETURNING (xmax = 0) AS created`,
+    [x.dimension, x.code, x.nameVi, x.nameEn],
+  );
+  return { label: x, created: Boolean(rows[0]?.created) };
 }
 
 /** The ids of the city's wards (districts of the stored city model). */

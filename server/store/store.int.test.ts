@@ -37,6 +37,7 @@ const MIGRATIONS = [
   '016_indicator_plans.sql',
   '017_indicator_alarms.sql',
   '018_indicator_hours.sql',
+  '019_indicator_labels.sql',
 ];
 
 /** A city of one square ward (105–106 E, 20–21 N) with these segments and no cameras. */
@@ -505,6 +506,7 @@ describe.each(testBackends())('store on $name', (backend) => {
         '016_indicator_plans.sql',
         '017_indicator_alarms.sql',
         '018_indicator_hours.sql',
+        '019_indicator_labels.sql',
       ]);
       // readings keep arriving and the app's refresher runs over the last days only (materialising
       // yesterday moves TimescaleDB's watermark past the old day): the old day must stay rolled up

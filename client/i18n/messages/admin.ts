@@ -280,6 +280,18 @@ export const vi = {
   'admin.agency.taken': 'Đã có cơ quan với mã này: dùng nút Đổi tên.',
   'admin.agency.confirmDisable': 'Khóa cơ quan “{name}”? Số liệu mới của cơ quan này sẽ bị từ chối.',
   'admin.agency.confirmEnable': 'Mở khóa cơ quan “{name}”?',
+  'admin.label.title': 'Tên chủ đề và nguồn tin',
+  'admin.label.intro':
+    'Tên hiển thị của mã chủ đề và mã nguồn mà hệ thống giám sát thông tin trên mạng gửi (cột topic, source): bảng chủ đề nóng, nguồn đề cập, màn hình điều hành và cảnh báo dùng tên này. Mã chưa có tên được hiển thị đúng như khi gửi.',
+  'admin.label.empty': 'Chưa đặt tên cho chủ đề hay nguồn tin nào.',
+  'admin.label.new': 'Thêm tên',
+  'admin.label.dimension': 'Loại',
+  'admin.label.dim.topic': 'Chủ đề',
+  'admin.label.dim.source': 'Nguồn tin',
+  'admin.label.code': 'Mã',
+  'admin.label.codeHint': 'Ví dụ: giao-thong. Đúng như hệ thống giám sát gửi, tối đa 64 ký tự.',
+  'admin.label.bad.code': 'Bắt buộc nhập, tối đa 64 ký tự.',
+  'admin.label.taken': 'Mã này đã có tên: dùng nút Đổi tên.',
   'admin.src.intro':
     'Các hệ thống không dùng MQTT (cổng dịch vụ công, công cụ giám sát báo chí, cục thống kê) gửi số liệu qua HTTP bằng khóa API riêng: mỗi lần tối đa {n} giá trị, chỉ các chỉ số được cho phép, trong giới hạn số lần gọi mỗi phút. Mọi lần gửi đều được ghi nhật ký.',
   'admin.src.count': '{n} nguồn dữ liệu',
@@ -671,6 +683,19 @@ export const en = {
   'admin.agency.taken': 'An agency with this id exists: use Rename.',
   'admin.agency.confirmDisable': 'Disable “{name}”? New values for it will be refused.',
   'admin.agency.confirmEnable': 'Enable “{name}” again?',
+  'admin.label.title': 'Topic and source names',
+  'admin.label.intro':
+    'What the topic and source codes that media monitoring sends (columns topic, source) are called in the hot topics, the sources, on the console and in alarms. A code without a name shows as sent.',
+  'admin.label.empty': 'No topic or source has a name yet.',
+  'admin.label.new': 'New name',
+  'admin.label.dimension': 'Kind',
+  'admin.label.dim.topic': 'Topic',
+  'admin.label.dim.source': 'Source',
+  'admin.label.code': 'Code',
+  'admin.label.codeHint':
+    'For example giao-thong. Exactly as media monitoring sends it, at most 64 characters.',
+  'admin.label.bad.code': 'Required, at most 64 characters.',
+  'admin.label.taken': 'This code has a name: use Rename.',
   'admin.src.intro':
     'Systems that do not speak MQTT (the public-service portal, media monitoring, the statistics office) send figures over HTTP with their own API key: at most {n} values a request, only the indicators allowed, within a rate a minute. Every request is audited.',
   'admin.src.count': '{n} data sources',

@@ -72,6 +72,7 @@ export const vi = {
   'dash.oi.kpi.negativeShare': 'Tỷ lệ tiêu cực',
   'dash.oi.kpi.positiveShare': 'Tỷ lệ tích cực',
   'dash.oi.kpi.topics': 'Chủ đề được nhắc đến',
+  'dash.oi.kpi.topics.unit': 'chủ đề',
   'dash.oi.kpi.hotTopics': 'Chủ đề nóng',
   'dash.oi.note':
     'So với thường lệ: số đề cập tiêu cực của chủ đề trong giờ qua chia cho trung bình cùng giờ của 7 ngày trước; cảnh báo từ 2 lần, nghiêm trọng từ 3 lần.',
@@ -179,6 +180,7 @@ export const en = {
   'dash.oi.kpi.negativeShare': 'Negative share',
   'dash.oi.kpi.positiveShare': 'Positive share',
   'dash.oi.kpi.topics': 'Topics mentioned',
+  'dash.oi.kpi.topics.unit': 'topics',
   'dash.oi.kpi.hotTopics': 'Hot topics',
   'dash.oi.note':
     "Against usual: a topic's negative mentions in the last hour divided by the same hour's average over the 7 days before; warning from 2×, critical from 3×.",
