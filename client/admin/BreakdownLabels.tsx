@@ -10,10 +10,10 @@ import {
 import { formatNumber } from '../i18n/format.ts';
 import { lang, t } from '../i18n/i18n.ts';
 import type { MessageKey } from '../i18n/messages.ts';
-import { AdminApiError, adminApi } from './api.ts';
-import { Field, FormDialog, useFormSend } from './form.tsx';
-import { fieldErrors, nameOf } from './indicators.ts';
-import { errorText, say } from './ui.tsx';
+import { adminApi } from './api.ts';
+import { Field, FormDialog, NameFields, refusal, useFormSend } from './form.tsx';
+import { nameOf } from './indicators.ts';
+import { say } from './ui.tsx';
 
 const dimensionText = (d: LabelledDimension) => t(`admin.label.dim.${d}` as MessageKey);
 const sameLabel = (a: BreakdownLabel, b: BreakdownLabel) => a.dimension === b.dimension && a.code === b.code;
@@ -126,11 +126,7 @@ function LabelDialog(props: {
       });
       props.onSaved(r.item);
     } catch (err) {
-      if (err instanceof AdminApiError && err.code === 'invalid_field' && err.details.length) {
-        setRefused(fieldErrors(l, err.details));
-        throw new Error(t('admin.ind.refused'));
-      }
-      throw new Error(errorText(err));
+      throw refusal(err, setRefused);
     }
   });
   const err = (k: string, bad: boolean, text: string) => refused[k] ?? (form.tried && bad ? text : null);
@@ -177,36 +173,14 @@ function LabelDialog(props: {
           onInput={(e) => setCode((e.target as HTMLInputElement).value)}
         />
       </Field>
-      <Field
-        id="label-nameVi"
-        label={t('admin.ind.nameVi')}
-        error={err('nameVi', !nameVi.trim(), t('admin.ind.bad.name'))}
-      >
-        <input
-          id="label-nameVi"
-          data-testid="label-nameVi"
-          class="input"
-          autocomplete="off"
-          value={nameVi}
-          aria-describedby="label-nameVi-msg"
-          onInput={(e) => setNameVi((e.target as HTMLInputElement).value)}
-        />
-      </Field>
-      <Field
-        id="label-nameEn"
-        label={t('admin.ind.nameEn')}
-        error={err('nameEn', !nameEn.trim(), t('admin.ind.bad.name'))}
-      >
-        <input
-          id="label-nameEn"
-          data-testid="label-nameEn"
-          class="input"
-          autocomplete="off"
-          value={nameEn}
-          aria-describedby="label-nameEn-msg"
-          onInput={(e) => setNameEn((e.target as HTMLInputElement).value)}
-        />
-      </Field>
+      <NameFields
+        prefix="label"
+        nameVi={nameVi}
+        nameEn={nameEn}
+        setNameVi={setNameVi}
+        setNameEn={setNameEn}
+        error={(k, bad) => err(k, bad, t('admin.ind.bad.name'))}
+      />
     </FormDialog>
   );
 }

@@ -13,11 +13,10 @@ import {
 import { formatNumber, type Lang } from '../i18n/format.ts';
 import { lang, t } from '../i18n/i18n.ts';
 import type { MessageKey } from '../i18n/messages.ts';
-import { AdminApiError, adminApi, catalogue } from './api.ts';
+import { adminApi, catalogue } from './api.ts';
 import { BreakdownLabels, withLabel } from './BreakdownLabels.tsx';
-import { Field, FormDialog, useFormSend } from './form.tsx';
+import { Field, FormDialog, NameFields, refusal, useFormSend } from './form.tsx';
 import {
-  fieldErrors,
   formErrors,
   type IndicatorField,
   type IndicatorForm,
@@ -253,15 +252,7 @@ function IndicatorDialog(props: {
         props.onSaved((await adminApi.updateIndicator(entry.id, ch)).item, false);
       } else props.onSaved((await adminApi.createIndicator(check.body)).item, true);
     } catch (err) {
-      if (err instanceof AdminApiError && err.code === 'invalid_field' && err.details.length) {
-        setRefused(fieldErrors(l, err.details));
-        throw new Error(t('admin.ind.refused'));
-      }
-      if (err instanceof AdminApiError && err.code === 'indicator_exists') {
-        setRefused({ id: t('admin.ind.exists') });
-        throw new Error(t('admin.ind.refused'));
-      }
-      throw new Error(errorText(err));
+      throw refusal(err, setRefused, { code: 'indicator_exists', field: 'id', text: t('admin.ind.exists') });
     }
   });
   const own = form.tried && !check.ok ? formErrors(l, check.bad, f) : {};
@@ -543,11 +534,7 @@ function AgencyDialog(props: {
       });
       props.onSaved(r.item);
     } catch (err) {
-      if (err instanceof AdminApiError && err.code === 'invalid_field' && err.details.length) {
-        setRefused(fieldErrors(l, err.details));
-        throw new Error(t('admin.ind.refused'));
-      }
-      throw new Error(errorText(err));
+      throw refusal(err, setRefused);
     }
   });
   const err = (k: string, bad: boolean, text: string) => refused[k] ?? (form.tried && bad ? text : null);
@@ -577,34 +564,14 @@ function AgencyDialog(props: {
           onInput={(e) => setId((e.target as HTMLInputElement).value)}
         />
       </Field>
-      <Field
-        id="agency-nameVi"
-        label={t('admin.ind.nameVi')}
-        error={err('nameVi', !nameVi.trim(), t('admin.ind.bad.name'))}
-      >
-        <input
-          id="agency-nameVi"
-          class="input"
-          autocomplete="off"
-          value={nameVi}
-          aria-describedby="agency-nameVi-msg"
-          onInput={(e) => setNameVi((e.target as HTMLInputElement).value)}
-        />
-      </Field>
-      <Field
-        id="agency-nameEn"
-        label={t('admin.ind.nameEn')}
-        error={err('nameEn', !nameEn.trim(), t('admin.ind.bad.name'))}
-      >
-        <input
-          id="agency-nameEn"
-          class="input"
-          autocomplete="off"
-          value={nameEn}
-          aria-describedby="agency-nameEn-msg"
-          onInput={(e) => setNameEn((e.target as HTMLInputElement).value)}
-        />
-      </Field>
+      <NameFields
+        prefix="agency"
+        nameVi={nameVi}
+        nameEn={nameEn}
+        setNameVi={setNameVi}
+        setNameEn={setNameEn}
+        error={(k, bad) => err(k, bad, t('admin.ind.bad.name'))}
+      />
     </FormDialog>
   );
 }

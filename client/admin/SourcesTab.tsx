@@ -10,13 +10,12 @@ import {
 import { formatDateTime, formatNumber } from '../i18n/format.ts';
 import { lang, t } from '../i18n/i18n.ts';
 import type { MessageKey } from '../i18n/messages.ts';
-import { AdminApiError, adminApi, catalogue, loadCatalogue, type SourceRequest } from './api.ts';
-import { Field, FormDialog, useFormSend } from './form.tsx';
-import { curlExample, fieldErrors, nameOf } from './indicators.ts';
+import { adminApi, catalogue, loadCatalogue, type SourceRequest } from './api.ts';
+import { Field, FormDialog, refusal, useFormSend } from './form.tsx';
+import { curlExample, nameOf } from './indicators.ts';
 import {
   ConfirmButton,
   type CreateProps,
-  errorText,
   ListPanel,
   type Secret,
   SecretField,
@@ -259,7 +258,7 @@ function SourceForm(props: {
   onClose: () => void;
   send: (b: SourceRequest) => Promise<void>;
 }) {
-  const l = lang.value;
+  const _l = lang.value;
   const [f, setF] = useState(props.initial);
   const [rate, setRate] = useState(String(props.initial.ratePerMin));
   const [refused, setRefused] = useState<Record<string, string>>({});
@@ -274,15 +273,7 @@ function SourceForm(props: {
     try {
       await props.send({ ...f, id: f.id.trim(), name: f.name.trim(), ratePerMin });
     } catch (err) {
-      if (err instanceof AdminApiError && err.code === 'invalid_field' && err.details.length) {
-        setRefused(fieldErrors(l, err.details));
-        throw new Error(t('admin.ind.refused'));
-      }
-      if (err instanceof AdminApiError && err.code === 'source_exists') {
-        setRefused({ id: t('admin.src.exists') });
-        throw new Error(t('admin.ind.refused'));
-      }
-      throw new Error(errorText(err));
+      throw refusal(err, setRefused, { code: 'source_exists', field: 'id', text: t('admin.src.exists') });
     }
   });
   const rule: Record<keyof typeof bad, MessageKey> = {

@@ -1,6 +1,8 @@
 import type { ComponentChildren } from 'preact';
 import { useState } from 'preact/hooks';
-import { t } from '../i18n/i18n.ts';
+import { lang, t } from '../i18n/i18n.ts';
+import { AdminApiError } from './api.ts';
+import { fieldErrors } from './indicators.ts';
 import { errorText, Modal } from './ui.tsx';
 
 /**
@@ -144,5 +146,60 @@ export function Field(props: {
         </div>
       )}
     </div>
+  );
+}
+
+/**
+ * What a dialog's send throws when the server refuses it: `400 invalid_field` puts each field's reason (in
+ * the reader's language) under its field through `setRefused` and says so once; `taken` maps another code
+ * (`indicator_exists`, `source_exists`) to a field's reason the same way; anything else is its error text.
+ */
+export function refusal(
+  err: unknown,
+  setRefused: (r: Record<string, string>) => void,
+  taken?: { code: string; field: string; text: string },
+): Error {
+  if (err instanceof AdminApiError && err.code === 'invalid_field' && err.details.length) {
+    setRefused(fieldErrors(lang.value, err.details));
+    return new Error(t('admin.ind.refused'));
+  }
+  if (taken && err instanceof AdminApiError && err.code === taken.code) {
+    setRefused({ [taken.field]: taken.text });
+    return new Error(t('admin.ind.refused'));
+  }
+  return new Error(errorText(err));
+}
+
+/** The Vietnamese and English names of a dialog (ids and testids `{prefix}-nameVi`, `{prefix}-nameEn`). */
+export function NameFields(props: {
+  prefix: string;
+  nameVi: string;
+  nameEn: string;
+  setNameVi: (v: string) => void;
+  setNameEn: (v: string) => void;
+  /** the reason a name is refused (the server's, or missing once the admin tried to send), or null */
+  error: (field: 'nameVi' | 'nameEn', bad: boolean) => string | null;
+}) {
+  const one = (field: 'nameVi' | 'nameEn', value: string, set: (v: string) => void) => {
+    const id = `${props.prefix}-${field}`;
+    return (
+      <Field id={id} label={t(`admin.ind.${field}`)} error={props.error(field, !value.trim())}>
+        <input
+          id={id}
+          data-testid={id}
+          class="input"
+          autocomplete="off"
+          value={value}
+          aria-describedby={`${id}-msg`}
+          onInput={(e) => set((e.target as HTMLInputElement).value)}
+        />
+      </Field>
+    );
+  };
+  return (
+    <>
+      {one('nameVi', props.nameVi, props.setNameVi)}
+      {one('nameEn', props.nameEn, props.setNameEn)}
+    </>
   );
 }

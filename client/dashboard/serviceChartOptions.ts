@@ -2,7 +2,7 @@
 import { localDate } from '#contract/cityTime.ts';
 import type { IndicatorUnit } from '#contract/indicatorVocab.ts';
 import type { DossierDay, MentionBucket, SocioEconomicPoint } from '#contract/servicesApi.ts';
-import { formatNumber, type Lang, translate } from '../i18n/format.ts';
+import { type Lang, translate } from '../i18n/format.ts';
 import type { ChartOption } from './Chart.tsx';
 import { AXIS_LABEL, base, bucketLabel, SPLIT, shortDay, valueAxisLabel } from './chartOptions.ts';
 import { indicatorText, periodName, unitLabel } from './serviceFormat.ts';
