@@ -112,13 +112,15 @@ describe('alarms on the wall console', () => {
     await page.goto(ioc.httpUrl);
     await page.waitForSelector('[data-testid="conn-badge"][data-status="live"]', { timeout: 60_000 });
     await expect(banner().count()).resolves.toBe(0);
-    await page.keyboard.press('a');
-    await expect(page.getByTestId('alarm-empty').textContent()).resolves.toBe('Không có cảnh báo nào');
-    await expect(page.getByTestId('kpi-alarms-value').textContent()).resolves.toBe('0');
-    // headless Chromium starts Web Audio suspended until a gesture, as a wall browser may
+    // headless Chromium starts Web Audio suspended until a gesture, as a wall browser may. The click comes
+    // before any key: a key press is a gesture too, and would resume the sound under the click (the button
+    // then leaves the page while it is being clicked)
     const enable = page.getByTestId('alarm-enable-sound');
     if (await enable.isVisible()) await enable.click();
     await page.waitForFunction(() => !document.querySelector('[data-testid="alarm-enable-sound"]'));
+    await page.keyboard.press('a');
+    await expect(page.getByTestId('alarm-empty').textContent()).resolves.toBe('Không có cảnh báo nào');
+    await expect(page.getByTestId('kpi-alarms-value').textContent()).resolves.toBe('0');
     await page.keyboard.press('Escape');
     await expect(page.getByTestId('alarm-panel').count()).resolves.toBe(0);
   }, 120_000);
