@@ -17,6 +17,9 @@ export default defineConfig({
     // itself a latency check names its own timeout.
     expect: { poll: { timeout: 10_000 } },
     pool: 'forks',
+    // two test files at once on the 2-core machine (vitest's default there is one): the suite in about
+    // half the time. The browser tests wait for what the page shows, not for time, so they hold under the load.
+    maxWorkers: 2,
     // the default output, then a summary of what the run left out for a missing service or tool
     reporters: ['default', './e2e/support/skipReport.ts'],
   },
