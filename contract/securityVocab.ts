@@ -1,3 +1,5 @@
+import type { DashboardPeriod } from './dashboardApi.ts';
+
 // Information-security monitoring (issue 15, contract v1.7): the province's SOC. SIEM events (Wazuh's alert
 // shape) on the indicator feed, the inventory of public systems the IOC probes itself, and the answers of
 // `/api/security/...`. Plain types and constants (no zod): the schemas are in security.ts.
@@ -111,7 +113,8 @@ export interface SecuritySummary {
 
 /** The dashboard's security tab (`GET /api/dashboard/security`). */
 export interface SecurityDashboard {
-  period: { from: number; to: number };
+  /** the dashboard's period (whole local days; the figures are the province's, whatever the district) */
+  period: DashboardPeriod;
   /** events per local day and band */
   perDay: Array<{ day: number } & Record<SeverityBand, number>>;
   /** availability per system over the period: the share of probes that were up (null: never probed) */

@@ -351,6 +351,7 @@ async function boot(
       },
       systems: () => security.systems(),
       reload: () => security.reload(),
+      city: () => city,
       highLevel: async () =>
         (await alarmsRepo.listRules()).find((r) => r.rule === 'security_event')?.threshold ??
         ALARM_RULE_DEFAULTS.security_event.threshold ??

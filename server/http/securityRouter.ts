@@ -1,5 +1,6 @@
 import { Router } from 'express';
 import { z } from 'zod';
+import type { CityModel } from '#contract/assets.ts';
 import { CreateSystemSchema, UpdateSystemSchema } from '#contract/security.ts';
 import type { SecurityDashboard, SecuritySummary, SecuritySystemView } from '#contract/securityVocab.ts';
 import { actorOf } from '../auth/guard.ts';
@@ -10,6 +11,7 @@ import type {
   securityDashboard,
   securityFigures,
 } from '../store/securityRepo.ts';
+import { dashboardEndpoints, PeriodQuery } from './dashboardEndpoint.ts';
 import { HttpError } from './errors.ts';
 import { parseBody, parseQuery, QueryTime, queryToken } from './query.ts';
 
@@ -38,6 +40,7 @@ export interface SecurityDeps {
   /** the rule level from which an event is high (the `security_event` rule's threshold) */
   highLevel(): Promise<number>;
   audit: AuditLog;
+  city: () => CityModel;
   now?: () => number;
 }
 
@@ -48,7 +51,6 @@ const EventsQuery = z.object({
   agent: queryToken(64).optional(),
   limit: z.coerce.number().int().min(1).max(500).default(100),
 });
-const PeriodQuery = z.object({ from: QueryTime.optional(), to: QueryTime.optional() });
 
 /**
  * Information security (issue 15), for operators and admins only (the access table): the console's
@@ -59,6 +61,7 @@ const PeriodQuery = z.object({ from: QueryTime.optional(), to: QueryTime.optiona
 export function securityRouter(deps: SecurityDeps): Router {
   const r = Router();
   const now = deps.now ?? Date.now;
+  const { period } = dashboardEndpoints({ city: deps.city, now });
   const viewed = (req: Parameters<typeof actorOf>[0], target: string, details?: Record<string, unknown>) =>
     deps.audit.record({ ...actorOf(req), action: 'security.view', target, outcome: 'ok', details });
 
@@ -100,14 +103,10 @@ export function securityRouter(deps: SecurityDeps): Router {
   });
 
   r.get('/api/dashboard/security', async (req, res) => {
-    const q = parseQuery(PeriodQuery, req.query);
-    const to = q.to ?? now();
-    const from = q.from ?? to - 30 * DAY;
-    if (from >= to) throw new HttpError(400, 'bad_query', '`from` must be before `to`');
-    if (to - from > 400 * DAY) throw new HttpError(400, 'bad_query', 'at most 400 days');
-    const d = await deps.store.dashboard({ from, to });
-    const answer: SecurityDashboard = { period: { from, to }, ...d };
-    viewed(req, 'dashboard', { from, to });
+    const p = period(parseQuery(PeriodQuery, req.query));
+    const d = await deps.store.dashboard({ from: p.from, to: p.until });
+    const answer: SecurityDashboard = { period: p, ...d };
+    viewed(req, 'dashboard', { from: p.from, to: p.to });
     res.json(answer);
   });
 
