@@ -66,13 +66,11 @@ export function SecurityTab(props: { d: TabData; l: Lang }) {
             <div class="kpi" data-testid="soc-mttr">
               <div class="kpi-label">{t('dash.soc.mttr')}</div>
               <div class="kpi-value">{s.mttrMs === null ? '—' : formatDuration(l, s.mttrMs)}</div>
-              <div class="kpi-delta neutral">
-                <span class="muted">
-                  {s.mttrMs === null ? t('dash.soc.noMttr') : t('dash.soc.mttrHow', { n: n(s.acknowledged) })}
-                </span>
-              </div>
             </div>
           </div>
+          <p class="note" data-testid="soc-mttr-how">
+            {s.mttrMs === null ? t('dash.soc.noMttr') : t('dash.soc.mttrHow', { n: n(s.acknowledged) })}
+          </p>
         </Card>
       </div>
       <Card title={t('dash.soc.perDay')} testId="soc-per-day">
