@@ -35,6 +35,10 @@ export const ALARM_RULES = [
   'system_health',
   'indicator_threshold',
   'indicator_baseline',
+  // information security (issue 15)
+  'security_event',
+  'system_down',
+  'cert_expiry',
 ] as const;
 export type AlarmRuleCode = (typeof ALARM_RULES)[number];
 
@@ -47,6 +51,9 @@ export type AlarmRuleCode = (typeof ALARM_RULES)[number];
  * the last hour; otherwise the latest figure, of `periodLabel`); `indicator_baseline` `{ indicator, level,
  * scope, agency, ward, topic, sentiment, count, baseline, ratio, threshold }` (`count` bad events in the
  * last hour, `baseline` the usual count of that hour as the ratio used it, never below a floor, `threshold` the ratio crossed).
+ * Security (issue 15): `security_event` `{ agent, system, level, band, description, srcIp, count }` (the
+ * highest event of a system since the alarm rose; `system` the inventory's id or null), `system_down`
+ * `{ system, nameVi, nameEn, since, error }`, `cert_expiry` `{ system, nameVi, nameEn, expiresAt, days }`.
  */
 export const ALARM_TITLE_CODES = [...ALARM_RULES, 'flood_group'] as const;
 export type AlarmTitleCode = (typeof ALARM_TITLE_CODES)[number];
@@ -171,6 +178,12 @@ export const ALARM_RULE_META: Record<
     threshold: { unit: 'count_per_hour', min: 1, max: 100_000 },
     margin: { unit: 'share_of_threshold', min: 0, max: 0.5 },
   },
+  // the lowest SIEM rule level (Wazuh 0-16) that raises an alarm
+  security_event: { threshold: { unit: 'rule_level', min: 0, max: 16 }, margin: null },
+  // a system down (failed probes) for delayMs
+  system_down: { threshold: null, margin: null },
+  // days before a certificate expires from which it alarms
+  cert_expiry: { threshold: { unit: 'days', min: 1, max: 90 }, margin: null },
 };
 
 /**
@@ -295,6 +308,37 @@ export const ALARM_RULE_DEFAULTS: Record<AlarmRuleCode, AlarmRuleConfig> = {
     margin: 0.1,
     delayMs: 0,
     clearDelayMs: 10 * 60_000,
+  },
+  // an event: latched, it clears clearDelayMs after the system's last high event
+  security_event: {
+    rule: 'security_event',
+    enabled: true,
+    priority: 2,
+    latched: true,
+    threshold: 12,
+    margin: null,
+    delayMs: 0,
+    clearDelayMs: 10 * 60_000,
+  },
+  system_down: {
+    rule: 'system_down',
+    enabled: true,
+    priority: 2,
+    latched: false,
+    threshold: null,
+    margin: null,
+    delayMs: 3 * 60_000,
+    clearDelayMs: 60_000,
+  },
+  cert_expiry: {
+    rule: 'cert_expiry',
+    enabled: true,
+    priority: 3,
+    latched: false,
+    threshold: 14,
+    margin: null,
+    delayMs: 0,
+    clearDelayMs: 0,
   },
 };
 

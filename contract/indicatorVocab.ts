@@ -5,7 +5,13 @@
 import { DAY_MS, LOCAL_OFFSET_MS } from './cityTime.ts';
 
 /** The services the indicators belong to. */
-export const INDICATOR_DOMAINS = ['public_services', 'online_information', 'socio_economic'] as const;
+export const INDICATOR_DOMAINS = [
+  'public_services',
+  'online_information',
+  'socio_economic',
+  /** SIEM events' counts (issue 15, contract v1.7): operators and admins see them on the security panel */
+  'information_security',
+] as const;
 export type IndicatorDomain = (typeof INDICATOR_DOMAINS)[number];
 
 /**

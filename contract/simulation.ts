@@ -3,6 +3,7 @@
 // simulators implement the plugin without importing the server: neither folder imports the other.
 import type { CityModel } from './assets.ts';
 import type { IncidentItem } from './live.ts';
+import type { SystemKind } from './securityVocab.ts';
 
 /** One lifecycle step a simulated duty officer takes, as a person at the console would. */
 export interface DeskStep {
@@ -67,10 +68,24 @@ export interface SimulationHost {
   log: SimulationLog;
 }
 
+/** A public system the simulation serves in-process: information security's probe targets (issue 15). */
+export interface SimulatedSystem {
+  id: string;
+  nameVi: string;
+  nameEn: string;
+  kind: SystemKind;
+  /** its address on this start (a port of its own) */
+  url: string;
+  /** the SIEM agent name its simulated events carry */
+  agent: string | null;
+}
+
 /** A simulation the IOC started. */
 export interface RunningSimulation {
   /** settles when the simulated history is stored (at once when there is none to make) */
   history: Promise<void>;
+  /** the public systems it serves (the inventory adds them, simulated) */
+  securitySystems?: SimulatedSystem[];
   /** a drawn frame of a camera this simulation owns; undefined for any other camera */
   snapshotSvg?(cameraId: string, now: number): string | undefined;
   /** stops publishing and the simulated operators, and abandons a history still being made */

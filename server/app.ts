@@ -21,6 +21,7 @@ import { type IndicatorsDeps, indicatorsRouter } from './http/indicatorsRouter.t
 import { layersRouter } from './http/layersRouter.ts';
 import { open311Errors, open311Router } from './http/open311Router.ts';
 import { type IncidentDeps, reportsRouter } from './http/reportsRouter.ts';
+import { type SecurityDeps, securityRouter } from './http/securityRouter.ts';
 import { servicesRouter } from './http/servicesRouter.ts';
 import type { DashboardQueries } from './store/dashboardRepo.ts';
 import type { ServicesQueries } from './store/servicesRepo.ts';
@@ -44,6 +45,8 @@ export interface AppDeps {
   alarms?: AlarmsDeps;
   /** the indicator feed (`/api/ingest/{source}`, `/api/indicators...`, `/api/admin/indicators...`); left out, 404 */
   indicators?: IndicatorsDeps;
+  /** information security (`/api/security/...`, `/api/dashboard/security`, `/api/admin/security/...`); left out, 404 */
+  security?: SecurityDeps;
   /** built client (dist/client); pages are served from it when present */
   staticDir?: string;
   log: { error(obj: object, msg: string): void };
@@ -154,6 +157,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(apiRouter(deps));
   if (deps.alarms) app.use(alarmsRouter(deps.alarms));
   if (deps.indicators) app.use(indicatorsRouter(deps.indicators));
+  if (deps.security) app.use(securityRouter(deps.security));
   if (deps.dashboard) app.use(dashboardRouter({ queries: deps.dashboard, city: deps.city }));
   if (deps.services) app.use(servicesRouter({ queries: deps.services, city: deps.city }));
   if (deps.incidents) {

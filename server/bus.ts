@@ -2,6 +2,7 @@ import type { AlarmEventType } from '#contract/alarmLifecycle.ts';
 import type { AlarmItem } from '#contract/alarms.ts';
 import type { AlertItem, IncidentItem } from '#contract/live.ts';
 import type { TopicKind } from '#contract/mqtt.ts';
+import type { SecuritySystemView } from '#contract/securityVocab.ts';
 import type { RejectReason } from '#contract/vocab.ts';
 import type { StateChanges } from './domain/cityState.ts';
 import type { IndicatorRecord, IngestBatch } from './domain/records.ts';
@@ -20,6 +21,8 @@ export interface BusEvents {
   'incidents:changed': IncidentItem[];
   /** what a batch or an incident change did to the live state (the alert rules read it) */
   'state:changed': StateChanges;
+  /** the security module probed the inventory's systems (every system, its latest probe) */
+  'security:probed': { systems: SecuritySystemView[]; at: number };
   alert: AlertItem;
   /**
    * alarms changed (by the engine, an operator, an admin, or another instance: read back from the

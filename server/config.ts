@@ -94,6 +94,13 @@ const EnvSchema = z.object({
     .describe(
       "operator positions sharing the alarms: the dashboard's alarm rate (EEMUA 191) is per position",
     ),
+  SECURITY_PROBE_S: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(3600)
+    .default(60)
+    .describe('seconds between two availability probes of each public system (information security)'),
   CORS_ORIGINS: z
     .string()
     .optional()

@@ -3,8 +3,10 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ALARM_RULE_DEFAULTS } from '#contract/alarms.ts';
 import type { CityModel } from '#contract/assets.ts';
 import { cityFromGeoJson, cityToGeoJson } from '#contract/cityModel.ts';
+import { PROBE_TIMEOUT_MS } from '#contract/securityVocab.ts';
 import type { SimulationPlugin } from '#contract/simulation.ts';
 import { type AlarmsModule, alarmsModule } from './alarms/alarmsModule.ts';
 import { alertsModule } from './alerts/alertsModule.ts';
@@ -35,6 +37,7 @@ import { createLogger, type Logger } from './log.ts';
 import { healthModule } from './modules/health.ts';
 import type { IocModule, ModuleDeps } from './modules/module.ts';
 import { simulationModule } from './modules/simulation.ts';
+import { type SecurityModule, securityModule } from './security/securityModule.ts';
 import { startAggregateRefresher } from './store/aggregates.ts';
 import { AlarmsRepo } from './store/alarmsRepo.ts';
 import { saveCity } from './store/assetsRepo.ts';
@@ -61,6 +64,18 @@ import { PhotoStore } from './store/photoStore.ts';
 import { openPostgres } from './store/postgresDb.ts';
 import { writeBatch } from './store/readingsRepo.ts';
 import { insertRejects, listRejects } from './store/rejectsRepo.ts';
+import {
+  getSystem,
+  insertProbe,
+  insertSystem,
+  latestProbes,
+  listSecurityEvents,
+  listSystems,
+  securityDashboard,
+  securityFigures,
+  updateSystem,
+  upsertSimulatedSystems,
+} from './store/securityRepo.ts';
 import { servicesQueries } from './store/servicesRepo.ts';
 import { latestCameraEvents, latestCameraStatus, latestTraffic, openIncidents } from './store/stateRepo.ts';
 
@@ -90,6 +105,8 @@ export interface RunningIoc {
   indicators: Pick<IndicatorsModule, 'catalogue' | 'load' | 'refreshFor' | 'received'>;
   /** the systems that send indicator values over HTTP, and their API keys */
   indicatorSources: IndicatorSources;
+  /** information security: the inventory's systems with their latest probes, and a round of probes now */
+  security: Pick<SecurityModule, 'systems' | 'probeNow' | 'reload'>;
   users: UsersRepo;
   sessions: Sessions;
   audit: AuditLog;
@@ -249,6 +266,17 @@ async function boot(
       history: (q) => indicatorAlarmHistory(db, q),
     },
   });
+  // information security: the public systems probed every SECURITY_PROBE_S (after the alarm engine: its
+  // first announcement reaches the rules)
+  const security = securityModule({
+    store: {
+      systems: () => listSystems(db),
+      latestProbes: () => latestProbes(db),
+      insertProbe: (id, p) => insertProbe(db, id, p),
+    },
+    intervalMs: cfg.SECURITY_PROBE_S * 1000,
+    timeoutMs: PROBE_TIMEOUT_MS,
+  });
   const { registry } = createMetrics(bus, () => live.clientCount());
   // refusals of the embedded broker, on the registry the HTTP app serves
   if (mqtt.denied) registry.registerMetric(mqtt.denied);
@@ -312,6 +340,24 @@ async function boot(
       audit,
       assetExists: (id) => assets.segments.has(id) || assets.cameras.has(id),
     },
+    security: {
+      store: {
+        events: (q) => listSecurityEvents(db, q),
+        figures: (q) => securityFigures(db, q),
+        dashboard: (q) => securityDashboard(db, q),
+        getSystem: (id) => getSystem(db, id),
+        insertSystem: (x, by) => insertSystem(db, x, by),
+        updateSystem: (id, ch, by) => updateSystem(db, id, ch, by),
+      },
+      systems: () => security.systems(),
+      reload: () => security.reload(),
+      city: () => city,
+      highLevel: async () =>
+        (await alarmsRepo.listRules()).find((r) => r.rule === 'security_event')?.threshold ??
+        ALARM_RULE_DEFAULTS.security_event.threshold ??
+        12,
+      audit,
+    },
     // drawn frames of the simulation's own cameras; a real camera's come from its events (apiRouter)
     snapshotSvg: (cameraId, now) => simulation?.snapshotSvg(cameraId, now),
     staticDir: path.join(ROOT, 'dist', 'client'),
@@ -341,7 +387,7 @@ async function boot(
     await m.start(deps);
     stops.push({ name: m.name, fn: () => m.stop() });
   };
-  for (const m of [health, live, alerts, indicators, alarms]) await startModule(m);
+  for (const m of [health, live, alerts, indicators, alarms, security]) await startModule(m);
   await listen(httpServer, cfg.PORT, cfg.HOST);
   const port = (httpServer.address() as AddressInfo).port;
   const httpUrl = `http://localhost:${port}`;
@@ -361,7 +407,15 @@ async function boot(
           },
         })
       : undefined;
-  if (simulation) await startModule(simulation);
+  if (simulation) {
+    await startModule(simulation);
+    // the simulation's public systems (served in-process) join the inventory, at their address of this start
+    const simulated = simulation.securitySystems();
+    if (simulated.length) {
+      await upsertSimulatedSystems(db, simulated);
+      await security.reload();
+    }
+  }
 
   log.info(
     { startedInMs: Date.now() - started },
@@ -389,6 +443,7 @@ async function boot(
     devices,
     indicators,
     indicatorSources,
+    security,
     users: auth.users,
     sessions: auth.sessions,
     audit,

@@ -1,6 +1,8 @@
 // The simulators as the IOC's simulation plugin: simulated devices publishing live over MQTT, simulated
 // duty officers working their incidents, history on a first start, and drawn camera frames. Talks to
 // the IOC only through the host it is given (#contract/simulation.ts): it imports nothing of the server.
+
+import mqtt from 'mqtt';
 import type {
   HistoryWriter,
   RunningSimulation,
@@ -10,8 +12,10 @@ import type {
 import { generateCity } from './city.ts';
 import { runSimulationLive } from './liveRunner.ts';
 import { runOperatorSteps } from './operatorRunner.ts';
+import { publishAll } from './publisher.ts';
 import { createSimulation, type Simulation } from './simulation.ts';
 import { renderSnapshotSvg } from './snapshot.ts';
+import { serveSystems, siemAlerts } from './socModel.ts';
 
 /** How often the simulated duty officers look at their queue. */
 const DESK_EVERY_MS = 30_000;
@@ -46,6 +50,11 @@ export const simulators: SimulationPlugin = {
         });
     }, DESK_EVERY_MS);
     stops.push(() => clearInterval(deskTimer));
+    // the province's SOC: its public systems served here, its SIEM's alerts over MQTT every 30 s
+    const soc = await serveSystems();
+    stops.push(() => soc.stop());
+    const siem = runSiemLive({ ...host.mqtt, clientId: `${host.mqtt.clientId}-soc`, seed, log });
+    stops.push(() => siem.stop());
     log.info({ seed }, 'simulators running in-process');
 
     const stopAll = async () => {
@@ -65,6 +74,8 @@ export const simulators: SimulationPlugin = {
     const abort = new AbortController();
     history = (async () => {
       await writePublished(host, simulation());
+      // the SOC's last week (its alert ids dedupe a restart's second sending)
+      await writeSiemWeek(host, seed);
       // history fills in behind the live view; a restart before it is done starts it again (ids dedupe)
       if (firstStart && !abort.signal.aborted) await backfill(host, simulation(), abort.signal);
     })().catch((err) => {
@@ -79,6 +90,7 @@ export const simulators: SimulationPlugin = {
     const cameras = new Set(city.cameras.map((c) => c.id));
     return {
       history,
+      securitySystems: soc.systems,
       snapshotSvg(cameraId, now) {
         const view = cameras.has(cameraId) ? host.cameraView(cameraId) : undefined;
         if (!view) return undefined;
@@ -94,6 +106,52 @@ export const simulators: SimulationPlugin = {
     };
   },
 };
+
+/** The simulated SOC's alerts of the last 7 days, through the host's ingest path. */
+async function writeSiemWeek(host: SimulationHost, seed: number): Promise<void> {
+  const to = Date.now() - 60_000;
+  const msgs = siemAlerts(seed, to - 7 * 86_400_000, to);
+  const pipe = host.historyWriter({ maxAgeMs: 8 * 86_400_000 });
+  for (const m of msgs) void pipe.accept(m.topic, JSON.stringify(m.payload));
+  await pipe.stop();
+  if (pipe.rejected() > 0)
+    host.log.warn(
+      { rejected: pipe.rejected(), of: msgs.length },
+      "the simulated SOC's alerts were refused in part",
+    );
+}
+
+/** Publishes the simulated SOC's alerts as they fall due, every 30 s. */
+function runSiemLive(o: {
+  url: string;
+  clientId: string;
+  username?: string;
+  password?: string;
+  seed: number;
+  log: SimulationHost['log'];
+}): { stop(): Promise<void> } {
+  const pub = mqtt.connect(o.url, {
+    clientId: o.clientId,
+    clean: true,
+    reconnectPeriod: 1000,
+    ...(o.username ? { username: o.username, password: o.password } : {}),
+  });
+  pub.on('error', (err) => o.log.warn({ err: err.message }, 'simulated SIEM: MQTT error'));
+  let last = Date.now() - 60_000;
+  const timer = setInterval(() => {
+    if (!pub.connected) return;
+    const now = Date.now() - 60_000;
+    const msgs = siemAlerts(o.seed, last, now);
+    last = now;
+    publishAll(pub, msgs).catch((err: unknown) => o.log.warn({ err }, 'simulated SIEM: publish failed'));
+  }, 30_000);
+  return {
+    stop: async () => {
+      clearInterval(timer);
+      await new Promise<void>((r) => pub.end(false, {}, () => r()));
+    },
+  };
+}
 
 /** The figures and plans the simulated offices have published by now, through the host's ingest path. */
 async function writePublished(host: SimulationHost, sim: Simulation): Promise<void> {

@@ -8,6 +8,7 @@ import { DevicesTab } from './DevicesTab.tsx';
 import { ImportTab } from './ImportTab.tsx';
 import { IndicatorsTab } from './IndicatorsTab.tsx';
 import { OutOfServiceTab } from './OutOfServiceTab.tsx';
+import { SecuritySystemsTab } from './SecuritySystemsTab.tsx';
 import { SourcesTab } from './SourcesTab.tsx';
 import { UsersTab } from './UsersTab.tsx';
 import { SecretDialog, Toast, toast } from './ui.tsx';
@@ -20,6 +21,7 @@ export const TABS = [
   'indicators',
   'sources',
   'import',
+  'security',
   'audit',
 ] as const;
 export type Tab = (typeof TABS)[number];
@@ -45,6 +47,7 @@ const LABEL: Record<Tab, MessageKey> = {
   indicators: 'admin.tab.indicators',
   sources: 'admin.tab.sources',
   import: 'admin.tab.import',
+  security: 'admin.sec.tab',
   audit: 'admin.tab.audit',
 };
 
@@ -119,6 +122,7 @@ export function App() {
         {current === 'indicators' && <IndicatorsTab />}
         {current === 'sources' && <SourcesTab />}
         {current === 'import' && <ImportTab />}
+        {current === 'security' && <SecuritySystemsTab />}
         {current === 'audit' && <AuditTab />}
       </main>
       <SecretDialog />

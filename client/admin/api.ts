@@ -20,6 +20,8 @@ import type {
   IndicatorsAnswer,
   IngestAnswer,
 } from '#contract/indicatorVocab.ts';
+import type { CreateSystemRequest, UpdateSystemRequest } from '#contract/security.ts';
+import type { SecuritySystemView } from '#contract/securityVocab.ts';
 import { apiFetch, onUnauthenticated } from '../shared/session.ts';
 import { type CityAssets, cityAssets } from './assets.ts';
 
@@ -110,6 +112,11 @@ const id = (s: string) => encodeURIComponent(s);
 
 /** The admin API (issues 6, 13, 14): accounts, devices, alarm rules, assets out of service, the audit log, the indicator feed; and the city's assets to pick from. */
 export const adminApi = {
+  securitySystems: () => call<{ items: SecuritySystemView[] }>('GET', '/api/admin/security/systems'),
+  createSecuritySystem: (b: CreateSystemRequest) =>
+    call<{ item: SecuritySystemView }>('POST', '/api/admin/security/systems', b),
+  updateSecuritySystem: (systemId: string, b: UpdateSystemRequest) =>
+    call<{ item: SecuritySystemView }>('PATCH', `/api/admin/security/systems/${id(systemId)}`, b),
   users: () => call<{ items: UserView[] }>('GET', '/api/admin/users'),
   createUser: (b: CreateUserRequest) => call<UserChanged>('POST', '/api/admin/users', b),
   updateUser: (userId: string, b: UpdateUserRequest) =>

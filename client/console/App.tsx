@@ -22,6 +22,7 @@ import { FeedList } from './Feed.tsx';
 import { IncidentQueue } from './IncidentQueue.tsx';
 import { computeKpis, isStale } from './kpis.ts';
 import { ProvinceRow } from './ProvinceRow.tsx';
+import { SecurityTile } from './Security.tsx';
 import { SidePanel } from './SidePanel.tsx';
 import { toggleFullscreen } from './shortcuts.ts';
 import {
@@ -59,6 +60,7 @@ export function App() {
         <aside class="sidebar">
           <KpiTiles />
           <ProvinceRow />
+          <SecurityTile />
           <FeedList />
         </aside>
       </div>

@@ -17,7 +17,7 @@ import {
 import { clock, selection } from './store.ts';
 
 /** The figure each service's tile stands for, also when the answer left the service out. */
-const HEADLINE: Record<IndicatorDomain, ServiceTile['key']> = {
+const HEADLINE: Partial<Record<IndicatorDomain, ServiceTile['key']>> = {
   public_services: 'onTimeRate',
   online_information: 'negativeShare',
   socio_economic: 'grdpGrowth',
@@ -163,7 +163,7 @@ function ProvinceTile({
         {tile && tile.value !== null && <span class="ptile-unit">{v.unit}</span>}
       </span>
       <span class="ptile-what">
-        {t(`prov.key.${tile?.key ?? HEADLINE[service]}`)}
+        {t(`prov.key.${tile?.key ?? HEADLINE[service] ?? 'onTimeRate'}`)}
         {tile && ` · ${spanWords(tile, now)}`}
       </span>
       {sec && (

@@ -14,6 +14,7 @@ import { api, type CameraEvent } from './api.ts';
 import { ctx } from './ctx.ts';
 import { IncidentPanel } from './IncidentPanel.tsx';
 import { Row } from './Row.tsx';
+import { SecurityPanel } from './Security.tsx';
 import { ServicePanel } from './ServicePanels.tsx';
 import { clock, liveTick, selection } from './store.ts';
 
@@ -28,10 +29,12 @@ export function SidePanel() {
         ? 'panel.camera'
         : sel.kind === 'service'
           ? 'prov.panel'
-          : 'panel.incident';
+          : sel.kind === 'security'
+            ? 'sec.title'
+            : 'panel.incident';
   return (
     <aside
-      class={`side-panel${sel.kind === 'service' ? ' side-panel-wide' : ''}`}
+      class={`side-panel${sel.kind === 'service' || sel.kind === 'security' ? ' side-panel-wide' : ''}`}
       data-testid="side-panel"
       data-kind={sel.kind}
       data-id={sel.id}
@@ -52,6 +55,7 @@ export function SidePanel() {
       {sel.kind === 'camera' && <CameraPanel id={sel.id} />}
       {sel.kind === 'incident' && <IncidentPanel id={sel.id} />}
       {sel.kind === 'service' && <ServicePanel service={sel.id} />}
+      {sel.kind === 'security' && <SecurityPanel />}
     </aside>
   );
 }

@@ -193,6 +193,28 @@ export function alarmTitle(lang: Lang, title: AlarmTitle, ctx: TitleContext): st
         },
       );
     }
+    case 'security_event': {
+      const band = str(p, 'band');
+      return tr('alarm.title.security_event', {
+        band: known(lang, `band.${band}`, band).toLowerCase(),
+        level: n('level'),
+        agent: str(p, 'agent'),
+        // the SIEM's own words (its rules are written in English)
+        description: str(p, 'description'),
+      });
+    }
+    case 'system_down': {
+      const error = str(p, 'error');
+      return tr('alarm.title.system_down', {
+        name: str(p, lang === 'vi' ? 'nameVi' : 'nameEn') || str(p, 'system'),
+        error: error ? known(lang, `probeError.${error}`, error) : '—',
+      });
+    }
+    case 'cert_expiry':
+      return tr('alarm.title.cert_expiry', {
+        name: str(p, lang === 'vi' ? 'nameVi' : 'nameEn') || str(p, 'system'),
+        days: n('days'),
+      });
     default:
       // a code from a newer server: its rule's name at least
       return known(lang, `alarm.rule.${String((title as { code: string }).code)}`, String(title.code));

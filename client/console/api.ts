@@ -9,6 +9,7 @@ import type {
   MergeRequest,
 } from '#contract/incidentsApi.ts';
 import type { IndicatorsAnswer } from '#contract/indicatorVocab.ts';
+import type { SecurityEventView, SecuritySummary, SecuritySystemView } from '#contract/securityVocab.ts';
 import type {
   DossierDay,
   DossierFigures,
@@ -119,6 +120,14 @@ export const api = {
     ),
   // the province row and its panels (issue 14)
   serviceTiles: (signal?: AbortSignal) => getJson<ServiceTilesResponse>('/api/services/tiles', signal),
+  securitySummary: (signal?: AbortSignal) => getJson<SecuritySummary>('/api/security/summary', signal),
+  securitySystems: (signal?: AbortSignal) =>
+    getJson<{ items: SecuritySystemView[] }>('/api/security/systems', signal),
+  securityEvents: (q: { since: number; minLevel: number; limit: number }, signal?: AbortSignal) =>
+    getJson<{ items: SecurityEventView[] }>(
+      `/api/security/events?since=${Math.round(q.since)}&minLevel=${q.minLevel}&limit=${q.limit}`,
+      signal,
+    ),
   agencies: (p: { from: number; to: number }, signal?: AbortSignal) =>
     getJson<DashboardResponse<DossierFigures>>(`/api/dashboard/public-services/agencies?${span(p)}`, signal),
   dossierSeries: (p: { from: number; to: number }, signal?: AbortSignal) =>

@@ -18,6 +18,7 @@ import { setCtx } from './ctx.ts';
 import { openCamera, openIncident } from './Feed.tsx';
 import { loadIndicatorNames } from './indicatorNames.ts';
 import { startProvinceTiles } from './provinceStore.ts';
+import { startSecurity } from './securityStore.ts';
 import { installShortcuts } from './shortcuts.ts';
 import { clock, conn, feedTick, heatPeriod, lastLiveAt, layers, liveTick, selection, wall } from './store.ts';
 import { tooltipHtml } from './tooltip.ts';
@@ -66,7 +67,8 @@ async function start(): Promise<void> {
       visible: layers.value,
       heatPeriod: heatPeriod.value,
       // a service's panel marks nothing on the map
-      selection: selection.value?.kind === 'service' ? null : selection.value,
+      selection:
+        selection.value?.kind === 'service' || selection.value?.kind === 'security' ? null : selection.value,
       alarmId: alarmsOpen.value ? alarmFocus.value : null,
     }),
     onSelect: (p) => {
@@ -136,6 +138,7 @@ async function start(): Promise<void> {
   });
   installShortcuts(() => view.fitCity());
   startProvinceTiles();
+  startSecurity();
 
   render(<App />, document.getElementById('app') as HTMLElement);
 

@@ -18,7 +18,10 @@ import type {
 } from '#contract/servicesApi.ts';
 
 /** The tiles, left to right, and the order key S walks the panels in. */
-export const SERVICES: readonly IndicatorDomain[] = INDICATOR_DOMAINS;
+export const SERVICES: readonly IndicatorDomain[] = INDICATOR_DOMAINS.filter(
+  // information security has its own tile and panel (operators and admins only)
+  (d) => d !== 'information_security',
+);
 
 /** How often the tiles are asked for: figures that move by the minute at most (issue: 30–60 s). */
 export const TILES_POLL_MS = 45_000;

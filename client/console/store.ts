@@ -10,6 +10,8 @@ export const LAYER_KEYS: LayerKey[] = ['traffic', 'cameras', 'incidents', 'heat'
 export type Selection =
   | { kind: 'segment' | 'camera' | 'incident'; id: string }
   | { kind: 'service'; id: IndicatorDomain }
+  /** information security (issue 15): operators and admins */
+  | { kind: 'security'; id: 'soc' }
   | null;
 
 const LAYERS_KEY = 'ioc.layers';

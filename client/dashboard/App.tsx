@@ -4,10 +4,12 @@ import { localDate } from '#contract/cityTime.ts';
 import { formatDateTime, formatTime } from '../i18n/format.ts';
 import { lang, t, toggleLang } from '../i18n/i18n.ts';
 import type { MessageKey } from '../i18n/messages.ts';
+import { session } from '../shared/session.ts';
 import { UserMenu } from '../shared/UserMenu.tsx';
 import type { DashboardData } from './api.ts';
 import { OnlineInfoTab } from './OnlineInfoTab.tsx';
 import { PublicServicesTab } from './PublicServicesTab.tsx';
+import { SecurityTab } from './SecurityTab.tsx';
 import { SocioEconomicTab } from './SocioEconomicTab.tsx';
 import { SummaryTab } from './SummaryTab.tsx';
 import {
@@ -39,6 +41,7 @@ const TAB_LABEL: Record<TabKey, MessageKey> = {
   'public-services': 'domain.public_services',
   'online-information': 'domain.online_information',
   'socio-economic': 'domain.socio_economic',
+  security: 'dash.soc.tab',
 };
 
 /**
@@ -47,12 +50,15 @@ const TAB_LABEL: Record<TabKey, MessageKey> = {
  */
 function Tabs() {
   const current = viewTab(view.value);
+  // information security is for operators and admins (the server refuses leaders, and audits each view)
+  const role = session.value?.user.role;
+  const shown = TABS.filter((k) => k !== 'security' || role === 'operator' || role === 'admin');
   const go = (next: TabKey, focus = false) => {
     goTab(next);
     if (focus) document.getElementById(`tab-${next}`)?.focus();
   };
   const onKey = (e: JSX.TargetedKeyboardEvent<HTMLAnchorElement>, i: number) => {
-    const n = TABS.length;
+    const n = shown.length;
     const to =
       e.key === 'ArrowRight'
         ? (i + 1) % n
@@ -65,15 +71,15 @@ function Tabs() {
               : -1;
     if (to >= 0) {
       e.preventDefault();
-      go(TABS[to], true);
+      go(shown[to] as TabKey, true);
     } else if (e.key === ' ') {
       e.preventDefault();
-      go(TABS[i]);
+      go(shown[i] as TabKey);
     }
   };
   return (
     <div class="tabs" role="tablist" aria-label={t('dash.tabs')} data-testid="tabs">
-      {TABS.map((k, i) => (
+      {shown.map((k, i) => (
         <a
           role="tab"
           key={k}
@@ -250,6 +256,7 @@ export function App() {
           {tab === 'public-services' && <PublicServicesTab d={d} l={l} />}
           {tab === 'online-information' && <OnlineInfoTab d={d} l={l} />}
           {tab === 'socio-economic' && <SocioEconomicTab d={d} l={l} />}
+          {tab === 'security' && <SecurityTab d={d} l={l} />}
         </main>
       )}
     </div>

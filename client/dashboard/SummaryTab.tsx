@@ -18,6 +18,7 @@ const SERVICE_TAB: Record<ServiceTile['service'], TabKey> = {
   public_services: 'public-services',
   online_information: 'online-information',
   socio_economic: 'socio-economic',
+  information_security: 'security',
 };
 
 /** A link to another tab: a real link (open in a new window, copy), followed in place on a plain click. */

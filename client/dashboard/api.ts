@@ -12,6 +12,7 @@ import type {
   WorstSegment,
 } from '#contract/dashboardApi.ts';
 import type { IndicatorsAnswer } from '#contract/indicatorVocab.ts';
+import type { SecurityDashboard } from '#contract/securityVocab.ts';
 import type {
   DossierDay,
   DossierFigures,
@@ -48,6 +49,7 @@ export const ENDPOINTS = {
   oiSources: ['online-information/sources', { limit: '15' }],
   seIndicators: ['socio-economic/indicators', {}],
   seSeries: ['socio-economic/series', {}],
+  security: ['security', {}],
 } as const satisfies Record<string, readonly [string, Record<string, string>]>;
 export type EndpointName = keyof typeof ENDPOINTS;
 
@@ -73,6 +75,7 @@ export interface DashboardData {
   oiSources: DashboardResponse<MentionFigures>;
   seIndicators: DashboardResponse<SocioEconomicFigure>;
   seSeries: DashboardResponse<SocioEconomicPoint>;
+  security: SecurityDashboard;
 }
 
 /** What each tab reads (the socio-economic series are read per chart, see loadSocioSeries). */
@@ -93,6 +96,7 @@ export const TAB_ENDPOINTS: Record<TabKey, readonly EndpointName[]> = {
   'public-services': ['psKpis', 'psSeries', 'psAgencies', 'psWards'],
   'online-information': ['oiKpis', 'oiSeries', 'oiTopics', 'oiSources'],
   'socio-economic': ['seIndicators'],
+  security: ['security'],
 };
 
 /** The figures of one tab: the endpoints it reads, each present. */

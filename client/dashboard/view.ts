@@ -9,6 +9,8 @@ export const TABS = [
   'public-services',
   'online-information',
   'socio-economic',
+  /** operators and admins only (issue 15) */
+  'security',
 ] as const;
 export type TabKey = (typeof TABS)[number];
 

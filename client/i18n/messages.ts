@@ -7,6 +7,7 @@ import * as dashboardServices from './messages/dashboardServices.ts';
 import * as field from './messages/field.ts';
 import * as login from './messages/login.ts';
 import * as province from './messages/province.ts';
+import * as security from './messages/security.ts';
 
 /**
  * Every page's words, one file per page in messages/ (common.ts for those several pages use).
@@ -23,6 +24,7 @@ export const PAGES = {
   dashboardServices,
   admin,
   login,
+  security,
 };
 
 export const vi = {
@@ -35,6 +37,7 @@ export const vi = {
   ...dashboardServices.vi,
   ...admin.vi,
   ...login.vi,
+  ...security.vi,
 } as const;
 
 export type MessageKey = keyof typeof vi;
@@ -49,4 +52,5 @@ export const en: Record<MessageKey, string> = {
   ...dashboardServices.en,
   ...admin.en,
   ...login.en,
+  ...security.en,
 };

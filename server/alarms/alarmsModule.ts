@@ -20,6 +20,7 @@ import { type CityPlaces, cityPlaces } from './places.ts';
 import { type RuleInputs, type RuleStates, rulePass, rulesInit, seedStates } from './rulePass.ts';
 import type { SilentAsset } from './rules/assetSilent.ts';
 import type { IncidentInput } from './rules/incidents.ts';
+import type { SecurityEventInput, SystemInput } from './rules/security.ts';
 
 export interface AlarmsModuleOptions {
   repo: AlarmsRepo;
@@ -131,6 +132,9 @@ export function alarmsModule(o: AlarmsModuleOptions): AlarmsModule {
   let lastPassAt = 0;
   let soon: NodeJS.Timeout | undefined;
   const windows = new IndicatorWindows();
+  // information security: events stored since the last pass, the inventory's latest probes (null until the first)
+  const securityEvents: SecurityEventInput[] = [];
+  let securitySystems: SystemInput[] | null = null;
   let historyLoadedAt = 0;
   let historyShape = '';
   const NO_INDICATORS: ReadonlyMap<string, IndicatorDef> = new Map();
@@ -278,6 +282,7 @@ export function alarmsModule(o: AlarmsModuleOptions): AlarmsModule {
       rejects,
       health,
       indicators: { catalogue: catalogue(), ...windows.samples(catalogue(), now) },
+      security: { events: securityEvents.splice(0), systems: securitySystems },
     };
   };
 
@@ -496,6 +501,12 @@ export function alarmsModule(o: AlarmsModuleOptions): AlarmsModule {
       b.on('state:changed', name, scheduleSoon);
       // the indicator feed's new values into the rules' memory (never a query here: this is ingest's path)
       b.on('ingest:written', name, ({ batch, indicatorStatus }) => {
+        if (batch.securityEvents.length > 0) {
+          // bounded: a pass takes them all; a SIEM flooding between two passes needs only its worst
+          if (securityEvents.length < 10_000) securityEvents.push(...batch.securityEvents);
+          // a few a minute at most: a pass at once, as for a serious detection
+          void schedule();
+        }
         if (!o.indicators || batch.indicators.length === 0) return;
         const cat = catalogue();
         let any = false;
@@ -507,6 +518,12 @@ export function alarmsModule(o: AlarmsModuleOptions): AlarmsModule {
           any = true;
         }
         if (any) scheduleSoon(noChanges());
+      });
+      b.on('security:probed', name, ({ systems }) => {
+        securitySystems = systems
+          .filter((x) => !x.disabled)
+          .map((x) => ({ id: x.id, nameVi: x.nameVi, nameEn: x.nameEn, agent: x.agent, probe: x.probe }));
+        void schedule();
       });
       b.on('ingest:rejected', name, () => {
         rejected++;

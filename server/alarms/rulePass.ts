@@ -32,6 +32,19 @@ import {
 } from './rules/indicators.ts';
 import { type RoadJamState, roadJam, roadJamInit } from './rules/roadJam.ts';
 import {
+  type CertExpiryState,
+  certExpiry,
+  certExpiryInit,
+  type SecurityEventInput,
+  type SecurityEventState,
+  type SystemDownState,
+  type SystemInput,
+  securityEvent,
+  securityEventInit,
+  systemDown,
+  systemDownInit,
+} from './rules/security.ts';
+import {
   type RejectSpikeState,
   rejectSpike,
   rejectSpikeInit,
@@ -54,6 +67,9 @@ export interface RuleStates {
   systemHealth: SystemHealthState;
   indicatorThreshold: IndicatorRuleState;
   indicatorBaseline: IndicatorRuleState;
+  securityEvent: SecurityEventState;
+  systemDown: SystemDownState;
+  certExpiry: CertExpiryState;
 }
 
 export const rulesInit = (): RuleStates => ({
@@ -68,6 +84,9 @@ export const rulesInit = (): RuleStates => ({
   systemHealth: systemHealthInit(),
   indicatorThreshold: indicatorRuleInit(),
   indicatorBaseline: indicatorRuleInit(),
+  securityEvent: securityEventInit(),
+  systemDown: systemDownInit(),
+  certExpiry: certExpiryInit(),
 });
 
 /** What the rules read in one pass: the samples that arrived since the last one, and the time. */
@@ -96,6 +115,11 @@ export interface RuleInputs {
     thresholds: ThresholdSample[];
     baselines: BaselineSample[];
   };
+  /**
+   * information security: the SIEM events stored since the last pass, and the inventory's enabled systems
+   * with their latest probe (null: the security module is not running; its rules keep their state)
+   */
+  security: { events: SecurityEventInput[]; systems: SystemInput[] | null };
 }
 
 /** Every rule once, in a fixed order; the signals in that order. */
@@ -139,6 +163,14 @@ export function rulePass(
     rules.indicator_baseline,
     now,
   );
+  const sec = i.security;
+  const se = securityEvent(s.securityEvent, sec.events, sec.systems ?? [], rules.security_event, now);
+  const sd = sec.systems
+    ? systemDown(s.systemDown, sec.systems, rules.system_down, now)
+    : { state: s.systemDown, signals: [] };
+  const ce = sec.systems
+    ? certExpiry(s.certExpiry, sec.systems, rules.cert_expiry, now)
+    : { state: s.certExpiry, signals: [] };
   return {
     states: {
       roadJam: rj.state,
@@ -152,6 +184,9 @@ export function rulePass(
       systemHealth: sh.state,
       indicatorThreshold: it.state,
       indicatorBaseline: ib.state,
+      securityEvent: se.state,
+      systemDown: sd.state,
+      certExpiry: ce.state,
     },
     signals: [
       ...rj.signals,
@@ -165,6 +200,9 @@ export function rulePass(
       ...sh.signals,
       ...it.signals,
       ...ib.signals,
+      ...se.signals,
+      ...sd.signals,
+      ...ce.signals,
     ],
   };
 }
@@ -232,6 +270,19 @@ export function seedStates(stored: readonly AlarmItem[]): { rules: RuleStates; f
         break;
       case 'indicator_baseline':
         if (parts[0] === a.rule) seedIndicatorAlarm(s.indicatorBaseline, a.key);
+        break;
+      case 'security_event':
+        if (parts[0] === a.rule)
+          s.securityEvent.active.set(a.key, {
+            last: a.activatedAt ?? a.updatedAt,
+            level: Number(a.title.params.level ?? 0),
+          });
+        break;
+      case 'system_down':
+        if (parts[0] === a.rule) s.systemDown.systems.set(sub, activeDebounce());
+        break;
+      case 'cert_expiry':
+        if (parts[0] === a.rule) s.certExpiry.active.add(sub);
         break;
     }
   }

@@ -48,7 +48,19 @@ export const API_RULES: readonly Rule[] = [
   { method: 'POST', path: '/api/reports', access: REPORTERS },
   { method: 'GET', path: '/api/reports/status', access: REPORTERS, note: 'a field user sees only their own' },
   { method: 'GET', path: '/api/photos/*', access: ALL, note: 'a field user sees only their own' },
+  {
+    method: 'GET',
+    path: '/api/dashboard/security',
+    access: OPS,
+    note: 'information security is for operators and admins only (issue 15); each view is audited',
+  },
   { method: 'GET', path: '/api/dashboard/*', access: ['leader', 'operator', 'admin'] },
+  {
+    method: 'GET',
+    path: '/api/security/*',
+    access: OPS,
+    note: "the SOC's events and the public systems' availability; each view is audited",
+  },
   {
     method: 'GET',
     path: '/api/services/tiles',

@@ -136,6 +136,7 @@ export class CityState {
         cameraEvents: init.cameraEvents,
         incidents: [],
         indicators: [],
+        securityEvents: [],
       },
       init.incidents,
     );

@@ -1,5 +1,6 @@
 import type { DossierChannel, IndicatorValueKind, Sentiment } from '#contract/indicatorVocab.ts';
 import type { IncidentSource } from '#contract/live.ts';
+import type { SeverityBand } from '#contract/securityVocab.ts';
 import type { CameraEventKind, IncidentCategory, RejectReason } from '#contract/vocab.ts';
 
 /** Decoded, validated messages as ingest hands them to the store and the bus. Times are epoch ms. */
@@ -76,6 +77,26 @@ export interface IndicatorRecord {
   via: IndicatorVia;
   /** the HTTP source, the importing admin; null over MQTT */
   sender: string | null;
+  /** counted from another message (a SIEM event), not sent as a value: not a message of its own */
+  derived?: true;
+}
+
+/** A SIEM event (contract v1.7, issue 15), decoded from Wazuh's alert JSON. */
+export interface SecurityEventRecord {
+  time: number;
+  level: number;
+  band: SeverityBand;
+  ruleId: string | null;
+  description: string;
+  groups: string[];
+  agent: string;
+  agentIp: string | null;
+  srcIp: string | null;
+  blocked: boolean;
+  /** Wazuh's alert id: a re-sent alert is stored once */
+  msgId: string | null;
+  via: IndicatorVia;
+  sender: string | null;
 }
 
 export interface RejectRecord {
@@ -94,10 +115,18 @@ export interface IngestBatch {
   cameraEvents: CameraEventRecord[];
   incidents: IncidentReportRecord[];
   indicators: IndicatorRecord[];
+  securityEvents: SecurityEventRecord[];
 }
 
 export function emptyBatch(): IngestBatch {
-  return { traffic: [], cameraStatus: [], cameraEvents: [], incidents: [], indicators: [] };
+  return {
+    traffic: [],
+    cameraStatus: [],
+    cameraEvents: [],
+    incidents: [],
+    indicators: [],
+    securityEvents: [],
+  };
 }
 
 export function batchSize(b: IngestBatch): number {
@@ -106,6 +135,7 @@ export function batchSize(b: IngestBatch): number {
     b.cameraStatus.length +
     b.cameraEvents.length +
     b.incidents.length +
-    b.indicators.length
+    b.indicators.length +
+    b.securityEvents.length
   );
 }

@@ -23,8 +23,11 @@ import {
   type IngestRowResult,
   LABELLED_DIMENSIONS,
   MAX_CSV_BYTES,
+  MAX_INGEST_BATCH,
 } from '#contract/indicatorVocab.ts';
 import { topics } from '#contract/mqtt.ts';
+import { isSiemAlert } from '#contract/security.ts';
+import { SOC_DETECTED } from '#contract/securityVocab.ts';
 import { actorOf, bearer } from '../auth/guard.ts';
 import { type IndicatorSources, SourceError } from '../auth/indicatorSources.ts';
 import type { AuditLog } from '../domain/audit.ts';
@@ -190,8 +193,49 @@ export function indicatorsRouter(deps: IndicatorsDeps): Router {
         { retryAfterS: 10 },
       );
     }
-    const body = parseBody(IngestBatchSchema, req.body);
     const allowed = new Set(source.indicators);
+    // a SIEM's alert (Wazuh's integration JSON), one or an array of them, instead of `{values}`
+    if (isSiemAlert(req.body) || Array.isArray(req.body)) {
+      const alerts: unknown[] = Array.isArray(req.body) ? req.body : [req.body];
+      if (alerts.length === 0 || alerts.length > MAX_INGEST_BATCH)
+        throw new HttpError(400, 'invalid_field', `1 to ${MAX_INGEST_BATCH} alerts a request`, [
+          { field: 'body', message: `1 to ${MAX_INGEST_BATCH} alerts` },
+        ]);
+      const topic = topics.securityEvent();
+      const rows = await Promise.all(
+        alerts.map(async (alert, i) => {
+          const label = `HTTP source ${id}, alert ${i}`;
+          if (!allowed.has(SOC_DETECTED))
+            return rowResult(
+              i,
+              deps.ingest.refuse(
+                topic,
+                'not_permitted',
+                `source ${id} may not send SIEM events (it needs ${SOC_DETECTED})`,
+                JSON.stringify(alert) ?? '',
+                label,
+              ),
+            );
+          return rowResult(
+            i,
+            await deps.ingest.submit(topic, alert as object, { via: 'http', sender: id, label }),
+          );
+        }),
+      );
+      const answer = tally(rows);
+      deps.audit.record({
+        actor: id,
+        role: null,
+        action: 'security.ingest',
+        target: `source ${id}`,
+        outcome: 'ok',
+        ip,
+        details: { stored: answer.stored, duplicate: answer.duplicate, rejected: answer.rejected },
+      });
+      res.json(answer);
+      return;
+    }
+    const body = parseBody(IngestBatchSchema, req.body);
     const rows = await Promise.all(
       body.values.map(async (value, i) => {
         const label = `HTTP source ${id}, row ${i}`;

@@ -1,6 +1,7 @@
 import client from 'prom-client';
 import type { DeviceView } from '#contract/auth.ts';
 import { parseTopic } from '#contract/mqtt.ts';
+import { SOC_DETECTED } from '#contract/securityVocab.ts';
 import type { AuditInput, AuditLog } from '../domain/audit.ts';
 import type { BrokerAuth, BrokerDenial } from './embeddedBroker.ts';
 
@@ -55,6 +56,8 @@ export function publishDenial(device: DeviceView, topic: string): PublishDenial 
   const t = parseTopic(topic);
   if (!t) return 'topic';
   if (t.kind === 'incident_report') return device.mayReport ? null : 'report';
+  // SIEM events count into soc_attacks_detected: a device that owns it may send them
+  if (t.kind === 'security_event') return assetSet(device).has(SOC_DETECTED) ? null : 'asset';
   // an indicator is owned like an asset: its id in the device's list
   return assetSet(device).has(t.kind === 'indicator' ? t.indicatorId : t.assetId) ? null : 'asset';
 }

@@ -20,6 +20,14 @@ import {
   parseTopic,
   TrafficReadingSchema,
 } from '#contract/mqtt.ts';
+import { SiemEventSchema } from '#contract/security.ts';
+import {
+  BLOCKED_GROUPS,
+  bandTopic,
+  SOC_BLOCKED,
+  SOC_DETECTED,
+  severityBand,
+} from '#contract/securityVocab.ts';
 import { yearAggregation } from '#contract/servicesApi.ts';
 import { MAX_PAYLOAD_BYTES, type RejectReason } from '#contract/vocab.ts';
 import { type AssetIndex, inArea } from '../domain/assetIndex.ts';
@@ -29,6 +37,7 @@ import type {
   CameraStatusRecord,
   IncidentReportRecord,
   IndicatorRecord,
+  SecurityEventRecord,
   TrafficRecord,
 } from '../domain/records.ts';
 
@@ -38,6 +47,8 @@ export type Decoded =
   | { ok: true; kind: 'camera_event'; record: CameraEventRecord; incident?: IncidentReportRecord }
   | { ok: true; kind: 'incident_report'; record: IncidentReportRecord }
   | { ok: true; kind: 'indicator'; record: IndicatorRecord }
+  /** a SIEM event and the indicator events it counts into (those of the catalogue, enabled) */
+  | { ok: true; kind: 'security_event'; record: SecurityEventRecord; indicators: IndicatorRecord[] }
   | { ok: false; reason: RejectReason; detail: string };
 
 /** Camera detections that open an incident, and the category they open it as. */
@@ -137,6 +148,7 @@ function decodeParsed(
     );
   }
   if (t.kind === 'indicator') return decodeIndicator(t.indicatorId, json, catalogue, window);
+  if (t.kind === 'security_event') return decodeSecurityEvent(json, catalogue, window);
   const d = decodeObject(t, json, assets);
   return (d.ok && outsideWindow(d.record.time, window)) || d;
 }
@@ -297,8 +309,66 @@ function decodePlan(
   return { ok: true, kind: 'indicator', record };
 }
 
+/**
+ * A SIEM event (contract v1.7): Wazuh's alert JSON, in the ingest window; it counts into
+ * `soc_attacks_detected` (and `soc_attacks_blocked` for an active response) by band and system, where the
+ * catalogue has them enabled.
+ */
+export function decodeSecurityEvent(
+  json: object,
+  catalogue: IndicatorCatalogue | undefined,
+  w: TimeWindow,
+): Decoded {
+  const r = SiemEventSchema.safeParse(json);
+  if (!r.success) return reject('invalid_payload', describeIssues(r.error));
+  const p = r.data;
+  const late = outsideWindow(p.timestamp, w);
+  if (late) return late;
+  const groups = p.rule.groups ?? [];
+  const band = severityBand(p.rule.level);
+  const record: SecurityEventRecord = {
+    time: p.timestamp,
+    level: p.rule.level,
+    band,
+    ruleId: p.rule.id ?? null,
+    description: p.rule.description,
+    groups,
+    agent: p.agent.name,
+    agentIp: p.agent.ip ?? null,
+    srcIp: p.data?.srcip ?? null,
+    blocked: groups.some((g) => BLOCKED_GROUPS.includes(g)),
+    msgId: p.id ?? null,
+    via: 'mqtt',
+    sender: null,
+  };
+  const ids = record.blocked ? [SOC_DETECTED, SOC_BLOCKED] : [SOC_DETECTED];
+  const indicators = ids
+    .filter((id) => catalogue?.indicators.has(id))
+    .map(
+      (id): IndicatorRecord => ({
+        time: record.time,
+        indicatorId: id,
+        value: 1,
+        wardId: null,
+        agencyId: null,
+        topic: bandTopic(band),
+        source: record.agent,
+        sentiment: null,
+        channel: null,
+        figure: false,
+        kind: 'actual',
+        dedupeKey: record.msgId ? `siem:${record.msgId}` : null,
+        msgId: record.msgId,
+        via: 'mqtt',
+        sender: null,
+        derived: true,
+      }),
+    );
+  return { ok: true, kind: 'security_event', record, indicators };
+}
+
 function decodeObject(
-  t: Exclude<ParsedTopic, { kind: 'indicator' }>,
+  t: Exclude<ParsedTopic, { kind: 'indicator' } | { kind: 'security_event' }>,
   json: object,
   assets: AssetIndex,
 ): Decoded {

@@ -13,6 +13,7 @@ import {
   type IndicatorVia,
   type IngestBatch,
   type RejectRecord,
+  type SecurityEventRecord,
 } from '../domain/records.ts';
 import { DEFAULT_MAX_AGE_MS, DEFAULT_MAX_AHEAD_MS, decodeMessage, decodeValue } from './decode.ts';
 
@@ -25,6 +26,9 @@ export interface IngestStore {
     incidents: IncidentItem[];
     /** the indicator values written as new (`stored`) or replacing a figure (`revised`); the others were duplicates */
     indicators: Map<IndicatorRecord, 'stored' | 'revised'>;
+    /** SIEM events stored as new, and which */
+    securityEvents: number;
+    securityStored: Set<SecurityEventRecord>;
   }>;
   insertRejects(rows: RejectRecord[]): Promise<void>;
 }
@@ -118,7 +122,14 @@ export class IngestPipeline {
   private retryMs = 0;
   readonly stats: IngestStats = {
     received: 0,
-    stored: { traffic: 0, camera_status: 0, camera_event: 0, incident_report: 0, indicator: 0 },
+    stored: {
+      traffic: 0,
+      camera_status: 0,
+      camera_event: 0,
+      incident_report: 0,
+      indicator: 0,
+      security_event: 0,
+    },
     duplicates: 0,
     rejected: {},
     writeErrors: 0,
@@ -128,6 +139,8 @@ export class IngestPipeline {
   private readonly now: () => number;
   /** callers of submit() waiting for what became of their indicator value */
   private readonly outcomes = new Map<IndicatorRecord, (o: IngestOutcome) => void>();
+  /** callers of submit() waiting for what became of their SIEM event */
+  private readonly securityOutcomes = new Map<SecurityEventRecord, (o: IngestOutcome) => void>();
   /** why the database refused an indicator value (isolated from its batch) */
   private readonly refusedWhy = new WeakMap<IndicatorRecord, string>();
 
@@ -172,6 +185,18 @@ export class IngestPipeline {
       const text = typeof payload === 'string' ? payload : (JSON.stringify(payload) ?? '');
       this.rejectDecoded(topic, text, d.reason, `${origin.label}: ${d.detail}`);
       return Promise.resolve({ status: 'rejected', reason: d.reason, detail: d.detail });
+    }
+    if (d.kind === 'security_event') {
+      d.record.via = origin.via;
+      d.record.sender = origin.sender;
+      for (const x of d.indicators) {
+        x.via = origin.via;
+        x.sender = origin.sender;
+      }
+      const record = d.record;
+      const answer = new Promise<IngestOutcome>((resolve) => this.securityOutcomes.set(record, resolve));
+      void this.take(d);
+      return answer;
     }
     if (d.kind !== 'indicator') return this.take(d).then(() => ({ status: 'stored' }));
     d.record.via = origin.via;
@@ -234,6 +259,11 @@ export class IngestPipeline {
         break;
       case 'indicator':
         b.indicators.push(d.record);
+        break;
+      case 'security_event':
+        b.securityEvents.push(d.record);
+        // its counts ride on its message, stored in the same transaction
+        b.indicators.push(...d.indicators);
         break;
     }
     this.stats.pending++;
@@ -355,7 +385,8 @@ export class IngestPipeline {
         camera_status: res.cameraStatus,
         camera_event: res.cameraEvents,
         incident_report: res.incidents.filter((i) => i.source !== 'camera').length,
-        indicator: res.indicators.size,
+        indicator: countSent(res.indicators.keys()),
+        security_event: res.securityEvents,
       };
       let stored = 0;
       for (const k of Object.keys(byKind) as TopicKind[]) {
@@ -395,6 +426,20 @@ export class IngestPipeline {
 
   /** Tells the callers of submit() what became of their indicator values. */
   private answerIndicators(res: WriteResult): void {
+    if (this.securityOutcomes.size > 0) {
+      for (const r of res.written.securityEvents) {
+        const answer = this.securityOutcomes.get(r);
+        if (!answer) continue;
+        this.securityOutcomes.delete(r);
+        answer({ status: res.securityStored.has(r) ? 'stored' : 'duplicate', time: r.time });
+      }
+      for (const r of res.refused.securityEvents) {
+        const answer = this.securityOutcomes.get(r);
+        if (!answer) continue;
+        this.securityOutcomes.delete(r);
+        answer({ status: 'rejected', reason: 'store_refused', detail: 'refused by the database' });
+      }
+    }
     if (this.outcomes.size === 0) return;
     for (const r of res.written.indicators) {
       const answer = this.outcomes.get(r);
@@ -433,6 +478,8 @@ export class IngestPipeline {
           cameraEvents: 0,
           incidents: [],
           indicators: new Map(),
+          securityEvents: 0,
+          securityStored: new Set(),
           written: emptyBatch(),
           refused: batch,
         };
@@ -446,6 +493,8 @@ export class IngestPipeline {
         cameraEvents: a.cameraEvents + b.cameraEvents,
         incidents: a.incidents.concat(b.incidents),
         indicators: new Map([...a.indicators, ...b.indicators]),
+        securityEvents: a.securityEvents + b.securityEvents,
+        securityStored: new Set([...a.securityStored, ...b.securityStored]),
         written: mergeBatches(a.written, b.written),
         refused: mergeBatches(a.refused, b.refused),
       };
@@ -459,6 +508,9 @@ interface WriteResult {
   cameraEvents: number;
   incidents: IncidentItem[];
   indicators: Map<IndicatorRecord, 'stored' | 'revised'>;
+  securityEvents: number;
+  /** the SIEM events stored as new (the others were duplicates) */
+  securityStored: Set<SecurityEventRecord>;
   /** the rows written (duplicates included) */
   written: IngestBatch;
   /** the rows the database refused */
@@ -479,7 +531,8 @@ type Row =
   | { k: 'cameraStatus'; r: IngestBatch['cameraStatus'][number] }
   | { k: 'cameraEvents'; r: IngestBatch['cameraEvents'][number] }
   | { k: 'incidents'; r: IngestBatch['incidents'][number] }
-  | { k: 'indicators'; r: IngestBatch['indicators'][number] };
+  | { k: 'indicators'; r: IngestBatch['indicators'][number] }
+  | { k: 'securityEvents'; r: IngestBatch['securityEvents'][number] };
 
 function rowsOf(b: IngestBatch): Row[] {
   return [
@@ -488,6 +541,7 @@ function rowsOf(b: IngestBatch): Row[] {
     ...b.cameraEvents.map((r) => ({ k: 'cameraEvents' as const, r })),
     ...b.incidents.map((r) => ({ k: 'incidents' as const, r })),
     ...b.indicators.map((r) => ({ k: 'indicators' as const, r })),
+    ...b.securityEvents.map((r) => ({ k: 'securityEvents' as const, r })),
   ];
 }
 
@@ -509,6 +563,8 @@ function topicOf(row: Row): string {
       return row.r.cameraId ? topics.cameraEvent(row.r.cameraId) : topics.incidentReport();
     case 'indicators':
       return topics.kpi(row.r.indicatorId);
+    case 'securityEvents':
+      return topics.securityEvent();
   }
 }
 
@@ -519,12 +575,24 @@ function mergeBatches(a: IngestBatch, b: IngestBatch): IngestBatch {
     cameraEvents: a.cameraEvents.concat(b.cameraEvents),
     incidents: a.incidents.concat(b.incidents),
     indicators: a.indicators.concat(b.indicators),
+    securityEvents: a.securityEvents.concat(b.securityEvents),
   };
 }
 
-/** Messages in a batch: incidents raised by camera events ride on their event's message. */
+/**
+ * Messages in a batch: incidents raised by camera events ride on their event's message, the indicator
+ * counts of a SIEM event on the event's.
+ */
 function messageCount(b: IngestBatch): number {
-  let camIncidents = 0;
-  for (const i of b.incidents) if (i.source === 'camera') camIncidents++;
-  return batchSize(b) - camIncidents;
+  let riders = 0;
+  for (const i of b.incidents) if (i.source === 'camera') riders++;
+  for (const i of b.indicators) if (i.derived) riders++;
+  return batchSize(b) - riders;
+}
+
+/** Indicator values sent as such (not counted from a SIEM event). */
+function countSent(records: Iterable<IndicatorRecord>): number {
+  let n = 0;
+  for (const r of records) if (!r.derived) n++;
+  return n;
 }

@@ -1,4 +1,9 @@
-import type { RunningSimulation, SimulationHost, SimulationPlugin } from '#contract/simulation.ts';
+import type {
+  RunningSimulation,
+  SimulatedSystem,
+  SimulationHost,
+  SimulationPlugin,
+} from '#contract/simulation.ts';
 import type { DevicesRepo } from '../auth/devices.ts';
 import { Bus } from '../bus.ts';
 import { type IngestOptions, IngestPipeline } from '../ingest/ingestPipeline.ts';
@@ -29,9 +34,12 @@ export interface SimulationModuleOptions {
  * operators' desk, a history writer on the ingest path, the aggregates, the live state for drawn
  * frames) and starts and stops it. Nothing here knows what the simulation does.
  */
-export function simulationModule(
-  o: SimulationModuleOptions,
-): IocModule & { history(): Promise<void>; snapshotSvg(cameraId: string, now: number): string | undefined } {
+export function simulationModule(o: SimulationModuleOptions): IocModule & {
+  history(): Promise<void>;
+  snapshotSvg(cameraId: string, now: number): string | undefined;
+  /** the public systems the simulation serves (information security's simulated targets) */
+  securitySystems(): SimulatedSystem[];
+} {
   let running: RunningSimulation | undefined;
   const host = (
     { city: cityOf, db, bus, state, log }: ModuleDeps,
@@ -121,5 +129,6 @@ export function simulationModule(
     },
     history: () => running?.history ?? Promise.resolve(),
     snapshotSvg: (cameraId, now) => running?.snapshotSvg?.(cameraId, now),
+    securitySystems: () => running?.securitySystems ?? [],
   };
 }

@@ -1,8 +1,9 @@
 import type { IncidentItem } from '#contract/live.ts';
-import type { IngestBatch } from '../domain/records.ts';
+import type { IngestBatch, SecurityEventRecord } from '../domain/records.ts';
 import type { Db } from './db.ts';
 import { insertIncident } from './incidentsRepo.ts';
 import { type IndicatorWrite, writeIndicatorValues } from './indicatorValuesRepo.ts';
+import { insertSecurityEvents } from './securityRepo.ts';
 
 /** What a batch actually added: duplicates (same msg_id and time, in or across batches) are not counted. */
 export interface WriteResult {
@@ -13,6 +14,9 @@ export interface WriteResult {
   incidents: IncidentItem[];
   /** indicator values stored as new or replacing a figure (the others of the batch were duplicates) */
   indicators: IndicatorWrite;
+  /** SIEM events stored as new (the others of the batch were re-sent) */
+  securityEvents: number;
+  securityStored: Set<SecurityEventRecord>;
 }
 
 interface Timed {
@@ -139,9 +143,12 @@ export async function writeBatch(db: Db, batch: IngestBatch): Promise<WriteResul
     cameraEvents: 0,
     incidents: [],
     indicators: new Map(),
+    securityEvents: 0,
+    securityStored: new Set(),
   };
   const readings = batch.traffic.length + batch.cameraStatus.length + batch.cameraEvents.length;
-  if (readings + batch.incidents.length + batch.indicators.length === 0) return result;
+  if (readings + batch.incidents.length + batch.indicators.length + batch.securityEvents.length === 0)
+    return result;
   return db.transaction(async (tx) => {
     if (readings > 0) await tx.exec(STAGING_DDL);
     result.traffic = await insertReadings(tx, TRAFFIC, batch.traffic);
@@ -152,6 +159,10 @@ export async function writeBatch(db: Db, batch: IngestBatch): Promise<WriteResul
       if (item) result.incidents.push(item);
     }
     if (batch.indicators.length > 0) result.indicators = await writeIndicatorValues(tx, batch.indicators);
+    if (batch.securityEvents.length > 0) {
+      result.securityStored = await insertSecurityEvents(tx, batch.securityEvents);
+      result.securityEvents = result.securityStored.size;
+    }
     return result;
   });
 }

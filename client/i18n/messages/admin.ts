@@ -152,6 +152,12 @@ export const vi = {
     'Số liệu mới nhất của một chỉ tiêu (hoặc số sự kiện trong 1 giờ qua) theo từng cơ quan, phường hay toàn tỉnh vượt ngưỡng cảnh báo hoặc nghiêm trọng. Các ngưỡng đặt cho từng chỉ tiêu trong danh mục chỉ tiêu; ở đây là mức ưu tiên (nghiêm trọng; cảnh báo thấp hơn một bậc) và biên trả về.',
   'admin.alarms.desc.indicator_baseline':
     'Số đề cập tiêu cực của một chủ đề trong 1 giờ qua gấp nhiều lần mức thường lệ (cùng giờ trong 7 ngày trước). Các hệ số (mặc định 2 và 3 lần) đặt trong danh mục chỉ tiêu; ở đây là số đề cập tối thiểu để báo.',
+  'admin.alarms.desc.security_event':
+    'Một sự kiện từ hệ thống SIEM (Wazuh) có mức cảnh báo từ ngưỡng trở lên (mặc định 12); mỗi hệ thống một cảnh báo, mức 15 là nghiêm trọng.',
+  'admin.alarms.desc.system_down':
+    'Một hệ thống công khai không phản hồi lâu hơn thời gian chờ (mặc định 3 phút).',
+  'admin.alarms.desc.cert_expiry':
+    'Chứng chỉ TLS của một hệ thống công khai hết hạn trong số ngày ngưỡng (mặc định 14).',
   'admin.alarms.fromCatalogue': 'Theo danh mục chỉ tiêu',
   'admin.alarms.fromCatalogueHint':
     'Ngưỡng cảnh báo và nghiêm trọng của từng chỉ tiêu được sửa trong danh mục chỉ tiêu.',
@@ -554,6 +560,12 @@ export const en = {
     'An indicator’s latest figure (or its events in the last hour) for an agency, a ward or the province passes its warning or critical threshold. The thresholds are each indicator’s, set in the indicator catalogue; here are the priority (critical; the warning one below) and the deadband.',
   'admin.alarms.desc.indicator_baseline':
     'A topic’s negative mentions in the last hour reach a multiple of the usual (the same hour over the previous 7 days). The multiples (2× and 3× by default) are set in the indicator catalogue; here is the fewest mentions that may alarm.',
+  'admin.alarms.desc.security_event':
+    'An event from the SIEM (Wazuh) at or above the threshold rule level (12 by default); one alarm per system, level 15 is critical.',
+  'admin.alarms.desc.system_down':
+    'A public system does not answer for longer than the delay (3 minutes by default).',
+  'admin.alarms.desc.cert_expiry':
+    "A public system's TLS certificate expires within the threshold's days (14 by default).",
   'admin.alarms.fromCatalogue': 'From the indicator catalogue',
   'admin.alarms.fromCatalogueHint':
     'Each indicator’s warning and critical thresholds are edited in the indicator catalogue.',
