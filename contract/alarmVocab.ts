@@ -35,6 +35,7 @@ export const ALARM_RULES = [
   'system_health',
   'indicator_threshold',
   'indicator_baseline',
+  'crowd_hotspot',
 ] as const;
 export type AlarmRuleCode = (typeof ALARM_RULES)[number];
 
@@ -47,6 +48,8 @@ export type AlarmRuleCode = (typeof ALARM_RULES)[number];
  * the last hour; otherwise the latest figure, of `periodLabel`); `indicator_baseline` `{ indicator, level,
  * scope, agency, ward, topic, sentiment, count, baseline, ratio, threshold }` (`count` bad events in the
  * last hour, `baseline` the usual count of that hour as the ratio used it, never below a floor, `threshold` the ratio crossed).
+ * `crowd_hotspot` `{ camera, count, threshold }`: the people a camera counted and the threshold it passed
+ * (the camera's own, or the rule's default).
  */
 export const ALARM_TITLE_CODES = [...ALARM_RULES, 'flood_group'] as const;
 export type AlarmTitleCode = (typeof ALARM_TITLE_CODES)[number];
@@ -171,6 +174,12 @@ export const ALARM_RULE_META: Record<
     threshold: { unit: 'count_per_hour', min: 1, max: 100_000 },
     margin: { unit: 'share_of_threshold', min: 0, max: 0.5 },
   },
+  // the default people count of a hotspot (a camera may have its own: crowd_thresholds); it clears
+  // below threshold × (1 − margin), or when the camera has counted nobody for HOTSPOT_MAX_AGE_MS
+  crowd_hotspot: {
+    threshold: { unit: 'people', min: 1, max: 100_000 },
+    margin: { unit: 'share_of_threshold', min: 0, max: 0.5 },
+  },
 };
 
 /**
@@ -181,7 +190,7 @@ export const ALARM_RULE_META: Record<
 export const INDICATOR_ALARM_LEVELS = ['warning', 'critical'] as const;
 export type IndicatorAlarmLevel = (typeof INDICATOR_ALARM_LEVELS)[number];
 
-/** The shipped settings; sql/012_alarms.sql and 017_indicator_alarms.sql insert the same (a test keeps them equal). */
+/** The shipped settings; sql/012_alarms.sql, 017_indicator_alarms.sql and 022_crowd_hotspots.sql insert the same (a test keeps them equal). */
 export const ALARM_RULE_DEFAULTS: Record<AlarmRuleCode, AlarmRuleConfig> = {
   road_jam: {
     rule: 'road_jam',
@@ -295,6 +304,18 @@ export const ALARM_RULE_DEFAULTS: Record<AlarmRuleCode, AlarmRuleConfig> = {
     margin: 0.1,
     delayMs: 0,
     clearDelayMs: 10 * 60_000,
+  },
+  // a count is sampled every minute or so: one count past the threshold raises it; it clears once the
+  // counts have stayed back below the deadband for clearDelayMs (a crowd thins out, then comes back)
+  crowd_hotspot: {
+    rule: 'crowd_hotspot',
+    enabled: true,
+    priority: 2,
+    latched: false,
+    threshold: 50,
+    margin: 0.2,
+    delayMs: 0,
+    clearDelayMs: 5 * 60_000,
   },
 };
 

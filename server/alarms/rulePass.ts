@@ -11,6 +11,12 @@ import {
 } from './rules/assetSilent.ts';
 import { type CameraDetectionState, cameraDetection, cameraDetectionInit } from './rules/cameraDetection.ts';
 import { type CameraOfflineState, cameraOffline, cameraOfflineInit } from './rules/cameraOffline.ts';
+import {
+  type CrowdCount,
+  type CrowdHotspotState,
+  crowdHotspot,
+  crowdHotspotInit,
+} from './rules/crowdHotspot.ts';
 import type { Debounce } from './rules/debounce.ts';
 import {
   type IncidentInput,
@@ -54,6 +60,7 @@ export interface RuleStates {
   systemHealth: SystemHealthState;
   indicatorThreshold: IndicatorRuleState;
   indicatorBaseline: IndicatorRuleState;
+  crowdHotspot: CrowdHotspotState;
 }
 
 export const rulesInit = (): RuleStates => ({
@@ -68,6 +75,7 @@ export const rulesInit = (): RuleStates => ({
   systemHealth: systemHealthInit(),
   indicatorThreshold: indicatorRuleInit(),
   indicatorBaseline: indicatorRuleInit(),
+  crowdHotspot: crowdHotspotInit(),
 });
 
 /** What the rules read in one pass: the samples that arrived since the last one, and the time. */
@@ -96,6 +104,8 @@ export interface RuleInputs {
     thresholds: ThresholdSample[];
     baselines: BaselineSample[];
   };
+  /** people counts that arrived since the last pass, and the cameras' own thresholds (crowd_thresholds) */
+  crowd: { counts: CrowdCount[]; thresholds: ReadonlyMap<string, number> };
 }
 
 /** Every rule once, in a fixed order; the signals in that order. */
@@ -139,6 +149,14 @@ export function rulePass(
     rules.indicator_baseline,
     now,
   );
+  const ch = crowdHotspot(
+    s.crowdHotspot,
+    i.crowd.counts,
+    places.cameras,
+    i.crowd.thresholds,
+    rules.crowd_hotspot,
+    now,
+  );
   return {
     states: {
       roadJam: rj.state,
@@ -152,6 +170,7 @@ export function rulePass(
       systemHealth: sh.state,
       indicatorThreshold: it.state,
       indicatorBaseline: ib.state,
+      crowdHotspot: ch.state,
     },
     signals: [
       ...rj.signals,
@@ -165,6 +184,7 @@ export function rulePass(
       ...sh.signals,
       ...it.signals,
       ...ib.signals,
+      ...ch.signals,
     ],
   };
 }
@@ -232,6 +252,9 @@ export function seedStates(stored: readonly AlarmItem[]): { rules: RuleStates; f
         break;
       case 'indicator_baseline':
         if (parts[0] === a.rule) seedIndicatorAlarm(s.indicatorBaseline, a.key);
+        break;
+      case 'crowd_hotspot':
+        if (parts[0] === a.rule) s.crowdHotspot.cameras.set(sub, activeDebounce());
         break;
     }
   }
