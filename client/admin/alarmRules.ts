@@ -20,7 +20,8 @@ type MetaUnit =
   | 'per_second'
   | 'ms'
   | 'share_of_threshold'
-  | 'count_per_hour';
+  | 'count_per_hour'
+  | 'people';
 const UNITS: Record<MetaUnit, { scale: number; label: MessageKey }> = {
   share_of_limit: { scale: 100, label: 'unit.shareOfLimit' },
   confidence: { scale: 100, label: 'unit.confidence' },
@@ -30,6 +31,7 @@ const UNITS: Record<MetaUnit, { scale: number; label: MessageKey }> = {
   ms: { scale: 0.001, label: 'unit.s' },
   share_of_threshold: { scale: 100, label: 'unit.shareOfThreshold' },
   count_per_hour: { scale: 1, label: 'unit.perHour' },
+  people: { scale: 1, label: 'unit.people' },
 };
 
 /** Rules whose thresholds are each indicator's, edited in the indicator catalogue, not here. */

@@ -193,6 +193,12 @@ export function alarmTitle(lang: Lang, title: AlarmTitle, ctx: TitleContext): st
         },
       );
     }
+    case 'crowd_hotspot':
+      return tr('alarm.title.crowd_hotspot', {
+        camera: str(p, 'camera'),
+        count: n('count'),
+        threshold: n('threshold'),
+      });
     default:
       // a code from a newer server: its rule's name at least
       return known(lang, `alarm.rule.${String((title as { code: string }).code)}`, String(title.code));
