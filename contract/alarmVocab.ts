@@ -39,6 +39,7 @@ export const ALARM_RULES = [
   'security_event',
   'system_down',
   'cert_expiry',
+  'crowd_hotspot',
 ] as const;
 export type AlarmRuleCode = (typeof ALARM_RULES)[number];
 
@@ -54,6 +55,8 @@ export type AlarmRuleCode = (typeof ALARM_RULES)[number];
  * Security (issue 15): `security_event` `{ agent, system, level, band, description, srcIp, count }` (the
  * highest event of a system since the alarm rose; `system` the inventory's id or null), `system_down`
  * `{ system, nameVi, nameEn, since, error }`, `cert_expiry` `{ system, nameVi, nameEn, expiresAt, days }`.
+ * `crowd_hotspot` `{ camera, count, threshold }`: the people a camera counted and the threshold it passed
+ * (the camera's own, or the rule's default).
  */
 export const ALARM_TITLE_CODES = [...ALARM_RULES, 'flood_group'] as const;
 export type AlarmTitleCode = (typeof ALARM_TITLE_CODES)[number];
@@ -184,6 +187,12 @@ export const ALARM_RULE_META: Record<
   system_down: { threshold: null, margin: null },
   // days before a certificate expires from which it alarms
   cert_expiry: { threshold: { unit: 'days', min: 1, max: 90 }, margin: null },
+  // the default people count of a hotspot (a camera may have its own: crowd_thresholds); it clears
+  // below threshold × (1 − margin), or when the camera has counted nobody for HOTSPOT_MAX_AGE_MS
+  crowd_hotspot: {
+    threshold: { unit: 'people', min: 1, max: 100_000 },
+    margin: { unit: 'share_of_threshold', min: 0, max: 0.5 },
+  },
 };
 
 /**
@@ -194,7 +203,7 @@ export const ALARM_RULE_META: Record<
 export const INDICATOR_ALARM_LEVELS = ['warning', 'critical'] as const;
 export type IndicatorAlarmLevel = (typeof INDICATOR_ALARM_LEVELS)[number];
 
-/** The shipped settings; sql/012_alarms.sql and 017_indicator_alarms.sql insert the same (a test keeps them equal). */
+/** The shipped settings; sql/012_alarms.sql, 017_indicator_alarms.sql and 022_crowd_hotspots.sql insert the same (a test keeps them equal). */
 export const ALARM_RULE_DEFAULTS: Record<AlarmRuleCode, AlarmRuleConfig> = {
   road_jam: {
     rule: 'road_jam',
@@ -339,6 +348,18 @@ export const ALARM_RULE_DEFAULTS: Record<AlarmRuleCode, AlarmRuleConfig> = {
     margin: null,
     delayMs: 0,
     clearDelayMs: 0,
+  },
+  // a count is sampled every minute or so: one count past the threshold raises it; it clears once the
+  // counts have stayed back below the deadband for clearDelayMs (a crowd thins out, then comes back)
+  crowd_hotspot: {
+    rule: 'crowd_hotspot',
+    enabled: true,
+    priority: 2,
+    latched: false,
+    threshold: 50,
+    margin: 0.2,
+    delayMs: 0,
+    clearDelayMs: 5 * 60_000,
   },
 };
 

@@ -77,6 +77,35 @@ export interface ReportStatus {
   mergedInto?: { id: string; number: string };
 }
 
+/** What an operator told the reporter: a note left with a step (or alone), or a step itself. */
+export interface ReportUpdate {
+  time: number;
+  /** the lifecycle action, `note` (a note without a step), or `merged` (into another incident) */
+  action: string;
+  /** the state the step led to; null for a note */
+  toStatus: IncidentState | null;
+  note: string | null;
+}
+
+/**
+ * One report of the caller's own, as "my reports" lists it (`GET /api/reports/mine`, v1.6) and the live
+ * push sends it (`report:changed`): its state, and what the operators did and wrote, oldest first.
+ * Who did it is left out: the reporter deals with the centre, not with a named operator.
+ */
+export interface MyReportView extends ReportStatus {
+  category: IncidentCategory;
+  severity: number;
+  /** when it was seen (the phone's time of the report) */
+  createdAt: number;
+  description: string | null;
+  updates: ReportUpdate[];
+}
+
+/** `GET /api/reports/mine`: the caller's reports, newest first (at most `limit`, default 100). */
+export interface MyReportsPage {
+  items: MyReportView[];
+}
+
 export type IncidentListItem = IncidentItem & { number: string };
 
 export interface IncidentHistoryEntry {

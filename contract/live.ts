@@ -1,4 +1,5 @@
 import type { AlarmItem } from './alarms.ts';
+import type { MyReportView } from './incidentsApi.ts';
 import type { CameraEventKind, IncidentCategory, IncidentState, LayerName } from './vocab.ts';
 
 /** Speed relative to the limit, as the console colours a segment. `unknown`: no recent reading. */
@@ -29,6 +30,11 @@ export interface CameraItem {
     count?: number;
     snapshotUrl?: string;
   };
+  /**
+   * The latest people count (a `crowd` event with a `count`, v1.6): kept apart from `lastEvent`, which
+   * the minutely vehicle counts replace. The console's hotspot layer; see contract/hotspots.ts.
+   */
+  crowd?: { count: number; ts: number };
 }
 
 export type IncidentSource = 'mqtt' | 'field' | 'open311' | 'camera';
@@ -134,6 +140,11 @@ export interface ServerToClientEvents {
   stats: (s: LiveStats) => void;
   /** the login behind this connection ended (logout, account disabled, timeout); the server disconnects next */
   session_ended: (e: { code: 'unauthenticated'; reason: string }) => void;
+  /**
+   * One of the connected account's own field reports changed (status, an operator's note; v1.6): sent
+   * to every connection of the account that filed it, without a subscription. The phone's "my reports".
+   */
+  'report:changed': (r: MyReportView) => void;
 }
 
 export interface ClientToServerEvents {

@@ -1,5 +1,6 @@
 import type { AlarmEventType } from '#contract/alarmLifecycle.ts';
 import type { AlarmItem } from '#contract/alarms.ts';
+import type { MyReportView } from '#contract/incidentsApi.ts';
 import type { AlertItem, IncidentItem } from '#contract/live.ts';
 import type { TopicKind } from '#contract/mqtt.ts';
 import type { SecuritySystemView } from '#contract/securityVocab.ts';
@@ -24,6 +25,8 @@ export interface BusEvents {
   /** the security module probed the inventory's systems (every system, its latest probe) */
   'security:probed': { systems: SecuritySystemView[]; at: number };
   alert: AlertItem;
+  /** a field report as its reporter sees it changed (a step, a note): to that account's connections */
+  'reports:changed': { ownerUserId: string; report: MyReportView };
   /**
    * alarms changed (by the engine, an operator, an admin, or another instance: read back from the
    * database); an item in `normal` has left the list. The live `alarms` layer and the metrics read it.

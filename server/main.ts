@@ -37,6 +37,7 @@ import { createLogger, type Logger } from './log.ts';
 import { healthModule } from './modules/health.ts';
 import type { IocModule, ModuleDeps } from './modules/module.ts';
 import { simulationModule } from './modules/simulation.ts';
+import { reportFeedModule } from './reports/reportFeedModule.ts';
 import { type SecurityModule, securityModule } from './security/securityModule.ts';
 import { startAggregateRefresher } from './store/aggregates.ts';
 import { AlarmsRepo } from './store/alarmsRepo.ts';
@@ -261,6 +262,8 @@ async function boot(
   const alarms = alarmsModule({
     repo: alarmsRepo,
     mqttConnected: mqtt.connected,
+    crowdThresholds: async () =>
+      new Map((await alarmsRepo.crowdThresholds()).map((x) => [x.cameraId, x.threshold])),
     indicators: {
       catalogue: () => indicators.catalogue().indicators,
       history: (q) => indicatorAlarmHistory(db, q),
@@ -339,6 +342,7 @@ async function boot(
       bus,
       audit,
       assetExists: (id) => assets.segments.has(id) || assets.cameras.has(id),
+      cameraExists: (id) => assets.cameras.has(id),
     },
     security: {
       store: {
@@ -387,7 +391,8 @@ async function boot(
     await m.start(deps);
     stops.push({ name: m.name, fn: () => m.stop() });
   };
-  for (const m of [health, live, alerts, indicators, alarms, security]) await startModule(m);
+  const reportFeed = reportFeedModule({ repo: incidentsRepo });
+  for (const m of [health, live, alerts, indicators, alarms, security, reportFeed]) await startModule(m);
   await listen(httpServer, cfg.PORT, cfg.HOST);
   const port = (httpServer.address() as AddressInfo).port;
   const httpUrl = `http://localhost:${port}`;

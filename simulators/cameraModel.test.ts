@@ -3,9 +3,11 @@ import {
   cameraOutages,
   cameraStatus,
   createCameraProfile,
+  crowdCount,
   isOnline,
   rareDetections,
   trafficDetections,
+  watchesCrowds,
 } from './cameraModel.ts';
 import { generateCity } from './city.ts';
 
@@ -65,5 +67,32 @@ describe('camera model', () => {
       for (let c = 0; c < cams.ids.length; c++) for (const d of rareDetections(cams, c, h)) kinds.add(d.kind);
     }
     for (const k of ['crowd', 'wrong_way', 'accident', 'flood', 'fire']) expect(kinds).toContain(k);
+  });
+});
+
+describe('crowd counts (the hotspot layer)', () => {
+  it('counts people at about one camera in five, now and then past the default threshold of 50', () => {
+    const p = createCameraProfile(city, 42);
+    const watching = city.cameras.map((_, c) => c).filter((c) => watchesCrowds(p, c));
+    expect(watching.length / city.cameras.length).toBeGreaterThan(0.1);
+    expect(watching.length / city.cameras.length).toBeLessThan(0.3);
+    // a day of minutely counts (19:00 local is 12:00 UTC)
+    const day = Date.UTC(2026, 10, 23, 0);
+    const counts: number[] = [];
+    for (const c of watching)
+      for (let m = 0; m < 24 * 60; m += 5) {
+        const d = crowdCount(p, c, day + m * 60_000);
+        if (d) counts.push(d.count ?? 0);
+      }
+    const over = counts.filter((n) => n >= 50).length / counts.length;
+    expect(over).toBeGreaterThan(0.005);
+    expect(over).toBeLessThan(0.15);
+    expect(
+      crowdCount(
+        p,
+        city.cameras.findIndex((_, c) => !watchesCrowds(p, c)),
+        day,
+      ),
+    ).toBeUndefined();
   });
 });

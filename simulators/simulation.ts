@@ -7,6 +7,7 @@ import {
   cameraOutages,
   cameraStatus,
   createCameraProfile,
+  crowdCount,
   rareDetections,
   snapshotUrl,
   trafficDetections,
@@ -234,6 +235,11 @@ export function createSimulation(opts: SimulationOptions): Simulation {
     const r = trafficReading(traffic, i, ts, windowMs, slowdownFor(ts)[i]);
     for (const d of trafficDetections(cams, c, ts, r, traffic.limit[i])) out.push(eventMsg(c, d));
   };
+  /** A crowd-watching camera's people count (the console's hotspots), with each count of its own. */
+  const crowdMsg = (c: number, ts: number, out: Timed[]) => {
+    const d = crowdCount(cams, c, ts);
+    if (d) out.push(eventMsg(c, d, '-n'));
+  };
 
   /** Everything but the per-segment readings in (a, b]: reports, camera statuses, transitions and events. */
   const eventsBetween = (
@@ -259,7 +265,9 @@ export function createSimulation(opts: SimulationOptions): Simulation {
       for (let t = nextAfter(a, statusStep, statusOffset); t <= b; t += statusStep) out.push(statusMsg(c, t));
       const countOffset = stagger ? Math.floor((c * countStep) / nCam) : 0;
       for (let t = nextAfter(a, countStep, countOffset); t <= b; t += countStep) {
-        if (cameraStatus(cams, c, t).online) cameraTrafficMsgs(c, t, countStep, out);
+        if (!cameraStatus(cams, c, t).online) continue;
+        cameraTrafficMsgs(c, t, countStep, out);
+        crowdMsg(c, t, out);
       }
       // Going down and coming back are reported when they happen, not at the next periodic status.
       for (const [start, end] of cameraOutages(cams, c, a + 1, b + 1)) {

@@ -26,6 +26,7 @@ import {
   unitText,
 } from './alarmRules.ts';
 import { AdminApiError, adminApi } from './api.ts';
+import { CrowdThresholdsSection } from './CrowdThresholds.tsx';
 import { errorText, ListState, say, useAdminList } from './ui.tsx';
 
 type Row = AlarmRuleSetting & { id: string };
@@ -80,6 +81,10 @@ export function AlarmRulesTab() {
           </table>
         </div>
       )}
+      <CrowdThresholdsSection
+        defaultThreshold={items.find((r) => r.rule === 'crowd_hotspot')?.threshold ?? null}
+        version={items.find((r) => r.rule === 'crowd_hotspot')?.updatedAt ?? 0}
+      />
     </section>
   );
 }

@@ -22,7 +22,8 @@ type MetaUnit =
   | 'share_of_threshold'
   | 'count_per_hour'
   | 'rule_level'
-  | 'days';
+  | 'days'
+  | 'people';
 const UNITS: Record<MetaUnit, { scale: number; label: MessageKey }> = {
   share_of_limit: { scale: 100, label: 'unit.shareOfLimit' },
   confidence: { scale: 100, label: 'unit.confidence' },
@@ -34,6 +35,7 @@ const UNITS: Record<MetaUnit, { scale: number; label: MessageKey }> = {
   count_per_hour: { scale: 1, label: 'unit.perHour' },
   rule_level: { scale: 1, label: 'unit.ruleLevel' },
   days: { scale: 1, label: 'unit.days' },
+  people: { scale: 1, label: 'unit.people' },
 };
 
 /** Rules whose thresholds are each indicator's, edited in the indicator catalogue, not here. */

@@ -11,6 +11,7 @@ import type {
   UserChanged,
   UserView,
 } from '#contract/auth.ts';
+import type { CrowdThreshold, CrowdThresholds } from '#contract/hotspots.ts';
 import type {
   AgencyView,
   BreakdownLabel,
@@ -130,6 +131,11 @@ export const adminApi = {
   alarmRules: () => call<{ items: AlarmRuleSetting[] }>('GET', '/api/admin/alarm-rules'),
   updateAlarmRule: (b: AlarmRuleConfig) =>
     call<{ item: AlarmRuleSetting }>('PUT', `/api/admin/alarm-rules/${id(b.rule)}`, b),
+  crowdThresholds: () => call<CrowdThresholds>('GET', '/api/crowd-thresholds'),
+  putCrowdThreshold: (cameraId: string, threshold: number) =>
+    call<{ item: CrowdThreshold }>('PUT', `/api/admin/crowd-thresholds/${id(cameraId)}`, { threshold }),
+  deleteCrowdThreshold: (cameraId: string) =>
+    call<undefined>('DELETE', `/api/admin/crowd-thresholds/${id(cameraId)}`),
   outOfService: () => call<{ items: OutOfServiceView[] }>('GET', '/api/admin/out-of-service'),
   putOutOfService: (assetId: string, b: { reason: string; until: number | null }) =>
     call<{ item: OutOfServiceView }>('PUT', `/api/admin/out-of-service/${id(assetId)}`, b),

@@ -1,14 +1,17 @@
 import { useComputed } from '@preact/signals';
+import { HOTSPOT_LEVELS, HOTSPOT_MAX_AGE_MS } from '#contract/hotspots.ts';
 import { OPEN_INCIDENT_STATES } from '#contract/incidentLifecycle.ts';
 import type { SpeedLevel } from '#contract/live.ts';
 import { fmt, lang, t, toggleLang } from '../i18n/i18n.ts';
 import type { MessageKey } from '../i18n/messages.ts';
 import { HEAT_PERIODS } from '../map/layers/heatLayer.ts';
+import { HOTSPOT_COLORS } from '../map/layers/hotspotLayer.ts';
 import {
   ALARM_COLORS,
   ALARM_GLYPHS,
   CAMERA_COLORS,
   CATEGORY_COLORS,
+  type RGBA,
   SPEED_LEVELS,
   toCss,
   trafficSwatch,
@@ -19,6 +22,7 @@ import { unackedByPriority } from './alarmList.ts';
 import { enableSound } from './alarmSoundHook.ts';
 import { ctx } from './ctx.ts';
 import { FeedList } from './Feed.tsx';
+import { crowdThresholds, thresholdOf } from './hotspotStore.ts';
 import { IncidentQueue } from './IncidentQueue.tsx';
 import { computeKpis, isStale } from './kpis.ts';
 import { ProvinceRow } from './ProvinceRow.tsx';
@@ -439,8 +443,43 @@ function LayerPanel() {
           </li>
         </ul>
       )}
+      {row('hotspots', 6)}
+      {v.hotspots && <HotspotLegend />}
       <div class="hint">{t('help.hint')}</div>
     </div>
+  );
+}
+
+/** The hotspot layer's key: its three levels (colour and ring), what the size means, the thresholds. */
+function HotspotLegend() {
+  const th = crowdThresholds.value;
+  liveTick.value;
+  const f = fmt.value;
+  const now = clock.value;
+  const shown = [...ctx().state.cameras.values()].some(
+    (c) => c.crowd && now - c.crowd.ts <= HOTSPOT_MAX_AGE_MS,
+  );
+  return (
+    <ul class="legend legend-grid" data-testid="legend-hotspots">
+      {HOTSPOT_LEVELS.map((l) => (
+        <li key={l} class="wide">
+          <span
+            class={`sw-hot${l === 'over' ? ' over' : ''}`}
+            style={{
+              borderColor: toCss(HOTSPOT_COLORS[l]),
+              background: toCss([...HOTSPOT_COLORS[l].slice(0, 3), 110] as RGBA),
+            }}
+          />
+          {t(`hot.${l}`)}
+        </li>
+      ))}
+      <li class="wide legend-note">{t('hot.size')}</li>
+      <li class="wide legend-note" data-testid="hotspot-thresholds">
+        {t('hot.defaults', { n: f.num(th?.defaultThreshold ?? thresholdOf('')) })}
+        {th && th.items.length > 0 ? ` · ${t('hot.own', { n: f.num(th.items.length) })}` : ''}
+      </li>
+      {!shown && <li class="wide legend-note">{t('hot.empty')}</li>}
+    </ul>
   );
 }
 
@@ -454,7 +493,7 @@ function HelpSheet() {
     ['I', 'help.queue'],
     ['A', 'alarm.help'],
     ['S', 'help.services'],
-    ['1 – 6', 'help.layers'],
+    ['1 – 7', 'help.layers'],
     ['P', 'help.period'],
     ['R', 'help.reset'],
     ['Esc', 'help.close'],

@@ -30,6 +30,15 @@ describe('alarm titles', () => {
     ).toBe('3 “Rejected messages spike” alarms in an unknown area');
   });
 
+  it('writes a crowd hotspot with its camera, count and threshold', () => {
+    expect(
+      both({ code: 'crowd_hotspot', params: { camera: 'Quảng trường 2/4', count: 1250, threshold: 800 } }),
+    ).toEqual([
+      'Tụ tập đông người: Quảng trường 2/4 — 1.250 người (ngưỡng 800)',
+      'Crowd: Quảng trường 2/4 — 1,250 people (threshold 800)',
+    ]);
+  });
+
   it('writes each rule’s title from its parameters', () => {
     expect(both({ code: 'road_jam', params: { segment: 'Nguyễn Huệ', speedKmh: 6, limitKmh: 50 } })).toEqual([
       'Ùn tắc: Nguyễn Huệ — 6 km/h (giới hạn 50 km/h)',

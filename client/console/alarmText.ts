@@ -215,6 +215,12 @@ export function alarmTitle(lang: Lang, title: AlarmTitle, ctx: TitleContext): st
         name: str(p, lang === 'vi' ? 'nameVi' : 'nameEn') || str(p, 'system'),
         days: n('days'),
       });
+    case 'crowd_hotspot':
+      return tr('alarm.title.crowd_hotspot', {
+        camera: str(p, 'camera'),
+        count: n('count'),
+        threshold: n('threshold'),
+      });
     default:
       // a code from a newer server: its rule's name at least
       return known(lang, `alarm.rule.${String((title as { code: string }).code)}`, String(title.code));

@@ -1,6 +1,7 @@
 import type { AlarmAction, AlarmHistoryEntry, AlarmItem, AlarmState } from '#contract/alarmVocab.ts';
 import type { TrafficHistory } from '#contract/api.ts';
 import type { DashboardResponse } from '#contract/dashboardApi.ts';
+import type { CrowdThresholds } from '#contract/hotspots.ts';
 import type {
   IncidentActionRequest,
   IncidentDetail,
@@ -91,6 +92,7 @@ export const api = {
   indicators: (signal?: AbortSignal) => getJson<IndicatorsAnswer>('/api/indicators', signal),
   cameraEvents: (id: string, signal?: AbortSignal) =>
     getJson<{ items: CameraEvent[] }>(`/api/cameras/${encodeURIComponent(id)}/events?limit=20`, signal),
+  crowdThresholds: (signal?: AbortSignal) => getJson<CrowdThresholds>('/api/crowd-thresholds', signal),
   cameraSnapshotUrl: (id: string, bust: number) =>
     `/api/cameras/${encodeURIComponent(id)}/snapshot?t=${bust}`,
   incident: (id: string, signal?: AbortSignal) =>

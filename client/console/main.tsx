@@ -16,6 +16,7 @@ import { alarmFocus, alarmsOpen, focusAlarm } from './alarmStore.ts';
 import { api } from './api.ts';
 import { setCtx } from './ctx.ts';
 import { openCamera, openIncident } from './Feed.tsx';
+import { crowdThresholdsLoads, startCrowdThresholds, thresholdOf } from './hotspotStore.ts';
 import { loadIndicatorNames } from './indicatorNames.ts';
 import { startProvinceTiles } from './provinceStore.ts';
 import { startSecurity } from './securityStore.ts';
@@ -70,12 +71,15 @@ async function start(): Promise<void> {
       selection:
         selection.value?.kind === 'service' || selection.value?.kind === 'security' ? null : selection.value,
       alarmId: alarmsOpen.value ? alarmFocus.value : null,
+      hotspotThreshold: thresholdOf,
+      thresholdsVersion: crowdThresholdsLoads.value,
     }),
     onSelect: (p) => {
       if (!p) selection.value = null;
       else if (p.kind === 'alarm') focusAlarm(p.alarm.id);
       else if (p.kind === 'segment') selection.value = { kind: 'segment', id: p.segment.id };
       else if (p.kind === 'incident') selection.value = { kind: 'incident', id: p.incident.id };
+      else if (p.kind === 'hotspot') selection.value = { kind: 'camera', id: p.hotspot.cameraId };
       else if (p.point.cameraId) selection.value = { kind: 'camera', id: p.point.cameraId };
     },
     tooltip: (p) => tooltipHtml(p, city, state, live.serverNow()),
@@ -129,6 +133,7 @@ async function start(): Promise<void> {
     selection.value;
     alarmsOpen.value;
     alarmFocus.value;
+    crowdThresholdsLoads.value;
     view.invalidate();
   });
   effect(() => {
@@ -139,6 +144,7 @@ async function start(): Promise<void> {
   installShortcuts(() => view.fitCity());
   startProvinceTiles();
   startSecurity();
+  startCrowdThresholds();
 
   render(<App />, document.getElementById('app') as HTMLElement);
 

@@ -3,8 +3,16 @@ import type { IndicatorDomain } from '#contract/indicatorVocab.ts';
 import type { ConnectionStatus } from '../live/liveClient.ts';
 import type { HeatPeriod } from '../map/layers/heatLayer.ts';
 
-export type LayerKey = 'traffic' | 'cameras' | 'incidents' | 'heat' | 'labels' | 'alarms';
-export const LAYER_KEYS: LayerKey[] = ['traffic', 'cameras', 'incidents', 'heat', 'labels', 'alarms'];
+export type LayerKey = 'traffic' | 'cameras' | 'incidents' | 'heat' | 'labels' | 'alarms' | 'hotspots';
+export const LAYER_KEYS: LayerKey[] = [
+  'traffic',
+  'cameras',
+  'incidents',
+  'heat',
+  'labels',
+  'alarms',
+  'hotspots',
+];
 
 /** What the side panel shows: a thing on the map, or a province service's panel (issue 14). */
 export type Selection =
@@ -40,6 +48,7 @@ const DEFAULT_LAYERS: Record<LayerKey, boolean> = {
   heat: false,
   labels: true,
   alarms: true,
+  hotspots: true,
 };
 
 function savedLayers(): Record<LayerKey, boolean> {

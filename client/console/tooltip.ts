@@ -1,6 +1,7 @@
 import { fmt, lang, t } from '../i18n/i18n.ts';
 import type { LiveState } from '../live/liveState.ts';
 import type { MapCity } from '../map/city.ts';
+import { HOTSPOT_COLORS } from '../map/layers/hotspotLayer.ts';
 import { cameraStatus, SPEED_COLORS, toCss, trafficLevel, trafficSwatchSvg } from '../map/layers/style.ts';
 import type { Picked } from '../map/mapView.ts';
 import { alarmStateText, alarmTitle } from './alarmText.ts';
@@ -44,6 +45,11 @@ export function tooltipHtml(p: Picked, city: MapCity, state: LiveState, now: num
     });
     const since = a.activatedAt ?? a.updatedAt;
     return `<div class="tt" data-testid="alarm-tooltip"><div class="tt-name">${esc(title)}</div><div class="tt-value">${esc(t(`alarm.prio.${a.priority}`))} · ${esc(alarmStateText(l, a))}</div><div class="tt-time">${f.time(since)} · ${f.ago(Math.max(0, now - since))}</div></div>`;
+  }
+  if (p.kind === 'hotspot') {
+    const h = p.hotspot;
+    const cam = city.cameraById.get(h.cameraId);
+    return `<div class="tt" data-testid="hotspot-tooltip"><div class="tt-name">${esc(cam?.name ?? h.cameraId)}</div><div class="tt-value" style="color:${toCss(HOTSPOT_COLORS[h.level])}">${esc(t('hot.count', { n: f.num(h.count) }))}</div><div class="tt-sub">${esc(t(`hot.${h.level}`))} · ${esc(t('hot.threshold', { n: f.num(h.threshold) }))}</div><div class="tt-time">${f.time(h.ts)} · ${f.ago(Math.max(0, now - h.ts))}</div></div>`;
   }
   const i = p.incident;
   const about = incidentText(lang.value, i, (id) => city.cameraById.get(id)?.name);

@@ -1,4 +1,4 @@
-import type { ReportCreated, ReportStatus } from '#contract/incidentsApi.ts';
+import type { MyReportsPage, MyReportView, ReportCreated, ReportStatus } from '#contract/incidentsApi.ts';
 import { apiFetch } from '../shared/session.ts';
 import type { OutboxEntry } from './outbox.ts';
 import { parseRetryAfter } from './retry.ts';
@@ -80,13 +80,10 @@ async function post(entry: OutboxEntry, ts: number | undefined): Promise<PostRes
   };
 }
 
-/** Current status of reports this phone sent, by their client ids. */
-export async function fetchStatuses(clientIds: string[], signal?: AbortSignal): Promise<ReportStatus[]> {
-  if (clientIds.length === 0) return [];
+/** "My reports" as the server has them (`GET /api/reports/mine`): this account's, newest first. */
+export async function fetchMine(signal?: AbortSignal): Promise<MyReportView[]> {
   // a 401 here halts the outbox (the page's handler), it does not leave the page
-  const r = await apiFetch(`/api/reports/status?ids=${clientIds.map(encodeURIComponent).join(',')}`, {
-    signal,
-  });
+  const r = await apiFetch('/api/reports/mine', { signal });
   if (!r.ok) throw new Error(`HTTP ${r.status}`);
-  return ((await r.json()) as { items: ReportStatus[] }).items ?? [];
+  return ((await r.json()) as MyReportsPage).items ?? [];
 }

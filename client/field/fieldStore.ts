@@ -1,8 +1,9 @@
 import { computed, effect, signal } from '@preact/signals';
+import type { MyReportView } from '#contract/incidentsApi.ts';
 import type { IncidentCategory } from '#contract/vocab.ts';
 import { mayOpen } from '../shared/authPaths.ts';
 import { fetchMe, session } from '../shared/session.ts';
-import { fetchStatuses, postReport, type ReportReceipt } from './api.ts';
+import { fetchMine, postReport, type ReportReceipt } from './api.ts';
 import type { FieldError, FormField } from './fieldErrors.ts';
 import { fieldErrors } from './fieldErrors.ts';
 import {
@@ -16,8 +17,8 @@ import {
   type ReportOwner,
   reportsOf,
   sentReport,
+  withServerView,
 } from './outbox.ts';
-import { needsPolling } from './reportStatus.ts';
 import { type AuthHalt, Sender } from './sender.ts';
 
 export type Screen = 'form' | 'sending' | 'sent' | 'queued' | 'mine';
@@ -44,8 +45,6 @@ export const MAX_DESCRIPTION = 4000;
 const REPORTER_KEY = 'ioc.field.reporter';
 /** the account last signed in on this page, for reports written while the server cannot say */
 const ACCOUNT_KEY = 'ioc.field.account';
-/** status of sent reports is refreshed this often while the list is on screen */
-export const STATUS_POLL_MS = 30_000;
 
 const outboxStore = idbStore<OutboxEntry>('ioc-field-outbox');
 const mineStore = idbStore<MyReport>('ioc-field-mine');
@@ -319,25 +318,23 @@ export async function discard(id: string): Promise<void> {
 }
 
 /**
- * Asks the server for the current status of every report of this account that is not closed
- * (the server answers a field account only about its own reports).
+ * "My reports" from the server (v1.6): this account's reports with their state and the operators'
+ * notes, merged into what the phone keeps (its own sent reports, those sent from another phone of the
+ * account too), and kept for when the phone is offline. Fails, leaving the last known list, offline.
  */
-export async function pollStatuses(): Promise<void> {
-  const open = myReports.value.filter((m) => m.number && needsPolling(m.status));
-  if (open.length === 0) return;
-  const items = await fetchStatuses(open.map((m) => m.clientId));
-  for (const it of items) {
-    const m = open.find((x) => x.clientId === it.clientId);
-    if (!m) continue;
-    const updatedAt = typeof it.updatedAt === 'number' ? it.updatedAt : Date.parse(it.updatedAt);
-    await mineStore.put(m.clientId, {
-      ...m,
-      status: it.status,
-      number: it.number ?? m.number,
-      serverId: it.id ?? m.serverId,
-      updatedAt,
-    });
-  }
+export async function loadMine(): Promise<void> {
+  const owner = me.value;
+  if (!owner) return;
+  const items = await fetchMine();
+  for (const v of items)
+    await mineStore.put(v.clientId, withServerView(await mineStore.get(v.clientId), v, owner));
+  statusCheckedAt.value = Date.now();
+  await refresh();
+}
+
+/** One report changed, pushed live by the server (an operator's step or note). */
+export async function applyPushed(v: MyReportView): Promise<void> {
+  await mineStore.put(v.clientId, withServerView(await mineStore.get(v.clientId), v, me.value));
   statusCheckedAt.value = Date.now();
   await refresh();
 }

@@ -6,19 +6,19 @@ import { loadSession, setUnauthenticatedHandler } from '../shared/session.ts';
 import { App } from './App.tsx';
 import type { ReportReceipt } from './api.ts';
 import {
+  applyPushed,
   authProblem,
   current,
+  loadMine,
   loginEnded,
   mine,
-  myReports,
   online,
   outbox,
-  pollStatuses,
   refresh,
-  STATUS_POLL_MS,
   screen,
   sender,
 } from './fieldStore.ts';
+import { startReportFeed } from './reportFeed.ts';
 import './field.css';
 
 /** Retries are also tried on this period when nothing else wakes the sender (a missed `online`). */
@@ -32,6 +32,9 @@ async function start(): Promise<void> {
   await refresh();
   render(<App />, document.getElementById('app') as HTMLElement);
 
+  // "my reports" from the server: fetched when the list opens and on every (re)connection of the live
+  // line, then kept current by its pushes (an operator's step or note); offline, the last known list
+  const reload = () => void loadMine().catch(() => undefined);
   // a phone page keeps its form and outbox when the login ends: a banner asks to log in again
   setUnauthenticatedHandler(loginEnded);
   sender.on((e) => {
@@ -56,26 +59,17 @@ async function start(): Promise<void> {
   void loadSession().then((s) => {
     if (s === null) loginEnded();
     else if (s && !mayOpen('/report', s.user.role)) sender.halt('forbidden');
+    else if (s)
+      startReportFeed({ onConnect: reload, onChanged: (r) => void applyPushed(r), onRefused: loginEnded });
   });
 
-  // statuses of this account's reports: every 30 s while the list is on screen and the page visible
-  let polling: ReturnType<typeof setInterval> | undefined;
-  const poll = () => void pollStatuses().catch(() => undefined);
   effect(() => {
-    const visible = screen.value === 'mine';
-    myReports.value;
-    if (visible && !polling) {
-      poll();
-      polling = setInterval(() => document.visibilityState === 'visible' && poll(), STATUS_POLL_MS);
-    } else if (!visible && polling) {
-      clearInterval(polling);
-      polling = undefined;
-    }
+    if (screen.value === 'mine') reload();
   });
   document.addEventListener('visibilitychange', () => {
     if (document.visibilityState === 'visible') {
       void sender.kick(true);
-      if (screen.value === 'mine') poll();
+      if (screen.value === 'mine') reload();
     }
   });
 

@@ -1,5 +1,5 @@
 import { createStore, del, get, set, values } from 'idb-keyval';
-import type { ReportCreated } from '#contract/incidentsApi.ts';
+import type { MyReportView, ReportCreated, ReportUpdate } from '#contract/incidentsApi.ts';
 import type { IncidentCategory, IncidentState } from '#contract/vocab.ts';
 
 /** What the reporter filled in; photos are already shrunk JPEGs. */
@@ -105,6 +105,47 @@ export interface MyReport {
   status?: IncidentState;
   updatedAt?: number;
   rejectedPhotos?: RejectedPhoto[];
+  /** what the operators did and wrote, as the server last said (v1.6), oldest first */
+  updates?: ReportUpdate[];
+  /** the server's time of the last change it told: an older view never replaces a newer one */
+  serverUpdatedAt?: number;
+  mergedInto?: { id: string; number: string };
+}
+
+/**
+ * A report as the server tells it ("my reports", or a live push) over what the phone kept of it: the
+ * server's word for its state and the operators' notes, the phone's for what was written when the server
+ * leaves it out. An older view than the one kept changes nothing.
+ */
+export function withServerView(
+  prev: MyReport | undefined,
+  v: MyReportView,
+  owner: ReportOwner | undefined,
+): MyReport {
+  if (prev?.serverUpdatedAt !== undefined && prev.serverUpdatedAt > v.updatedAt) return prev;
+  const o = prev?.owner ?? owner;
+  const m: MyReport = {
+    ...prev,
+    clientId: v.clientId,
+    createdAt: prev?.createdAt ?? v.createdAt,
+    category: v.category,
+    description: v.description ?? prev?.description ?? '',
+    ...(o && { owner: o }),
+    number: v.number,
+    serverId: v.id,
+    status: v.status,
+    updatedAt: v.updatedAt,
+    serverUpdatedAt: v.updatedAt,
+    updates: v.updates,
+  };
+  if (v.mergedInto) m.mergedInto = v.mergedInto;
+  return m;
+}
+
+/** The operators' latest note to the reporter, if they wrote one. */
+export function latestNote(m: Pick<MyReport, 'updates'>): ReportUpdate | undefined {
+  const notes = (m.updates ?? []).filter((u) => u.note);
+  return notes[notes.length - 1];
 }
 
 /**

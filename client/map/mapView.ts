@@ -12,6 +12,7 @@ import type { MapCity, MapSegment } from './city.ts';
 import { alarmLayers, alarmMarks } from './layers/alarmLayer.ts';
 import { buildCameraIndex, type CameraPoint, cameraLayers, cameraPoints } from './layers/cameraLayer.ts';
 import { type HeatPeriod, incidentsInPeriod } from './layers/heatLayer.ts';
+import { type HotspotPoint, hotspotKey, hotspotLayers, hotspotPoints } from './layers/hotspotLayer.ts';
 import { incidentLayers } from './layers/incidentLayer.ts';
 import { districtLabels, labelLayer } from './layers/labelLayer.ts';
 import { cameraStatus, isOpen, SPEED_LEVELS } from './layers/style.ts';
@@ -37,8 +38,12 @@ export interface MapUi {
     heat: boolean;
     labels: boolean;
     alarms: boolean;
+    hotspots: boolean;
   };
   heatPeriod: HeatPeriod;
+  /** a camera's hotspot threshold (its own, or the default); `thresholdsVersion` moves when they change */
+  hotspotThreshold: (cameraId: string) => number;
+  thresholdsVersion: number;
   selection: { kind: 'segment' | 'camera' | 'incident'; id: string } | null;
   /** the alarm open in the alarm list: ringed on the map */
   alarmId: string | null;
@@ -48,7 +53,8 @@ export type Picked =
   | { kind: 'segment'; segment: MapSegment }
   | { kind: 'camera'; point: CameraPoint }
   | { kind: 'incident'; incident: IncidentItem }
-  | { kind: 'alarm'; alarm: AlarmItem };
+  | { kind: 'alarm'; alarm: AlarmItem }
+  | { kind: 'hotspot'; hotspot: HotspotPoint };
 
 export interface MapViewOptions {
   container: HTMLElement;
@@ -100,6 +106,10 @@ export class MapView {
   private alarmsVersion = -1;
   private marks: AlarmItem[] = [];
   private heatKey = '';
+  private hotspots: HotspotPoint[] = [];
+  private hotspotsKey = '';
+  private hotspotsVersion = 0;
+  private hotspotsAt = '';
   private heatData: IncidentItem[] = [];
   /** the heatmap's deck.gl layer, loaded the first time the heat layer is shown */
   private heatmap?: typeof import('./layers/heatmapLayer.ts');
@@ -283,6 +293,19 @@ export class MapView {
       this.heatKey = hk;
     }
 
+    // hotspots: when counts came in, thresholds changed, or time moved on (old counts leave)
+    const hsAt = `${state.version.cameras}:${ui.thresholdsVersion}:${staleNow}`;
+    if (ui.visible.hotspots && hsAt !== this.hotspotsAt) {
+      this.hotspotsAt = hsAt;
+      const points = hotspotPoints(state.cameras.values(), city.cameraById, ui.hotspotThreshold, now);
+      const k = hotspotKey(points);
+      if (k !== this.hotspotsKey) {
+        this.hotspotsKey = k;
+        this.hotspots = points;
+        this.hotspotsVersion++;
+      }
+    }
+
     // levels: re-evaluated when readings came in or time moved on (staleness); the roads'
     // attributes are recomputed, and the map redrawn, only when a level actually changed
     const lk = `${state.version.traffic}:${staleNow}`;
@@ -304,6 +327,7 @@ export class MapView {
       this.pointsVersion,
       this.incidentsVersion,
       this.alarmsVersion,
+      this.hotspotsVersion,
       ui.alarmId ?? '-',
       ui.visible.heat && this.heatmap ? this.heatKey : '-',
       sel ? `${sel.kind}:${sel.id}` : '-',
@@ -321,6 +345,11 @@ export class MapView {
         visible: ui.visible.traffic,
       }),
       labelLayer(this.labels, ui.visible.labels),
+      ...hotspotLayers({
+        points: this.hotspots,
+        version: this.hotspotsVersion,
+        visible: ui.visible.hotspots,
+      }),
       ...cameraLayers({
         points: this.points,
         visible: ui.visible.cameras,
@@ -357,6 +386,8 @@ export class MapView {
         return { kind: 'incident', incident: info.object as IncidentItem };
       case 'alarms':
         return { kind: 'alarm', alarm: info.object as AlarmItem };
+      case 'hotspots':
+        return { kind: 'hotspot', hotspot: info.object as HotspotPoint };
       default:
         return null;
     }

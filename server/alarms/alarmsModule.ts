@@ -34,6 +34,11 @@ export interface AlarmsModuleOptions {
   pollMs?: number;
   flood?: FloodConfig;
   /**
+   * The cameras' own hotspot thresholds (crowd_thresholds), read with the rules' settings; left out,
+   * every camera has the `crowd_hotspot` rule's default.
+   */
+  crowdThresholds?: () => Promise<ReadonlyMap<string, number>>;
+  /**
    * The indicator feed (issue 14): the catalogue with its thresholds (the indicators module's, renewed
    * when an admin changes it) and the aggregates' history the rules start from. Left out, the indicator
    * rules see nothing.
@@ -112,7 +117,9 @@ export function alarmsModule(o: AlarmsModuleOptions): AlarmsModule {
     cameras: new Map<string, number>(),
     events: new Map<string, number>(),
     incidents: new Map<string, number>(),
+    crowd: new Map<string, number>(),
   };
+  let crowdThresholds: ReadonlyMap<string, number> = new Map();
   let rejected = 0;
   let lastRejectSample = Date.now();
   let lastLag: { at: number; lagMs: number } | undefined;
@@ -190,6 +197,7 @@ export function alarmsModule(o: AlarmsModuleOptions): AlarmsModule {
     const next = { ...ALARM_RULE_DEFAULTS };
     for (const r of stored) next[r.rule] = r;
     rules = next;
+    if (o.crowdThresholds) crowdThresholds = await o.crowdThresholds();
     rulesLoadedAt = Date.now();
     d.log.debug({ rules: stored.length }, 'alarm rules loaded');
   };
@@ -228,7 +236,10 @@ export function alarmsModule(o: AlarmsModuleOptions): AlarmsModule {
       if (fresh(seen.traffic, t.id, t.ts)) readings.push({ id: t.id, ts: t.ts, speedKmh: t.speedKmh });
     const statuses: RuleInputs['statuses'] = [];
     const detections: RuleInputs['detections'] = [];
+    const counts: RuleInputs['crowd']['counts'] = [];
     for (const c of st.cameras.values()) {
+      if (c.crowd && fresh(seen.crowd, c.id, c.crowd.ts))
+        counts.push({ cameraId: c.id, ts: c.crowd.ts, count: c.crowd.count });
       if (fresh(seen.cameras, c.id, c.ts)) statuses.push({ id: c.id, ts: c.ts, online: c.online });
       const e = c.lastEvent;
       if (e && fresh(seen.events, c.id, e.ts))
@@ -283,6 +294,7 @@ export function alarmsModule(o: AlarmsModuleOptions): AlarmsModule {
       health,
       indicators: { catalogue: catalogue(), ...windows.samples(catalogue(), now) },
       security: { events: securityEvents.splice(0), systems: securitySystems },
+      crowd: { counts, thresholds: crowdThresholds },
     };
   };
 

@@ -11,6 +11,12 @@ import {
 } from './rules/assetSilent.ts';
 import { type CameraDetectionState, cameraDetection, cameraDetectionInit } from './rules/cameraDetection.ts';
 import { type CameraOfflineState, cameraOffline, cameraOfflineInit } from './rules/cameraOffline.ts';
+import {
+  type CrowdCount,
+  type CrowdHotspotState,
+  crowdHotspot,
+  crowdHotspotInit,
+} from './rules/crowdHotspot.ts';
 import type { Debounce } from './rules/debounce.ts';
 import {
   type IncidentInput,
@@ -70,6 +76,7 @@ export interface RuleStates {
   securityEvent: SecurityEventState;
   systemDown: SystemDownState;
   certExpiry: CertExpiryState;
+  crowdHotspot: CrowdHotspotState;
 }
 
 export const rulesInit = (): RuleStates => ({
@@ -87,6 +94,7 @@ export const rulesInit = (): RuleStates => ({
   securityEvent: securityEventInit(),
   systemDown: systemDownInit(),
   certExpiry: certExpiryInit(),
+  crowdHotspot: crowdHotspotInit(),
 });
 
 /** What the rules read in one pass: the samples that arrived since the last one, and the time. */
@@ -120,6 +128,8 @@ export interface RuleInputs {
    * with their latest probe (null: the security module is not running; its rules keep their state)
    */
   security: { events: SecurityEventInput[]; systems: SystemInput[] | null };
+  /** people counts that arrived since the last pass, and the cameras' own thresholds (crowd_thresholds) */
+  crowd: { counts: CrowdCount[]; thresholds: ReadonlyMap<string, number> };
 }
 
 /** Every rule once, in a fixed order; the signals in that order. */
@@ -171,6 +181,14 @@ export function rulePass(
   const ce = sec.systems
     ? certExpiry(s.certExpiry, sec.systems, rules.cert_expiry, now)
     : { state: s.certExpiry, signals: [] };
+  const ch = crowdHotspot(
+    s.crowdHotspot,
+    i.crowd.counts,
+    places.cameras,
+    i.crowd.thresholds,
+    rules.crowd_hotspot,
+    now,
+  );
   return {
     states: {
       roadJam: rj.state,
@@ -187,6 +205,7 @@ export function rulePass(
       securityEvent: se.state,
       systemDown: sd.state,
       certExpiry: ce.state,
+      crowdHotspot: ch.state,
     },
     signals: [
       ...rj.signals,
@@ -203,6 +222,7 @@ export function rulePass(
       ...se.signals,
       ...sd.signals,
       ...ce.signals,
+      ...ch.signals,
     ],
   };
 }
@@ -283,6 +303,9 @@ export function seedStates(stored: readonly AlarmItem[]): { rules: RuleStates; f
         break;
       case 'cert_expiry':
         if (parts[0] === a.rule) s.certExpiry.active.add(sub);
+        break;
+      case 'crowd_hotspot':
+        if (parts[0] === a.rule) s.crowdHotspot.cameras.set(sub, activeDebounce());
         break;
     }
   }

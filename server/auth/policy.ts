@@ -47,6 +47,19 @@ export const API_RULES: readonly Rule[] = [
   { method: 'POST', path: '/api/incidents/:id/merge', access: OPS },
   { method: 'POST', path: '/api/reports', access: REPORTERS },
   { method: 'GET', path: '/api/reports/status', access: REPORTERS, note: 'a field user sees only their own' },
+  { method: 'GET', path: '/api/reports/mine', access: REPORTERS, note: "the caller's own reports only" },
+  {
+    method: 'POST',
+    path: '/api/incidents/:id/notes',
+    access: OPS,
+    note: 'a note to the reporter, without a step',
+  },
+  {
+    method: 'GET',
+    path: '/api/crowd-thresholds',
+    access: CONSOLE,
+    note: "the hotspot layer's thresholds; admins change them under /api/admin",
+  },
   { method: 'GET', path: '/api/photos/*', access: ALL, note: 'a field user sees only their own' },
   {
     method: 'GET',

@@ -82,10 +82,16 @@ export class CityState {
     }
     for (const e of batch.cameraEvents) {
       const prev = this.cameras.get(e.cameraId);
-      if (prev?.lastEvent && prev.lastEvent.ts > e.time) continue;
+      // a people count is kept apart from the last event, which the minutely vehicle counts replace
+      const crowd =
+        e.kind === 'crowd' && e.count !== null && !(prev?.crowd && prev.crowd.ts > e.time)
+          ? { count: e.count, ts: e.time }
+          : undefined;
+      if (prev?.lastEvent && prev.lastEvent.ts > e.time && !crowd) continue;
       const item: CameraItem = {
         ...(prev ?? { id: e.cameraId, ts: e.time, online: true }),
-        lastEvent: eventOf(e),
+        ...(prev?.lastEvent && prev.lastEvent.ts > e.time ? {} : { lastEvent: eventOf(e) }),
+        ...(crowd ? { crowd } : {}),
       };
       this.cameras.set(e.cameraId, item);
       touchedCam.set(e.cameraId, item);
@@ -172,6 +178,7 @@ export class CityState {
     if (r.fps !== null) item.fps = r.fps;
     if (r.bitrateKbps !== null) item.bitrateKbps = r.bitrateKbps;
     if (prev?.lastEvent) item.lastEvent = prev.lastEvent;
+    if (prev?.crowd) item.crowd = prev.crowd;
     return item;
   }
 }

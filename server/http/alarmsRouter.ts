@@ -2,6 +2,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import type { AlarmEvent } from '#contract/alarmLifecycle.ts';
 import {
+  ALARM_RULE_DEFAULTS,
   ALARM_RULES,
   ALARM_STATES,
   AlarmActionSchema,
@@ -13,6 +14,7 @@ import {
   AlarmRuleUpdateSchema,
   OutOfServiceSchema,
 } from '#contract/alarms.ts';
+import { CROWD_THRESHOLD_MAX, CROWD_THRESHOLD_MIN, type CrowdThresholds } from '#contract/hotspots.ts';
 import { actorOf } from '../auth/guard.ts';
 import type { Bus } from '../bus.ts';
 import type { AuditLog } from '../domain/audit.ts';
@@ -26,7 +28,13 @@ export interface AlarmsDeps {
   audit: AuditLog;
   /** asset ids that exist (an asset put out of service must be one) */
   assetExists: (id: string) => boolean;
+  /** camera ids that exist (a hotspot threshold is a camera's) */
+  cameraExists: (id: string) => boolean;
 }
+
+const CrowdThresholdBody = z.object({
+  threshold: z.number().int().min(CROWD_THRESHOLD_MIN).max(CROWD_THRESHOLD_MAX),
+});
 
 /** A comma-separated query filter of values from `values`. */
 const listOf = <T extends string>(values: readonly T[]) =>
@@ -207,6 +215,41 @@ export function alarmsRouter(deps: AlarmsDeps): Router {
     // with who changed it and when, as the list has it
     const setting = (await deps.repo.ruleSettings()).find((x) => x.rule === rule);
     res.json({ item: setting ?? item });
+  });
+
+  // --- crowd hotspots: the cameras' own thresholds (issue 15) ---
+
+  r.get('/api/crowd-thresholds', async (_req, res) => {
+    const [rules, items] = await Promise.all([deps.repo.listRules(), deps.repo.crowdThresholds()]);
+    const rule = rules.find((x) => x.rule === 'crowd_hotspot') ?? ALARM_RULE_DEFAULTS.crowd_hotspot;
+    const body: CrowdThresholds = { defaultThreshold: rule.threshold ?? 50, items };
+    res.set('Cache-Control', NO_STORE);
+    res.json(body);
+  });
+
+  r.put('/api/admin/crowd-thresholds/:cameraId', async (req, res) => {
+    const cameraId = String(req.params.cameraId);
+    const b = parseBody(CrowdThresholdBody, req.body);
+    if (!deps.cameraExists(cameraId)) throw new HttpError(404, 'unknown_asset', `no camera ${cameraId}`);
+    const out = await deps.repo.putCrowdThreshold(cameraId, b.threshold, req.auth?.user.username ?? 'admin');
+    deps.bus.emit('alarms:settings', { what: 'rules' });
+    deps.audit.record({
+      ...actorOf(req),
+      action: 'crowd_threshold.update',
+      target: cameraId,
+      outcome: 'ok',
+      details: { before: out.before, after: out.item.threshold },
+    });
+    res.json({ item: out.item });
+  });
+
+  r.delete('/api/admin/crowd-thresholds/:cameraId', async (req, res) => {
+    const cameraId = String(req.params.cameraId);
+    if (!(await deps.repo.deleteCrowdThreshold(cameraId)))
+      throw new HttpError(404, 'no_threshold', `camera ${cameraId} has the default threshold`);
+    deps.bus.emit('alarms:settings', { what: 'rules' });
+    deps.audit.record({ ...actorOf(req), action: 'crowd_threshold.reset', target: cameraId, outcome: 'ok' });
+    res.status(204).end();
   });
 
   r.get('/api/admin/out-of-service', async (_req, res) => {

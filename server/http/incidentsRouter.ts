@@ -41,6 +41,11 @@ const ActionBody = z
     message: 'required to assign: who is sent',
   });
 
+const NoteBody = z.object({
+  note: trimmedText(MAX_NOTE_CHARS, 1),
+  actor: Actor,
+});
+
 const MergeBody = z.object({
   ids: z
     .array(z.union([trimmedToken(32), z.number().int()]).transform(String))
@@ -129,6 +134,20 @@ export function incidentsRouter(deps: IncidentDeps): Router {
       details: { status: out.item.status, ...(body.action === 'assign' ? { assignee: body.assignee } : {}) },
     });
     res.json({ incident: { ...out.item, number: incidentNumber(out.item.id) } });
+  });
+
+  r.post('/api/incidents/:id/notes', async (req, res) => {
+    const id = String(req.params.id);
+    const body = parseBody(NoteBody, req.body);
+    await load(id);
+    const item = await deps.repo.addNote(id, {
+      actor: req.auth?.user.username ?? body.actor,
+      note: body.note,
+    });
+    if (!item) throw new HttpError(404, 'no_incident', `no incident ${id}`);
+    await changed([item]);
+    deps.audit?.record({ ...actorOf(req), action: 'incident.note', target: id, outcome: 'ok' });
+    res.status(201).json({ incident: { ...item, number: incidentNumber(item.id) } });
   });
 
   r.post('/api/incidents/:id/merge', async (req, res) => {

@@ -8,6 +8,7 @@ import {
   MAX_DESCRIPTION_CHARS,
   MAX_PHOTO_BYTES,
   MAX_PHOTOS,
+  type MyReportsPage,
   type PhotoRef,
   type RejectedPhoto,
   type ReportCreated,
@@ -408,6 +409,23 @@ export function reportsRouter(deps: IncidentDeps): Router {
         own,
       ),
     });
+  });
+
+  // "my reports" (v1.6): the caller's own reports, whatever the role (an operator reporting from the
+  // field sees their own too); the phone keeps the last answer for when it is offline
+  r.get('/api/reports/mine', async (req, res) => {
+    const owner = req.auth?.user.id;
+    if (!owner) throw new HttpError(401, 'unauthenticated', 'sign in to see your reports');
+    const raw = req.query.limit;
+    const limit = raw === undefined ? 100 : Number(raw);
+    if (!Number.isInteger(limit) || limit < 1 || limit > 500)
+      throw new HttpError(400, 'bad_query', 'limit: a whole number from 1 to 500', [
+        { field: 'limit', message: 'a whole number from 1 to 500' },
+      ]);
+    res.set('Cache-Control', 'no-store');
+    const items = await deps.repo.reportViews({ ownerUserId: owner, limit });
+    const page: MyReportsPage = { items: items.map(({ ownerUserId: _, ...v }) => v) };
+    res.json(page);
   });
 
   const servePhoto = (variant: 'full' | 'thumb') => async (req: Request, res: import('express').Response) => {

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { AlarmItem } from '#contract/alarms.ts';
 import type { CityModel } from '#contract/assets.ts';
 import type { Role } from '#contract/auth.ts';
+import type { MyReportView } from '#contract/incidentsApi.ts';
 import type {
   AlertItem,
   BBox,
@@ -40,7 +41,7 @@ interface SocketData {
   layers: LayerName[];
   bbox?: BBox;
   /** who is connected (set by the handshake check), and the token to check again */
-  user?: { sessionId: string; username: string; role: Role };
+  user?: { sessionId: string; userId: string; username: string; role: Role };
   token?: string;
   /** since when more than `slowBytes` have been waiting to go to this client */
   slowSince?: number;
@@ -200,6 +201,14 @@ export class LiveGateway {
     this.io.local.to(room('alerts')).emit('alert', a);
   }
 
+  /**
+   * One field report changed: to every connection of the account that filed it, on every instance (the
+   * change happened on this one only: a console's step, or an operator's note).
+   */
+  pushReport(ownerUserId: string, r: MyReportView): void {
+    this.io.to(userRoom(ownerUserId)).emit('report:changed', r);
+  }
+
   clientCount(): number {
     return this.io.engine.clientsCount;
   }
@@ -282,7 +291,12 @@ export class LiveGateway {
           err.data = { code: 'unauthenticated', reason: c.reason };
           return next(err);
         }
-        socket.data.user = { sessionId: c.auth.sessionId, username: c.auth.user.username, role: c.auth.role };
+        socket.data.user = {
+          sessionId: c.auth.sessionId,
+          userId: c.auth.user.id,
+          username: c.auth.user.username,
+          role: c.auth.role,
+        };
         socket.data.token = token;
         next();
       } catch (err) {
@@ -318,6 +332,8 @@ export class LiveGateway {
 
   private onConnection(socket: IocSocket): void {
     const l = this.limits;
+    // the account's own reports come to every connection of it (v1.6), whatever it subscribes to
+    if (socket.data.user) socket.join(userRoom(socket.data.user.userId));
     const bucket = new TokenBucket(l.callBurst, l.callsPerSec);
     let refused = 0;
     socket.use(([event, ...args], next) => {
@@ -522,6 +538,8 @@ export class LiveGateway {
 }
 
 const room = (l: LayerName) => `layer:${l}`;
+/** The connections of one account (its field reports are pushed there). */
+const userRoom = (userId: string) => `user:${userId}`;
 
 /** Bytes queued for a client and not yet handed to the kernel: engine.io's write buffer, then the WebSocket's. */
 function backlogBytes(s: IocSocket): number {

@@ -49,6 +49,7 @@ export function liveModule(o: LiveModuleOptions): IocModule & { clientCount(): n
         b.emit('state:changed', { ...noChanges(), incidents: items, newIncidents });
       });
       b.on('alert', name, (a) => g.pushAlert(a));
+      b.on('reports:changed', name, (e) => g.pushReport(e.ownerUserId, e.report));
       // the alarm engine's changes, and those it read back from the database (other instances')
       b.on('alarms:changed', name, (items) => g.pushAlarms(items));
     },

@@ -15,6 +15,7 @@ import {
   type OutOfService,
   type OutOfServiceView,
 } from '#contract/alarms.ts';
+import type { CrowdThreshold } from '#contract/hotspots.ts';
 import type { Db } from './db.ts';
 
 const MS = (col: string) => `(extract(epoch FROM ${col}) * 1000)::float8`;
@@ -511,6 +512,47 @@ export class AlarmsRepo {
     const stored = (await this.listRules()).find((x) => x.rule === cfg.rule);
     if (!stored) throw new Error(`no alarm rule ${cfg.rule}`);
     return stored;
+  }
+
+  /** The cameras' own hotspot thresholds (sql/022), by camera id. */
+  async crowdThresholds(): Promise<CrowdThreshold[]> {
+    const r = await this.db.query<{
+      camera_id: string;
+      threshold: number;
+      updated_at: number;
+      updated_by: string | null;
+    }>(
+      `SELECT camera_id, threshold, ${MS('updated_at')} AS updated_at, updated_by FROM crowd_thresholds ORDER BY camera_id`,
+    );
+    return r.rows.map((x) => ({
+      cameraId: x.camera_id,
+      threshold: x.threshold,
+      updatedAt: x.updated_at,
+      updatedBy: x.updated_by,
+    }));
+  }
+
+  /** Sets a camera's own threshold; the row as stored, and the one it replaced. */
+  async putCrowdThreshold(
+    cameraId: string,
+    threshold: number,
+    actor: string,
+  ): Promise<{ item: CrowdThreshold; before: number | null }> {
+    const before = (await this.crowdThresholds()).find((x) => x.cameraId === cameraId)?.threshold ?? null;
+    await this.db.query(
+      `INSERT INTO crowd_thresholds (camera_id, threshold, updated_at, updated_by) VALUES ($1, $2, now(), $3)
+       ON CONFLICT (camera_id) DO UPDATE SET threshold = $2, updated_at = now(), updated_by = $3`,
+      [cameraId, threshold, actor],
+    );
+    const item = (await this.crowdThresholds()).find((x) => x.cameraId === cameraId);
+    if (!item) throw new Error(`crowd threshold of ${cameraId} not stored`);
+    return { item, before };
+  }
+
+  /** Back to the rule's default for this camera; whether it had its own. */
+  async deleteCrowdThreshold(cameraId: string): Promise<boolean> {
+    const r = await this.db.query('DELETE FROM crowd_thresholds WHERE camera_id = $1', [cameraId]);
+    return (r.rowCount ?? 0) > 0;
   }
 
   /** Back to the shipped defaults. */

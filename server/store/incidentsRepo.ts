@@ -4,6 +4,7 @@ import type {
   IncidentHistoryEntry,
   IncidentListItem,
   MergedReport,
+  MyReportView,
   ReportStatus,
 } from '#contract/incidentsApi.ts';
 import { incidentNumber } from '#contract/incidentsApi.ts';
@@ -226,6 +227,88 @@ export class IncidentsRepo {
       [incidentId],
     );
     return r.rows.map((x) => x.id);
+  }
+
+  /**
+   * Field reports as their reporter sees them ("my reports", v1.6): an account's own (`ownerUserId`,
+   * newest first) or the ones named (`incidentIds`, for the live push, each with its owner); with the
+   * operators' steps and notes, oldest first. Only reports with an owner are answered.
+   */
+  async reportViews(f: {
+    ownerUserId?: string;
+    incidentIds?: string[];
+    limit: number;
+  }): Promise<Array<MyReportView & { ownerUserId: string }>> {
+    if (!f.ownerUserId && !f.incidentIds?.length) return [];
+    const r = await this.db.query<{
+      id: string;
+      msg_id: string | null;
+      owner: string;
+      category: IncidentCategory;
+      severity: number;
+      status: IncidentState;
+      created_at: number;
+      updated_at: number;
+      description: string | null;
+      merged_into: string | null;
+      updates:
+        | Array<{ time: number; action: string; to_status: IncidentState | null; note: string | null }>
+        | string
+        | null;
+    }>(
+      `SELECT i.id::text AS id, i.msg_id, i.owner_user_id::text AS owner, i.category, i.severity::int AS severity,
+         i.status, ${MS('i.created_at')} AS created_at, ${MS('i.updated_at')} AS updated_at, i.description,
+         i.merged_into::text AS merged_into,
+         (SELECT json_agg(json_build_object('time', ${MS('e.time')}, 'action', e.action,
+                   'to_status', CASE WHEN e.to_status IS DISTINCT FROM e.from_status THEN e.to_status END,
+                   'note', e.note) ORDER BY e.time, e.id)
+            FROM incident_events e
+           WHERE e.incident_id = i.id AND e.action NOT IN ('reported', 'merge')) AS updates
+       FROM incidents i
+       WHERE i.owner_user_id IS NOT NULL
+         AND ($1::uuid IS NULL OR i.owner_user_id = $1::uuid)
+         AND ($2::text IS NULL OR i.id = ANY(string_to_array($2::text, ',')::bigint[]))
+       ORDER BY i.created_at DESC, i.id DESC LIMIT $3`,
+      [f.ownerUserId ?? null, f.incidentIds?.length ? f.incidentIds.join(',') : null, f.limit],
+    );
+    return r.rows.map((x) => {
+      const ups = (typeof x.updates === 'string' ? JSON.parse(x.updates) : (x.updates ?? [])) as Array<{
+        time: number;
+        action: string;
+        to_status: IncidentState | null;
+        note: string | null;
+      }>;
+      const v: MyReportView & { ownerUserId: string } = {
+        clientId: x.msg_id ?? x.id,
+        id: x.id,
+        number: incidentNumber(x.id),
+        status: x.status,
+        updatedAt: x.updated_at,
+        category: x.category,
+        severity: x.severity,
+        createdAt: x.created_at,
+        description: x.description,
+        updates: ups.map((u) => ({ time: u.time, action: u.action, toStatus: u.to_status, note: u.note })),
+        ownerUserId: x.owner,
+      };
+      if (x.merged_into) v.mergedInto = { id: x.merged_into, number: incidentNumber(x.merged_into) };
+      return v;
+    });
+  }
+
+  /** An operator's note without a step (v1.6): kept in the history, the incident's `updatedAt` moved. */
+  async addNote(id: string, opts: { actor: string; note: string }): Promise<IncidentItem | undefined> {
+    const r = await this.db.query<IncidentRow>(
+      `WITH upd AS (
+         UPDATE incidents SET updated_at = now() WHERE id = $1 RETURNING *
+       ), ev AS (
+         INSERT INTO incident_events (incident_id, time, action, actor, from_status, to_status, note)
+         SELECT id, updated_at, 'note', $2, status, status, $3 FROM upd
+       )
+       SELECT ${INCIDENT_COLUMNS} FROM upd`,
+      [id, opts.actor, opts.note],
+    );
+    return r.rows[0] ? toIncidentItem(r.rows[0]) : undefined;
   }
 
   /** Status of the reports a phone made, by the ids it made; unknown ids are left out. */

@@ -45,14 +45,25 @@ export async function latestCameraStatus(
   return r.rows;
 }
 
-/** The newest analytic event of each camera since `sinceMs` (epoch ms). */
+/**
+ * The newest analytic event of each camera since `sinceMs` (epoch ms), and its newest people count
+ * (a `crowd` event: the hotspot layer), oldest first.
+ */
 export async function latestCameraEvents(db: Db, sinceMs: number): Promise<CameraEventRecord[]> {
+  const cols = `${MS('time')} AS "time", camera_id AS "cameraId", kind,
+       ${REAL('confidence')} AS confidence, count, snapshot_url AS "snapshotUrl", msg_id AS "msgId"`;
   const r = await db.query<CameraEventRecord>(
-    `SELECT DISTINCT ON (camera_id) ${MS('time')} AS "time", camera_id AS "cameraId", kind,
-       ${REAL('confidence')} AS confidence, count, snapshot_url AS "snapshotUrl", msg_id AS "msgId"
-     FROM camera_events
-     WHERE time >= to_timestamp($1::float8 / 1000)
-     ORDER BY camera_id, time DESC`,
+    `SELECT * FROM (
+       SELECT DISTINCT ON (camera_id) ${cols} FROM camera_events
+       WHERE time >= to_timestamp($1::float8 / 1000) ORDER BY camera_id, time DESC
+     ) latest
+     UNION
+     SELECT * FROM (
+       SELECT DISTINCT ON (camera_id) ${cols} FROM camera_events
+       WHERE time >= to_timestamp($1::float8 / 1000) AND kind = 'crowd' AND count IS NOT NULL
+       ORDER BY camera_id, time DESC
+     ) crowd
+     ORDER BY "time"`,
     [sinceMs],
   );
   return r.rows;

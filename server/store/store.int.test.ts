@@ -39,6 +39,7 @@ const MIGRATIONS = [
   '018_indicator_hours.sql',
   '019_indicator_labels.sql',
   '020_security.sql',
+  '022_crowd_hotspots.sql',
 ];
 
 /** A city of one square ward (105–106 E, 20–21 N) with these segments and no cameras. */
@@ -509,6 +510,7 @@ describe.each(testBackends())('store on $name', (backend) => {
         '018_indicator_hours.sql',
         '019_indicator_labels.sql',
         '020_security.sql',
+        '022_crowd_hotspots.sql',
       ]);
       // readings keep arriving and the app's refresher runs over the last days only (materialising
       // yesterday moves TimescaleDB's watermark past the old day): the old day must stay rolled up

@@ -1,5 +1,9 @@
+import type { ReportUpdate } from '#contract/incidentsApi.ts';
 import { fmt, t } from '../../i18n/i18n.ts';
-import { isMine, myReports, outbox, statusCheckedAt } from '../fieldStore.ts';
+import type { MessageKey } from '../../i18n/messages.ts';
+import { isMine, myReports, online, outbox, statusCheckedAt } from '../fieldStore.ts';
+import type { MyReport } from '../outbox.ts';
+import { feedLive } from '../reportFeed.ts';
 import { OtherAccountItem, OutboxItem } from './OutboxItem.tsx';
 import { Chip, ItemIcon } from './ReportItem.tsx';
 
@@ -9,6 +13,7 @@ export function MineScreen() {
   const entries = outbox.value;
   const sent = myReports.value;
   const checked = statusCheckedAt.value;
+  const live = feedLive.value && online.value;
   return (
     <div class="mine" data-testid="mine">
       {entries.length > 0 && (
@@ -26,10 +31,16 @@ export function MineScreen() {
       <section class="card">
         <div class="card-head">
           <h2>{t('field.tab.mine')}</h2>
-          {checked > 0 && (
-            <span class="card-aside">
-              {t('field.mine.updated', { ago: f.ago(Math.max(0, Date.now() - checked)) })}
+          {live ? (
+            <span class="card-aside live" data-testid="mine-live">
+              {t('field.mine.live')}
             </span>
+          ) : (
+            checked > 0 && (
+              <span class="card-aside" data-testid="mine-checked">
+                {t('field.mine.updated', { ago: f.ago(Math.max(0, Date.now() - checked)) })}
+              </span>
+            )
           )}
         </div>
         {sent.length === 0 ? (
@@ -45,6 +56,7 @@ export function MineScreen() {
                   </div>
                   <div class="item-sub">{f.dateTime(m.createdAt)}</div>
                   {m.description && <div class="item-desc">{m.description}</div>}
+                  <Updates m={m} />
                 </div>
                 <Chip phase={m.status ?? 'new'} />
               </li>
@@ -54,4 +66,35 @@ export function MineScreen() {
       </section>
     </div>
   );
+}
+
+/** What the centre did with a report, newest first: its steps, and the notes an operator left for the reporter. */
+function Updates({ m }: { m: MyReport }) {
+  const f = fmt.value;
+  const ups = (m.updates ?? [])
+    .filter((u) => u.note || u.toStatus)
+    .slice(-3)
+    .reverse();
+  if (!ups.length && !m.mergedInto) return null;
+  return (
+    <ul class="updates" data-testid="mine-updates">
+      {m.mergedInto && <li class="update">{t('field.mine.merged', { number: m.mergedInto.number })}</li>}
+      {ups.map((u) => (
+        <li key={`${u.time}-${u.action}`} class="update" data-testid="mine-update">
+          <span class="update-when">{f.time(u.time)}</span> {stepText(u)}
+          {u.note && (
+            <div class="update-note" data-testid="mine-note">
+              “{u.note}”
+            </div>
+          )}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+function stepText(u: ReportUpdate): string {
+  if (u.action === 'note') return t('field.mine.note');
+  if (u.action === 'merged') return t('field.mine.mergedStep');
+  return u.toStatus ? t(`state.${u.toStatus}` as MessageKey) : t('field.mine.note');
 }

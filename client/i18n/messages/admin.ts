@@ -148,6 +148,8 @@ export const vi = {
   'admin.alarms.desc.reject_spike':
     'Số tin MQTT bị từ chối mỗi giây vượt ngưỡng; hết khi xuống dưới ngưỡng trừ biên.',
   'admin.alarms.desc.system_health': 'Cơ sở dữ liệu ngừng hoặc việc tiếp nhận dữ liệu chậm hơn ngưỡng.',
+  'admin.alarms.desc.crowd_hotspot':
+    'Camera đếm được số người từ ngưỡng trở lên (ngưỡng mặc định; từng camera có thể có ngưỡng riêng bên dưới); hết khi số người xuống dưới ngưỡng trừ biên, hoặc camera không đếm nữa sau 15 phút.',
   'admin.alarms.desc.indicator_threshold':
     'Số liệu mới nhất của một chỉ tiêu (hoặc số sự kiện trong 1 giờ qua) theo từng cơ quan, phường hay toàn tỉnh vượt ngưỡng cảnh báo hoặc nghiêm trọng. Các ngưỡng đặt cho từng chỉ tiêu trong danh mục chỉ tiêu; ở đây là mức ưu tiên (nghiêm trọng; cảnh báo thấp hơn một bậc) và biên trả về.',
   'admin.alarms.desc.indicator_baseline':
@@ -158,6 +160,18 @@ export const vi = {
     'Một hệ thống công khai không phản hồi lâu hơn thời gian chờ (mặc định 3 phút).',
   'admin.alarms.desc.cert_expiry':
     'Chứng chỉ TLS của một hệ thống công khai hết hạn trong số ngày ngưỡng (mặc định 14).',
+  'admin.crowd.title': 'Ngưỡng đám đông riêng của camera',
+  'admin.crowd.intro':
+    'Camera không có ngưỡng riêng dùng ngưỡng của quy tắc “Điểm nóng tụ tập đông người” ({n} người). Quảng trường chứa được nhiều người hơn một con hẻm: đặt ngưỡng riêng cho từng camera.',
+  'admin.crowd.empty': 'Chưa camera nào có ngưỡng riêng.',
+  'admin.crowd.col.camera': 'Camera',
+  'admin.crowd.col.threshold': 'Ngưỡng (người)',
+  'admin.crowd.people': '{n} người',
+  'admin.crowd.pick': '— Chọn camera —',
+  'admin.crowd.save': 'Lưu ngưỡng',
+  'admin.crowd.useDefault': 'Dùng ngưỡng mặc định',
+  'admin.crowd.saved': 'Đã lưu ngưỡng của {name}',
+  'admin.crowd.removed': '{name} dùng lại ngưỡng mặc định',
   'admin.alarms.fromCatalogue': 'Theo danh mục chỉ tiêu',
   'admin.alarms.fromCatalogueHint':
     'Ngưỡng cảnh báo và nghiêm trọng của từng chỉ tiêu được sửa trong danh mục chỉ tiêu.',
@@ -556,6 +570,8 @@ export const en = {
   'admin.alarms.desc.reject_spike':
     'MQTT messages rejected per second above the threshold; clears below threshold minus margin.',
   'admin.alarms.desc.system_health': 'The database is down or ingest lags behind by more than the threshold.',
+  'admin.alarms.desc.crowd_hotspot':
+    'A camera counts at least the threshold of people (the default; a camera may have its own below); it clears when the count falls below the threshold less the margin, or when the camera has counted nobody for 15 minutes.',
   'admin.alarms.desc.indicator_threshold':
     'An indicator’s latest figure (or its events in the last hour) for an agency, a ward or the province passes its warning or critical threshold. The thresholds are each indicator’s, set in the indicator catalogue; here are the priority (critical; the warning one below) and the deadband.',
   'admin.alarms.desc.indicator_baseline':
@@ -566,6 +582,18 @@ export const en = {
     'A public system does not answer for longer than the delay (3 minutes by default).',
   'admin.alarms.desc.cert_expiry':
     "A public system's TLS certificate expires within the threshold's days (14 by default).",
+  'admin.crowd.title': 'Cameras’ own crowd thresholds',
+  'admin.crowd.intro':
+    'A camera without its own threshold has the “Crowd hotspot” rule’s ({n} people). A square holds more people than a lane: give each camera its own.',
+  'admin.crowd.empty': 'No camera has its own threshold yet.',
+  'admin.crowd.col.camera': 'Camera',
+  'admin.crowd.col.threshold': 'Threshold (people)',
+  'admin.crowd.people': '{n} people',
+  'admin.crowd.pick': '— Pick a camera —',
+  'admin.crowd.save': 'Save threshold',
+  'admin.crowd.useDefault': 'Use the default',
+  'admin.crowd.saved': 'Threshold of {name} saved',
+  'admin.crowd.removed': '{name} has the default threshold again',
   'admin.alarms.fromCatalogue': 'From the indicator catalogue',
   'admin.alarms.fromCatalogueHint':
     'Each indicator’s warning and critical thresholds are edited in the indicator catalogue.',

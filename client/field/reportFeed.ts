@@ -1,0 +1,42 @@
+import { signal } from '@preact/signals';
+import { io, type Socket } from 'socket.io-client';
+import type { ClientToServerEvents, ServerToClientEvents } from '#contract/live.ts';
+
+/** Whether the server's pushes reach this phone now (the list is live, not only as last fetched). */
+export const feedLive = signal(false);
+
+/**
+ * The phone's live line to the server (issue 15): the server pushes `report:changed` for this account's
+ * reports, nothing is polled. On every (re)connection the whole list is fetched again, so what changed
+ * while the phone was away is not missed. `onRefused`: the login behind it ended.
+ */
+export function startReportFeed(o: {
+  onConnect: () => void;
+  onChanged: Parameters<ServerToClientEvents['report:changed']> extends [infer R] ? (r: R) => void : never;
+  onRefused: () => void;
+}): () => void {
+  const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io({
+    transports: ['websocket'],
+    reconnectionDelay: 1000,
+    reconnectionDelayMax: 30_000,
+  });
+  socket.on('connect', () => {
+    feedLive.value = true;
+    o.onConnect();
+  });
+  socket.on('disconnect', () => {
+    feedLive.value = false;
+  });
+  socket.on('report:changed', (r) => o.onChanged(r));
+  socket.on('session_ended', () => o.onRefused());
+  socket.on('connect_error', (err) => {
+    feedLive.value = false;
+    const data = (err as Error & { data?: { code?: string } }).data;
+    // no login: the outbox waits for one; the socket tries again once the page asks it to
+    if (data?.code === 'unauthenticated') {
+      socket.disconnect();
+      o.onRefused();
+    }
+  });
+  return () => socket.disconnect();
+}
