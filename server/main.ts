@@ -63,6 +63,7 @@ import { writeBatch } from './store/readingsRepo.ts';
 import { insertRejects, listRejects } from './store/rejectsRepo.ts';
 import { servicesQueries } from './store/servicesRepo.ts';
 import { latestCameraEvents, latestCameraStatus, latestTraffic, openIncidents } from './store/stateRepo.ts';
+import { UnplacedReportsRepo } from './store/unplacedReportsRepo.ts';
 
 // The composition root: the IOC as a library (`startIoc`). The product's entry is ../ioc.ts, which plugs
 // the simulators in; the server imports nothing of the simulators.
@@ -272,7 +273,15 @@ async function boot(
       listRejects: (q) => listRejects(db, q),
       cameraEvents: (q) => recentCameraEvents(db, q),
     },
-    incidents: { repo: incidentsRepo, photos, bus, city: () => city, assets: () => assets, audit },
+    incidents: {
+      repo: incidentsRepo,
+      unplaced: new UnplacedReportsRepo(db, photos),
+      photos,
+      bus,
+      city: () => city,
+      assets: () => assets,
+      audit,
+    },
     auth: {
       ...auth,
       audit,
