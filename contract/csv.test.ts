@@ -32,4 +32,10 @@ describe('reading a CSV file', () => {
   it('says where a quote is left open', () => {
     expect(parseCsv('a,b\n1,"2\n3')).toEqual({ error: 'a quoted field opened on line 2 is never closed' });
   });
+  it('writes numbers rounded as the screens show them: ratios to 3 decimals, other figures to 1', () => {
+    const rows = [{ rate: 19 / 22, speed: 31.25, n: 12, neg: -0.0004, big: 1234.56 }];
+    expect(toCsv(rows, ['rate', 'speed', 'n', 'neg', 'big'])).toBe(
+      '\uFEFFrate,speed,n,neg,big\r\n0.864,31.3,12,0,1234.6\r\n',
+    );
+  });
 });

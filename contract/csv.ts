@@ -1,16 +1,33 @@
 // CSV as RFC 4180 has it, for the server (exports, the indicator import) and the admin page (a preview of
 // the file the import will read, line by line as the import numbers it).
 
-/** One CSV field: null/undefined empty, numbers as JSON writes them, quoted when it must be (RFC 4180). */
+/**
+ * A number as the screens show it: a ratio (below 1) to three decimals, the percent with one decimal
+ * that the dashboard writes (0.8636… → 0.864, "86,4%"); any other figure to one decimal (a speed, an
+ * average: 31.25 → 31.3); whole numbers as they are. No 0.8636363636363636 in a spreadsheet.
+ */
+export function roundAsShown(n: number): number {
+  if (!Number.isFinite(n) || Number.isInteger(n)) return n;
+  return Number(n.toFixed(Math.abs(n) < 1 ? 3 : 1));
+}
+
+/** One CSV field: null/undefined empty, numbers rounded as shown, quoted when it must be (RFC 4180). */
 function field(v: unknown): string {
   if (v === null || v === undefined) return '';
-  const s = typeof v === 'string' ? v : typeof v === 'object' ? JSON.stringify(v) : String(v);
+  const s =
+    typeof v === 'string'
+      ? v
+      : typeof v === 'number'
+        ? String(roundAsShown(v))
+        : typeof v === 'object'
+          ? JSON.stringify(v)
+          : String(v);
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
 /**
  * Rows as CSV with a header of `columns`: UTF-8 with a byte-order mark (so Excel reads Vietnamese),
- * CRLF line ends, the values exactly as the JSON has them.
+ * CRLF line ends, the values as the JSON has them but numbers rounded as the screens show them.
  */
 export function toCsv<T extends object>(rows: readonly T[], columns: readonly (keyof T & string)[]): string {
   const lines = [columns.join(',')];

@@ -161,3 +161,25 @@ export interface MergeRequest {
   note?: string;
   actor?: string;
 }
+
+/**
+ * An Open311 report given with an address only (`GET /api/incidents/unplaced`): it waits, unplaced,
+ * until an operator places it on the map (`POST /api/incidents/unplaced/{id}/place` with `{ lat, lon }`),
+ * which stores its incident.
+ */
+export interface UnplacedReport {
+  id: string;
+  /** the Open311 client's token (`GET /open311/v2/tokens/{token}.json`) */
+  token: string;
+  category: IncidentCategory;
+  description: string | null;
+  /** Open311 `address_string`, as the reporter wrote it */
+  address: string | null;
+  /** Open311 `address_id`, the reporter's own address reference */
+  addressId: string | null;
+  reporter: string | null;
+  /** when it was reported, ms since epoch */
+  ts: number;
+  /** an uploaded photo (`/api/photos/{id}/thumb` once placed) */
+  photoId: string | null;
+}

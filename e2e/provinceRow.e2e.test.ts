@@ -191,9 +191,9 @@ describe('the province row on the wall console', () => {
       'so-y-te',
     ]);
     await expect(page.getByTestId('agency-on-time').allTextContents()).resolves.toEqual([
-      '100,0 %',
-      '90,0 %',
-      '75,0 %',
+      '100,0%',
+      '90,0%',
+      '75,0%',
     ]);
     await expect(page.getByTestId('agency-overdue').allTextContents()).resolves.toEqual(['25', '3', '12']);
     // the nine agencies with nothing this month are counted, not listed
@@ -225,9 +225,9 @@ describe('the province row on the wall console', () => {
       'Du lịch',
     ]);
     await expect(page.getByTestId('topic-negative').allTextContents()).resolves.toEqual([
-      '60,0 %',
-      '20,0 %',
-      '0,0 %',
+      '60,0%',
+      '20,0%',
+      '0,0%',
     ]);
     await page.getByTestId('mention-spark').waitFor();
     await screenshot(page, 'province-panel-online-information');
@@ -239,7 +239,7 @@ describe('the province row on the wall console', () => {
     // the name is the catalogue's; 1,180 against 1,000 a year earlier: +18.0 %; 1,180 of 11,800 planned: 10.0 %
     await expect(budget.textContent()).resolves.toContain('Thu ngân sách nhà nước trên địa bàn');
     await expect(budget.getByTestId('se-latest').textContent()).resolves.toBe('1.180,0 tỷ đồng');
-    await expect(budget.getByTestId('se-yoy').textContent()).resolves.toBe('so cùng kỳ +18,0 %');
+    await expect(budget.getByTestId('se-yoy').textContent()).resolves.toBe('so cùng kỳ +18,0%');
     await expect(budget.getByTestId('se-plan').textContent()).resolves.toBe('10,0 % kế hoạch năm');
     await screenshot(page, 'province-panel-socio-economic');
 

@@ -19,7 +19,8 @@ import { errorHandler, HttpError, notFound } from './http/errors.ts';
 import { incidentsRouter } from './http/incidentsRouter.ts';
 import { type IndicatorsDeps, indicatorsRouter } from './http/indicatorsRouter.ts';
 import { layersRouter } from './http/layersRouter.ts';
-import { open311Errors, open311Router } from './http/open311Router.ts';
+import { open311Cors, open311Errors, open311Router } from './http/open311Router.ts';
+import { PhotoGate } from './http/photoGate.ts';
 import { type IncidentDeps, reportsRouter } from './http/reportsRouter.ts';
 import { type SecurityDeps, securityRouter } from './http/securityRouter.ts';
 import { servicesRouter } from './http/servicesRouter.ts';
@@ -79,6 +80,8 @@ function corsGuard(allowed: string[]): express.RequestHandler {
   return (req, res, next) => {
     const origin = req.get('origin');
     if (!origin) return next();
+    // Open311 is public to every site, without credentials (open311Cors)
+    if (req.path.startsWith(`${OPEN311}/`)) return next();
     if (isOwnOrigin(origin, req.get('host'))) return next();
     if (ok.has(origin)) {
       res.set({
@@ -100,6 +103,8 @@ function corsGuard(allowed: string[]): express.RequestHandler {
     next(new HttpError(403, 'bad_origin', `requests from ${origin} are not allowed`));
   };
 }
+
+const OPEN311 = '/open311/v2';
 
 /** The Express app: security headers, the API, metrics, the built client. No env reads, no connects. */
 export function createApp(deps: AppDeps): Express {
@@ -125,6 +130,7 @@ export function createApp(deps: AppDeps): Express {
     }),
   );
   const a = deps.auth;
+  app.use(OPEN311, open311Cors);
   app.use(corsGuard(a.corsOrigins));
   // a batch of 1,000 indicator values is larger than the other bodies
   app.post('/api/ingest/:source', express.json({ limit: '2mb' }));
@@ -161,9 +167,11 @@ export function createApp(deps: AppDeps): Express {
   if (deps.dashboard) app.use(dashboardRouter({ queries: deps.dashboard, city: deps.city }));
   if (deps.services) app.use(servicesRouter({ queries: deps.services, city: deps.city }));
   if (deps.incidents) {
-    app.use(reportsRouter(deps.incidents));
-    app.use(incidentsRouter(deps.incidents));
-    app.use(open311Router(deps.incidents));
+    // one decode budget for field reports and Open311 media
+    const incidents = { ...deps.incidents, photoGate: deps.incidents.photoGate ?? new PhotoGate() };
+    app.use(reportsRouter(incidents));
+    app.use(incidentsRouter(incidents));
+    app.use(open311Router(incidents));
     app.use('/open311', open311Errors);
   }
   app.use('/api', notFound);

@@ -7,6 +7,7 @@ import type { SecuritySystemView } from '#contract/securityVocab.ts';
 import type { RejectReason } from '#contract/vocab.ts';
 import type { StateChanges } from './domain/cityState.ts';
 import type { IndicatorRecord, IngestBatch } from './domain/records.ts';
+import type { IgnoreReason } from './ingest/ingestPipeline.ts';
 import type { LiveDropReason } from './live/liveGateway.ts';
 
 /** Events that flow one way: ingest → bus → live → alerts → bus → live (and metrics). */
@@ -41,6 +42,8 @@ export interface BusEvents {
   /** counts of messages stored by topic kind, per flush */
   'ingest:stored': { byKind: Record<TopicKind, number>; duplicates: number; writeMs: number; lagMs: number };
   'ingest:rejected': { reason: RejectReason; topic: string };
+  /** a message taken and deliberately not stored (a broker's retained copy, an empty payload) */
+  'ingest:ignored': { reason: IgnoreReason; topic: string };
   /** a field report refused for the cost of decoding its photos (the account's budget, or busy) */
   'photos:refused': { reason: 'photo_budget' | 'busy' };
   /** the live gateway dropped a client that flooded it or did not read */

@@ -27,7 +27,7 @@ import type { AuditLog } from './domain/audit.ts';
 import { CityState } from './domain/cityState.ts';
 import { createMetrics } from './http/metrics.ts';
 import { type IndicatorsModule, indicatorsModule } from './indicators/indicatorsModule.ts';
-import { createBrokerAuth } from './ingest/brokerAuth.ts';
+import { assetKinds, createBrokerAuth } from './ingest/brokerAuth.ts';
 import { PortInUseError, startEmbeddedBroker } from './ingest/embeddedBroker.ts';
 import { IngestPipeline } from './ingest/ingestPipeline.ts';
 import { startMqttSource } from './ingest/mqttSource.ts';
@@ -79,6 +79,7 @@ import {
 } from './store/securityRepo.ts';
 import { servicesQueries } from './store/servicesRepo.ts';
 import { latestCameraEvents, latestCameraStatus, latestTraffic, openIncidents } from './store/stateRepo.ts';
+import { UnplacedReportsRepo } from './store/unplacedReportsRepo.ts';
 
 // The composition root: the IOC as a library (`startIoc`). The product's entry is ../ioc.ts, which plugs
 // the simulators in; the server imports nothing of the simulators.
@@ -217,7 +218,7 @@ async function boot(
 
   // broker and MQTT source
   const devices = new DevicesRepo(db);
-  const mqtt = await startMqtt(cfg, { devices, audit, ingest, log }, stops);
+  const mqtt = await startMqtt(cfg, { devices, audit, ingest, log, city }, stops);
 
   // HTTP + Socket.IO
   // the app is the server's own request handler, so Socket.IO (attached by the live module) hands it
@@ -303,7 +304,15 @@ async function boot(
       listRejects: (q) => listRejects(db, q),
       cameraEvents: (q) => recentCameraEvents(db, q),
     },
-    incidents: { repo: incidentsRepo, photos, bus, city: () => city, assets: () => assets, audit },
+    incidents: {
+      repo: incidentsRepo,
+      unplaced: new UnplacedReportsRepo(db, photos),
+      photos,
+      bus,
+      city: () => city,
+      assets: () => assets,
+      audit,
+    },
     auth: {
       ...auth,
       audit,
@@ -483,7 +492,7 @@ async function openDatabase(cfg: Config, log: Logger, stops: Stop[]): Promise<Db
 /** The embedded broker (no MQTT_URL), or a subscription to the external one; ingest takes both. */
 async function startMqtt(
   cfg: Config,
-  o: { devices: DevicesRepo; audit: AuditLog; ingest: IngestPipeline; log: Logger },
+  o: { devices: DevicesRepo; audit: AuditLog; ingest: IngestPipeline; log: Logger; city: CityModel },
   stops: Stop[],
 ): Promise<{
   url: string;
@@ -498,7 +507,16 @@ async function startMqtt(
     // in-process subscriber with credentials made now and known to nobody else: ingest itself needs no
     // login, it takes the messages inside the broker)
     const server = internalCredentials();
-    const brokerAuth = createBrokerAuth({ devices: o.devices, audit: o.audit, server, log });
+    const brokerAuth = createBrokerAuth({
+      devices: o.devices,
+      audit: o.audit,
+      server,
+      log,
+      assetKind: assetKinds(
+        o.city.segments.map((s) => s.id),
+        o.city.cameras.map((c) => c.id),
+      ),
+    });
     // (stops run in reverse: the repeat counts are audited before the audit log's last flush)
     stops.push({ name: 'MQTT audit', fn: () => brokerAuth.stop() });
     // ingest takes the devices' messages inside the broker: a device's PUBACK waits for the commit
@@ -523,7 +541,7 @@ async function startMqtt(
     protocolVersion: 5,
     sharedGroup: cfg.MQTT_SHARED_GROUP,
     sessionExpiryS: cfg.MQTT_SESSION_EXPIRY_S,
-    onMessage: (topic, payload) => ingest.accept(topic, payload),
+    onMessage: (topic, payload, delivery) => ingest.accept(topic, payload, delivery),
     // stop taking messages, write (and so acknowledge) what was taken, then disconnect
     drain: () => ingest.stop(STOP_WRITE_DEADLINE_MS),
     log,

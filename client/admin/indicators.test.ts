@@ -193,7 +193,7 @@ describe('the catalogue’s forms', () => {
         goodDirection: 'up',
         thresholds: { basis: 'value', warning: 95.5, critical: 90 },
       }),
-    ).toBe('warning ≤ 95.5 % · critical ≤ 90 %');
+    ).toBe('warning ≤ 95.5% · critical ≤ 90%');
     expect(
       thresholdsText('vi', {
         unit: 'mention',

@@ -490,7 +490,7 @@ export function thresholdsText(
   const { basis, warning, critical } = d.thresholds;
   if (warning === null && critical === null) return null;
   const op = d.goodDirection === 'down' ? '≥' : '≤';
-  const unit = basis === 'baseline_ratio' ? '×' : ` ${unitLabel(lang, d.unit)}`;
+  const unit = basis === 'baseline_ratio' ? '×' : d.unit === 'percent' ? '%' : ` ${unitLabel(lang, d.unit)}`;
   const v = (x: number) => `${op} ${formatNumber(lang, x, 3)}${unit}`;
   const parts = [
     warning !== null ? translate(lang, 'admin.ind.warningAt', { v: v(warning) }) : '',

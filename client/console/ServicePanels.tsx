@@ -191,7 +191,7 @@ function PublicServices() {
                   <td class="num" data-testid="agency-on-time">
                     {a.onTimeRate === null
                       ? '—'
-                      : `${formatIndicator(lang.value, a.onTimeRate, 'percent').num} %`}
+                      : `${formatIndicator(lang.value, a.onTimeRate, 'percent').num}%`}
                   </td>
                   <td class="num" data-testid="agency-overdue">
                     {a.overdueNow === null ? '—' : f.num(a.overdueNow)}
@@ -242,7 +242,7 @@ function OnTimeSpark({ days }: { days: DossierDay[] }) {
       <DayAxis
         t0={t0}
         t1={t1}
-        last={last?.v != null ? `${formatIndicator(lang.value, last.v, 'percent').num} %` : undefined}
+        last={last?.v != null ? `${formatIndicator(lang.value, last.v, 'percent').num}%` : undefined}
       />
     </div>
   );
@@ -287,7 +287,7 @@ function OnlineInformation() {
                     <td class="num" data-testid="topic-negative">
                       {m.negativeShare === null
                         ? '—'
-                        : `${formatIndicator(lang.value, m.negativeShare, 'percent').num} %`}
+                        : `${formatIndicator(lang.value, m.negativeShare, 'percent').num}%`}
                     </td>
                     <td class="num">
                       {m.baselineRatio === null ? '—' : t('prov.times', { v: f.num(m.baselineRatio, 1) })}
@@ -373,7 +373,7 @@ function SocioEconomic() {
   const list = usePanelData('se-indicators', (_now, s) => api.socioEconomic(s));
   const l = lang.value;
   const signed = (v: number) =>
-    `${v > 0 ? '+' : v < 0 ? '−' : ''}${formatIndicator(l, Math.abs(v), 'percent').num} %`;
+    `${v > 0 ? '+' : v < 0 ? '−' : ''}${formatIndicator(l, Math.abs(v), 'percent').num}%`;
   return (
     <div class="side-section">
       <div class="section-title">{t('prov.se.list')}</div>
@@ -384,7 +384,7 @@ function SocioEconomic() {
             const v = formatIndicator(l, x.latest, x.unit);
             const plan =
               x.planShare !== null
-                ? t('prov.se.planShare', { v: `${formatIndicator(l, x.planShare, 'percent').num} %` })
+                ? t('prov.se.planShare', { v: `${formatIndicator(l, x.planShare, 'percent').num}%` })
                 : x.plan !== null
                   ? t('prov.se.plan', {
                       v: `${formatIndicator(l, x.plan, x.unit).num} ${formatIndicator(l, x.plan, x.unit).unit}`,

@@ -2,7 +2,7 @@
 // cameras, reports, the alarm system's health).
 import { useMemo } from 'preact/hooks';
 import type { AlarmSource } from '#contract/dashboardApi.ts';
-import { formatNumber, type Lang } from '../i18n/format.ts';
+import { formatNumber, formatPct, type Lang } from '../i18n/format.ts';
 import { t } from '../i18n/i18n.ts';
 import type { MessageKey } from '../i18n/messages.ts';
 import type { DashboardData } from './api.ts';
@@ -37,7 +37,7 @@ export function TrafficTab(props: { d: DashboardData; l: Lang; wardName: (id: st
     }),
     [d, l],
   );
-  const pct = (v: number | null) => (v === null ? '—' : `${formatNumber(l, v * 100, 1, 1)}%`);
+  const pct = (v: number | null) => (v === null ? '—' : formatPct(l, v * 100, 1, 1));
   const n1 = (v: number | null) => (v === null ? '—' : formatNumber(l, v, 1, 1));
   const mins = (v: number | null) => {
     if (v === null) return '—';

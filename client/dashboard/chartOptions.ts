@@ -10,7 +10,7 @@ import {
   type Kpi,
   type SeriesDay,
 } from '#contract/dashboardApi.ts';
-import { formatNumber, type Lang, translate } from '../i18n/format.ts';
+import { formatNumber, formatPct, type Lang, translate } from '../i18n/format.ts';
 import type { MessageKey } from '../i18n/messages.ts';
 import type { ChartOption } from './Chart.tsx';
 
@@ -160,20 +160,32 @@ export function sourceOption(lang: Lang, kpis: Kpi[]): ChartOption {
     textStyle: TEXT,
     color: ['#1f5fa8', '#e07b00', '#7a4fb3', '#0e9aa7'],
     animation: false,
-    tooltip: { trigger: 'item', confine: true },
+    tooltip: {
+      trigger: 'item',
+      confine: true,
+      formatter: (p: { name: string; value: number; percent: number }) =>
+        `${p.name}: ${formatNumber(lang, p.value)} (${formatPct(lang, p.percent)})`,
+    },
+    // the whole names, on as many lines as they need (a legend in one line cut them off)
     legend: {
       bottom: 0,
       left: 'center',
-      textStyle: { ...TEXT, fontSize: 12 },
+      width: '92%',
+      textStyle: { ...TEXT, fontSize: 12, overflow: 'none' },
       itemWidth: 12,
       itemHeight: 10,
     },
     series: [
       {
         type: 'pie',
-        radius: ['42%', '68%'],
-        center: ['50%', '44%'],
-        label: { formatter: '{d}%', color: '#1c2733', fontSize: 12 },
+        radius: ['38%', '62%'],
+        center: ['50%', '40%'],
+        // in the reader's number format, one decimal, as every percent of the product
+        label: {
+          formatter: (p: { percent: number }) => formatPct(lang, p.percent),
+          color: '#1c2733',
+          fontSize: 12,
+        },
         // a source with no reports gets no slice (its 0 is on the tiles beside)
         data: rows
           .filter((k) => (k.value ?? 0) > 0)
@@ -185,7 +197,7 @@ export function sourceOption(lang: Lang, kpis: Kpi[]): ChartOption {
 
 export function districtMapOption(lang: Lang, rows: DistrictFigures[]): ChartOption {
   const max = Math.max(1, ...rows.map((r) => r.received));
-  const pct = (v: number | null) => (v === null ? '—' : `${formatNumber(lang, v * 100, 1, 1)}%`);
+  const pct = (v: number | null) => (v === null ? '—' : formatPct(lang, v * 100, 1, 1));
   return {
     textStyle: TEXT,
     animation: false,

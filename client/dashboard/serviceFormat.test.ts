@@ -10,7 +10,7 @@ import {
 
 describe('service figures in words', () => {
   it('writes each indicator unit the way a report does, in both languages', () => {
-    expect(indicatorText('vi', 96.634, 'percent')).toBe('96,6 %');
+    expect(indicatorText('vi', 96.634, 'percent')).toBe('96,6%');
     expect(indicatorText('en', 96.634, 'percent')).toBe('96.6%');
     expect(indicatorText('vi', 1234, 'dossier')).toBe('1.234 hồ sơ');
     expect(indicatorText('en', 1, 'mention')).toBe('1 mentions');
@@ -20,7 +20,7 @@ describe('service figures in words', () => {
     expect(indicatorText('vi', 7, 'mention')).toBe('7 lượt đề cập');
     expect(indicatorText('vi', 412, 'enterprise')).toBe('412 doanh nghiệp');
     expect(indicatorText('vi', null, 'percent')).toBe('—');
-    expect(percentText('vi', 12.345)).toBe('12,3 %');
+    expect(percentText('vi', 12.345)).toBe('12,3%');
     expect(percentText('en', null)).toBe('—');
     expect(ratioText('vi', 3.25)).toBe('3,3 lần');
     expect(ratioText('en', 3)).toBe('3.0×');

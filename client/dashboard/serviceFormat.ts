@@ -12,7 +12,7 @@ export function unitLabel(lang: Lang, unit: IndicatorUnit): string {
   return translate(lang, `unit.${unit}` as MessageKey);
 }
 
-/** The figure and its unit as one string ("96,6 %", "1.234 hồ sơ"); "—" without a value. */
+/** The figure and its unit as one string ("96,6%", "1.234 hồ sơ"); "—" without a value. */
 export function indicatorText(lang: Lang, v: number | null | undefined, unit: IndicatorUnit): string {
   if (v === null || v === undefined || !Number.isFinite(v)) return '—';
   return withUnit(lang, formatIndicator(lang, v, unit).num, unit);
@@ -20,8 +20,8 @@ export function indicatorText(lang: Lang, v: number | null | undefined, unit: In
 
 /** A number already written, with its unit's word after it. */
 function withUnit(lang: Lang, text: string, unit: IndicatorUnit): string {
-  // a per cent sign sits by the number in English, after a space in Vietnamese typography
-  return unit === 'percent' && lang === 'en' ? `${text}%` : `${text} ${unitLabel(lang, unit)}`;
+  // the per cent sign right after the number, in both languages (formatPct)
+  return unit === 'percent' ? `${text}%` : `${text} ${unitLabel(lang, unit)}`;
 }
 
 /**

@@ -40,6 +40,14 @@ export function formatNumber(lang: Lang, n: number, maxDigits = 0, minDigits = 0
   ).format(n);
 }
 
+/**
+ * A percentage given as 0..100, written the one way the product writes percent: the number in the
+ * language's conventions, the sign right after it (CLDR's vi-VN and en-GB: "12,3%", "12.3%").
+ */
+export function formatPct(lang: Lang, pct: number, maxDigits = 1, minDigits = 0): string {
+  return `${formatNumber(lang, pct, maxDigits, minDigits)}%`;
+}
+
 /** A fraction 0..1 as a percentage. */
 export function formatPercent(lang: Lang, f: number): string {
   return cached(

@@ -42,6 +42,13 @@ export const API_RULES: readonly Rule[] = [
   { method: 'GET', path: '/api/ingest/rejects', access: OPS },
   { method: 'GET', path: '/api/cameras/*', access: CONSOLE },
   { method: 'GET', path: '/api/incidents', access: CONSOLE },
+  {
+    method: 'GET',
+    path: '/api/incidents/unplaced',
+    access: CONSOLE,
+    note: 'Open311 reports given with an address only, waiting to be placed on the map',
+  },
+  { method: 'POST', path: '/api/incidents/unplaced/:id/place', access: OPS, note: 'makes its incident' },
   { method: 'GET', path: '/api/incidents/:id', access: CONSOLE },
   { method: 'PATCH', path: '/api/incidents/:id', access: OPS },
   { method: 'POST', path: '/api/incidents/:id/merge', access: OPS },

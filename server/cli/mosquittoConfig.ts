@@ -7,6 +7,7 @@ import {
   mkdirSync,
   readFileSync,
   renameSync,
+  statSync,
   writeFileSync,
 } from 'node:fs';
 import path from 'node:path';
@@ -15,6 +16,7 @@ import { parseArgs } from 'node:util';
 import { topics } from '#contract/mqtt.ts';
 import { DEVICE_ID, DevicesRepo } from '../auth/devices.ts';
 import { generateSecret, mosquittoHash } from '../auth/secrets.ts';
+import { cityAssetIds } from '../store/assetsRepo.ts';
 import type { Db } from '../store/db.ts';
 import type { DeviceRecord } from '../store/devicesRepo.ts';
 import { CliError, dbCommand, runIfMain } from './command.ts';
@@ -24,7 +26,7 @@ assets, and the IOC's ingest user (read only):
 
   <out>/passwd     device usernames with their Mosquitto-format hashes, and the ingest user
   <out>/acl        per device: topic write ioc/traffic/<segment>, ioc/camera/<camera>/status|event,
-                   ioc/kpi/<indicator>
+                   ioc/kpi/<indicator>, each for its own assets of that kind
                    (and ioc/incident/report when it may report); ingest: topic read ioc/#
   <out>/ioc.conf   deploy/mosquitto/mosquitto.conf with allow_anonymous false, password_file, acl_file
 
@@ -36,6 +38,11 @@ usage: npm run mosquitto-config -- [options]
                               made with a random password the first time
   --port N                    the listener's port in ioc.conf (default 1883)
   --bind ADDR                 the listener's address (default: all)
+  --persistence DIR           where Mosquitto keeps its sessions (default /var/lib/mosquitto/);
+                              made, and given to user mosquitto, when this runs as root
+
+Run as root (as Mosquitto's service starts), <out> is made readable by group mosquitto only:
+Mosquitto reads the files after dropping root for user mosquitto.
 
 Disabled devices are left out. Run it again after adding, disabling or rotating a device, then
 reload Mosquitto (kill -HUP <pid>, or systemctl reload mosquitto). Reads DATABASE_URL, else the
@@ -54,8 +61,16 @@ export interface MosquittoConfigOptions {
   serverPassword: string;
   port: number;
   bind?: string;
+  /** Mosquitto's persistence_location (default: the template's, /var/lib/mosquitto/) */
+  persistence?: string;
   /** the configuration ioc.conf starts from (default deploy/mosquitto/mosquitto.conf) */
   template?: string;
+}
+
+/** The city's segments and cameras: an owned id opens only the topics of its kind; any other id is an indicator. */
+export interface AssetIds {
+  segments: ReadonlySet<string>;
+  cameras: ReadonlySet<string>;
 }
 
 export interface MosquittoFiles {
@@ -65,7 +80,11 @@ export interface MosquittoFiles {
 }
 
 /** The three files' text for these devices (disabled ones left out). */
-export function renderMosquittoFiles(devices: DeviceRecord[], o: MosquittoConfigOptions): MosquittoFiles {
+export function renderMosquittoFiles(
+  devices: DeviceRecord[],
+  assets: AssetIds,
+  o: MosquittoConfigOptions,
+): MosquittoFiles {
   if (!SAFE_USER.test(o.serverUser))
     throw new CliError(`--server-user: 1–64 of A-Z a-z 0-9 . _ : @ -, got ${JSON.stringify(o.serverUser)}`);
   if (devices.some((d) => d.device.username === o.serverUser))
@@ -88,13 +107,11 @@ export function renderMosquittoFiles(devices: DeviceRecord[], o: MosquittoConfig
     acl.push('', `# ${device.name.replace(/[\r\n]/g, ' ')}`, `user ${device.username}`);
     for (const a of device.assets) {
       if (!SAFE_LEVEL.test(a)) continue;
-      // an asset id names a segment, a camera or an indicator: the embedded broker allows these topics for any
-      acl.push(
-        `topic write ${topics.traffic(a)}`,
-        `topic write ${topics.cameraStatus(a)}`,
-        `topic write ${topics.cameraEvent(a)}`,
-        `topic write ${topics.kpi(a)}`,
-      );
+      // the topics of the asset's kind, as the embedded broker allows (brokerAuth.ts publishDenial)
+      if (assets.segments.has(a)) acl.push(`topic write ${topics.traffic(a)}`);
+      else if (assets.cameras.has(a))
+        acl.push(`topic write ${topics.cameraStatus(a)}`, `topic write ${topics.cameraEvent(a)}`);
+      else acl.push(`topic write ${topics.kpi(a)}`);
     }
     if (device.mayReport) acl.push(`topic write ${topics.incidentReport()}`);
   }
@@ -112,21 +129,52 @@ export function renderMosquittoFiles(devices: DeviceRecord[], o: MosquittoConfig
   conf = /^allow_anonymous .*$/m.test(conf)
     ? conf.replace(/^allow_anonymous .*$/m, auth)
     : `${conf.trimEnd()}\n${auth}\n`;
+  if (o.persistence) {
+    const loc = `persistence_location ${path.resolve(o.persistence)}/`;
+    conf = /^persistence_location .*$/m.test(conf)
+      ? conf.replace(/^persistence_location .*$/m, loc)
+      : `${conf.trimEnd()}\n${loc}\n`;
+  }
   return { passwd: `${passwd}\n`, acl: `${acl.join('\n')}\n`, conf: `${stamp}${conf}` };
 }
 
-/** The gid of group `mosquitto`, when this runs as root and the group exists (Mosquitto drops to that user). */
-function mosquittoGid(): number | undefined {
+/** The uid or gid of `mosquitto` in /etc/passwd or /etc/group, when this runs as root (Mosquitto drops to that user). */
+function mosquittoId(file: '/etc/passwd' | '/etc/group'): number | undefined {
   if (process.getuid?.() !== 0) return undefined;
   try {
-    const line = readFileSync('/etc/group', 'utf8')
+    const line = readFileSync(file, 'utf8')
       .split('\n')
       .find((l) => l.startsWith('mosquitto:'));
-    const gid = line ? Number(line.split(':')[2]) : Number.NaN;
-    return Number.isInteger(gid) ? gid : undefined;
+    const id = line ? Number(line.split(':')[2]) : Number.NaN;
+    return Number.isInteger(id) ? id : undefined;
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Makes `dir` (0750) and, as root, gives it to group mosquitto, whether this run made it or an earlier
+ * step did (the server password is written into it first): Mosquitto, as user mosquitto, must reach
+ * the files in it.
+ */
+export function prepareOutDir(dir: string): void {
+  const gid = mosquittoId('/etc/group');
+  if (!existsSync(dir)) mkdirSync(dir, { recursive: true, mode: 0o750 });
+  if (gid === undefined) return;
+  const st = statSync(dir);
+  if (st.uid === 0 && st.gid !== gid) {
+    chownSync(dir, 0, gid);
+    chmodSync(dir, (st.mode & 0o777) | 0o050);
+  }
+}
+
+/** As root: the persistence folder, made if missing, writable by user mosquitto. */
+function preparePersistence(dir: string): void {
+  const uid = mosquittoId('/etc/passwd');
+  const gid = mosquittoId('/etc/group');
+  if (existsSync(dir) || uid === undefined || gid === undefined) return;
+  mkdirSync(dir, { recursive: true, mode: 0o750 });
+  chownSync(dir, uid, gid);
 }
 
 /** Replaces a file in one step, so a Mosquitto reloading meanwhile reads the old or the new one, not half. */
@@ -144,14 +192,12 @@ export async function writeMosquittoConfig(
   o: MosquittoConfigOptions,
 ): Promise<{ dir: string; devices: number; disabled: number; files: MosquittoFiles }> {
   const records = await new DevicesRepo(db).records();
-  const files = renderMosquittoFiles(records, o);
+  const files = renderMosquittoFiles(records, await cityAssetIds(db), o);
   const dir = path.resolve(o.outDir);
   // Mosquitto reads the files after dropping root for user mosquitto: readable by its group, not by all
-  const gid = mosquittoGid();
-  if (!existsSync(dir)) {
-    mkdirSync(dir, { recursive: true, mode: 0o750 });
-    if (gid !== undefined) chownSync(dir, 0, gid);
-  }
+  const gid = mosquittoId('/etc/group');
+  prepareOutDir(dir);
+  if (o.persistence) preparePersistence(path.resolve(o.persistence));
   writeAtomic(path.join(dir, 'passwd'), files.passwd, 0o640, gid);
   writeAtomic(path.join(dir, 'acl'), files.acl, 0o640, gid);
   writeAtomic(path.join(dir, 'ioc.conf'), files.conf, 0o644, gid);
@@ -169,6 +215,7 @@ export function parseMosquittoArgs(argv: string[]) {
       'server-password-file': { type: 'string' },
       port: { type: 'string', default: '1883' },
       bind: { type: 'string' },
+      persistence: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -208,6 +255,8 @@ const main = dbCommand({
     return args.help ? 'help' : args;
   },
   run: async (db, args, where) => {
+    // before the server password goes into it: made (or fixed) with the group Mosquitto reads it as
+    prepareOutDir(path.resolve(args.out));
     const pw = serverPassword(args['server-password-file'], args.out);
     const r = await writeMosquittoConfig(db, {
       outDir: args.out,
@@ -215,6 +264,7 @@ const main = dbCommand({
       serverPassword: pw.password,
       port: args.port,
       bind: args.bind,
+      persistence: args.persistence,
     });
     process.stdout.write(
       [

@@ -224,6 +224,7 @@ describe.each(iocSetups())('incident lifecycle and Open311 on $name', (setup) =>
       group: expect.any(String),
     });
     expect((await (await fetch(`${base}/discovery.json`)).json()).endpoints[0].formats).toEqual([
+      'text/xml',
       'application/json',
     ]);
 
@@ -293,7 +294,7 @@ describe.each(iocSetups())('incident lifecycle and Open311 on $name', (setup) =>
     const missing = await fetch(`${base}/requests/999999999.json`);
     expect(missing.status).toBe(404);
     expect(await missing.json()).toEqual([{ code: 404, description: expect.any(String) }]);
-    expect((await fetch(`${base}/requests.xml`)).status).toBe(400);
+    expect((await fetch(`${base}/requests.csv`)).status).toBe(400);
     const badJson = await fetch(`${base}/requests.json`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },

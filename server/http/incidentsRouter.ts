@@ -13,7 +13,7 @@ import { actorOf } from '../auth/guard.ts';
 import { type IncidentRecord, isIncidentId, toListItem } from '../store/incidentsRepo.ts';
 import { HttpError } from './errors.ts';
 import { parseBody, parseQuery, trimmedText, trimmedToken } from './query.ts';
-import { type IncidentDeps, photoRef } from './reportsRouter.ts';
+import { checkPosition, type IncidentDeps, photoRef, throwIssues } from './reportsRouter.ts';
 
 const ListQuery = z.object({
   status: z.enum(['open', 'all', ...INCIDENT_STATES]).default('open'),
@@ -80,6 +80,34 @@ export function incidentsRouter(deps: IncidentDeps): Router {
     });
     res.set('Cache-Control', NO_STORE);
     res.json({ items: items.map(toListItem) });
+  });
+
+  // Open311 reports given with an address only: the console lists them and an operator places one
+  r.get('/api/incidents/unplaced', async (_req, res) => {
+    res.set('Cache-Control', NO_STORE);
+    res.json({ items: deps.unplaced ? await deps.unplaced.waiting() : [] });
+  });
+
+  r.post('/api/incidents/unplaced/:id/place', async (req, res) => {
+    const id = String(req.params.id);
+    if (!deps.unplaced) throw new HttpError(404, 'no_unplaced', `no unplaced report ${id}`);
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const pos = checkPosition({ lat: body.lat, lon: body.lon }, deps.assets());
+    throwIssues(pos.issues);
+    const out = await deps.unplaced.place(id, pos.lat, pos.lon, req.auth?.user.username ?? null);
+    if (!out.ok) {
+      if (out.code === 'not_found') throw new HttpError(404, 'no_unplaced', out.message);
+      throw new HttpError(409, out.code, out.message, { incidentId: out.incidentId });
+    }
+    await changed([out.item]);
+    deps.audit?.record({
+      ...actorOf(req),
+      action: 'incident.place',
+      target: out.item.id,
+      outcome: 'ok',
+      details: { unplaced: id },
+    });
+    res.status(201).json({ incident: { ...out.item, number: incidentNumber(out.item.id) } });
   });
 
   r.get('/api/incidents/:id', async (req, res) => {

@@ -56,6 +56,14 @@ export function createMetrics(bus: Bus, liveClients: () => number) {
     lagSeconds.observe(e.lagMs / 1000);
   });
   bus.on('ingest:rejected', 'metrics', (e) => rejects.inc({ reason: e.reason }));
+  const ignored = new client.Counter({
+    name: 'ioc_ingest_ignored_total',
+    help: "Messages taken and not stored on purpose: a broker's retained copy (retained), no payload (empty)",
+    labelNames: ['reason'] as const,
+    registers: [registry],
+  });
+  for (const reason of ['retained', 'empty'] as const) ignored.inc({ reason }, 0);
+  bus.on('ingest:ignored', 'metrics', (e) => ignored.inc({ reason: e.reason }));
   const dropped = new client.Counter({
     name: 'ioc_live_dropped_clients_total',
     help: 'Socket.IO clients dropped by the server, by reason (flooding, buffer_full, stalled)',

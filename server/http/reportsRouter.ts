@@ -23,6 +23,7 @@ import type { AuditLog } from '../domain/audit.ts';
 import type { IncidentReportRecord } from '../domain/records.ts';
 import type { IncidentsRepo } from '../store/incidentsRepo.ts';
 import type { PhotoStore, PreparedPhoto, PrepareResult } from '../store/photoStore.ts';
+import type { UnplacedReportsRepo } from '../store/unplacedReportsRepo.ts';
 import { HttpError } from './errors.ts';
 import { PhotoBusyError, PhotoGate } from './photoGate.ts';
 
@@ -38,6 +39,8 @@ export interface IncidentDeps {
   audit?: AuditLog;
   /** what decoding photos may cost per account and at once; default `new PhotoGate()` */
   photoGate?: PhotoGate;
+  /** Open311 reports given with an address only, until an operator places them; left out, such a report is refused */
+  unplaced?: UnplacedReportsRepo;
 }
 
 /** A photo over this is refused for the whole request (413); between MAX_PHOTO_BYTES and this, only that photo is. */
@@ -47,7 +50,7 @@ const HARD_FILES = 20;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** An uploaded file as the storage engine below leaves it: bytes only when it is a photo we will look at. */
-interface Upload {
+export interface Upload {
   fieldname: string;
   originalname: string;
   size: number;
@@ -55,23 +58,23 @@ interface Upload {
   refused?: Pick<RejectedPhoto, 'code' | 'message'>;
 }
 
-// Memory storage that keeps at most MAX_PHOTOS photos of at most MAX_PHOTO_BYTES each: a larger or an
+// Memory storage that keeps at most `maxPhotos` photos of at most MAX_PHOTO_BYTES each: a larger or an
 // extra file is read to its end and dropped (nothing of it is kept) so the rest of the report survives.
 const counts = new WeakMap<Request, number>();
-const softLimitStorage: multer.StorageEngine = {
+const softLimitStorage = (field: string, maxPhotos: number): multer.StorageEngine => ({
   _handleFile(req, file, cb) {
     const refuse = (code: RejectedPhoto['code'], message: string) => {
       file.stream.resume();
       file.stream.on('end', () => cb(null, { size: 0, refused: { code, message } } as Partial<Upload>));
     };
-    if (file.fieldname !== 'photo')
+    if (file.fieldname !== field)
       return refuse(
         'unexpected_file',
-        `files are accepted in the field "photo" only, not "${file.fieldname}"`,
+        `files are accepted in the field "${field}" only, not "${file.fieldname}"`,
       );
     const n = (counts.get(req) ?? 0) + 1;
     counts.set(req, n);
-    if (n > MAX_PHOTOS) return refuse('too_many_photos', `at most ${MAX_PHOTOS} photos per report`);
+    if (n > maxPhotos) return refuse('too_many_photos', `at most ${maxPhotos} photos per report`);
     let chunks: Buffer[] | undefined = [];
     let size = 0;
     file.stream.on('data', (c: Buffer) => {
@@ -96,43 +99,49 @@ const softLimitStorage: multer.StorageEngine = {
     (file as Partial<Upload>).buffer = undefined;
     cb(null);
   },
-};
+});
 
-const upload = multer({
-  storage: softLimitStorage,
-  limits: { fileSize: HARD_FILE_BYTES, files: HARD_FILES, fields: 30, fieldSize: 64 * 1024, parts: 60 },
-}).any();
+/**
+ * A multipart form's fields and its photos in the field `field` (at most `maxPhotos` kept), its
+ * errors as the contract's; the files land in `req.files` as Upload.
+ */
+export function photoUpload(field: string, maxPhotos: number): RequestHandler {
+  const upload = multer({
+    storage: softLimitStorage(field, maxPhotos),
+    limits: { fileSize: HARD_FILE_BYTES, files: HARD_FILES, fields: 30, fieldSize: 64 * 1024, parts: 60 },
+  }).any();
+  return (req, res, next) => upload(req, res, (err: unknown) => multipartError(err, next));
+}
 
-/** Multer as a promise, its errors as the contract's JSON errors. */
-const parseMultipart: RequestHandler = (req, res, next) => {
-  upload(req, res, (err: unknown) => {
-    if (!err) return next();
-    if (err instanceof multer.MulterError) {
-      switch (err.code) {
-        case 'LIMIT_FILE_SIZE':
-          return next(
-            new HttpError(
-              413,
-              'photo_too_large',
-              `a photo is larger than ${HARD_FILE_BYTES / 1024 / 1024} MiB, so nothing was stored; photos up to ${MAX_PHOTO_BYTES / 1024 / 1024} MiB are accepted`,
-              [{ field: err.field ?? 'photo', message: `larger than ${HARD_FILE_BYTES / 1024 / 1024} MiB` }],
-            ),
-          );
-        case 'LIMIT_FILE_COUNT':
-          return next(new HttpError(400, 'too_many_photos', `at most ${MAX_PHOTOS} photos per report`));
-        case 'LIMIT_FIELD_VALUE':
-          return next(
-            new HttpError(400, 'invalid_field', `field ${err.field} is too long`, [
-              { field: err.field ?? '', message: 'too long' },
-            ]),
-          );
-        default:
-          return next(new HttpError(400, 'bad_multipart', `the form has too many parts (${err.code})`));
-      }
+const parseMultipart = photoUpload('photo', MAX_PHOTOS);
+
+function multipartError(err: unknown, next: (err?: unknown) => void) {
+  if (!err) return next();
+  if (err instanceof multer.MulterError) {
+    switch (err.code) {
+      case 'LIMIT_FILE_SIZE':
+        return next(
+          new HttpError(
+            413,
+            'photo_too_large',
+            `a photo is larger than ${HARD_FILE_BYTES / 1024 / 1024} MiB, so nothing was stored; photos up to ${MAX_PHOTO_BYTES / 1024 / 1024} MiB are accepted`,
+            [{ field: err.field ?? 'photo', message: `larger than ${HARD_FILE_BYTES / 1024 / 1024} MiB` }],
+          ),
+        );
+      case 'LIMIT_FILE_COUNT':
+        return next(new HttpError(400, 'too_many_photos', `at most ${MAX_PHOTOS} photos per report`));
+      case 'LIMIT_FIELD_VALUE':
+        return next(
+          new HttpError(400, 'invalid_field', `field ${err.field} is too long`, [
+            { field: err.field ?? '', message: 'too long' },
+          ]),
+        );
+      default:
+        return next(new HttpError(400, 'bad_multipart', `the form has too many parts (${err.code})`));
     }
-    next(new HttpError(400, 'bad_multipart', `the form could not be read: ${(err as Error).message ?? err}`));
-  });
-};
+  }
+  next(new HttpError(400, 'bad_multipart', `the form could not be read: ${(err as Error).message ?? err}`));
+}
 
 export const photoRef = (id: string): PhotoRef => ({
   id,
@@ -271,7 +280,7 @@ export function reportsRouter(deps: IncidentDeps): Router {
 
     const rejectedPhotos: RejectedPhoto[] = [];
     const good: PreparedPhoto[] = [];
-    const prepared = await decodePhotos(req, res, files);
+    const prepared = await decodePhotos(deps, gate, req, res, files);
     files.forEach((u, i) => {
       const p = prepared[i];
       u.buffer = undefined;
@@ -314,73 +323,6 @@ export function reportsRouter(deps: IncidentDeps): Router {
     };
     res.status(201).location(`/api/incidents/${out.item.id}`).json(answer);
   });
-
-  /**
-   * Decodes a report's photos within the account's megapixel budget (charged from their headers
-   * first: 429 `photo_budget`) and the decode queue (503 `busy`); either way nothing is stored and
-   * the phone sends the report again after Retry-After.
-   */
-  async function decodePhotos(
-    req: Request,
-    res: Response,
-    files: Upload[],
-  ): Promise<Array<PrepareResult | undefined>> {
-    const todo = files.map((u) => (u.refused || !u.buffer ? undefined : u.buffer));
-    const mp = (await Promise.all(todo.map((b) => (b ? deps.photos.pixels(b) : 0)))).map((px) => px / 1e6);
-    const total = mp.reduce((a, b) => a + b, 0);
-    const busy = (retryAfterS: number) => {
-      deps.bus.emit('photos:refused', { reason: 'busy' });
-      res.set('Retry-After', String(retryAfterS));
-      return new HttpError(503, 'busy', 'the server is busy with photos: send the report again shortly', {
-        retryAfterS,
-      });
-    };
-    const n = todo.filter(Boolean).length;
-    if (n === 0) return todo.map(() => undefined);
-    if (!gate.hasRoom(n)) throw busy(Math.ceil(gate.maxWaitMs / 1000));
-    const key = req.auth?.user.id ?? `ip:${req.ip}`;
-    const charged = gate.charge(key, total);
-    if (!charged.ok) {
-      deps.bus.emit('photos:refused', { reason: 'photo_budget' });
-      deps.audit?.record({
-        ...actorOf(req),
-        action: 'http.rate_limited',
-        target: `${req.method} ${req.path}`,
-        outcome: 'denied',
-        details: { code: 'photo_budget', megapixels: Math.round(total) },
-      });
-      res.set('Retry-After', String(charged.retryAfterS));
-      throw new HttpError(
-        429,
-        'photo_budget',
-        `more than ${gate.budgetMp} megapixels of photos a minute: send the report again in ${charged.retryAfterS} s`,
-        { retryAfterS: charged.retryAfterS, budgetMp: gate.budgetMp },
-      );
-    }
-    const decoded = todo.map(() => false);
-    try {
-      return await Promise.all(
-        todo.map((b, i) =>
-          b
-            ? gate
-                .run(() => deps.photos.prepare(b))
-                .then((p) => {
-                  decoded[i] = true;
-                  return p;
-                })
-            : undefined,
-        ),
-      );
-    } catch (err) {
-      if (!(err instanceof PhotoBusyError)) throw err;
-      // what was not decoded is not spent
-      gate.refund(
-        key,
-        mp.reduce((a, m, i) => a + (decoded[i] ? 0 : m), 0),
-      );
-      throw busy(err.retryAfterS);
-    }
-  }
 
   r.get('/api/reports/status', async (req, res) => {
     const raw = typeof req.query.ids === 'string' ? req.query.ids : '';
@@ -461,6 +403,75 @@ export function reportsRouter(deps: IncidentDeps): Router {
   r.get('/api/photos/:id/thumb', servePhoto('thumb'));
 
   return r;
+}
+
+/**
+ * Decodes a report's photos within the account's megapixel budget (charged from their headers
+ * first: 429 `photo_budget`) and the decode queue (503 `busy`); either way nothing is stored and
+ * the phone sends the report again after Retry-After.
+ */
+export async function decodePhotos(
+  deps: IncidentDeps,
+  gate: PhotoGate,
+  req: Request,
+  res: Response,
+  files: Upload[],
+): Promise<Array<PrepareResult | undefined>> {
+  const todo = files.map((u) => (u.refused || !u.buffer ? undefined : u.buffer));
+  const mp = (await Promise.all(todo.map((b) => (b ? deps.photos.pixels(b) : 0)))).map((px) => px / 1e6);
+  const total = mp.reduce((a, b) => a + b, 0);
+  const busy = (retryAfterS: number) => {
+    deps.bus.emit('photos:refused', { reason: 'busy' });
+    res.set('Retry-After', String(retryAfterS));
+    return new HttpError(503, 'busy', 'the server is busy with photos: send the report again shortly', {
+      retryAfterS,
+    });
+  };
+  const n = todo.filter(Boolean).length;
+  if (n === 0) return todo.map(() => undefined);
+  if (!gate.hasRoom(n)) throw busy(Math.ceil(gate.maxWaitMs / 1000));
+  const key = req.auth?.user.id ?? `ip:${req.ip}`;
+  const charged = gate.charge(key, total);
+  if (!charged.ok) {
+    deps.bus.emit('photos:refused', { reason: 'photo_budget' });
+    deps.audit?.record({
+      ...actorOf(req),
+      action: 'http.rate_limited',
+      target: `${req.method} ${req.path}`,
+      outcome: 'denied',
+      details: { code: 'photo_budget', megapixels: Math.round(total) },
+    });
+    res.set('Retry-After', String(charged.retryAfterS));
+    throw new HttpError(
+      429,
+      'photo_budget',
+      `more than ${gate.budgetMp} megapixels of photos a minute: send the report again in ${charged.retryAfterS} s`,
+      { retryAfterS: charged.retryAfterS, budgetMp: gate.budgetMp },
+    );
+  }
+  const decoded = todo.map(() => false);
+  try {
+    return await Promise.all(
+      todo.map((b, i) =>
+        b
+          ? gate
+              .run(() => deps.photos.prepare(b))
+              .then((p) => {
+                decoded[i] = true;
+                return p;
+              })
+          : undefined,
+      ),
+    );
+  } catch (err) {
+    if (!(err instanceof PhotoBusyError)) throw err;
+    // what was not decoded is not spent
+    gate.refund(
+      key,
+      mp.reduce((a, m, i) => a + (decoded[i] ? 0 : m), 0),
+    );
+    throw busy(err.retryAfterS);
+  }
 }
 
 async function duplicateAnswer(

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { DeviceView } from '#contract/auth.ts';
-import { mayPublish, publishDenial } from './brokerAuth.ts';
+import { assetKinds, mayPublish, publishDenial } from './brokerAuth.ts';
 
 describe('mayPublish', () => {
   const device = (over: Partial<DeviceView> = {}): DeviceView => ({
@@ -39,6 +39,20 @@ describe('mayPublish', () => {
   ])('%s → %s', (topic, allowed, reason) => {
     expect(mayPublish(device(), topic)).toBe(allowed);
     expect(publishDenial(device(), topic)).toBe(reason);
+  });
+
+  it("opens a segment's id no camera topic, a camera's no traffic topic, neither the indicator feed's", () => {
+    const kinds = assetKinds(['seg-1'], ['cam-1']);
+    const d = device();
+    expect(publishDenial(d, 'ioc/traffic/seg-1', kinds)).toBeNull();
+    expect(publishDenial(d, 'ioc/camera/cam-1/status', kinds)).toBeNull();
+    expect(publishDenial(d, 'ioc/camera/cam-1/event', kinds)).toBeNull();
+    expect(publishDenial(d, 'ioc/kpi/cpi', kinds)).toBeNull();
+    expect(publishDenial(d, 'ioc/camera/seg-1/status', kinds)).toBe('asset');
+    expect(publishDenial(d, 'ioc/camera/seg-1/event', kinds)).toBe('asset');
+    expect(publishDenial(d, 'ioc/traffic/cam-1', kinds)).toBe('asset');
+    expect(publishDenial(d, 'ioc/kpi/seg-1', kinds)).toBe('asset');
+    expect(publishDenial(d, 'ioc/traffic/cpi', kinds)).toBe('asset');
   });
 
   it('lets a device with mayReport report incidents, and a disabled device nothing', () => {

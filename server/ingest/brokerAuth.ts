@@ -46,12 +46,25 @@ function assetSet(device: DeviceView): Set<string> {
   return s;
 }
 
+/** What an owned id names: a segment, a camera, else an indicator of the feed. */
+export type AssetKindOf = (id: string) => 'segment' | 'camera' | 'indicator';
+
+/** The kind of asset each topic is for. */
+const TOPIC_ASSET = {
+  traffic: 'segment',
+  camera_status: 'camera',
+  camera_event: 'camera',
+  indicator: 'indicator',
+} as const;
+
 /**
  * Why `device` may not publish to `topic`, or null when it may: the contract's topics only;
- * `ioc/traffic/{id}`, `ioc/camera/{id}/status|event` for an asset it owns, `ioc/kpi/{id}` for an indicator
- * it owns; `ioc/incident/report` with mayReport.
+ * `ioc/traffic/{id}` for a segment it owns, `ioc/camera/{id}/status|event` for a camera it owns,
+ * `ioc/kpi/{id}` for an indicator it owns (with `kindOf`; without, any owned id for any of them, as
+ * before the kinds were known); `ioc/incident/report` with mayReport. The ACL that
+ * `npm run mosquitto-config` writes grants the same topics.
  */
-export function publishDenial(device: DeviceView, topic: string): PublishDenial | null {
+export function publishDenial(device: DeviceView, topic: string, kindOf?: AssetKindOf): PublishDenial | null {
   if (device.disabled) return 'revoked';
   const t = parseTopic(topic);
   if (!t) return 'topic';
@@ -59,7 +72,16 @@ export function publishDenial(device: DeviceView, topic: string): PublishDenial 
   // SIEM events count into soc_attacks_detected: a device that owns it may send them
   if (t.kind === 'security_event') return assetSet(device).has(SOC_DETECTED) ? null : 'asset';
   // an indicator is owned like an asset: its id in the device's list
-  return assetSet(device).has(t.kind === 'indicator' ? t.indicatorId : t.assetId) ? null : 'asset';
+  const id = t.kind === 'indicator' ? t.indicatorId : t.assetId;
+  if (!assetSet(device).has(id)) return 'asset';
+  return kindOf && kindOf(id) !== TOPIC_ASSET[t.kind] ? 'asset' : null;
+}
+
+/** The kinds of the city's assets: its segments and cameras; any other id is an indicator. */
+export function assetKinds(segments: Iterable<string>, cameras: Iterable<string>): AssetKindOf {
+  const seg = new Set(segments);
+  const cam = new Set(cameras);
+  return (id) => (seg.has(id) ? 'segment' : cam.has(id) ? 'camera' : 'indicator');
 }
 
 /** Whether `device` may publish to `topic` (see publishDenial). Pure; O(1) after the device's first check. */
@@ -148,7 +170,8 @@ const ACTIONS: Record<BrokerDenial['kind'], { action: string; outcome: 'denied' 
 const MESSAGES: Record<string, string> = {
   'mqtt.connect': 'MQTT login refused',
   'mqtt.publish_denied': 'MQTT publish refused: not a topic of this device',
-  'mqtt.subscribe_denied': 'MQTT subscribe refused: only the IOC subscribes',
+  'mqtt.subscribe_denied':
+    'MQTT subscription by a device: granted, but it receives nothing (only the IOC reads)',
   'mqtt.disconnect': 'MQTT device disconnected: disabled, or its secret changed',
 };
 
@@ -164,6 +187,8 @@ export function createBrokerAuth(o: {
   log: { warn(obj: object, msg: string): void };
   /** audit throttle window, default a minute */
   auditWindowMs?: number;
+  /** what each owned id names, so a segment's id opens no camera topic (assetKinds) */
+  assetKind?: AssetKindOf;
   sweepMs?: number;
 }): { auth: BrokerAuth; denied: client.Counter<'reason'>; stop(): void } {
   // registered by the caller on the registry /metrics serves
@@ -188,7 +213,7 @@ export function createBrokerAuth(o: {
       const device = await o.devices.verify(username, password);
       return device ? { kind: 'device', device } : null;
     },
-    publishDenial,
+    publishDenial: (device, topic) => publishDenial(device, topic, o.assetKind),
     recheck: (device) => o.devices.recheck(device),
     sweepMs: o.sweepMs,
     onDenied(d) {

@@ -26,7 +26,7 @@ export type BrokerDenialReason =
   | 'report'
   /** publish by the IOC's own client, which only subscribes */
   | 'server_publish'
-  /** subscribe by a device: only the IOC subscribes */
+  /** subscribe by a device: granted, as Mosquitto's ACL does, but it reads nothing (only the IOC reads) */
   | 'subscribe'
   /** an open connection whose device was disabled or its secret rotated since: closed */
   | 'revoked';
@@ -75,7 +75,9 @@ const DROPPED_TOPIC = '$IOC/dropped';
 /**
  * Starts the in-process MQTT broker (aedes, MQTT 3.1.1) on a TCP port so outside devices and
  * `mosquitto_pub` can publish to it. Port 0 picks a free one. With `auth`, every connection must log
- * in; devices may publish only to their own assets' topics and nobody but the IOC may subscribe.
+ * in; devices may publish only to their own assets' topics and nobody but the IOC reads (a device's
+ * subscription is granted and receives nothing, as with Mosquitto and `npm run mosquitto-config`).
+ * aedes speaks MQTT 3.1.1 only: an MQTT 5 CONNECT is refused (see the README's broker differences).
  */
 export async function startEmbeddedBroker(opts: {
   port: number;
@@ -243,20 +245,23 @@ function enforce(broker: Aedes, auth: BrokerAuth, log?: { warn(obj: object, msg:
     done(null);
   };
 
+  // As Mosquitto with the generated ACL (no `topic read` line for a device): the subscription is granted
+  // and nothing is delivered to it. Counted and audited, since a device has no reason to subscribe.
   broker.authorizeSubscribe = (client, sub, done) => {
     const id = identities.get(client);
-    if (id?.kind === 'server') return done(null, sub);
-    auth.onDenied({
-      kind: 'subscribe',
-      reason: 'subscribe',
-      ...actorOf(id),
-      topic: sub.topic,
-      clientId: client.id,
-      ip: ipOf(client),
-    });
-    // SUBACK 0x80 for this filter; the connection stays
-    done(null, null);
+    if (id?.kind !== 'server')
+      auth.onDenied({
+        kind: 'subscribe',
+        reason: 'subscribe',
+        ...actorOf(id),
+        topic: sub.topic,
+        clientId: client.id,
+        ip: ipOf(client),
+      });
+    done(null, sub);
   };
+  broker.authorizeForward = (client, packet) =>
+    identities.get(client)?.kind === 'server' ? packet : undefined;
 
   // devices disabled (or their secret rotated) since they connected are disconnected; asset changes apply
   const recheck = auth.recheck;

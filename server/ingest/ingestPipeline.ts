@@ -58,9 +58,18 @@ export interface IngestStats {
   stored: Record<TopicKind, number>;
   duplicates: number;
   rejected: Record<string, number>;
+  /** messages taken and deliberately not stored: a broker's retained copy, an empty payload */
+  ignored: Record<IgnoreReason, number>;
   writeErrors: number;
   pending: number;
 }
+
+/**
+ * Why a message is neither stored nor rejected: `retained`, a copy the broker kept and hands to every
+ * new subscription (stored when it was first published, so a restart's delivery is not a new message);
+ * `empty`, no payload at all (how a publisher clears a retained message).
+ */
+export type IgnoreReason = 'retained' | 'empty';
 
 /** What became of one message (`submit`): for an indicator value stored, revised or a duplicate; rejected with a reason. */
 export interface IngestOutcome {
@@ -132,6 +141,7 @@ export class IngestPipeline {
     },
     duplicates: 0,
     rejected: {},
+    ignored: { retained: 0, empty: 0 },
     writeErrors: 0,
     pending: 0,
   };
@@ -159,8 +169,14 @@ export class IngestPipeline {
    * Takes one message as received. Resolves once it is durable: stored (or a duplicate of a stored
    * one) or rejected with a reason. Never rejects.
    */
-  accept(topic: string, payload: Uint8Array | string): Promise<void> {
+  accept(topic: string, payload: Uint8Array | string, delivery: { retained?: boolean } = {}): Promise<void> {
     this.stats.received++;
+    const ignore = delivery.retained ? 'retained' : payload.length === 0 ? 'empty' : undefined;
+    if (ignore) {
+      this.stats.ignored[ignore]++;
+      this.o.bus.emit('ingest:ignored', { reason: ignore, topic });
+      return Promise.resolve();
+    }
     const d = this.decode(topic, payload);
     if (!d.ok) {
       this.rejectDecoded(topic, payload, d.reason, d.detail);

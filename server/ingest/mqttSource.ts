@@ -13,8 +13,11 @@ export interface MqttSourceOptions {
   sharedGroup?: string;
   /** seconds the broker keeps the session (and queues QoS 1 messages) while ingest is away */
   sessionExpiryS?: number;
-  /** called for each message; the QoS 1 ack waits until the promise settles (the message is durable) */
-  onMessage(topic: string, payload: Buffer): Promise<void> | null;
+  /**
+   * called for each message; the QoS 1 ack waits until the promise settles (the message is durable).
+   * `retained`: the broker sent a message it keeps (to a new subscription, or again after a restart).
+   */
+  onMessage(topic: string, payload: Buffer, delivery: { retained: boolean }): Promise<void> | null;
   /** on stop, after no more messages are taken: settles when every message taken is durable */
   drain?: () => Promise<void>;
   log: {
@@ -83,7 +86,9 @@ export async function startMqttSource(o: MqttSourceOptions): Promise<MqttSource>
   };
   client.handleMessage = (packet, callback) => {
     if (packet.cmd === 'publish') {
-      const durable = closing ? null : o.onMessage(packet.topic, packet.payload as Buffer);
+      const durable = closing
+        ? null
+        : o.onMessage(packet.topic, packet.payload as Buffer, { retained: packet.retain === true });
       if (packet.qos > 0 && packet.messageId !== undefined)
         held.set(packet.messageId, { durable, generation });
     }
@@ -121,7 +126,10 @@ export async function startMqttSource(o: MqttSourceOptions): Promise<MqttSource>
     const timer = setTimeout(() => fail(new Error('no answer within 10 s')), 10_000);
     client.once('connect', () => {
       clearTimeout(timer);
-      client.subscribe(filter, { qos: 1 }, (err, granted) => {
+      // MQTT 5: retain handling 2, the broker sends no retained message when we (re)subscribe; ingest
+      // ignores any that come anyway (MQTT 3.1.1 has no such option)
+      const opts = o.protocolVersion === 5 ? { qos: 1 as const, rh: 2 } : { qos: 1 as const };
+      client.subscribe(filter, opts, (err, granted) => {
         if (err) return fail(err);
         const bad = granted?.find((g) => g.qos > 2);
         if (bad) return fail(new Error(`subscription to ${filter} refused (reason ${bad.qos})`));

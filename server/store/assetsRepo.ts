@@ -70,6 +70,13 @@ export async function allAssetIds(db: Db): Promise<string[]> {
   return rows.map((r) => r.id);
 }
 
+/** The stored city's segment and camera ids, apart (an asset's kind decides its topics). */
+export async function cityAssetIds(db: Db): Promise<{ segments: Set<string>; cameras: Set<string> }> {
+  const seg = await db.query<{ id: string }>('SELECT id FROM segments');
+  const cam = await db.query<{ id: string }>('SELECT id FROM cameras');
+  return { segments: new Set(seg.rows.map((r) => r.id)), cameras: new Set(cam.rows.map((r) => r.id)) };
+}
+
 /** Whether a city model is stored yet (the IOC stores it on its first start). */
 export async function hasCityModel(db: Db): Promise<boolean> {
   return (await db.query('SELECT 1 FROM segments LIMIT 1')).rows.length > 0;

@@ -15,7 +15,7 @@ import type { Db } from './db.ts';
 import { INCIDENT_COLUMNS, type IncidentRow, toIncidentItem } from './incidentRows.ts';
 import type { PhotoStore, PreparedPhoto } from './photoStore.ts';
 
-type Tx = Omit<Db, 'transaction' | 'close'>;
+export type Tx = Omit<Db, 'transaction' | 'close'>;
 
 const MS = (col: string) => `(extract(epoch FROM ${col}) * 1000)::float8`;
 
@@ -59,6 +59,36 @@ export async function insertIncident(
     r.detection?.confidence ?? null,
   ]);
   return res.rows[0] ? toIncidentItem(res.rows[0]) : undefined;
+}
+
+/** What a photos row holds of a prepared photo (its files are saved apart). */
+export type PhotoRowMeta = Omit<PreparedPhoto, 'image' | 'thumb'> & { bytes: number; thumbBytes: number };
+
+/** The photos row of a photo whose files are saved, under its incident. */
+export async function insertPhotoRow(
+  tx: Tx,
+  incidentId: string,
+  p: PreparedPhoto | PhotoRowMeta,
+  time: number,
+): Promise<void> {
+  const bytes = 'image' in p ? p.image.length : p.bytes;
+  const thumbBytes = 'thumb' in p ? p.thumb.length : p.thumbBytes;
+  await tx.query(
+    `INSERT INTO photos (id, incident_id, content_type, bytes, width, height, thumb_bytes, original_type, original_bytes, created_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, to_timestamp($10::float8 / 1000))`,
+    [
+      p.id,
+      incidentId,
+      p.contentType,
+      bytes,
+      p.width,
+      p.height,
+      thumbBytes,
+      p.originalType,
+      p.originalBytes,
+      time,
+    ],
+  );
 }
 
 export interface IncidentFilter {
@@ -174,22 +204,7 @@ export class IncidentsRepo {
         for (const p of photos) {
           await this.photos!.save(p);
           written.push(p.id);
-          await tx.query(
-            `INSERT INTO photos (id, incident_id, content_type, bytes, width, height, thumb_bytes, original_type, original_bytes, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, to_timestamp($10::float8 / 1000))`,
-            [
-              p.id,
-              item.id,
-              p.contentType,
-              p.image.length,
-              p.width,
-              p.height,
-              p.thumb.length,
-              p.originalType,
-              p.originalBytes,
-              r.time,
-            ],
-          );
+          await insertPhotoRow(tx, item.id, p, r.time);
         }
         return { item, created: true, photoIds: photos.map((p) => p.id) };
       });

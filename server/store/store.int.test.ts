@@ -40,6 +40,7 @@ const MIGRATIONS = [
   '019_indicator_labels.sql',
   '020_security.sql',
   '022_crowd_hotspots.sql',
+  '024_unplaced_reports.sql',
 ];
 
 /** A city of one square ward (105–106 E, 20–21 N) with these segments and no cameras. */
@@ -511,6 +512,7 @@ describe.each(testBackends())('store on $name', (backend) => {
         '019_indicator_labels.sql',
         '020_security.sql',
         '022_crowd_hotspots.sql',
+        '024_unplaced_reports.sql',
       ]);
       // readings keep arriving and the app's refresher runs over the last days only (materialising
       // yesterday moves TimescaleDB's watermark past the old day): the old day must stay rolled up

@@ -20,7 +20,7 @@ export const vi = {
   'field.auth.queuedNoteForbidden':
     'Tài khoản này không được gửi báo cáo. Báo cáo được giữ trên máy; đăng nhập bằng tài khoản khác để gửi.',
   'field.title': 'Phản ánh hiện trường',
-  'field.appName': 'IOC – Phản ánh hiện trường',
+  'field.appName': 'IOC — Phản ánh hiện trường',
   'field.tab.new': 'Phản ánh mới',
   'field.tab.mine': 'Phản ánh của tôi',
   'field.lang': 'EN',
@@ -128,7 +128,7 @@ export const en = {
   'field.auth.queuedNoteForbidden':
     'This account may not send reports. The report is kept on this phone; log in with another account to send it.',
   'field.title': 'Field report',
-  'field.appName': 'IOC – Field report',
+  'field.appName': 'IOC — Field report',
   'field.tab.new': 'New report',
   'field.tab.mine': 'My reports',
   'field.lang': 'VI',

@@ -3,7 +3,7 @@
  * Vietnamese first; English must have exactly the same keys (a missing or extra one does not compile).
  */
 export const vi = {
-  'login.product': 'Trung tâm Điều hành Thông minh (IOC)',
+  'login.product': 'Trung tâm Điều hành Đô thị thông minh (IOC)',
   'login.title': 'Đăng nhập',
   'login.subtitle': 'Dùng tài khoản do quản trị viên hệ thống cấp.',
   'login.username': 'Tên đăng nhập',
@@ -30,7 +30,7 @@ export const vi = {
 } as const;
 
 export const en = {
-  'login.product': 'Intelligent Operations Center (IOC)',
+  'login.product': 'Smart City Intelligent Operations Center (IOC)',
   'login.title': 'Log in',
   'login.subtitle': 'Use the account your system administrator gave you.',
   'login.username': 'Username',
