@@ -31,6 +31,8 @@ export interface AppDeps {
   state: CityState;
   health: () => Promise<Health>;
   metrics: Registry;
+  /** times each request (`ioc_http_request_duration_seconds`) */
+  httpRequests?: express.RequestHandler;
   queries: ApiQueries;
   /** field reports, photos, the incident lifecycle and Open311; left out, those routes answer 404 */
   incidents?: IncidentDeps;
@@ -102,6 +104,7 @@ function corsGuard(allowed: string[]): express.RequestHandler {
 export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
+  if (deps.httpRequests) app.use(deps.httpRequests);
   app.set('trust proxy', 'loopback');
   app.use(
     helmet({

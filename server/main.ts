@@ -249,7 +249,11 @@ async function boot(
       history: (q) => indicatorAlarmHistory(db, q),
     },
   });
-  const { registry } = createMetrics(bus, () => live.clientCount());
+  const { registry, httpRequests } = createMetrics(bus, {
+    liveClients: () => live.clientCount(),
+    ingestPending: () => ingest.stats.pending,
+    mqttConnected: mqtt.connected,
+  });
   // refusals of the embedded broker, on the registry the HTTP app serves
   if (mqtt.denied) registry.registerMetric(mqtt.denied);
   // photo files: outside the web root, served only through /api/photos/{id}
@@ -267,6 +271,7 @@ async function boot(
     state,
     health: () => health.check(),
     metrics: registry,
+    httpRequests,
     queries: {
       trafficHistory: (q) => trafficHistory(db, q),
       listRejects: (q) => listRejects(db, q),
