@@ -272,6 +272,7 @@ async function boot(
     health: () => health.check(),
     metrics: registry,
     httpRequests,
+    trustProxy: cfg.TRUST_PROXY,
     queries: {
       trafficHistory: (q) => trafficHistory(db, q),
       listRejects: (q) => listRejects(db, q),
