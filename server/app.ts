@@ -9,7 +9,7 @@ import type { CityModel } from '#contract/assets.ts';
 import { authenticate, guardPage } from './auth/guard.ts';
 import type { CityState } from './domain/cityState.ts';
 import { isOwnOrigin } from './domain/origin.ts';
-import { auditedRateLimit, enforcePolicy } from './http/access.ts';
+import { auditedRateLimit, enforcePolicy, routeNotFound } from './http/access.ts';
 import { type AdminDeps, adminRouter } from './http/adminRouter.ts';
 import { type AlarmsDeps, alarmsRouter } from './http/alarmsRouter.ts';
 import { type ApiQueries, apiRouter } from './http/apiRouter.ts';
@@ -20,10 +20,12 @@ import { incidentsRouter } from './http/incidentsRouter.ts';
 import { type IndicatorsDeps, indicatorsRouter } from './http/indicatorsRouter.ts';
 import { layersRouter } from './http/layersRouter.ts';
 import { open311Cors, open311Errors, open311Router } from './http/open311Router.ts';
+import { apiRoutes, openApiDocument, routePattern } from './http/openapi.ts';
 import { PhotoGate } from './http/photoGate.ts';
 import { type IncidentDeps, reportsRouter } from './http/reportsRouter.ts';
 import { type SecurityDeps, securityRouter } from './http/securityRouter.ts';
 import { servicesRouter } from './http/servicesRouter.ts';
+import { healthDraft } from './modules/health.ts';
 import type { DashboardQueries } from './store/dashboardRepo.ts';
 import type { ServicesQueries } from './store/servicesRepo.ts';
 
@@ -33,6 +35,8 @@ export interface AppDeps {
   state: CityState;
   health: () => Promise<Health>;
   metrics: Registry;
+  /** times each request (`ioc_http_request_duration_seconds`) */
+  httpRequests?: express.RequestHandler;
   queries: ApiQueries;
   /** field reports, photos, the incident lifecycle and Open311; left out, those routes answer 404 */
   incidents?: IncidentDeps;
@@ -48,6 +52,13 @@ export interface AppDeps {
   indicators?: IndicatorsDeps;
   /** information security (`/api/security/...`, `/api/dashboard/security`, `/api/admin/security/...`); left out, 404 */
   security?: SecurityDeps;
+  /**
+   * proxies whose X-Forwarded-For/-Proto are believed (Express's `trust proxy`); default loopback.
+   * Behind a TLS-ending proxy the cookie is then Secure, URLs say https and HSTS is sent.
+   */
+  trustProxy?: boolean | number | string;
+  /** the product's version, in the API description */
+  version?: string;
   /** built client (dist/client); pages are served from it when present */
   staticDir?: string;
   log: { error(obj: object, msg: string): void };
@@ -110,7 +121,8 @@ const OPEN311 = '/open311/v2';
 export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', 'loopback');
+  if (deps.httpRequests) app.use(deps.httpRequests);
+  app.set('trust proxy', deps.trustProxy ?? 'loopback');
   app.use(
     helmet({
       contentSecurityPolicy: {
@@ -120,15 +132,25 @@ export function createApp(deps: AppDeps): Express {
           workerSrc: ["'self'", 'blob:'],
           imgSrc: ["'self'", 'data:', 'blob:'],
           styleSrc: ["'self'", "'unsafe-inline'"],
-          connectSrc: ["'self'", 'ws:', 'wss:'],
+          // the pages call their own origin only (Socket.IO too: 'self' covers ws/wss of the same host)
+          connectSrc: ["'self'"],
+          // no web fonts: the pages use the system's
+          fontSrc: ["'none'"],
+          // never framed: X-Frame-Options says the same (DENY)
           frameAncestors: ["'none'"],
           upgradeInsecureRequests: null,
         },
       },
+      xFrameOptions: { action: 'deny' },
       crossOriginEmbedderPolicy: false,
       hsts: false,
     }),
   );
+  // HSTS only over HTTPS (directly, or through a trusted TLS-ending proxy): over plain HTTP it means nothing
+  app.use((req, res, next) => {
+    if (req.secure) res.set('Strict-Transport-Security', 'max-age=31536000; includeSubDomains');
+    next();
+  });
   const a = deps.auth;
   app.use(OPEN311, open311Cors);
   app.use(corsGuard(a.corsOrigins));
@@ -136,7 +158,13 @@ export function createApp(deps: AppDeps): Express {
   app.post('/api/ingest/:source', express.json({ limit: '2mb' }));
   app.use(express.json({ limit: '256kb' }));
   app.use(authenticate(a.sessions));
-  app.use(enforcePolicy(a.audit, { metricsToken: a.metricsToken }));
+  // the methods the app answers on a path (405 with Allow, 404 for none), read once all routes are in
+  let routes: Array<{ method: string; re: RegExp }> | undefined;
+  const methodsFor = (p: string) => {
+    routes ??= apiRoutes(app).map((r) => ({ method: r.method, re: routePattern(r.path) }));
+    return [...new Set(routes.filter((r) => r.re.test(p)).map((r) => r.method))];
+  };
+  app.use(enforcePolicy(a.audit, { metricsToken: a.metricsToken, methodsFor }));
   // uploads: a phone may send a burst from its outbox, but not a flood
   const perUser = (limit: number, what: string) =>
     auditedRateLimit(a.audit, {
@@ -151,9 +179,20 @@ export function createApp(deps: AppDeps): Express {
   app.use(authRouter(a));
   app.use(adminRouter(a));
 
-  app.get('/api/health', async (_req, res) => {
+  app.get('/api/health', async (req, res) => {
     const h = await deps.health();
-    res.status(h.status === 'ok' ? 200 : 503).json(h);
+    res.status(h.status === 'ok' ? 200 : 503);
+    res.set('Cache-Control', 'no-store');
+    res.vary('Accept');
+    if (req.accepts(['application/json', 'application/health+json']) === 'application/health+json')
+      return void res.type('application/health+json').send(JSON.stringify(healthDraft(h)));
+    res.json(h);
+  });
+  let openApi: string | undefined;
+  app.get('/api/openapi.json', (_req, res) => {
+    openApi ??= JSON.stringify(openApiDocument(app, { version: deps.version }));
+    res.set('Cache-Control', 'no-cache');
+    res.type('application/json').send(openApi);
   });
   app.get('/metrics', async (_req, res) => {
     res.set('Content-Type', deps.metrics.contentType);
@@ -174,7 +213,8 @@ export function createApp(deps: AppDeps): Express {
     app.use(open311Router(incidents));
     app.use('/open311', open311Errors);
   }
-  app.use('/api', notFound);
+  app.use('/api', routeNotFound(methodsFor));
+  app.use('/metrics', routeNotFound(methodsFor));
 
   const dir = deps.staticDir;
   if (dir && existsSync(dir)) {

@@ -44,6 +44,10 @@ export interface BusEvents {
   'ingest:rejected': { reason: RejectReason; topic: string };
   /** a message taken and deliberately not stored (a broker's retained copy, an empty payload) */
   'ingest:ignored': { reason: IgnoreReason; topic: string };
+  /** a batch write failed: the database was unavailable (the batch is kept and retried) or refused rows of it (data) */
+  'ingest:write_failed': { cause: 'unavailable' | 'data' };
+  /** a batch is written again after the database was unavailable */
+  'ingest:write_retried': Record<string, never>;
   /** a field report refused for the cost of decoding its photos (the account's budget, or busy) */
   'photos:refused': { reason: 'photo_budget' | 'busy' };
   /** the live gateway dropped a client that flooded it or did not read */

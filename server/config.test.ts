@@ -15,6 +15,14 @@ describe('loadConfig', () => {
     expect(loadConfig({ MQTT_URL: 'mqtt://127.0.0.1:1883', SIMULATE: 'true' }).simulate).toBe(true);
   });
 
+  it('reads TRUST_PROXY as Express takes it: a boolean, a hop count, or addresses (loopback by default)', () => {
+    expect(loadConfig({}).TRUST_PROXY).toBe('loopback');
+    expect(loadConfig({ TRUST_PROXY: 'false' }).TRUST_PROXY).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: 'true' }).TRUST_PROXY).toBe(true);
+    expect(loadConfig({ TRUST_PROXY: '2' }).TRUST_PROXY).toBe(2);
+    expect(loadConfig({ TRUST_PROXY: 'loopback, 10.0.0.0/8' }).TRUST_PROXY).toBe('loopback,10.0.0.0/8');
+  });
+
   it('names every bad setting and its value in one message', () => {
     let err: unknown;
     try {

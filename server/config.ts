@@ -12,6 +12,17 @@ const url = (protocols: string[]) =>
       message: `must start with ${protocols.map((p) => `${p}://`).join(' or ')}`,
     });
 
+/** `TRUST_PROXY` as Express's `trust proxy` takes it: a boolean, a hop count, or addresses and subnets. */
+function trustProxy(v: string): boolean | number | string {
+  if (v === 'true' || v === 'false') return v === 'true';
+  if (/^\d+$/.test(v)) return Number(v);
+  return v
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean)
+    .join(',');
+}
+
 /** Every setting, its default and meaning; the README's configuration table is this list. */
 const EnvSchema = z.object({
   PORT: port.default(8080).describe('HTTP and Socket.IO port'),
@@ -106,6 +117,13 @@ const EnvSchema = z.object({
     .optional()
     .describe(
       'comma-separated origins allowed to call the API and Socket.IO from another site; unset → same origin only',
+    ),
+  TRUST_PROXY: z
+    .string()
+    .default('loopback')
+    .transform(trustProxy)
+    .describe(
+      'which proxies in front may say the client address and scheme (X-Forwarded-For/-Proto: the cookie is Secure and URLs https when a trusted TLS proxy says so): false, true, a hop count, or comma-separated addresses, subnets, loopback/linklocal/uniquelocal',
     ),
   METRICS_TOKEN: z
     .string()

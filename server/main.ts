@@ -281,7 +281,11 @@ async function boot(
     intervalMs: cfg.SECURITY_PROBE_S * 1000,
     timeoutMs: PROBE_TIMEOUT_MS,
   });
-  const { registry } = createMetrics(bus, () => live.clientCount());
+  const { registry, httpRequests } = createMetrics(bus, {
+    liveClients: () => live.clientCount(),
+    ingestPending: () => ingest.stats.pending,
+    mqttConnected: mqtt.connected,
+  });
   // refusals of the embedded broker, on the registry the HTTP app serves
   if (mqtt.denied) registry.registerMetric(mqtt.denied);
   // photo files: outside the web root, served only through /api/photos/{id}
@@ -299,6 +303,8 @@ async function boot(
     state,
     health: () => health.check(),
     metrics: registry,
+    httpRequests,
+    trustProxy: cfg.TRUST_PROXY,
     queries: {
       trafficHistory: (q) => trafficHistory(db, q),
       listRejects: (q) => listRejects(db, q),

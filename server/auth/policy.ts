@@ -23,6 +23,12 @@ const ALL: readonly Role[] = ['admin', 'operator', 'field', 'leader'];
  */
 export const API_RULES: readonly Rule[] = [
   { method: 'GET', path: '/api/health', access: 'public', note: 'load balancers and probes' },
+  {
+    method: 'GET',
+    path: '/api/openapi.json',
+    access: 'public',
+    note: "the API's description: integrators read it before they have an account",
+  },
   { method: 'POST', path: '/api/auth/login', access: 'public' },
   {
     method: 'POST',

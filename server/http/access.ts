@@ -1,6 +1,6 @@
 // The access table and the per-minute caps, applied to HTTP requests: the rules are server/auth's
 // (policy.ts, guard.ts), the 401/403/429 answers and their audit entries are made here.
-import type { Request, RequestHandler } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import { actorOf, bearer } from '../auth/guard.ts';
 import { allows, ruleFor } from '../auth/policy.ts';
@@ -12,8 +12,15 @@ import { HttpError } from './errors.ts';
  * Applies the access table (server/auth/policy.ts) to /api, /metrics and /open311 before any
  * router: 401 without a session, 403 for a role the rule does not name, each refusal audited.
  */
-export function enforcePolicy(audit: AuditLog, opts: { metricsToken?: string } = {}): RequestHandler {
-  return (req, _res, next) => {
+export function enforcePolicy(
+  audit: AuditLog,
+  opts: {
+    metricsToken?: string;
+    /** the methods the app answers on a path: a request in none of them is answered 405 (none at all: 404) */
+    methodsFor?: (path: string) => string[];
+  } = {},
+): RequestHandler {
+  return (req, res, next) => {
     const p = req.path;
     if (!(p.startsWith('/api/') || p === '/api' || p === '/metrics' || p.startsWith('/open311/')))
       return next();
@@ -25,6 +32,12 @@ export function enforcePolicy(audit: AuditLog, opts: { metricsToken?: string } =
     const rule = ruleFor(req.method, p);
     const role = req.auth?.role;
     if (rule && allows(rule.access, role)) return next();
+    // a path the app answers, with another method: 405 to anyone (the API description is public)
+    const methods = rule ? undefined : opts.methodsFor?.(p);
+    if (methods?.length && !answers(methods, req.method)) return next(methodNotAllowed(res, methods, req));
+    // a path the app does not answer: 404 to a logged-in user (401 without a session, as before)
+    if (methods && methods.length === 0 && req.auth)
+      return next(new HttpError(404, 'not_found', `no such resource: ${req.method} ${p}`));
     const denied = (status: 401 | 403) => {
       audit.record({
         ...actorOf(req),
@@ -49,6 +62,26 @@ export function enforcePolicy(audit: AuditLog, opts: { metricsToken?: string } =
     }
     denied(403);
     next(new HttpError(403, 'forbidden', `the ${role} role may not ${req.method} ${p}`));
+  };
+}
+
+const answers = (methods: string[], method: string) => methods.includes(method === 'HEAD' ? 'GET' : method);
+
+/** 405 with the `Allow` header of the methods a path answers. */
+function methodNotAllowed(res: Response, methods: string[], req: Request): HttpError {
+  const allow = [...new Set(methods.flatMap((m) => (m === 'GET' ? ['GET', 'HEAD'] : [m])))].sort();
+  res.set('Allow', allow.join(', '));
+  return new HttpError(405, 'method_not_allowed', `${req.method} is not answered on ${req.path}`, {
+    allow,
+  });
+}
+
+/** After the routers: 405 (with `Allow`) for a path answered with other methods, else 404. */
+export function routeNotFound(methodsFor: (path: string) => string[]): RequestHandler {
+  return (req, res, next) => {
+    const methods = methodsFor(req.originalUrl.split('?')[0] as string);
+    if (methods.length && !answers(methods, req.method)) return next(methodNotAllowed(res, methods, req));
+    next(new HttpError(404, 'not_found', `no such resource: ${req.method} ${req.originalUrl.split('?')[0]}`));
   };
 }
 

@@ -34,13 +34,13 @@ export interface AdminDeps {
 }
 
 // names are shown on pages and written to the audit log: no control characters (NUL fails the write)
-const CreateUser = z.object({
+export const CreateUser = z.object({
   username: trimmedToken(48),
   displayName: trimmedText(100).default(''),
   role: z.enum(ROLES),
   password: z.string().max(256).optional(),
 });
-const UpdateUser = z
+export const UpdateUser = z
   .object({
     displayName: trimmedText(100, 1).optional(),
     role: z.enum(ROLES).optional(),
@@ -48,13 +48,13 @@ const UpdateUser = z
     resetPassword: z.literal(true).optional(),
   })
   .strict();
-const CreateDevice = z.object({
+export const CreateDevice = z.object({
   id: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'lower-case letters, digits, - and _, at most 63'),
   name: trimmedText(100, 1),
   assets: z.array(trimmedToken(64)).max(20_000),
   mayReport: z.boolean().default(false),
 });
-const UpdateDevice = z
+export const UpdateDevice = z
   .object({
     name: trimmedText(100, 1).optional(),
     assets: z.array(trimmedToken(64)).max(20_000).optional(),
@@ -63,7 +63,7 @@ const UpdateDevice = z
     rotateSecret: z.literal(true).optional(),
   })
   .strict();
-const AuditQuery = z.object({
+export const AuditQuery = z.object({
   from: QueryTime.optional(),
   to: QueryTime.optional(),
   actor: queryToken(200).optional(),

@@ -44,7 +44,7 @@ const listOf = <T extends string>(values: readonly T[]) =>
     .pipe(z.array(z.enum(values as [T, ...T[]])))
     .optional();
 
-const ListQuery = z.object({
+export const AlarmListQuery = z.object({
   state: listOf([...ALARM_STATES, 'all'] as const),
   priority: z
     .string()
@@ -75,7 +75,7 @@ export function alarmsRouter(deps: AlarmsDeps): Router {
   };
 
   r.get('/api/alarms', async (req, res) => {
-    const q = parseQuery(ListQuery, req.query);
+    const q = parseQuery(AlarmListQuery, req.query);
     const states = q.state?.includes('all')
       ? [...ALARM_STATES]
       : (q.state as AlarmItem['state'][] | undefined);

@@ -32,6 +32,18 @@ const BUCKET_MS: Record<Bucket, number> = {
 };
 const MAX_POINTS = 5000;
 
+export const HistoryQuery = z.object({
+  segmentId: token(64),
+  from: QueryTime.optional(),
+  to: QueryTime.optional(),
+  bucket: z.enum(['5m', '15m', '1h', '1d']).optional(),
+});
+export const RejectsQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+  reason: z.enum(REJECT_REASONS).optional(),
+});
+export const EventsQuery = z.object({ limit: z.coerce.number().int().min(1).max(200).default(20) });
+
 /** The absolute http(s) URL `s` is, normalised; undefined for anything else. */
 function httpUrl(s: string): string | undefined {
   if (!URL.canParse(s)) return undefined;
@@ -56,12 +68,6 @@ export function apiRouter(deps: {
     res.json(deps.cityGeoJson());
   });
 
-  const HistoryQuery = z.object({
-    segmentId: token(64),
-    from: QueryTime.optional(),
-    to: QueryTime.optional(),
-    bucket: z.enum(['5m', '15m', '1h', '1d']).optional(),
-  });
   r.get('/api/history/traffic', async (req, res) => {
     const q = parseQuery(HistoryQuery, req.query);
     if (!deps.city().segments.some((s) => s.id === q.segmentId))
@@ -81,16 +87,11 @@ export function apiRouter(deps: {
     res.json(await deps.queries.trafficHistory({ segmentId: q.segmentId, from, to, bucket }));
   });
 
-  const RejectsQuery = z.object({
-    limit: z.coerce.number().int().min(1).max(1000).default(100),
-    reason: z.enum(REJECT_REASONS).optional(),
-  });
   r.get('/api/ingest/rejects', async (req, res) => {
     const q = parseQuery(RejectsQuery, req.query);
     res.json({ items: await deps.queries.listRejects(q) });
   });
 
-  const EventsQuery = z.object({ limit: z.coerce.number().int().min(1).max(200).default(20) });
   r.get('/api/cameras/:id/events', async (req, res) => {
     const cameraId = String(req.params.id);
     if (!deps.city().cameras.some((c) => c.id === cameraId))

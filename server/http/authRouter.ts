@@ -23,7 +23,7 @@ export interface AuthDeps {
   now?: () => number;
 }
 
-const LoginBody = z.object({
+export const LoginBody = z.object({
   // looked up in the database and written to the audit log: no control characters (NUL fails both)
   username: trimmedToken(100),
   // only ever hashed: any character may be part of a password

@@ -8,6 +8,7 @@ import { dashboardPeriod } from '../domain/dashboardPeriod.ts';
 import { toCsv } from './csv.ts';
 import { HttpError } from './errors.ts';
 import { parseQuery, QueryTime } from './query.ts';
+import { documented } from './routeDoc.ts';
 
 const MAX_DAYS = 400;
 
@@ -74,11 +75,15 @@ export function dashboardEndpoints(deps: { city: () => CityModel; now?: () => nu
     columns: (keyof T & string)[],
     fileName: (q: z.output<S>) => string = () => path.replaceAll('/', '-'),
   ): void {
-    r.get(`/api/dashboard/${path}`, async (req, res) => {
-      const q = parseQuery(schema, req.query);
-      const p = period(q);
-      send(res, q.format, fileName(q), p, await items(p, q), columns);
-    });
+    const doc = { summary: `Dashboard: ${path} as { period, items }, or CSV`, query: schema };
+    r.get(
+      `/api/dashboard/${path}`,
+      documented(doc, async (req, res) => {
+        const q = parseQuery(schema, req.query);
+        const p = period(q);
+        send(res, q.format, fileName(q), p, await items(p, q), columns);
+      }),
+    );
   }
 
   return { router: r, period, send, endpoint };

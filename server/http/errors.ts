@@ -41,6 +41,9 @@ export function errorHandler(log: { error(obj: object, msg: string): void }): Er
       log.error({ err, method: req.method, path: req.path }, 'request failed');
     }
     if (res.headersSent) return;
+    // RFC 9110: a 401 names how to authenticate (a session token as Bearer, or the login cookie)
+    if (status === 401 && !res.get('WWW-Authenticate'))
+      res.set('WWW-Authenticate', `Bearer realm="ioc"${req.authFailure ? ', error="invalid_token"' : ''}`);
     res.status(status).json(body);
   };
 }

@@ -15,7 +15,7 @@ import { HttpError } from './errors.ts';
 import { parseBody, parseQuery, trimmedText, trimmedToken } from './query.ts';
 import { checkPosition, type IncidentDeps, photoRef, throwIssues } from './reportsRouter.ts';
 
-const ListQuery = z.object({
+export const IncidentListQuery = z.object({
   status: z.enum(['open', 'all', ...INCIDENT_STATES]).default('open'),
   limit: z.coerce.number().int().min(1).max(1000).default(200),
   category: z
@@ -29,7 +29,7 @@ const ListQuery = z.object({
 const Actor = trimmedToken(100).default('operator');
 const Note = trimmedText(MAX_NOTE_CHARS).optional();
 
-const ActionBody = z
+export const ActionBody = z
   .object({
     action: z.enum(INCIDENT_ACTIONS, `must be one of ${INCIDENT_ACTIONS.join(', ')}`),
     note: Note,
@@ -46,7 +46,7 @@ const NoteBody = z.object({
   actor: Actor,
 });
 
-const MergeBody = z.object({
+export const MergeBody = z.object({
   ids: z
     .array(z.union([trimmedToken(32), z.number().int()]).transform(String))
     .min(1)
@@ -71,7 +71,7 @@ export function incidentsRouter(deps: IncidentDeps): Router {
   };
 
   r.get('/api/incidents', async (req, res) => {
-    const q = parseQuery(ListQuery, req.query);
+    const q = parseQuery(IncidentListQuery, req.query);
     const items = await deps.repo.list({
       status: q.status,
       categories: q.category,

@@ -89,7 +89,7 @@ const SUBMIT_CHUNK = 2000;
 const FORMULA = /^[=+\-@\t\r]/;
 const NUMBER = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
 
-const SeriesQuery = z.object({
+export const SeriesQuery = z.object({
   from: QueryTime.optional(),
   to: QueryTime.optional(),
   bucket: z.enum(['1h', '1d']).optional(),

@@ -1,17 +1,51 @@
+import type { RequestHandler } from 'express';
 import client from 'prom-client';
+import { ALARM_EVENT_TYPES } from '#contract/alarmLifecycle.ts';
 import { ALARM_PRIORITIES, ALARM_PRIORITY_CODES, OPEN_ALARM_STATES } from '#contract/alarms.ts';
+import { TOPIC_KINDS } from '#contract/mqtt.ts';
+import { REJECT_REASONS } from '#contract/vocab.ts';
 import type { Bus } from '../bus.ts';
+import { LIVE_DROP_REASONS } from '../live/liveGateway.ts';
 
-/** Prometheus metrics of the IOC, fed from the bus; `/metrics` serves `registry`. */
-export function createMetrics(bus: Bus, liveClients: () => number) {
+/**
+ * prom-client's default gauges named `*_total` (promtool: "non-counter metrics should not have _total
+ * suffix"); each has a labelled twin without the suffix (`nodejs_active_handles{type}`), whose sum it is.
+ */
+const DEFAULT_GAUGES_NAMED_TOTAL = [
+  'nodejs_active_handles_total',
+  'nodejs_active_requests_total',
+  'nodejs_active_resources_total',
+];
+
+/** What the metrics read when scraped, besides the bus. */
+export interface MetricsSources {
+  /** connected Socket.IO clients */
+  liveClients: () => number;
+  /** messages taken by ingest and not yet written (the batch backlog) */
+  ingestPending?: () => number;
+  /** whether ingest's MQTT connection is up (the embedded broker: always) */
+  mqttConnected?: () => boolean;
+}
+
+/**
+ * Prometheus metrics of the IOC, fed from the bus; `/metrics` serves `registry`. Node.js and process
+ * metrics keep their standard names (stock dashboards read them); the IOC's own start with `ioc_`.
+ * Every labelled counter starts at zero for each of its labels, so `rate()` sees a series before the
+ * first event. `httpRequests` times each HTTP request by route and status.
+ */
+export function createMetrics(bus: Bus, sources: MetricsSources | (() => number)) {
+  const src: MetricsSources = typeof sources === 'function' ? { liveClients: sources } : sources;
+  const liveClients = src.liveClients;
   const registry = new client.Registry();
-  client.collectDefaultMetrics({ register: registry, prefix: 'ioc_' });
+  client.collectDefaultMetrics({ register: registry });
+  for (const name of DEFAULT_GAUGES_NAMED_TOTAL) registry.removeSingleMetric(name);
   const messages = new client.Counter({
     name: 'ioc_ingest_messages_total',
     help: 'Messages stored, by topic kind (indicator: values of the feed over MQTT, HTTP and CSV)',
     labelNames: ['kind'] as const,
     registers: [registry],
   });
+  for (const kind of TOPIC_KINDS) messages.inc({ kind }, 0);
   const duplicates = new client.Counter({
     name: 'ioc_ingest_duplicates_total',
     help: 'Messages delivered again and not stored twice',
@@ -23,12 +57,14 @@ export function createMetrics(bus: Bus, liveClients: () => number) {
     labelNames: ['reason'] as const,
     registers: [registry],
   });
+  for (const reason of REJECT_REASONS) rejects.inc({ reason }, 0);
   const photoRefusals = new client.Counter({
     name: 'ioc_photo_refusals_total',
     help: "Field reports refused for the cost of decoding their photos: over the account's budget (photo_budget) or busy",
     labelNames: ['reason'] as const,
     registers: [registry],
   });
+  for (const reason of ['photo_budget', 'busy'] as const) photoRefusals.inc({ reason }, 0);
   const writeSeconds = new client.Histogram({
     name: 'ioc_db_write_seconds',
     help: 'Time to write one ingest batch to the database',
@@ -49,6 +85,58 @@ export function createMetrics(bus: Bus, liveClients: () => number) {
       this.set(liveClients());
     },
   });
+  const writeErrors = new client.Counter({
+    name: 'ioc_db_write_errors_total',
+    help: 'Ingest batch writes that failed, by cause: unavailable (the database did not take it; the batch is kept and retried) or data (it refused rows; they are isolated and rejected as store_refused)',
+    labelNames: ['cause'] as const,
+    registers: [registry],
+  });
+  for (const cause of ['unavailable', 'data'] as const) writeErrors.inc({ cause }, 0);
+  const writeRetries = new client.Counter({
+    name: 'ioc_db_write_retries_total',
+    help: 'Ingest batch writes attempted again after the database was unavailable',
+    registers: [registry],
+  });
+  bus.on('ingest:write_failed', 'metrics', (e) => writeErrors.inc({ cause: e.cause }));
+  bus.on('ingest:write_retried', 'metrics', () => writeRetries.inc());
+  new client.Gauge({
+    name: 'ioc_ingest_pending_messages',
+    help: 'Messages taken by ingest and not yet written to the database (the batch backlog; unacknowledged to the broker)',
+    registers: [registry],
+    collect() {
+      this.set(src.ingestPending?.() ?? 0);
+    },
+  });
+  new client.Gauge({
+    name: 'ioc_mqtt_connected',
+    help: "1 while ingest's MQTT connection is up (the embedded broker: always), 0 while it is down",
+    registers: [registry],
+    collect() {
+      this.set(src.mqttConnected === undefined || src.mqttConnected() ? 1 : 0);
+    },
+  });
+  const httpSeconds = new client.Histogram({
+    name: 'ioc_http_request_duration_seconds',
+    help: 'Time to answer an HTTP request, by method, route (the pattern that answered; other: no route, e.g. refused before routing or a static file) and status',
+    labelNames: ['method', 'route', 'status'] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [registry],
+  });
+  const httpRequests: RequestHandler = (req, res, next) => {
+    const t0 = process.hrtime.bigint();
+    res.once('finish', () => {
+      const route = req.route?.path;
+      httpSeconds.observe(
+        {
+          method: req.method,
+          route: typeof route === 'string' ? route : 'other',
+          status: String(res.statusCode),
+        },
+        Number(process.hrtime.bigint() - t0) / 1e9,
+      );
+    });
+    next();
+  };
   bus.on('ingest:stored', 'metrics', (e) => {
     for (const [k, n] of Object.entries(e.byKind)) if (n) messages.inc({ kind: k }, n);
     if (e.duplicates) duplicates.inc(e.duplicates);
@@ -70,6 +158,7 @@ export function createMetrics(bus: Bus, liveClients: () => number) {
     labelNames: ['reason'] as const,
     registers: [registry],
   });
+  for (const reason of LIVE_DROP_REASONS) dropped.inc({ reason }, 0);
   bus.on('live:dropped', 'metrics', (e) => dropped.inc({ reason: e.reason }));
   bus.on('photos:refused', 'metrics', (e) => photoRefusals.inc({ reason: e.reason }));
 
@@ -124,6 +213,7 @@ export function createMetrics(bus: Bus, liveClients: () => number) {
     labelNames: ['event'] as const,
     registers: [registry],
   });
+  for (const event of ALARM_EVENT_TYPES) transitions.inc({ event }, 0);
   bus.on('alarms:transitions', 'metrics', (e) => transitions.inc({ event: e.event }, e.count));
   const flood = new client.Gauge({
     name: 'ioc_alarm_flood',
@@ -139,5 +229,5 @@ export function createMetrics(bus: Bus, liveClients: () => number) {
     flood.set(e.inFlood ? 1 : 0);
     if (e.held) held.inc(e.held);
   });
-  return { registry };
+  return { registry, httpRequests };
 }

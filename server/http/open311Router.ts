@@ -51,7 +51,7 @@ const list = <T extends string>(values: readonly T[], what: string) =>
     )
     .pipe(z.array(z.enum(values, `${what} must be one of ${values.join(', ')}`)));
 
-const RequestsQuery = z.object({
+export const RequestsQuery = z.object({
   service_request_id: param()
     .transform((s) =>
       s
@@ -66,7 +66,7 @@ const RequestsQuery = z.object({
   end_date: QueryTime.optional(),
 });
 
-const PostBody = z.object({
+export const PostBody = z.object({
   description: optionalText(MAX_DESCRIPTION_CHARS),
   address_string: optionalText(500),
   address_id: optionalText(200),

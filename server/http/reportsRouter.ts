@@ -218,7 +218,7 @@ export function zodIssues(err: z.ZodError): FieldIssue[] {
 export const optionalText = (max: number) =>
   z.preprocess((v) => (typeof v === 'string' ? v.trim() || undefined : v), text(max).optional());
 
-const ReportFields = z.object({
+export const ReportFields = z.object({
   // UUIDs are case-insensitive: stored lower-case so a retry or a status query in other case finds it
   id: z.preprocess(
     (v) => (v === '' ? undefined : typeof v === 'string' ? v.trim().toLowerCase() : v),

@@ -3,7 +3,7 @@ import type { DeviceView } from '#contract/auth.ts';
 import { parseTopic } from '#contract/mqtt.ts';
 import { SOC_DETECTED } from '#contract/securityVocab.ts';
 import type { AuditInput, AuditLog } from '../domain/audit.ts';
-import type { BrokerAuth, BrokerDenial } from './embeddedBroker.ts';
+import type { BrokerAuth, BrokerDenial, BrokerDenialReason } from './embeddedBroker.ts';
 
 /**
  * What the broker needs of the devices (server/auth/devices.ts's DevicesRepo): handed in, so that
@@ -160,6 +160,18 @@ export function throttledAudit(
   };
 }
 
+/** Every reason of a refusal, so that each series of `ioc_mqtt_denied_total` exists from the start. */
+const DENIAL_REASONS: Record<BrokerDenialReason, true> = {
+  credentials: true,
+  unavailable: true,
+  topic: true,
+  asset: true,
+  report: true,
+  server_publish: true,
+  subscribe: true,
+  revoked: true,
+};
+
 const ACTIONS: Record<BrokerDenial['kind'], { action: string; outcome: 'denied' | 'failed' }> = {
   connect: { action: 'mqtt.connect', outcome: 'failed' },
   publish: { action: 'mqtt.publish_denied', outcome: 'denied' },
@@ -198,6 +210,7 @@ export function createBrokerAuth(o: {
     labelNames: ['reason'] as const,
     registers: [],
   });
+  for (const reason of Object.keys(DENIAL_REASONS)) denied.inc({ reason }, 0);
   const audited = throttledAudit(o.audit, {
     windowMs: o.auditWindowMs,
     onEntry: (e) =>

@@ -392,6 +392,7 @@ export class IngestPipeline {
       return;
     }
     const t0 = performance.now();
+    if (this.retryMs > 0) this.o.bus.emit('ingest:write_retried', {});
     try {
       const res = await this.writeIsolating(batch);
       this.retryMs = 0;
@@ -424,6 +425,7 @@ export class IngestPipeline {
       if (this.stats.pending <= this.highWater) for (const w of this.waiters.splice(0)) w();
     } catch (err) {
       this.stats.writeErrors++;
+      this.o.bus.emit('ingest:write_failed', { cause: 'unavailable' });
       this.retryMs = Math.min(RETRY_MAX_MS, Math.max(100, this.retryMs * 2));
       this.o.log.error(
         { err, rows: n, retryInMs: this.retryMs },
@@ -481,6 +483,7 @@ export class IngestPipeline {
       return { ...r, written: batch, refused: emptyBatch() };
     } catch (err) {
       if (!isDataError(err)) throw err;
+      this.o.bus.emit('ingest:write_failed', { cause: 'data' });
       const rows = rowsOf(batch);
       if (rows.length === 1) {
         const row = rows[0] as Row;

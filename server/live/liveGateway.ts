@@ -48,7 +48,8 @@ interface SocketData {
 }
 
 /** Why the gateway dropped a client (the `reason` of `ioc_live_dropped_clients_total`). */
-export type LiveDropReason = 'flooding' | 'buffer_full' | 'stalled';
+export const LIVE_DROP_REASONS = ['flooding', 'buffer_full', 'stalled'] as const;
+export type LiveDropReason = (typeof LIVE_DROP_REASONS)[number];
 
 /** What one connection may cost the server. */
 export interface LiveLimits {

@@ -1,4 +1,4 @@
-import type { Health } from '#contract/api.ts';
+import type { Health, HealthCheck, HealthDraft } from '#contract/api.ts';
 import type { IocModule, ModuleDeps } from './module.ts';
 
 /** A database slow to answer health's query still counts as up while ingest committed this recently. */
@@ -32,6 +32,7 @@ export function healthModule(o: {
     async check() {
       // before start there is no database to ask: not up yet
       const db = deps?.db;
+      const t0 = performance.now();
       const answer = await Promise.race([
         (db ? db.query('SELECT 1') : Promise.reject(new Error('not started'))).then(
           () => 'ok' as const,
@@ -42,13 +43,59 @@ export function healthModule(o: {
       const dbOk =
         answer === 'ok' ||
         (answer === 'slow' && !o.ingest.failing && Date.now() - lastCommit < HEALTH_BUSY_GRACE_MS);
+      const ms = Math.round(performance.now() - t0);
       const mqttOk = o.mqttConnected();
+      const time = new Date().toISOString();
+      const uptimeS = Math.round((Date.now() - o.started) / 1000);
+      const dbCheck: HealthCheck = {
+        componentType: 'datastore',
+        // slow but committing lately: up, with a concern
+        status: answer === 'ok' ? 'pass' : dbOk ? 'warn' : 'fail',
+        observedValue: ms,
+        observedUnit: 'ms',
+        ...(answer === 'ok' ? {} : { output: answer === 'slow' ? 'no answer within 2 s' : 'unreachable' }),
+        time,
+      };
       return {
         status: dbOk && mqttOk ? 'ok' : 'degraded',
         db: dbOk ? 'ok' : 'down',
         mqtt: mqttOk ? 'ok' : 'down',
-        uptimeS: Math.round((Date.now() - o.started) / 1000),
+        uptimeS,
+        checks: {
+          'database:responseTime': [dbCheck],
+          'mqtt:connected': [
+            {
+              componentType: 'component',
+              status: mqttOk ? 'pass' : 'fail',
+              observedValue: mqttOk ? 1 : 0,
+              time,
+            },
+          ],
+          'uptime:duration': [
+            { componentType: 'system', status: 'pass', observedValue: uptimeS, observedUnit: 's', time },
+          ],
+        },
       };
     },
+  };
+}
+
+/**
+ * The health-check draft's form of an answer (draft-inadarei-api-health-check, `application/health+json`):
+ * `fail` when a component fails, `warn` when one passes with a concern, else `pass`; today's fields kept.
+ */
+export function healthDraft(h: Health): HealthDraft {
+  const checks = h.checks ?? {};
+  const states = Object.values(checks).flatMap((list) => list.map((c) => c.status));
+  const status =
+    h.status !== 'ok' || states.includes('fail') ? 'fail' : states.includes('warn') ? 'warn' : 'pass';
+  return {
+    status,
+    serviceId: 'ioc',
+    description: 'Intelligent Operations Center: ingest, database, live map',
+    db: h.db,
+    mqtt: h.mqtt,
+    uptimeS: h.uptimeS,
+    checks,
   };
 }
