@@ -22,6 +22,8 @@ import { layersRouter } from './http/layersRouter.ts';
 import { open311Errors, open311Router } from './http/open311Router.ts';
 import { type IncidentDeps, reportsRouter } from './http/reportsRouter.ts';
 import { servicesRouter } from './http/servicesRouter.ts';
+import { replayRouter } from './replay/replayRouter.ts';
+import type { ReplayService } from './replay/replayService.ts';
 import type { DashboardQueries } from './store/dashboardRepo.ts';
 import type { ServicesQueries } from './store/servicesRepo.ts';
 
@@ -44,6 +46,8 @@ export interface AppDeps {
   alarms?: AlarmsDeps;
   /** the indicator feed (`/api/ingest/{source}`, `/api/indicators...`, `/api/admin/indicators...`); left out, 404 */
   indicators?: IndicatorsDeps;
+  /** the console's replay (`/api/replay...`); left out, those routes answer 404 */
+  replay?: ReplayService;
   /** built client (dist/client); pages are served from it when present */
   staticDir?: string;
   log: { error(obj: object, msg: string): void };
@@ -155,6 +159,7 @@ export function createApp(deps: AppDeps): Express {
   if (deps.alarms) app.use(alarmsRouter(deps.alarms));
   if (deps.indicators) app.use(indicatorsRouter(deps.indicators));
   if (deps.dashboard) app.use(dashboardRouter({ queries: deps.dashboard, city: deps.city }));
+  if (deps.replay) app.use(replayRouter({ replay: deps.replay }));
   if (deps.services) app.use(servicesRouter({ queries: deps.services, city: deps.city }));
   if (deps.incidents) {
     app.use(reportsRouter(deps.incidents));

@@ -35,6 +35,7 @@ import { createLogger, type Logger } from './log.ts';
 import { healthModule } from './modules/health.ts';
 import type { IocModule, ModuleDeps } from './modules/module.ts';
 import { simulationModule } from './modules/simulation.ts';
+import { replayService } from './replay/replayService.ts';
 import { startAggregateRefresher } from './store/aggregates.ts';
 import { AlarmsRepo } from './store/alarmsRepo.ts';
 import { saveCity } from './store/assetsRepo.ts';
@@ -312,6 +313,7 @@ async function boot(
       audit,
       assetExists: (id) => assets.segments.has(id) || assets.cameras.has(id),
     },
+    replay: replayService(db, () => city),
     // drawn frames of the simulation's own cameras; a real camera's come from its events (apiRouter)
     snapshotSvg: (cameraId, now) => simulation?.snapshotSvg(cameraId, now),
     staticDir: path.join(ROOT, 'dist', 'client'),
