@@ -26,6 +26,8 @@ import { type IncidentDeps, reportsRouter } from './http/reportsRouter.ts';
 import { type SecurityDeps, securityRouter } from './http/securityRouter.ts';
 import { servicesRouter } from './http/servicesRouter.ts';
 import { healthDraft } from './modules/health.ts';
+import { replayRouter } from './replay/replayRouter.ts';
+import type { ReplayService } from './replay/replayService.ts';
 import type { DashboardQueries } from './store/dashboardRepo.ts';
 import type { ServicesQueries } from './store/servicesRepo.ts';
 
@@ -59,6 +61,8 @@ export interface AppDeps {
   trustProxy?: boolean | number | string;
   /** the product's version, in the API description */
   version?: string;
+  /** the console's replay (`/api/replay...`); left out, those routes answer 404 */
+  replay?: ReplayService;
   /** built client (dist/client); pages are served from it when present */
   staticDir?: string;
   log: { error(obj: object, msg: string): void };
@@ -204,6 +208,7 @@ export function createApp(deps: AppDeps): Express {
   if (deps.indicators) app.use(indicatorsRouter(deps.indicators));
   if (deps.security) app.use(securityRouter(deps.security));
   if (deps.dashboard) app.use(dashboardRouter({ queries: deps.dashboard, city: deps.city }));
+  if (deps.replay) app.use(replayRouter({ replay: deps.replay }));
   if (deps.services) app.use(servicesRouter({ queries: deps.services, city: deps.city }));
   if (deps.incidents) {
     // one decode budget for field reports and Open311 media

@@ -37,6 +37,7 @@ import { createLogger, type Logger } from './log.ts';
 import { healthModule } from './modules/health.ts';
 import type { IocModule, ModuleDeps } from './modules/module.ts';
 import { simulationModule } from './modules/simulation.ts';
+import { replayService } from './replay/replayService.ts';
 import { reportFeedModule } from './reports/reportFeedModule.ts';
 import { type SecurityModule, securityModule } from './security/securityModule.ts';
 import { startAggregateRefresher } from './store/aggregates.ts';
@@ -377,6 +378,7 @@ async function boot(
         12,
       audit,
     },
+    replay: replayService(db, () => city),
     // drawn frames of the simulation's own cameras; a real camera's come from its events (apiRouter)
     snapshotSvg: (cameraId, now) => simulation?.snapshotSvg(cameraId, now),
     staticDir: path.join(ROOT, 'dist', 'client'),

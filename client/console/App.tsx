@@ -26,6 +26,7 @@ import { crowdThresholds, thresholdOf } from './hotspotStore.ts';
 import { IncidentQueue } from './IncidentQueue.tsx';
 import { computeKpis, isStale } from './kpis.ts';
 import { ProvinceRow } from './ProvinceRow.tsx';
+import { replay } from './replay.ts';
 import { SecurityTile } from './Security.tsx';
 import { SidePanel } from './SidePanel.tsx';
 import { toggleFullscreen } from './shortcuts.ts';
@@ -44,11 +45,12 @@ import {
   toggleQueue,
   wall,
 } from './store.ts';
+import { ReplayFrame, TimeBar } from './TimeBar.tsx';
 
 export function App() {
   return (
     <div
-      class={`console${wall.value ? ' wall' : ''}${banner.value ? ' has-alarm-banner' : ''}`}
+      class={`console${wall.value ? ' wall' : ''}${banner.value ? ' has-alarm-banner' : ''}${replay.value ? ' replaying' : ''}`}
       data-testid="console"
     >
       <Header />
@@ -60,6 +62,8 @@ export function App() {
           <LayerPanel />
           <IncidentQueue />
           <AlarmPanel />
+          <ReplayFrame />
+          <TimeBar />
         </div>
         <aside class="sidebar">
           <KpiTiles />
@@ -221,6 +225,7 @@ function KpiTiles() {
   const f = fmt.value;
   const at = c.live.confirmedAt;
   const stats = c.live.lastStats;
+  const rp = replay.value;
   const openStates = OPEN_INCIDENT_STATES;
   const congestedShare = k.freshSegments > 0 ? k.congested / k.freshSegments : 0;
   return (
@@ -249,13 +254,24 @@ function KpiTiles() {
         updatedAt={at.cameras}
         tone={k.camerasTotal > 0 && k.camerasOnline / k.camerasTotal < 0.9 ? 'warn' : 'good'}
       />
-      <Tile
-        id="rate"
-        label={t('kpi.rate')}
-        value={stats ? f.num(stats.stats.ingestRate, stats.stats.ingestRate < 10 ? 1 : 0) : '—'}
-        unit={t('unit.perSec')}
-        updatedAt={stats?.at ?? 0}
-      />
+      {rp ? (
+        <Tile
+          id="rate"
+          label={t('kpi.rate')}
+          value={rp.ingestRate === null ? '—' : f.num(rp.ingestRate, rp.ingestRate < 10 ? 1 : 0)}
+          unit={t('unit.perSec')}
+          sub={t('replay.rateSub')}
+          updatedAt={rp.at}
+        />
+      ) : (
+        <Tile
+          id="rate"
+          label={t('kpi.rate')}
+          value={stats ? f.num(stats.stats.ingestRate, stats.stats.ingestRate < 10 ? 1 : 0) : '—'}
+          unit={t('unit.perSec')}
+          updatedAt={stats?.at ?? 0}
+        />
+      )}
       <Tile
         id="incidents"
         label={t('kpi.incidents')}
@@ -496,6 +512,7 @@ function HelpSheet() {
     ['1 – 7', 'help.layers'],
     ['P', 'help.period'],
     ['R', 'help.reset'],
+    ['T', 'help.replay'],
     ['Esc', 'help.close'],
   ];
   return (

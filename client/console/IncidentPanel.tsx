@@ -15,6 +15,7 @@ import { openCamera } from './Feed.tsx';
 import { mergeCandidates } from './incidentQueue.ts';
 import { Row } from './Row.tsx';
 import { clock, liveTick } from './store.ts';
+import { replayPlayer } from './TimeBar.tsx';
 
 /** Operators and admins act on incidents; a leader watching the console sees them read-only (the server refuses too). */
 export function mayAct(): boolean {
@@ -172,6 +173,15 @@ export function IncidentPanel({ id }: { id: string }) {
                     </span>
                   ))}
                 </span>
+                <button
+                  type="button"
+                  class="hist-replay"
+                  data-testid="history-replay"
+                  title={t('panel.viewAt')}
+                  onClick={() => void replayPlayer()?.seek(h.time)}
+                >
+                  ⏱ {t('panel.viewAt')}
+                </button>
               </li>
             ))}
           </ol>

@@ -3,6 +3,7 @@ import type { LiveState } from '../live/liveState.ts';
 import { AlarmAudio } from './alarmAudio.ts';
 import { soundingPriority } from './alarmSound.ts';
 import { audioStatus, silenced } from './alarmStore.ts';
+import { replay } from './replay.ts';
 import { liveTick } from './store.ts';
 
 let audio: AlarmAudio | undefined;
@@ -13,7 +14,8 @@ export function startAlarmSound(state: LiveState): void {
   audio = player;
   effect(() => {
     liveTick.value;
-    player.play(soundingPriority(state.alarms.values(), silenced.value));
+    // the past's alarms are shown, never sounded
+    player.play(replay.value ? null : soundingPriority(state.alarms.values(), silenced.value));
   });
 }
 

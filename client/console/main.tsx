@@ -19,9 +19,11 @@ import { openCamera, openIncident } from './Feed.tsx';
 import { crowdThresholdsLoads, startCrowdThresholds, thresholdOf } from './hotspotStore.ts';
 import { loadIndicatorNames } from './indicatorNames.ts';
 import { startProvinceTiles } from './provinceStore.ts';
+import { ReplayPlayer, timeBarOpen } from './replay.ts';
 import { startSecurity } from './securityStore.ts';
 import { installShortcuts } from './shortcuts.ts';
 import { clock, conn, feedTick, heatPeriod, lastLiveAt, layers, liveTick, selection, wall } from './store.ts';
+import { setReplayPlayer } from './TimeBar.tsx';
 import { tooltipHtml } from './tooltip.ts';
 import './console.css';
 
@@ -141,7 +143,24 @@ async function start(): Promise<void> {
     // the map area changes size with the chrome
     setTimeout(() => view.map.resize(), 0);
   });
-  installShortcuts(() => view.fitCity());
+  // the replay borrows the state; the URL holds the moment shown (`?at=`), so a link opens the same picture
+  const player = new ReplayPlayer(state, live, (at) => {
+    const u = new URL(location.href);
+    if (at === null) u.searchParams.delete('at');
+    else u.searchParams.set('at', new Date(at).toISOString());
+    history.replaceState(history.state, '', u);
+  });
+  setReplayPlayer(player);
+  installShortcuts(
+    () => view.fitCity(),
+    () => {
+      if (!timeBarOpen.value) void player.openBar();
+      else if (!player.isReplaying()) timeBarOpen.value = false;
+    },
+  );
+  const atParam = params.get('at');
+  const atMs = atParam ? (/^\d+$/.test(atParam) ? Number(atParam) : Date.parse(atParam)) : Number.NaN;
+  if (Number.isFinite(atMs)) void player.seek(atMs).then(() => player.loadHistory());
   startProvinceTiles();
   startSecurity();
   startCrowdThresholds();
@@ -160,6 +179,7 @@ async function start(): Promise<void> {
     openCamera,
     openIncident,
     focusAlarm,
+    replay: player,
     perf: () => ({ renders: view.renders, renderMs: view.renderMs, drawn: view.drawn }),
   };
 }

@@ -18,7 +18,7 @@ export function closeInnermost(): void {
 }
 
 /** The wall's keyboard: one key per action, shown on the `?` sheet. */
-export function installShortcuts(resetView: () => void): () => void {
+export function installShortcuts(resetView: () => void, timeBar: () => void = () => undefined): () => void {
   const onKey = (e: KeyboardEvent) => {
     if (e.ctrlKey || e.metaKey || e.altKey) return;
     const target = e.target as HTMLElement | null;
@@ -40,6 +40,7 @@ export function installShortcuts(resetView: () => void): () => void {
     else if (k === 'i' || k === 'I') toggleQueue();
     else if (k === 'a' || k === 'A') toggleAlarms();
     else if (k === 'r' || k === 'R') resetView();
+    else if (k === 't' || k === 'T') timeBar();
     else if (k === 's' || k === 'S') {
       const sel = selection.value;
       const next = nextService(sel?.kind === 'service' ? sel.id : null);

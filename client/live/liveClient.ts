@@ -1,5 +1,6 @@
 import { io, type Socket } from 'socket.io-client';
 import type {
+  AlertItem,
   ClientToServerEvents,
   Delta,
   LiveStats,
@@ -21,6 +22,8 @@ export interface LiveClientEvents {
 }
 
 const LAYERS: LayerName[] = ['traffic', 'cameras', 'incidents', 'alerts', 'alarms'];
+/** Deltas kept while held (a replay); past this many, a fresh snapshot on release is cheaper. */
+const HELD_MAX = 50_000;
 /** Stats arrive every ~2 s: this long without any message means the server is gone. */
 const SILENCE_MS = 5000;
 
@@ -49,6 +52,8 @@ export class LiveClient {
   private watchdog?: ReturnType<typeof setInterval>;
   /** the server ended this login: no reconnecting */
   private ended = false;
+  /** held (a replay shows the past): the moment shown, and what arrives meanwhile, kept for release */
+  private held?: { clock: () => number; deltas: Delta[]; alerts: AlertItem[]; resync: boolean };
   private readonly handlers: { [K in keyof LiveClientEvents]: Set<LiveClientEvents[K]> } = {
     status: new Set(),
     stats: new Set(),
@@ -87,7 +92,8 @@ export class LiveClient {
     this.socket.on('delta', (d) => this.onDelta(d));
     this.socket.on('alert', (a) => {
       this.heard();
-      this.state.applyAlert(a);
+      if (this.held) this.held.alerts.push(a);
+      else this.state.applyAlert(a);
     });
     this.socket.on('stats', (s) => {
       this.heard();
@@ -110,9 +116,42 @@ export class LiveClient {
     return () => this.handlers[event].delete(fn);
   }
 
-  /** Server time now, for the age of readings stamped by the server or devices. */
+  /**
+   * Server time now, for the age of readings stamped by the server or devices; while held, the moment
+   * the state shows (a replay), so that everything drawn is aged as it was then.
+   */
   serverNow(): number {
-    return Date.now() + this.skewMs;
+    return this.held ? this.held.clock() : Date.now() + this.skewMs;
+  }
+
+  /** Whether the state shows the past (a replay) rather than the live stream. */
+  isHeld(): boolean {
+    return !!this.held;
+  }
+
+  /**
+   * Stops applying the live stream to the state (a replay drives it now): what arrives meanwhile is
+   * kept, in order, for `release`. `clock` is the moment the state shows.
+   */
+  hold(clock: () => number): void {
+    if (this.held) this.held.clock = clock;
+    else this.held = { clock, deltas: [], alerts: [], resync: false };
+  }
+
+  /**
+   * The live stream again: the caller has put back the state as it was at `hold`; the deltas that came
+   * meanwhile are applied in seq order (a gap, a reconnect or too many: a fresh snapshot instead).
+   */
+  release(): void {
+    const h = this.held;
+    if (!h) return;
+    this.held = undefined;
+    if (h.resync) {
+      void this.resync();
+      return;
+    }
+    for (const d of h.deltas) this.applyInOrder(d);
+    for (const a of h.alerts) this.state.applyAlert(a);
   }
 
   close(): void {
@@ -133,6 +172,13 @@ export class LiveClient {
 
   private onDelta(d: Delta): void {
     this.heard();
+    if (this.held) {
+      if (this.held.deltas.length >= HELD_MAX) {
+        this.held.resync = true;
+        this.held.deltas = [];
+      } else if (!this.held.resync) this.held.deltas.push(d);
+      return;
+    }
     if (this.syncing) {
       this.buffered.push(d);
       return;
@@ -154,6 +200,13 @@ export class LiveClient {
 
   /** Asks for a fresh snapshot; deltas that arrive meanwhile are applied after it, by seq. */
   private async resync(): Promise<void> {
+    // held: the state shows a replay; the fresh snapshot is asked for on release
+    if (this.held) {
+      this.held.resync = true;
+      this.held.deltas = [];
+      this.setStatus(this.socket.connected ? 'live' : 'offline');
+      return;
+    }
     if (this.syncing) return;
     this.syncing = true;
     this.buffered = [];

@@ -17,6 +17,9 @@ export type FeedEntry =
   | { key: string; ts: number; type: 'alert'; item: AlertItem };
 
 export const FEED_MAX = 60;
+
+/** What `LiveState.save` copies. */
+export type SavedState = { [L in LayerName]: Map<string, LayerItems[L]> } & { feed: FeedEntry[] };
 /** Camera events that are measurements, not something an operator must look at. */
 const QUIET_EVENTS = new Set(['vehicle_count']);
 
@@ -46,6 +49,31 @@ export class LiveState {
   onChange(fn: (layer: LayerName) => void): () => void {
     this.listeners.add(fn);
     return () => this.listeners.delete(fn);
+  }
+
+  /** A copy of every layer and the feed, to put back with `restore` (a replay borrows the state). */
+  save(): SavedState {
+    return {
+      traffic: new Map(this.traffic),
+      cameras: new Map(this.cameras),
+      incidents: new Map(this.incidents),
+      alerts: new Map(this.alerts),
+      alarms: new Map(this.alarms),
+      feed: [...this.feed],
+    };
+  }
+
+  /** Puts back what `save` copied; every layer changes. */
+  restore(s: SavedState): void {
+    for (const layer of Object.keys(this.version) as LayerName[]) {
+      const map = this.mapOf(layer);
+      map.clear();
+      for (const [k, v] of s[layer]) map.set(k, v as never);
+      this.version[layer]++;
+    }
+    this.feed = [...s.feed];
+    this.feedVersion++;
+    for (const layer of Object.keys(this.version) as LayerName[]) this.emit(layer);
   }
 
   /** Replaces the layers the snapshot carries: items gone from the server are gone here too. */

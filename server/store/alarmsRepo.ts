@@ -22,7 +22,7 @@ const MS = (col: string) => `(extract(epoch FROM ${col}) * 1000)::float8`;
 const TS = (param: string) => `to_timestamp(${param}::float8 / 1000)`;
 
 // Columns of `alarms a` as AlarmRow; also used on an UPDATE's RETURNING set named `a`.
-const ALARM_COLUMNS = `a.id::text AS id, a.key, a.rule, a.priority::int AS priority, a.state, a.asset_id, a.ward_id,
+export const ALARM_COLUMNS = `a.id::text AS id, a.key, a.rule, a.priority::int AS priority, a.state, a.asset_id, a.ward_id,
   a.title_code, a.title_params, a.lat, a.lon, a.latched,
   a.shelved_by, a.shelved_reason, ${MS('a.shelved_at')} AS shelved_at, ${MS('a.shelved_until')} AS shelved_until,
   a.suppressed_by, a.suppressed_reason, ${MS('a.suppressed_at')} AS suppressed_at,
@@ -31,7 +31,7 @@ const ALARM_COLUMNS = `a.id::text AS id, a.key, a.rule, a.priority::int AS prior
   a.acked_by, ${MS('a.updated_at')} AS updated_at, a.version,
   (SELECT count(*)::int FROM alarms c WHERE c.parent_id = a.id) AS child_count`;
 
-interface AlarmRow {
+export interface AlarmRow {
   id: string;
   key: string;
   rule: AlarmRuleCode;
@@ -63,7 +63,7 @@ interface AlarmRow {
   child_count: number;
 }
 
-function toAlarmItem(r: AlarmRow): AlarmItem {
+export function toAlarmItem(r: AlarmRow): AlarmItem {
   return {
     id: r.id,
     key: r.key,
