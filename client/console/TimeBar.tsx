@@ -124,7 +124,11 @@ export function TimeBar() {
           </span>
         )}
         <span class="tb-spacer" />
-        {r && <span class="muted tb-note">{t('replay.liveKept')}</span>}
+        {r && (
+          <span class="muted tb-note" data-testid="replay-held">
+            {t('replay.liveKept', { n: f.num(p?.heldChanges() ?? 0) })}
+          </span>
+        )}
         <button
           type="button"
           class={`tb-live${r ? '' : ' on'}`}

@@ -89,6 +89,11 @@ export class ReplayPlayer {
     private readonly onUrl: (at: number | null) => void = () => undefined,
   ) {}
 
+  /** Live changes that arrived while replaying, applied on return. */
+  heldChanges(): number {
+    return this.live.heldChanges();
+  }
+
   isReplaying(): boolean {
     return this.live.isHeld();
   }

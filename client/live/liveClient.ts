@@ -124,6 +124,11 @@ export class LiveClient {
     return this.held ? this.held.clock() : Date.now() + this.skewMs;
   }
 
+  /** Live changes kept while held, to apply on release. */
+  heldChanges(): number {
+    return this.held ? this.held.deltas.length + this.held.alerts.length : 0;
+  }
+
   /** Whether the state shows the past (a replay) rather than the live stream. */
   isHeld(): boolean {
     return !!this.held;
