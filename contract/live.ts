@@ -1,4 +1,5 @@
 import type { AlarmItem } from './alarms.ts';
+import type { FieldTask, UnitItem } from './units.ts';
 import type { CameraEventKind, IncidentCategory, IncidentState, LayerName } from './vocab.ts';
 
 /** Speed relative to the limit, as the console colours a segment. `unknown`: no recent reading. */
@@ -96,6 +97,8 @@ export interface LayerItems {
   alerts: AlertItem;
   /** alarms not in `normal` (issue 13); a delta's item in `normal` has left the list */
   alarms: AlarmItem;
+  /** patrol and field units on duty (issue 15) */
+  units: UnitItem;
 }
 
 export type Snapshot = { [L in LayerName]?: LayerItems[L][] };
@@ -134,6 +137,8 @@ export interface ServerToClientEvents {
   stats: (s: LiveStats) => void;
   /** the login behind this connection ended (logout, account disabled, timeout); the server disconnects next */
   session_ended: (e: { code: 'unauthenticated'; reason: string }) => void;
+  /** to a unit's field account: one of its tasks was assigned or changed (issue 15) */
+  'task:changed': (t: FieldTask) => void;
 }
 
 export interface ClientToServerEvents {

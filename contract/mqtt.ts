@@ -63,7 +63,9 @@ export type ParsedTopic =
   | { kind: 'camera_event'; assetId: string }
   | { kind: 'incident_report' }
   /** a value or event of the indicator feed (contract v1.5, issue 14): payload in indicators.ts */
-  | { kind: 'indicator'; indicatorId: string };
+  | { kind: 'indicator'; indicatorId: string }
+  /** a patrol or field unit's position (contract v1.7, issue 15): payload in units.ts */
+  | { kind: 'unit_position'; assetId: string };
 
 export type TopicKind = ParsedTopic['kind'];
 export const TOPIC_KINDS: readonly TopicKind[] = [
@@ -72,6 +74,7 @@ export const TOPIC_KINDS: readonly TopicKind[] = [
   'camera_event',
   'incident_report',
   'indicator',
+  'unit_position',
 ];
 
 /** The topic filter ingest subscribes to. */
@@ -84,6 +87,8 @@ export const topics = {
   incidentReport: () => 'ioc/incident/report',
   /** `ioc/kpi/{indicatorId}`: a value or event of an indicator of the catalogue */
   kpi: (indicatorId: string) => `ioc/kpi/${indicatorId}`,
+  /** `ioc/unit/{unitId}/position`: where a patrol or field unit is (at most every 10 s) */
+  unitPosition: (unitId: string) => `ioc/unit/${unitId}/position`,
 } as const;
 
 /** Decodes a topic name of the contract; undefined for any other topic. */
@@ -97,5 +102,7 @@ export function parseTopic(topic: string): ParsedTopic | undefined {
   }
   if (p.length === 3 && p[1] === 'incident' && p[2] === 'report') return { kind: 'incident_report' };
   if (p.length === 3 && p[1] === 'kpi' && p[2]) return { kind: 'indicator', indicatorId: p[2] };
+  if (p.length === 4 && p[1] === 'unit' && p[2] && p[3] === 'position')
+    return { kind: 'unit_position', assetId: p[2] };
   return undefined;
 }

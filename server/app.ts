@@ -22,6 +22,7 @@ import { layersRouter } from './http/layersRouter.ts';
 import { open311Errors, open311Router } from './http/open311Router.ts';
 import { type IncidentDeps, reportsRouter } from './http/reportsRouter.ts';
 import { servicesRouter } from './http/servicesRouter.ts';
+import { type UnitsDeps, unitsRouter } from './http/unitsRouter.ts';
 import type { DashboardQueries } from './store/dashboardRepo.ts';
 import type { ServicesQueries } from './store/servicesRepo.ts';
 
@@ -44,6 +45,8 @@ export interface AppDeps {
   alarms?: AlarmsDeps;
   /** the indicator feed (`/api/ingest/{source}`, `/api/indicators...`, `/api/admin/indicators...`); left out, 404 */
   indicators?: IndicatorsDeps;
+  /** patrol and field units, their positions and tasks (`/api/units...`, `/api/tasks...`); left out, 404 */
+  units?: UnitsDeps;
   /** built client (dist/client); pages are served from it when present */
   staticDir?: string;
   log: { error(obj: object, msg: string): void };
@@ -156,6 +159,7 @@ export function createApp(deps: AppDeps): Express {
   if (deps.indicators) app.use(indicatorsRouter(deps.indicators));
   if (deps.dashboard) app.use(dashboardRouter({ queries: deps.dashboard, city: deps.city }));
   if (deps.services) app.use(servicesRouter({ queries: deps.services, city: deps.city }));
+  if (deps.units) app.use(unitsRouter(deps.units));
   if (deps.incidents) {
     app.use(reportsRouter(deps.incidents));
     app.use(incidentsRouter(deps.incidents));

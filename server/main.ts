@@ -63,6 +63,8 @@ import { writeBatch } from './store/readingsRepo.ts';
 import { insertRejects, listRejects } from './store/rejectsRepo.ts';
 import { servicesQueries } from './store/servicesRepo.ts';
 import { latestCameraEvents, latestCameraStatus, latestTraffic, openIncidents } from './store/stateRepo.ts';
+import { UnitsRepo } from './store/unitsRepo.ts';
+import { type UnitsService, unitsModule } from './units/unitsModule.ts';
 
 // The composition root: the IOC as a library (`startIoc`). The product's entry is ../ioc.ts, which plugs
 // the simulators in; the server imports nothing of the simulators.
@@ -90,6 +92,8 @@ export interface RunningIoc {
   indicators: Pick<IndicatorsModule, 'catalogue' | 'load' | 'refreshFor' | 'received'>;
   /** the systems that send indicator values over HTTP, and their API keys */
   indicatorSources: IndicatorSources;
+  /** patrol and field units: the registry (the simulation's patrols register here) and the live list */
+  units: Pick<UnitsService, 'register' | 'list'>;
   users: UsersRepo;
   sessions: Sessions;
   audit: AuditLog;
@@ -181,7 +185,9 @@ async function boot(
   // bus and ingest
   const bus = new Bus();
   bus.onListenerError = (err, event, key) => log.error({ err, event, key }, 'bus listener failed');
-  const assets = indexAssets(city);
+  // the units ingest takes positions for: the units module fills it from the registry
+  const unitIds = new Set<string>();
+  const assets = indexAssets(city, undefined, unitIds);
   const store = {
     writeBatch: (b: Parameters<typeof writeBatch>[1]) => writeBatch(db, b),
     insertRejects: (r: Parameters<typeof insertRejects>[1]) => insertRejects(db, r),
@@ -256,6 +262,12 @@ async function boot(
   const photos = new PhotoStore(path.resolve(cfg.DATA_DIR, 'photos'));
   await photos.init();
   const incidentsRepo = new IncidentsRepo(db, photos);
+  const units = unitsModule({
+    repo: new UnitsRepo(db, photos),
+    incidents: incidentsRepo,
+    unitIds,
+    submit: (topic, payload, origin) => ingest.submit(topic, payload, origin),
+  });
   const indicatorSources = new IndicatorSources(db);
   const assetExists = (id: string) =>
     assets.segments.has(id) || assets.cameras.has(id) || indicators.catalogue().indicators.has(id);
@@ -272,7 +284,8 @@ async function boot(
       listRejects: (q) => listRejects(db, q),
       cameraEvents: (q) => recentCameraEvents(db, q),
     },
-    incidents: { repo: incidentsRepo, photos, bus, city: () => city, assets: () => assets, audit },
+    incidents: { repo: incidentsRepo, photos, bus, city: () => city, assets: () => assets, audit, units },
+    units: { units, photos, audit },
     auth: {
       ...auth,
       audit,
@@ -341,7 +354,7 @@ async function boot(
     await m.start(deps);
     stops.push({ name: m.name, fn: () => m.stop() });
   };
-  for (const m of [health, live, alerts, indicators, alarms]) await startModule(m);
+  for (const m of [health, live, alerts, indicators, alarms, units]) await startModule(m);
   await listen(httpServer, cfg.PORT, cfg.HOST);
   const port = (httpServer.address() as AddressInfo).port;
   const httpUrl = `http://localhost:${port}`;
@@ -354,6 +367,7 @@ async function boot(
           mqtt: { url: mqtt.url, clientId: `ioc-sim-${process.pid}-${port}` },
           devices: mqtt.embedded ? devices : undefined,
           incidents: incidentsRepo,
+          units: { register: (defs) => units.register(defs) },
           ingest: { store, assets: () => assets, indicators: () => indicators.catalogue() },
           indicators: {
             ids: () => [...indicators.catalogue().indicators.keys()],
@@ -389,6 +403,7 @@ async function boot(
     devices,
     indicators,
     indicatorSources,
+    units,
     users: auth.users,
     sessions: auth.sessions,
     audit,

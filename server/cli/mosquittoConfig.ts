@@ -24,6 +24,7 @@ assets, and the IOC's ingest user (read only):
 
   <out>/passwd     device usernames with their Mosquitto-format hashes, and the ingest user
   <out>/acl        per device: topic write ioc/traffic/<segment>, ioc/camera/<camera>/status|event,
+                   ioc/unit/<unit>/position,
                    ioc/kpi/<indicator>
                    (and ioc/incident/report when it may report); ingest: topic read ioc/#
   <out>/ioc.conf   deploy/mosquitto/mosquitto.conf with allow_anonymous false, password_file, acl_file
@@ -94,6 +95,7 @@ export function renderMosquittoFiles(devices: DeviceRecord[], o: MosquittoConfig
         `topic write ${topics.cameraStatus(a)}`,
         `topic write ${topics.cameraEvent(a)}`,
         `topic write ${topics.kpi(a)}`,
+        `topic write ${topics.unitPosition(a)}`,
       );
     }
     if (device.mayReport) acl.push(`topic write ${topics.incidentReport()}`);

@@ -78,6 +78,18 @@ export interface IndicatorRecord {
   sender: string | null;
 }
 
+/** A patrol or field unit's position (contract v1.7, issue 15). */
+export interface UnitPositionRecord {
+  time: number;
+  unitId: string;
+  lat: number;
+  lon: number;
+  accuracyM: number | null;
+  headingDeg: number | null;
+  speedKmh: number | null;
+  msgId: string | null;
+}
+
 export interface RejectRecord {
   time: number;
   topic: string;
@@ -94,10 +106,18 @@ export interface IngestBatch {
   cameraEvents: CameraEventRecord[];
   incidents: IncidentReportRecord[];
   indicators: IndicatorRecord[];
+  unitPositions: UnitPositionRecord[];
 }
 
 export function emptyBatch(): IngestBatch {
-  return { traffic: [], cameraStatus: [], cameraEvents: [], incidents: [], indicators: [] };
+  return {
+    traffic: [],
+    cameraStatus: [],
+    cameraEvents: [],
+    incidents: [],
+    indicators: [],
+    unitPositions: [],
+  };
 }
 
 export function batchSize(b: IngestBatch): number {
@@ -106,6 +126,7 @@ export function batchSize(b: IngestBatch): number {
     b.cameraStatus.length +
     b.cameraEvents.length +
     b.incidents.length +
-    b.indicators.length
+    b.indicators.length +
+    b.unitPositions.length
   );
 }

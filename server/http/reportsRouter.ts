@@ -35,6 +35,8 @@ export interface IncidentDeps {
   now?: () => number;
   /** uploads and incident actions are recorded here */
   audit?: AuditLog;
+  /** the units an incident may be given to (`assign` with `unitId`, issue 15); left out, only `assignee` */
+  units?: Pick<import('../units/unitsModule.ts').UnitsService, 'assign'>;
   /** what decoding photos may cost per account and at once; default `new PhotoGate()` */
   photoGate?: PhotoGate;
 }
@@ -46,7 +48,7 @@ const HARD_FILES = 20;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** An uploaded file as the storage engine below leaves it: bytes only when it is a photo we will look at. */
-interface Upload {
+export interface Upload {
   fieldname: string;
   originalname: string;
   size: number;
@@ -103,7 +105,7 @@ const upload = multer({
 }).any();
 
 /** Multer as a promise, its errors as the contract's JSON errors. */
-const parseMultipart: RequestHandler = (req, res, next) => {
+export const parseMultipart: RequestHandler = (req, res, next) => {
   upload(req, res, (err: unknown) => {
     if (!err) return next();
     if (err instanceof multer.MulterError) {

@@ -23,6 +23,8 @@ export interface IngestStore {
     cameraStatus: number;
     cameraEvents: number;
     incidents: IncidentItem[];
+    /** unit positions added (not redelivered ones) */
+    unitPositions: number;
     /** the indicator values written as new (`stored`) or replacing a figure (`revised`); the others were duplicates */
     indicators: Map<IndicatorRecord, 'stored' | 'revised'>;
   }>;
@@ -118,7 +120,14 @@ export class IngestPipeline {
   private retryMs = 0;
   readonly stats: IngestStats = {
     received: 0,
-    stored: { traffic: 0, camera_status: 0, camera_event: 0, incident_report: 0, indicator: 0 },
+    stored: {
+      traffic: 0,
+      camera_status: 0,
+      camera_event: 0,
+      incident_report: 0,
+      indicator: 0,
+      unit_position: 0,
+    },
     duplicates: 0,
     rejected: {},
     writeErrors: 0,
@@ -234,6 +243,9 @@ export class IngestPipeline {
         break;
       case 'indicator':
         b.indicators.push(d.record);
+        break;
+      case 'unit_position':
+        b.unitPositions.push(d.record);
         break;
     }
     this.stats.pending++;
@@ -356,6 +368,7 @@ export class IngestPipeline {
         camera_event: res.cameraEvents,
         incident_report: res.incidents.filter((i) => i.source !== 'camera').length,
         indicator: res.indicators.size,
+        unit_position: res.unitPositions,
       };
       let stored = 0;
       for (const k of Object.keys(byKind) as TopicKind[]) {
@@ -433,6 +446,7 @@ export class IngestPipeline {
           cameraEvents: 0,
           incidents: [],
           indicators: new Map(),
+          unitPositions: 0,
           written: emptyBatch(),
           refused: batch,
         };
@@ -446,6 +460,7 @@ export class IngestPipeline {
         cameraEvents: a.cameraEvents + b.cameraEvents,
         incidents: a.incidents.concat(b.incidents),
         indicators: new Map([...a.indicators, ...b.indicators]),
+        unitPositions: a.unitPositions + b.unitPositions,
         written: mergeBatches(a.written, b.written),
         refused: mergeBatches(a.refused, b.refused),
       };
@@ -459,6 +474,7 @@ interface WriteResult {
   cameraEvents: number;
   incidents: IncidentItem[];
   indicators: Map<IndicatorRecord, 'stored' | 'revised'>;
+  unitPositions: number;
   /** the rows written (duplicates included) */
   written: IngestBatch;
   /** the rows the database refused */
@@ -479,7 +495,8 @@ type Row =
   | { k: 'cameraStatus'; r: IngestBatch['cameraStatus'][number] }
   | { k: 'cameraEvents'; r: IngestBatch['cameraEvents'][number] }
   | { k: 'incidents'; r: IngestBatch['incidents'][number] }
-  | { k: 'indicators'; r: IngestBatch['indicators'][number] };
+  | { k: 'indicators'; r: IngestBatch['indicators'][number] }
+  | { k: 'unitPositions'; r: IngestBatch['unitPositions'][number] };
 
 function rowsOf(b: IngestBatch): Row[] {
   return [
@@ -488,6 +505,7 @@ function rowsOf(b: IngestBatch): Row[] {
     ...b.cameraEvents.map((r) => ({ k: 'cameraEvents' as const, r })),
     ...b.incidents.map((r) => ({ k: 'incidents' as const, r })),
     ...b.indicators.map((r) => ({ k: 'indicators' as const, r })),
+    ...b.unitPositions.map((r) => ({ k: 'unitPositions' as const, r })),
   ];
 }
 
@@ -509,6 +527,8 @@ function topicOf(row: Row): string {
       return row.r.cameraId ? topics.cameraEvent(row.r.cameraId) : topics.incidentReport();
     case 'indicators':
       return topics.kpi(row.r.indicatorId);
+    case 'unitPositions':
+      return topics.unitPosition(row.r.unitId);
   }
 }
 
@@ -519,6 +539,7 @@ function mergeBatches(a: IngestBatch, b: IngestBatch): IngestBatch {
     cameraEvents: a.cameraEvents.concat(b.cameraEvents),
     incidents: a.incidents.concat(b.incidents),
     indicators: a.indicators.concat(b.indicators),
+    unitPositions: a.unitPositions.concat(b.unitPositions),
   };
 }
 

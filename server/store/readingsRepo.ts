@@ -13,6 +13,8 @@ export interface WriteResult {
   incidents: IncidentItem[];
   /** indicator values stored as new or replacing a figure (the others of the batch were duplicates) */
   indicators: IndicatorWrite;
+  /** unit positions added (a redelivered msg_id and time is not) */
+  unitPositions: number;
 }
 
 interface Timed {
@@ -139,9 +141,11 @@ export async function writeBatch(db: Db, batch: IngestBatch): Promise<WriteResul
     cameraEvents: 0,
     incidents: [],
     indicators: new Map(),
+    unitPositions: 0,
   };
   const readings = batch.traffic.length + batch.cameraStatus.length + batch.cameraEvents.length;
-  if (readings + batch.incidents.length + batch.indicators.length === 0) return result;
+  if (readings + batch.incidents.length + batch.indicators.length + batch.unitPositions.length === 0)
+    return result;
   return db.transaction(async (tx) => {
     if (readings > 0) await tx.exec(STAGING_DDL);
     result.traffic = await insertReadings(tx, TRAFFIC, batch.traffic);
@@ -152,6 +156,31 @@ export async function writeBatch(db: Db, batch: IngestBatch): Promise<WriteResul
       if (item) result.incidents.push(item);
     }
     if (batch.indicators.length > 0) result.indicators = await writeIndicatorValues(tx, batch.indicators);
+    if (batch.unitPositions.length > 0)
+      result.unitPositions = await insertUnitPositions(tx, batch.unitPositions);
     return result;
   });
+}
+
+/** Unit positions (a few hundred a second at most): one INSERT of arrays, a redelivered (msg_id, time) once. */
+async function insertUnitPositions(tx: Tx, input: IngestBatch['unitPositions']): Promise<number> {
+  const rows = dedupeByMessage(input);
+  const r = await tx.query(
+    `INSERT INTO unit_positions (time, unit_id, lat, lon, accuracy_m, heading_deg, speed_kmh, msg_id)
+     SELECT to_timestamp(t / 1000), u, la, lo, a, h, s, m
+     FROM unnest($1::float8[], $2::text[], $3::float8[], $4::float8[], $5::real[], $6::real[], $7::real[], $8::text[])
+       AS x(t, u, la, lo, a, h, s, m)
+     ON CONFLICT DO NOTHING`,
+    [
+      rows.map((r) => r.time),
+      rows.map((r) => r.unitId),
+      rows.map((r) => r.lat),
+      rows.map((r) => r.lon),
+      rows.map((r) => r.accuracyM),
+      rows.map((r) => r.headingDeg),
+      rows.map((r) => r.speedKmh),
+      rows.map((r) => r.msgId),
+    ],
+  );
+  return r.rowCount;
 }

@@ -38,6 +38,7 @@ const MIGRATIONS = [
   '017_indicator_alarms.sql',
   '018_indicator_hours.sql',
   '019_indicator_labels.sql',
+  '021_units.sql',
 ];
 
 /** A city of one square ward (105–106 E, 20–21 N) with these segments and no cameras. */
@@ -507,6 +508,7 @@ describe.each(testBackends())('store on $name', (backend) => {
         '017_indicator_alarms.sql',
         '018_indicator_hours.sql',
         '019_indicator_labels.sql',
+        '021_units.sql',
       ]);
       // readings keep arriving and the app's refresher runs over the last days only (materialising
       // yesterday moves TimescaleDB's watermark past the old day): the old day must stay rolled up
