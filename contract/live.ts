@@ -1,5 +1,6 @@
 import type { AlarmItem } from './alarms.ts';
 import type { MyReportView } from './incidentsApi.ts';
+import type { FieldTask, UnitItem } from './units.ts';
 import type { CameraEventKind, IncidentCategory, IncidentState, LayerName } from './vocab.ts';
 
 /** Speed relative to the limit, as the console colours a segment. `unknown`: no recent reading. */
@@ -102,6 +103,8 @@ export interface LayerItems {
   alerts: AlertItem;
   /** alarms not in `normal` (issue 13); a delta's item in `normal` has left the list */
   alarms: AlarmItem;
+  /** patrol and field units on duty (issue 15) */
+  units: UnitItem;
 }
 
 export type Snapshot = { [L in LayerName]?: LayerItems[L][] };
@@ -145,6 +148,8 @@ export interface ServerToClientEvents {
    * to every connection of the account that filed it, without a subscription. The phone's "my reports".
    */
   'report:changed': (r: MyReportView) => void;
+  /** to a unit's field account: one of its tasks was assigned or changed (issue 15) */
+  'task:changed': (t: FieldTask) => void;
 }
 
 export interface ClientToServerEvents {

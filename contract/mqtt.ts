@@ -65,7 +65,9 @@ export type ParsedTopic =
   /** a value or event of the indicator feed (contract v1.5, issue 14): payload in indicators.ts */
   | { kind: 'indicator'; indicatorId: string }
   /** a SIEM event (contract v1.7, issue 15): Wazuh's alert JSON, payload in security.ts */
-  | { kind: 'security_event' };
+  | { kind: 'security_event' }
+  /** a patrol or field unit's position (contract v1.7, issue 15): payload in units.ts */
+  | { kind: 'unit_position'; assetId: string };
 
 export type TopicKind = ParsedTopic['kind'];
 export const TOPIC_KINDS: readonly TopicKind[] = [
@@ -75,6 +77,7 @@ export const TOPIC_KINDS: readonly TopicKind[] = [
   'incident_report',
   'indicator',
   'security_event',
+  'unit_position',
 ];
 
 /** The topic filter ingest subscribes to. */
@@ -89,6 +92,8 @@ export const topics = {
   kpi: (indicatorId: string) => `ioc/kpi/${indicatorId}`,
   /** `ioc/security/event`: a SIEM event (Wazuh's alert JSON) */
   securityEvent: () => 'ioc/security/event',
+  /** `ioc/unit/{unitId}/position`: where a patrol or field unit is (at most every 10 s) */
+  unitPosition: (unitId: string) => `ioc/unit/${unitId}/position`,
 } as const;
 
 /** Decodes a topic name of the contract; undefined for any other topic. */
@@ -103,5 +108,7 @@ export function parseTopic(topic: string): ParsedTopic | undefined {
   if (p.length === 3 && p[1] === 'incident' && p[2] === 'report') return { kind: 'incident_report' };
   if (p.length === 3 && p[1] === 'kpi' && p[2]) return { kind: 'indicator', indicatorId: p[2] };
   if (p.length === 3 && p[1] === 'security' && p[2] === 'event') return { kind: 'security_event' };
+  if (p.length === 4 && p[1] === 'unit' && p[2] && p[3] === 'position')
+    return { kind: 'unit_position', assetId: p[2] };
   return undefined;
 }

@@ -92,9 +92,17 @@ export interface RunningSimulation {
   stop(): Promise<void>;
 }
 
+/** A patrol unit the simulation moves (issue 15): registered by the host before the simulation starts. */
+export interface SimulatedUnit {
+  id: string;
+  name: string;
+}
+
 /** Simulated devices (and duty officers) plugged into the IOC: `startIoc(cfg, { simulation })`. */
 export interface SimulationPlugin {
   /** the city to run when no CITY_FILE is given */
   city(seed: number): CityModel;
+  /** the patrol units it publishes positions for (`ioc/unit/{id}/position`); the host registers them */
+  units?(city: CityModel, seed: number): SimulatedUnit[];
   start(host: SimulationHost): Promise<RunningSimulation>;
 }

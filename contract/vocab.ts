@@ -30,8 +30,8 @@ export const CAMERA_EVENT_KINDS = [
 ] as const;
 export type CameraEventKind = (typeof CAMERA_EVENT_KINDS)[number];
 
-/** Live layers a browser can subscribe to (`alarms`: contract v1.3, issue 13). */
-export const LAYERS = ['traffic', 'cameras', 'incidents', 'alerts', 'alarms'] as const;
+/** Live layers a browser can subscribe to (`alarms`: contract v1.3, issue 13; `units`: v1.7, issue 15). */
+export const LAYERS = ['traffic', 'cameras', 'incidents', 'alerts', 'alarms', 'units'] as const;
 export type LayerName = (typeof LAYERS)[number];
 
 /** Reasons a message is rejected at ingest; used as a metrics label and in the reject log. */

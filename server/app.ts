@@ -25,6 +25,7 @@ import { PhotoGate } from './http/photoGate.ts';
 import { type IncidentDeps, reportsRouter } from './http/reportsRouter.ts';
 import { type SecurityDeps, securityRouter } from './http/securityRouter.ts';
 import { servicesRouter } from './http/servicesRouter.ts';
+import { type UnitsDeps, unitsRouter } from './http/unitsRouter.ts';
 import { healthDraft } from './modules/health.ts';
 import { replayRouter } from './replay/replayRouter.ts';
 import type { ReplayService } from './replay/replayService.ts';
@@ -63,6 +64,8 @@ export interface AppDeps {
   version?: string;
   /** the console's replay (`/api/replay...`); left out, those routes answer 404 */
   replay?: ReplayService;
+  /** patrol and field units, their positions and tasks (`/api/units...`, `/api/tasks...`); left out, 404 */
+  units?: UnitsDeps;
   /** built client (dist/client); pages are served from it when present */
   staticDir?: string;
   log: { error(obj: object, msg: string): void };
@@ -210,6 +213,7 @@ export function createApp(deps: AppDeps): Express {
   if (deps.dashboard) app.use(dashboardRouter({ queries: deps.dashboard, city: deps.city }));
   if (deps.replay) app.use(replayRouter({ replay: deps.replay }));
   if (deps.services) app.use(servicesRouter({ queries: deps.services, city: deps.city }));
+  if (deps.units) app.use(unitsRouter(deps.units));
   if (deps.incidents) {
     // one decode budget for field reports and Open311 media
     const incidents = { ...deps.incidents, photoGate: deps.incidents.photoGate ?? new PhotoGate() };

@@ -4,6 +4,7 @@ import type { MyReportView } from '#contract/incidentsApi.ts';
 import type { AlertItem, IncidentItem } from '#contract/live.ts';
 import type { TopicKind } from '#contract/mqtt.ts';
 import type { SecuritySystemView } from '#contract/securityVocab.ts';
+import type { FieldTask, UnitItem } from '#contract/units.ts';
 import type { RejectReason } from '#contract/vocab.ts';
 import type { StateChanges } from './domain/cityState.ts';
 import type { IndicatorRecord, IngestBatch } from './domain/records.ts';
@@ -39,6 +40,10 @@ export interface BusEvents {
   'alarms:flood': { inFlood: boolean; held: number };
   /** an admin changed the rules' settings or the assets out of service on this instance: read them again */
   'alarms:settings': { what: 'rules' | 'out_of_service' };
+  /** units moved, or changed status or duty (the live `units` layer reads it) */
+  'units:changed': UnitItem[];
+  /** a task of a unit was assigned or changed: pushed to the unit's field account */
+  'tasks:changed': { account: string; task: FieldTask };
   /** counts of messages stored by topic kind, per flush */
   'ingest:stored': { byKind: Record<TopicKind, number>; duplicates: number; writeMs: number; lagMs: number };
   'ingest:rejected': { reason: RejectReason; topic: string };

@@ -80,7 +80,9 @@ import {
 } from './store/securityRepo.ts';
 import { servicesQueries } from './store/servicesRepo.ts';
 import { latestCameraEvents, latestCameraStatus, latestTraffic, openIncidents } from './store/stateRepo.ts';
+import { UnitsRepo } from './store/unitsRepo.ts';
 import { UnplacedReportsRepo } from './store/unplacedReportsRepo.ts';
+import { type UnitsService, unitsModule } from './units/unitsModule.ts';
 
 // The composition root: the IOC as a library (`startIoc`). The product's entry is ../ioc.ts, which plugs
 // the simulators in; the server imports nothing of the simulators.
@@ -110,6 +112,8 @@ export interface RunningIoc {
   indicatorSources: IndicatorSources;
   /** information security: the inventory's systems with their latest probes, and a round of probes now */
   security: Pick<SecurityModule, 'systems' | 'probeNow' | 'reload'>;
+  /** patrol and field units: the registry (the simulation's patrols register here) and the live list */
+  units: Pick<UnitsService, 'register' | 'list'>;
   users: UsersRepo;
   sessions: Sessions;
   audit: AuditLog;
@@ -201,7 +205,9 @@ async function boot(
   // bus and ingest
   const bus = new Bus();
   bus.onListenerError = (err, event, key) => log.error({ err, event, key }, 'bus listener failed');
-  const assets = indexAssets(city);
+  // the units ingest takes positions for: the units module fills it from the registry
+  const unitIds = new Set<string>();
+  const assets = indexAssets(city, undefined, unitIds);
   const store = {
     writeBatch: (b: Parameters<typeof writeBatch>[1]) => writeBatch(db, b),
     insertRejects: (r: Parameters<typeof insertRejects>[1]) => insertRejects(db, r),
@@ -293,6 +299,12 @@ async function boot(
   const photos = new PhotoStore(path.resolve(cfg.DATA_DIR, 'photos'));
   await photos.init();
   const incidentsRepo = new IncidentsRepo(db, photos);
+  const units = unitsModule({
+    repo: new UnitsRepo(db, photos),
+    incidents: incidentsRepo,
+    unitIds,
+    submit: (topic, payload, origin) => ingest.submit(topic, payload, origin),
+  });
   const indicatorSources = new IndicatorSources(db);
   const assetExists = (id: string) =>
     assets.segments.has(id) || assets.cameras.has(id) || indicators.catalogue().indicators.has(id);
@@ -319,7 +331,9 @@ async function boot(
       city: () => city,
       assets: () => assets,
       audit,
+      units,
     },
+    units: { units, photos, audit },
     auth: {
       ...auth,
       audit,
@@ -409,7 +423,8 @@ async function boot(
     stops.push({ name: m.name, fn: () => m.stop() });
   };
   const reportFeed = reportFeedModule({ repo: incidentsRepo });
-  for (const m of [health, live, alerts, indicators, alarms, security, reportFeed]) await startModule(m);
+  for (const m of [health, live, alerts, indicators, alarms, security, reportFeed, units])
+    await startModule(m);
   await listen(httpServer, cfg.PORT, cfg.HOST);
   const port = (httpServer.address() as AddressInfo).port;
   const httpUrl = `http://localhost:${port}`;
@@ -422,6 +437,7 @@ async function boot(
           mqtt: { url: mqtt.url, clientId: `ioc-sim-${process.pid}-${port}` },
           devices: mqtt.embedded ? devices : undefined,
           incidents: incidentsRepo,
+          units: { register: (defs) => units.register(defs) },
           ingest: { store, assets: () => assets, indicators: () => indicators.catalogue() },
           indicators: {
             ids: () => [...indicators.catalogue().indicators.keys()],
@@ -466,6 +482,7 @@ async function boot(
     indicators,
     indicatorSources,
     security,
+    units,
     users: auth.users,
     sessions: auth.sessions,
     audit,

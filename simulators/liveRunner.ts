@@ -5,7 +5,7 @@ import type { Simulation } from './simulation.ts';
 /** Publishes a simulation's messages to a broker in real time, one tick a second, at QoS 1. */
 export function runSimulationLive(o: {
   url: string;
-  sim: Simulation;
+  sim: Pick<Simulation, 'tick'>;
   clientId: string;
   /** the device the simulators publish as, where the broker checks logins */
   username?: string;

@@ -16,12 +16,14 @@ import { publishAll } from './publisher.ts';
 import { createSimulation, type Simulation } from './simulation.ts';
 import { renderSnapshotSvg } from './snapshot.ts';
 import { serveSystems, siemAlerts } from './socModel.ts';
+import { createUnitsModel, patrolUnits } from './unitsModel.ts';
 
 /** How often the simulated duty officers look at their queue. */
 const DESK_EVERY_MS = 30_000;
 
 export const simulators: SimulationPlugin = {
   city: (seed) => generateCity(seed),
+  units: () => patrolUnits(),
 
   async start(host: SimulationHost): Promise<RunningSimulation> {
     const { city, seed, log } = host;
@@ -37,6 +39,24 @@ export const simulators: SimulationPlugin = {
       log,
     });
     stops.push(() => runner.stop());
+    // patrol cars on their rounds, each reporting where it is every 10 s
+    const patrols = createUnitsModel(city, seed, patrolUnits());
+    let lastUnitsTick = Date.now() - 10_000;
+    const unitsRunner = runSimulationLive({
+      url: host.mqtt.url,
+      sim: {
+        tick: (now) => {
+          const msgs = patrols.tick(Math.max(lastUnitsTick, now - 60_000), now);
+          lastUnitsTick = now;
+          return msgs;
+        },
+      },
+      clientId: `${host.mqtt.clientId}-units`,
+      username: host.mqtt.username,
+      password: host.mqtt.password,
+      log,
+    });
+    stops.push(() => unitsRunner.stop());
     // simulated duty officers work the simulated incidents, so the queue looks like a staffed centre's
     let deskBusy = false;
     const deskTimer = setInterval(() => {

@@ -34,7 +34,7 @@ function validate(msgs: SimMessage[]): Map<TopicKind, number> {
     if (!t) throw new Error(`not a contract topic: ${m.topic}`);
     kinds.set(t.kind, (kinds.get(t.kind) ?? 0) + 1);
     // Plain checks, not expect(): this runs over hundreds of thousands of messages.
-    if (t.kind === 'indicator' || t.kind === 'security_event')
+    if (t.kind === 'indicator' || t.kind === 'security_event' || t.kind === 'unit_position')
       throw new Error(`the city simulation publishes no indicators: ${m.topic}`);
     if (t.kind !== 'incident_report' && !(t.kind === 'traffic' ? segIds : camIds).has(t.assetId)) {
       throw new Error(`unknown asset in ${m.topic}`);

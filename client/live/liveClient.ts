@@ -42,6 +42,7 @@ export class LiveClient {
     incidents: 0,
     alerts: 0,
     alarms: 0,
+    units: 0,
   };
   lastStats?: { stats: LiveStats; at: number };
   private readonly socket: Socket<ServerToClientEvents, ClientToServerEvents>;

@@ -8,6 +8,7 @@ import type {
   Snapshot,
   TrafficItem,
 } from '#contract/live.ts';
+import type { UnitItem } from '#contract/units.ts';
 import type { LayerName } from '#contract/vocab.ts';
 
 /** One line of the event feed. */
@@ -33,12 +34,14 @@ export class LiveState {
   readonly incidents = new Map<string, IncidentItem>();
   readonly alerts = new Map<string, AlertItem>();
   readonly alarms = new Map<string, AlarmItem>();
+  readonly units = new Map<string, UnitItem>();
   readonly version: Record<LayerName, number> = {
     traffic: 0,
     cameras: 0,
     incidents: 0,
     alerts: 0,
     alarms: 0,
+    units: 0,
   };
   /** newest first */
   feed: FeedEntry[] = [];
@@ -59,6 +62,7 @@ export class LiveState {
       incidents: new Map(this.incidents),
       alerts: new Map(this.alerts),
       alarms: new Map(this.alarms),
+      units: new Map(this.units),
       feed: [...this.feed],
     };
   }

@@ -59,6 +59,26 @@ export const API_RULES: readonly Rule[] = [
   { method: 'PATCH', path: '/api/incidents/:id', access: OPS },
   { method: 'POST', path: '/api/incidents/:id/merge', access: OPS },
   { method: 'POST', path: '/api/reports', access: REPORTERS },
+  {
+    method: 'GET',
+    path: '/api/units',
+    access: CONSOLE,
+    note: 'patrol and field units (also the live units layer)',
+  },
+  {
+    method: 'POST',
+    path: '/api/units/me/position',
+    access: REPORTERS,
+    note: "a phone shares its position while on duty: the account's own unit",
+  },
+  { method: 'POST', path: '/api/units/me/off-duty', access: REPORTERS },
+  { method: 'GET', path: '/api/tasks', access: REPORTERS, note: "the tasks of the caller's own unit" },
+  {
+    method: 'POST',
+    path: '/api/tasks/:id/:step',
+    access: REPORTERS,
+    note: "only the unit's own account: checked by the route",
+  },
   { method: 'GET', path: '/api/reports/status', access: REPORTERS, note: 'a field user sees only their own' },
   { method: 'GET', path: '/api/reports/mine', access: REPORTERS, note: "the caller's own reports only" },
   {
@@ -131,6 +151,7 @@ export const LAYER_ROLES: Record<string, readonly Role[]> = {
   incidents: CONSOLE,
   alerts: CONSOLE,
   alarms: CONSOLE,
+  units: CONSOLE,
 };
 
 function compile(pattern: string): RegExp {

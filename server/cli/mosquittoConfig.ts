@@ -1,4 +1,5 @@
 // npm run mosquitto-config: Mosquitto's password file, ACL and a configuration, from the IOC's devices.
+
 import { randomBytes } from 'node:crypto';
 import {
   chmodSync,
@@ -14,6 +15,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { topics } from '#contract/mqtt.ts';
+import { SOC_DETECTED } from '#contract/securityVocab.ts';
 import { DEVICE_ID, DevicesRepo } from '../auth/devices.ts';
 import { generateSecret, mosquittoHash } from '../auth/secrets.ts';
 import { cityAssetIds } from '../store/assetsRepo.ts';
@@ -26,7 +28,8 @@ assets, and the IOC's ingest user (read only):
 
   <out>/passwd     device usernames with their Mosquitto-format hashes, and the ingest user
   <out>/acl        per device: topic write ioc/traffic/<segment>, ioc/camera/<camera>/status|event,
-                   ioc/kpi/<indicator>, each for its own assets of that kind
+                   ioc/kpi/<indicator>, each for its own assets of that kind, ioc/unit/<unit>/position
+                   for its units, ioc/security/event when it owns soc_attacks_detected
                    (and ioc/incident/report when it may report); ingest: topic read ioc/#
   <out>/ioc.conf   deploy/mosquitto/mosquitto.conf with allow_anonymous false, password_file, acl_file
 
@@ -111,8 +114,11 @@ export function renderMosquittoFiles(
       if (assets.segments.has(a)) acl.push(`topic write ${topics.traffic(a)}`);
       else if (assets.cameras.has(a))
         acl.push(`topic write ${topics.cameraStatus(a)}`, `topic write ${topics.cameraEvent(a)}`);
-      else acl.push(`topic write ${topics.kpi(a)}`);
+      // any other id: an indicator, or a unit (registered as it comes, so not known here)
+      else acl.push(`topic write ${topics.kpi(a)}`, `topic write ${topics.unitPosition(a)}`);
     }
+    // SIEM events count into soc_attacks_detected: its owner may send them (brokerAuth.ts publishDenial)
+    if (device.assets.includes(SOC_DETECTED)) acl.push(`topic write ${topics.securityEvent()}`);
     if (device.mayReport) acl.push(`topic write ${topics.incidentReport()}`);
   }
   const outDir = path.resolve(o.outDir);

@@ -4,16 +4,23 @@ import type { Camera, CityModel, Segment } from '#contract/assets.ts';
 export interface AssetIndex {
   segments: Map<string, Segment>;
   cameras: Map<string, Camera>;
+  /** the registered patrol and field units (the units module adds to it as units are registered) */
+  units: ReadonlySet<string>;
   /** [w, s, e, n] widened by a margin: positions outside are not in this city */
   area: [number, number, number, number];
 }
 
 /** Builds the asset index; `marginDeg` widens the city's bbox (0.05° ≈ 5 km). */
-export function indexAssets(city: CityModel, marginDeg = 0.05): AssetIndex {
+export function indexAssets(
+  city: CityModel,
+  marginDeg = 0.05,
+  units: ReadonlySet<string> = new Set(),
+): AssetIndex {
   const [w, s, e, n] = city.bbox;
   return {
     segments: new Map(city.segments.map((x) => [x.id, x])),
     cameras: new Map(city.cameras.map((x) => [x.id, x])),
+    units,
     area: [w - marginDeg, s - marginDeg, e + marginDeg, n + marginDeg],
   };
 }

@@ -1,6 +1,7 @@
 import type { CityModel } from '#contract/assets.ts';
 import type { CameraItem, IncidentItem, TrafficItem } from '#contract/live.ts';
 import { speedLevel } from '#contract/live.ts';
+import type { UnitItem } from '#contract/units.ts';
 import type { CameraEventRecord, CameraStatusRecord, IngestBatch, TrafficRecord } from './records.ts';
 
 /** What one applied batch changed, and the transitions alert rules look at. */
@@ -42,6 +43,8 @@ export class CityState {
   readonly traffic = new Map<string, TrafficItem>();
   readonly cameras = new Map<string, CameraItem>();
   readonly incidents = new Map<string, IncidentItem>();
+  /** patrol and field units (issue 15): the units module keeps them */
+  readonly units = new Map<string, UnitItem>();
   private readonly limits: Map<string, number>;
 
   constructor(city: CityModel) {
@@ -110,15 +113,21 @@ export class CityState {
 
   /** Applies items that another instance ingested; an older item than the one held is ignored. */
   applyItems(
-    layer: 'traffic' | 'cameras' | 'incidents',
-    items: Array<TrafficItem | CameraItem | IncidentItem>,
+    layer: 'traffic' | 'cameras' | 'incidents' | 'units',
+    items: Array<TrafficItem | CameraItem | IncidentItem | UnitItem>,
   ): void {
     const m = (
-      layer === 'traffic' ? this.traffic : layer === 'cameras' ? this.cameras : this.incidents
-    ) as Map<string, { ts: number; updatedAt?: number }>;
-    for (const it of items as Array<{ id: string; ts: number; updatedAt?: number }>) {
+      layer === 'traffic'
+        ? this.traffic
+        : layer === 'cameras'
+          ? this.cameras
+          : layer === 'units'
+            ? this.units
+            : this.incidents
+    ) as Map<string, { ts?: number; updatedAt?: number }>;
+    for (const it of items as Array<{ id: string; ts?: number; updatedAt?: number }>) {
       const prev = m.get(it.id);
-      const t = (x: { ts: number; updatedAt?: number }) => x.updatedAt ?? x.ts;
+      const t = (x: { ts?: number; updatedAt?: number }) => x.updatedAt ?? x.ts ?? 0;
       if (!prev || t(prev) <= t(it)) m.set(it.id, it);
     }
   }
@@ -143,6 +152,7 @@ export class CityState {
         incidents: [],
         indicators: [],
         securityEvents: [],
+        unitPositions: [],
       },
       init.incidents,
     );

@@ -99,6 +99,18 @@ export interface SecurityEventRecord {
   sender: string | null;
 }
 
+/** A patrol or field unit's position (contract v1.7, issue 15). */
+export interface UnitPositionRecord {
+  time: number;
+  unitId: string;
+  lat: number;
+  lon: number;
+  accuracyM: number | null;
+  headingDeg: number | null;
+  speedKmh: number | null;
+  msgId: string | null;
+}
+
 export interface RejectRecord {
   time: number;
   topic: string;
@@ -116,6 +128,7 @@ export interface IngestBatch {
   incidents: IncidentReportRecord[];
   indicators: IndicatorRecord[];
   securityEvents: SecurityEventRecord[];
+  unitPositions: UnitPositionRecord[];
 }
 
 export function emptyBatch(): IngestBatch {
@@ -126,6 +139,7 @@ export function emptyBatch(): IngestBatch {
     incidents: [],
     indicators: [],
     securityEvents: [],
+    unitPositions: [],
   };
 }
 
@@ -136,6 +150,7 @@ export function batchSize(b: IngestBatch): number {
     b.cameraEvents.length +
     b.incidents.length +
     b.indicators.length +
-    b.securityEvents.length
+    b.securityEvents.length +
+    b.unitPositions.length
   );
 }

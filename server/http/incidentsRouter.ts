@@ -8,6 +8,7 @@ import {
   MAX_NOTE_CHARS,
 } from '#contract/incidentsApi.ts';
 import type { IncidentItem } from '#contract/live.ts';
+import { UNIT_ID } from '#contract/units.ts';
 import { INCIDENT_CATEGORIES, INCIDENT_STATES } from '#contract/vocab.ts';
 import { actorOf } from '../auth/guard.ts';
 import { type IncidentRecord, isIncidentId, toListItem } from '../store/incidentsRepo.ts';
@@ -34,11 +35,13 @@ export const ActionBody = z
     action: z.enum(INCIDENT_ACTIONS, `must be one of ${INCIDENT_ACTIONS.join(', ')}`),
     note: Note,
     assignee: trimmedToken(200).optional(),
+    /** the unit sent (issue 15): it gets the task on its phone; its name becomes the assignee */
+    unitId: z.string().regex(UNIT_ID, 'a unit id').optional(),
     actor: Actor,
   })
-  .refine((b) => b.action !== 'assign' || b.assignee, {
+  .refine((b) => b.action !== 'assign' || b.assignee || b.unitId, {
     path: ['assignee'],
-    message: 'required to assign: who is sent',
+    message: 'required to assign: the unit sent (unitId), or who is sent',
   });
 
 const NoteBody = z.object({
@@ -144,13 +147,19 @@ export function incidentsRouter(deps: IncidentDeps): Router {
     const id = String(req.params.id);
     const body = parseBody(ActionBody, req.body);
     await load(id);
-    const out = await deps.repo.applyAction(id, body.action, {
-      actor: req.auth?.user.username ?? body.actor,
-      note: body.note || null,
-      assignee: body.action === 'assign' ? body.assignee : null,
-    });
+    const actor = req.auth?.user.username ?? body.actor;
+    const toUnit = body.action === 'assign' && body.unitId;
+    if (toUnit && !deps.units) throw new HttpError(400, 'no_units', 'units are not available on this server');
+    const out = toUnit
+      ? await deps.units!.assign(id, toUnit, actor, body.note || null)
+      : await deps.repo.applyAction(id, body.action, {
+          actor,
+          note: body.note || null,
+          assignee: body.action === 'assign' ? body.assignee : null,
+        });
     if (!out.ok) {
       if (out.code === 'not_found') throw new HttpError(404, 'no_incident', out.message);
+      if (out.code === 'no_unit') throw new HttpError(404, 'no_unit', out.message);
       throw new HttpError(409, out.code, out.message, { status: out.status });
     }
     await changed([out.item]);
@@ -159,7 +168,10 @@ export function incidentsRouter(deps: IncidentDeps): Router {
       action: `incident.${body.action}`,
       target: id,
       outcome: 'ok',
-      details: { status: out.item.status, ...(body.action === 'assign' ? { assignee: body.assignee } : {}) },
+      details: {
+        status: out.item.status,
+        ...(body.action === 'assign' ? { assignee: out.item.assignee, unitId: body.unitId } : {}),
+      },
     });
     res.json({ incident: { ...out.item, number: incidentNumber(out.item.id) } });
   });

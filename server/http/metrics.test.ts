@@ -46,6 +46,7 @@ describe('metrics', () => {
           indicators: new Map(),
           securityEvents: 0,
           securityStored: new Set(),
+          unitPositions: 0,
         };
       },
       async insertRejects() {},

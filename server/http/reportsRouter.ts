@@ -37,6 +37,8 @@ export interface IncidentDeps {
   now?: () => number;
   /** uploads and incident actions are recorded here */
   audit?: AuditLog;
+  /** the units an incident may be given to (`assign` with `unitId`, issue 15); left out, only `assignee` */
+  units?: Pick<import('../units/unitsModule.ts').UnitsService, 'assign'>;
   /** what decoding photos may cost per account and at once; default `new PhotoGate()` */
   photoGate?: PhotoGate;
   /** Open311 reports given with an address only, until an operator places them; left out, such a report is refused */
@@ -113,7 +115,7 @@ export function photoUpload(field: string, maxPhotos: number): RequestHandler {
   return (req, res, next) => upload(req, res, (err: unknown) => multipartError(err, next));
 }
 
-const parseMultipart = photoUpload('photo', MAX_PHOTOS);
+export const parseMultipart = photoUpload('photo', MAX_PHOTOS);
 
 function multipartError(err: unknown, next: (err?: unknown) => void) {
   if (!err) return next();

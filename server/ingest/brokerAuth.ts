@@ -74,6 +74,8 @@ export function publishDenial(device: DeviceView, topic: string, kindOf?: AssetK
   // an indicator is owned like an asset: its id in the device's list
   const id = t.kind === 'indicator' ? t.indicatorId : t.assetId;
   if (!assetSet(device).has(id)) return 'asset';
+  // a unit is owned by its id alone (units are registered as they come, not part of the city's assets)
+  if (t.kind === 'unit_position') return null;
   return kindOf && kindOf(id) !== TOPIC_ASSET[t.kind] ? 'asset' : null;
 }
 

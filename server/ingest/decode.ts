@@ -29,6 +29,7 @@ import {
   severityBand,
 } from '#contract/securityVocab.ts';
 import { yearAggregation } from '#contract/servicesApi.ts';
+import { UnitPositionSchema } from '#contract/units.ts';
 import { MAX_PAYLOAD_BYTES, type RejectReason } from '#contract/vocab.ts';
 import { type AssetIndex, inArea } from '../domain/assetIndex.ts';
 import type { IndicatorCatalogue } from '../domain/indicatorCatalogue.ts';
@@ -39,6 +40,7 @@ import type {
   IndicatorRecord,
   SecurityEventRecord,
   TrafficRecord,
+  UnitPositionRecord,
 } from '../domain/records.ts';
 
 export type Decoded =
@@ -49,6 +51,7 @@ export type Decoded =
   | { ok: true; kind: 'indicator'; record: IndicatorRecord }
   /** a SIEM event and the indicator events it counts into (those of the catalogue, enabled) */
   | { ok: true; kind: 'security_event'; record: SecurityEventRecord; indicators: IndicatorRecord[] }
+  | { ok: true; kind: 'unit_position'; record: UnitPositionRecord }
   | { ok: false; reason: RejectReason; detail: string };
 
 /** Camera detections that open an incident, and the category they open it as. */
@@ -473,6 +476,30 @@ function decodeObject(
           photoUrl: p.photoUrl ?? null,
           msgId: p.id ?? null,
           source: 'mqtt',
+        },
+      };
+    }
+    case 'unit_position': {
+      const r = UnitPositionSchema.safeParse(json);
+      if (!r.success) return reject('invalid_payload', describeIssues(r.error));
+      const p = r.data;
+      if (p.unitId !== undefined && p.unitId !== t.assetId)
+        return reject('asset_mismatch', `payload names unit ${p.unitId}, topic names ${t.assetId}`);
+      if (!assets.units.has(t.assetId)) return reject('unknown_asset', `unit ${t.assetId} is not registered`);
+      if (!inArea(assets, p.lon, p.lat))
+        return reject('out_of_area', `position ${p.lat},${p.lon} is outside the city`);
+      return {
+        ok: true,
+        kind: 'unit_position',
+        record: {
+          time: p.ts,
+          unitId: t.assetId,
+          lat: p.lat,
+          lon: p.lon,
+          accuracyM: p.accuracyM ?? null,
+          headingDeg: p.headingDeg ?? null,
+          speedKmh: p.speedKmh ?? null,
+          msgId: p.id ?? null,
         },
       };
     }

@@ -24,6 +24,8 @@ export interface IngestStore {
     cameraStatus: number;
     cameraEvents: number;
     incidents: IncidentItem[];
+    /** unit positions added (not redelivered ones) */
+    unitPositions: number;
     /** the indicator values written as new (`stored`) or replacing a figure (`revised`); the others were duplicates */
     indicators: Map<IndicatorRecord, 'stored' | 'revised'>;
     /** SIEM events stored as new, and which */
@@ -138,6 +140,7 @@ export class IngestPipeline {
       incident_report: 0,
       indicator: 0,
       security_event: 0,
+      unit_position: 0,
     },
     duplicates: 0,
     rejected: {},
@@ -281,6 +284,9 @@ export class IngestPipeline {
         // its counts ride on its message, stored in the same transaction
         b.indicators.push(...d.indicators);
         break;
+      case 'unit_position':
+        b.unitPositions.push(d.record);
+        break;
     }
     this.stats.pending++;
     if (batchSize(b) >= this.o.batchMax) this.kick();
@@ -404,6 +410,7 @@ export class IngestPipeline {
         incident_report: res.incidents.filter((i) => i.source !== 'camera').length,
         indicator: countSent(res.indicators.keys()),
         security_event: res.securityEvents,
+        unit_position: res.unitPositions,
       };
       let stored = 0;
       for (const k of Object.keys(byKind) as TopicKind[]) {
@@ -499,6 +506,7 @@ export class IngestPipeline {
           indicators: new Map(),
           securityEvents: 0,
           securityStored: new Set(),
+          unitPositions: 0,
           written: emptyBatch(),
           refused: batch,
         };
@@ -514,6 +522,7 @@ export class IngestPipeline {
         indicators: new Map([...a.indicators, ...b.indicators]),
         securityEvents: a.securityEvents + b.securityEvents,
         securityStored: new Set([...a.securityStored, ...b.securityStored]),
+        unitPositions: a.unitPositions + b.unitPositions,
         written: mergeBatches(a.written, b.written),
         refused: mergeBatches(a.refused, b.refused),
       };
@@ -530,6 +539,7 @@ interface WriteResult {
   securityEvents: number;
   /** the SIEM events stored as new (the others were duplicates) */
   securityStored: Set<SecurityEventRecord>;
+  unitPositions: number;
   /** the rows written (duplicates included) */
   written: IngestBatch;
   /** the rows the database refused */
@@ -551,7 +561,8 @@ type Row =
   | { k: 'cameraEvents'; r: IngestBatch['cameraEvents'][number] }
   | { k: 'incidents'; r: IngestBatch['incidents'][number] }
   | { k: 'indicators'; r: IngestBatch['indicators'][number] }
-  | { k: 'securityEvents'; r: IngestBatch['securityEvents'][number] };
+  | { k: 'securityEvents'; r: IngestBatch['securityEvents'][number] }
+  | { k: 'unitPositions'; r: IngestBatch['unitPositions'][number] };
 
 function rowsOf(b: IngestBatch): Row[] {
   return [
@@ -561,6 +572,7 @@ function rowsOf(b: IngestBatch): Row[] {
     ...b.incidents.map((r) => ({ k: 'incidents' as const, r })),
     ...b.indicators.map((r) => ({ k: 'indicators' as const, r })),
     ...b.securityEvents.map((r) => ({ k: 'securityEvents' as const, r })),
+    ...b.unitPositions.map((r) => ({ k: 'unitPositions' as const, r })),
   ];
 }
 
@@ -584,6 +596,8 @@ function topicOf(row: Row): string {
       return topics.kpi(row.r.indicatorId);
     case 'securityEvents':
       return topics.securityEvent();
+    case 'unitPositions':
+      return topics.unitPosition(row.r.unitId);
   }
 }
 
@@ -595,6 +609,7 @@ function mergeBatches(a: IngestBatch, b: IngestBatch): IngestBatch {
     incidents: a.incidents.concat(b.incidents),
     indicators: a.indicators.concat(b.indicators),
     securityEvents: a.securityEvents.concat(b.securityEvents),
+    unitPositions: a.unitPositions.concat(b.unitPositions),
   };
 }
 

@@ -13,6 +13,7 @@ export class Coalescer {
     cameras: new Map(),
     incidents: new Map(),
     alarms: new Map(),
+    units: new Map(),
   };
   private readonly seqs: Record<LayerName, number> = {
     traffic: 0,
@@ -20,6 +21,7 @@ export class Coalescer {
     incidents: 0,
     alerts: 0,
     alarms: 0,
+    units: 0,
   };
 
   add<L extends Coalesced>(layer: L, items: LayerItems[L][]): void {

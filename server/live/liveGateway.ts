@@ -16,6 +16,7 @@ import type {
   Snapshot,
   SubscribeAck,
 } from '#contract/live.ts';
+import type { FieldTask } from '#contract/units.ts';
 import { LAYERS, type LayerName } from '#contract/vocab.ts';
 import type { AuditLog } from '../domain/audit.ts';
 import type { CityState } from '../domain/cityState.ts';
@@ -92,7 +93,7 @@ export interface LiveAuth {
   recheckMs?: number;
 }
 
-type CoalescedLayer = 'traffic' | 'cameras' | 'incidents';
+type CoalescedLayer = 'traffic' | 'cameras' | 'incidents' | 'units';
 /** Layers every subscriber gets whole, whatever its bbox: the console lists them (an alarm may have no place). */
 const UNBOXED: ReadonlySet<LayerName> = new Set(['alerts', 'alarms']);
 
@@ -208,6 +209,14 @@ export class LiveGateway {
    */
   pushReport(ownerUserId: string, r: MyReportView): void {
     this.io.to(userRoom(ownerUserId)).emit('report:changed', r);
+  }
+
+  /**
+   * Sends a task to the sockets of one account (a unit's field phone), on every instance: each socket
+   * joins its account's room when it connects.
+   */
+  pushTask(account: string, task: FieldTask): void {
+    this.io.to(accountRoom(account)).emit('task:changed', task);
   }
 
   clientCount(): number {
@@ -350,6 +359,8 @@ export class LiveGateway {
         } satisfies SubscribeAck);
       if (++refused === l.floodRefusals) this.dropFlooding(socket, event);
     });
+    // an account's own pushes (a field unit's tasks) need no subscription: the login says whose they are
+    if (socket.data.user) socket.join(accountRoom(socket.data.user.username));
     socket.on('disconnect', () => {
       if (!this.dropping.has(socket)) return;
       // a dropped client starts again from a snapshot: a replay of all it missed (connection-state
@@ -434,7 +445,9 @@ export class LiveGateway {
             ? this.o.state.liveIncidents(now)
             : l === 'alarms'
               ? [...this.alarms.values()]
-              : [...this.alerts].reverse();
+              : l === 'units'
+                ? [...this.o.state.units.values()].filter((u) => u.onDuty)
+                : [...this.alerts].reverse();
     this.snapshots.set(l, { seq, at: now, items });
     this.snapshotsBuilt++;
     return items;
@@ -541,6 +554,8 @@ export class LiveGateway {
 const room = (l: LayerName) => `layer:${l}`;
 /** The connections of one account (its field reports are pushed there). */
 const userRoom = (userId: string) => `user:${userId}`;
+/** The connections of one account by its username (a unit's tasks are pushed there). */
+const accountRoom = (account: string) => `account:${account.toLowerCase()}`;
 
 /** Bytes queued for a client and not yet handed to the kernel: engine.io's write buffer, then the WebSocket's. */
 function backlogBytes(s: IocSocket): number {

@@ -50,6 +50,9 @@ export function liveModule(o: LiveModuleOptions): IocModule & { clientCount(): n
       });
       b.on('alert', name, (a) => g.pushAlert(a));
       b.on('reports:changed', name, (e) => g.pushReport(e.ownerUserId, e.report));
+      // the units module keeps state.units; this pushes what changed, and each task to its unit's phone
+      b.on('units:changed', name, (items) => g.push('units', items));
+      b.on('tasks:changed', name, ({ account, task }) => g.pushTask(account, task));
       // the alarm engine's changes, and those it read back from the database (other instances')
       b.on('alarms:changed', name, (items) => g.pushAlarms(items));
     },

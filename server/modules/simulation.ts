@@ -20,6 +20,8 @@ export interface SimulationModuleOptions {
   /** the embedded broker's devices: the simulators log in as one (an external broker: none, see the README) */
   devices?: DevicesRepo;
   incidents: IncidentsRepo;
+  /** where the simulation's patrol units are registered (their positions are then taken) */
+  units?: { register(defs: Array<{ id: string; name: string; kind: 'patrol' }>): Promise<void> };
   /** the live pipeline's store, asset index and indicator catalogue: the history takes the same path */
   ingest: Pick<IngestOptions, 'store' | 'assets' | 'indicators'>;
   /**
@@ -106,6 +108,8 @@ export function simulationModule(o: SimulationModuleOptions): IocModule & {
     name: 'simulation',
     async start(deps) {
       const city = deps.city();
+      const simUnits = o.plugin.units?.(city, o.seed) ?? [];
+      if (simUnits.length && o.units) await o.units.register(simUnits.map((u) => ({ ...u, kind: 'patrol' })));
       // on the embedded broker the simulators are a device owning every asset, with a new secret each start;
       // an external broker gets no credentials from here (see the README: Devices and MQTT credentials)
       const login = o.devices
@@ -113,6 +117,7 @@ export function simulationModule(o: SimulationModuleOptions): IocModule & {
             ...city.segments.map((s) => s.id),
             ...city.cameras.map((c) => c.id),
             ...(o.indicators?.ids() ?? []),
+            ...(o.units ? simUnits.map((u) => u.id) : []),
           ])
         : undefined;
       if (login?.device.disabled)

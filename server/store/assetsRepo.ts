@@ -58,7 +58,7 @@ export async function saveCity(db: Db, city: CityModel): Promise<void> {
 export async function knownAssetIds(db: Db, ids: string[]): Promise<Set<string>> {
   const { rows } = await db.query<{ id: string }>(
     `SELECT id FROM segments WHERE id = ANY($1) UNION SELECT id FROM cameras WHERE id = ANY($1)
-     UNION SELECT id FROM indicators WHERE id = ANY($1)`,
+     UNION SELECT id FROM indicators WHERE id = ANY($1) UNION SELECT id FROM units WHERE id = ANY($1)`,
     [ids],
   );
   return new Set(rows.map((r) => r.id));

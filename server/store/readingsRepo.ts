@@ -17,6 +17,8 @@ export interface WriteResult {
   /** SIEM events stored as new (the others of the batch were re-sent) */
   securityEvents: number;
   securityStored: Set<SecurityEventRecord>;
+  /** unit positions added (a redelivered msg_id and time is not) */
+  unitPositions: number;
 }
 
 interface Timed {
@@ -145,10 +147,15 @@ export async function writeBatch(db: Db, batch: IngestBatch): Promise<WriteResul
     indicators: new Map(),
     securityEvents: 0,
     securityStored: new Set(),
+    unitPositions: 0,
   };
   const readings = batch.traffic.length + batch.cameraStatus.length + batch.cameraEvents.length;
-  if (readings + batch.incidents.length + batch.indicators.length + batch.securityEvents.length === 0)
-    return result;
+  const others =
+    batch.incidents.length +
+    batch.indicators.length +
+    batch.securityEvents.length +
+    batch.unitPositions.length;
+  if (readings + others === 0) return result;
   return db.transaction(async (tx) => {
     if (readings > 0) await tx.exec(STAGING_DDL);
     result.traffic = await insertReadings(tx, TRAFFIC, batch.traffic);
@@ -163,6 +170,31 @@ export async function writeBatch(db: Db, batch: IngestBatch): Promise<WriteResul
       result.securityStored = await insertSecurityEvents(tx, batch.securityEvents);
       result.securityEvents = result.securityStored.size;
     }
+    if (batch.unitPositions.length > 0)
+      result.unitPositions = await insertUnitPositions(tx, batch.unitPositions);
     return result;
   });
+}
+
+/** Unit positions (a few hundred a second at most): one INSERT of arrays, a redelivered (msg_id, time) once. */
+async function insertUnitPositions(tx: Tx, input: IngestBatch['unitPositions']): Promise<number> {
+  const rows = dedupeByMessage(input);
+  const r = await tx.query(
+    `INSERT INTO unit_positions (time, unit_id, lat, lon, accuracy_m, heading_deg, speed_kmh, msg_id)
+     SELECT to_timestamp(t / 1000), u, la, lo, a, h, s, m
+     FROM unnest($1::float8[], $2::text[], $3::float8[], $4::float8[], $5::real[], $6::real[], $7::real[], $8::text[])
+       AS x(t, u, la, lo, a, h, s, m)
+     ON CONFLICT DO NOTHING`,
+    [
+      rows.map((r) => r.time),
+      rows.map((r) => r.unitId),
+      rows.map((r) => r.lat),
+      rows.map((r) => r.lon),
+      rows.map((r) => r.accuracyM),
+      rows.map((r) => r.headingDeg),
+      rows.map((r) => r.speedKmh),
+      rows.map((r) => r.msgId),
+    ],
+  );
+  return r.rowCount;
 }

@@ -39,6 +39,7 @@ const MIGRATIONS = [
   '018_indicator_hours.sql',
   '019_indicator_labels.sql',
   '020_security.sql',
+  '021_units.sql',
   '022_crowd_hotspots.sql',
   '024_unplaced_reports.sql',
 ];
@@ -511,6 +512,7 @@ describe.each(testBackends())('store on $name', (backend) => {
         '018_indicator_hours.sql',
         '019_indicator_labels.sql',
         '020_security.sql',
+        '021_units.sql',
         '022_crowd_hotspots.sql',
         '024_unplaced_reports.sql',
       ]);
