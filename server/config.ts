@@ -48,6 +48,29 @@ const EnvSchema = z.object({
     .string()
     .optional()
     .describe('MQTT v5 shared-subscription group for several instances'),
+  NATS_URL: url(['nats', 'tls'])
+    .optional()
+    .describe(
+      'NATS JetStream between the broker and ingest, shared by several instances (devices publish to its MQTT listener, MQTT_URL); unset → ingest subscribes to the broker itself',
+    ),
+  NATS_STREAM: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]+$/)
+    .default('IOC_INGEST')
+    .describe("JetStream stream holding the devices' messages until an instance has committed them"),
+  NATS_CONSUMER: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]+$/)
+    .default('ioc-ingest')
+    .describe('durable consumer every instance pulls from (each message goes to one)'),
+  NATS_ACK_WAIT_S: z.coerce
+    .number()
+    .min(1)
+    .max(600)
+    .default(10)
+    .describe(
+      "seconds before a message an instance took and did not commit goes to another (a dead one's share)",
+    ),
   DATABASE_URL: url(['postgres', 'postgresql'])
     .optional()
     .describe('PostgreSQL/TimescaleDB; unset → embedded database'),
@@ -164,6 +187,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     );
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
+  if (r.data.NATS_URL && !r.data.MQTT_URL)
+    throw new ConfigError(
+      `Invalid configuration:\n  NATS_URL=${JSON.stringify(picked.NATS_URL)}: needs MQTT_URL, the NATS server's MQTT listener where the devices publish (the embedded broker feeds ingest directly)`,
+    );
   return { ...r.data, simulate: r.data.SIMULATE ?? !r.data.MQTT_URL };
 }
 

@@ -30,6 +30,7 @@ import { type IndicatorsModule, indicatorsModule } from './indicators/indicators
 import { assetKinds, createBrokerAuth } from './ingest/brokerAuth.ts';
 import { PortInUseError, startEmbeddedBroker } from './ingest/embeddedBroker.ts';
 import { IngestPipeline } from './ingest/ingestPipeline.ts';
+import { startJetStreamSource } from './ingest/jetstreamSource.ts';
 import { startMqttSource } from './ingest/mqttSource.ts';
 import { liveModule } from './live/liveModule.ts';
 import { createRedisAdapter } from './live/redisAdapter.ts';
@@ -463,7 +464,7 @@ async function boot(
       `  field reports         ${httpUrl}/report`,
       `  dashboard (leaders)   ${httpUrl}/dashboard`,
       `  health · metrics      ${httpUrl}/api/health · ${httpUrl}/metrics`,
-      `  MQTT (devices)        ${mqtt.url}${mqtt.embedded ? ' (embedded broker)' : ''}`,
+      `  MQTT (devices)        ${mqtt.url}${mqtt.embedded ? ' (embedded broker)' : cfg.NATS_URL ? ` (into JetStream ${cfg.NATS_STREAM} at ${redact(cfg.NATS_URL)})` : ''}`,
     ].join('\n'),
   );
   // shown once, on the terminal only: the log (files, collectors) never holds a password
@@ -555,6 +556,22 @@ async function startMqtt(
     // (stops run in reverse: the broker stops taking messages, then ingest writes what it took)
     stops.push({ name: 'embedded broker', fn: () => broker.close() });
     return { url: broker.url, embedded: true, connected: () => true, denied: brokerAuth.denied };
+  }
+  if (cfg.NATS_URL) {
+    // a durable log between the broker and ingest: the devices publish to NATS's MQTT listener
+    // (MQTT_URL), their messages land in a JetStream stream, and every instance pulls from one durable
+    // consumer, acknowledging after each commit; what a dead instance had not committed goes to another
+    const source = await startJetStreamSource({
+      url: cfg.NATS_URL,
+      stream: cfg.NATS_STREAM,
+      consumer: cfg.NATS_CONSUMER,
+      ackWaitMs: cfg.NATS_ACK_WAIT_S * 1000,
+      onMessage: (topic, payload) => ingest.accept(topic, payload),
+      drain: () => ingest.stop(STOP_WRITE_DEADLINE_MS),
+      log,
+    });
+    stops.push({ name: 'JetStream consumer', fn: () => source.stop() });
+    return { url: cfg.MQTT_URL, embedded: false, connected: () => source.connected() };
   }
   // an external broker: ingest subscribes with a persistent session and acknowledges after each commit
   const source = await startMqttSource({
