@@ -30,12 +30,13 @@ const RATES_SERVICES = rates(
 );
 const PROFILE_RATE = args.has('profile') ? Number(args.get('profile')) : undefined;
 const NO_REFERENCE = args.has('no-reference');
-/** the reference's table with the product's third index too (time DESC, sql/011) */
+/** a second reference beside the first, whose table has the product's third index too (time DESC, sql/011) */
 const REF_TIME_INDEX = args.has('ref-time-index');
 const PG_ADMIN = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
 interface StepResult {
-  who: 'product' | 'reference';
+  /** product, reference, or reference+time (the reference with the product's time index too) */
+  who: string;
   targetRate: number;
   published: number;
   stored: number;
@@ -144,7 +145,7 @@ export async function startBenchIoc(name: 'embedded' | 'services'): Promise<Benc
 
 /** One consumer measured: the product (in this process) or the reference (bench/reference.ts, a process of its own). */
 interface Target {
-  who: 'product' | 'reference';
+  who: string;
   /** readings the load publishes to: `<topicPrefix><segment>` */
   topicPrefix: string;
   /** messages stored (duplicates included) since the target started */
@@ -200,7 +201,11 @@ function productTarget(ioc: RunningIoc): Target {
 }
 
 /** The reference consumer on the same broker and PostgreSQL server, its own database. */
-async function referenceTarget(mqttUrl: string, cleanups: BenchIoc['cleanups']): Promise<Target> {
+async function referenceTarget(
+  mqttUrl: string,
+  cleanups: BenchIoc['cleanups'],
+  timeIndex: boolean,
+): Promise<Target> {
   const db = `ioc_bench_ref_${randomBytes(4).toString('hex')}`;
   const admin = async (sql: string) => {
     const c = new pg.Client(PG_ADMIN);
@@ -239,10 +244,11 @@ async function referenceTarget(mqttUrl: string, cleanups: BenchIoc['cleanups']):
         }, 3000).unref();
       }),
   );
-  const topicPrefix = 'bench-ref/traffic/';
-  await cmd({ cmd: 'init', mqttUrl, databaseUrl: u.toString(), topicPrefix, timeIndex: REF_TIME_INDEX });
+  const who = timeIndex ? 'reference+time' : 'reference';
+  const topicPrefix = `bench-${timeIndex ? 'reft' : 'ref'}/traffic/`;
+  await cmd({ cmd: 'init', mqttUrl, databaseUrl: u.toString(), topicPrefix, timeIndex });
   return {
-    who: 'reference',
+    who,
     topicPrefix,
     stored: () => stored,
     probe: false,
@@ -262,6 +268,7 @@ interface ScenarioResult {
   steps: StepResult[];
   sustained: number;
   reference?: { steps: StepResult[]; sustained: number; peak: number };
+  referenceTime?: { steps: StepResult[]; sustained: number; peak: number };
   peak: number;
 }
 
@@ -297,7 +304,10 @@ async function runScenario(name: 'embedded' | 'services', rates: number[]): Prom
   // that whatever else the machine does weighs on both alike
   const product = productTarget(ioc);
   const targets: Target[] = [product];
-  if (name === 'services' && !NO_REFERENCE) targets.unshift(await referenceTarget(ioc.mqttUrl, cleanups));
+  if (name === 'services' && !NO_REFERENCE) {
+    if (REF_TIME_INDEX) targets.unshift(await referenceTarget(ioc.mqttUrl, cleanups, true));
+    targets.unshift(await referenceTarget(ioc.mqttUrl, cleanups, false));
+  }
   const steps: StepResult[] = [];
   try {
     for (const rate of rates) {
@@ -335,6 +345,7 @@ async function runScenario(name: 'embedded' | 'services', rates: number[]): Prom
     for (const c of cleanups.reverse()) await c();
   }
   const ref = targets.find((t) => t.who === 'reference');
+  const refTime = targets.find((t) => t.who === 'reference+time');
   return {
     name,
     steps: steps.filter((s) => s.who === 'product'),
@@ -346,6 +357,15 @@ async function runScenario(name: 'embedded' | 'services', rates: number[]): Prom
             steps: steps.filter((s) => s.who === 'reference'),
             sustained: ref.sustained,
             peak: ref.peak,
+          },
+        }
+      : {}),
+    ...(refTime
+      ? {
+          referenceTime: {
+            steps: steps.filter((s) => s.who === refTime.who),
+            sustained: refTime.sustained,
+            peak: refTime.peak,
           },
         }
       : {}),
@@ -487,6 +507,8 @@ export function summariseProfile(profile: CpuProfile, top = 25): string {
   ].join('\n');
 }
 
+const ORDER = ['reference', 'reference+time', 'product'];
+
 async function main() {
   const hasMosquitto = (() => {
     try {
@@ -509,14 +531,14 @@ async function main() {
   mkdirSync(path.join(HERE, 'results'), { recursive: true });
   writeFileSync(path.join(HERE, 'results', 'latest.json'), JSON.stringify(out, null, 2));
   console.log(
-    '\nscenario  consumer   target/s  stored/s  lost  p50 ms  p99 ms  loop p99 ms  RSS MiB   (p50/p99: publish → browser)',
+    '\nscenario  consumer        target/s  stored/s  lost  p50 ms  p99 ms  loop p99 ms  RSS MiB   (p50/p99: publish → browser)',
   );
   for (const r of results)
-    for (const s of [...(r.reference?.steps ?? []), ...r.steps].sort(
-      (a, b) => a.targetRate - b.targetRate || (a.who === 'reference' ? -1 : 1),
+    for (const s of [...(r.reference?.steps ?? []), ...(r.referenceTime?.steps ?? []), ...r.steps].sort(
+      (a, b) => a.targetRate - b.targetRate || ORDER.indexOf(a.who) - ORDER.indexOf(b.who),
     ))
       console.log(
-        `${r.name.padEnd(9)} ${s.who.padEnd(9)} ${String(s.targetRate).padStart(8)} ${String(s.storedRate).padStart(9)} ${String(s.lost).padStart(5)} ${String(s.latencyP50Ms ?? '–').padStart(7)} ${String(s.latencyP99Ms ?? '–').padStart(7)} ${String(s.loopLagP99Ms).padStart(12)} ${String(s.peakRssMiB).padStart(8)}${s.ok ? '' : '  ✗'}`,
+        `${r.name.padEnd(9)} ${s.who.padEnd(14)} ${String(s.targetRate).padStart(8)} ${String(s.storedRate).padStart(9)} ${String(s.lost).padStart(5)} ${String(s.latencyP50Ms ?? '–').padStart(7)} ${String(s.latencyP99Ms ?? '–').padStart(7)} ${String(s.loopLagP99Ms).padStart(12)} ${String(s.peakRssMiB).padStart(8)}${s.ok ? '' : '  ✗'}`,
       );
   for (const r of results) {
     console.log(
