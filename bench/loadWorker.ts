@@ -25,6 +25,8 @@ interface Step {
   rate: number;
   seconds: number;
   prefix: string;
+  /** where the readings go: `ioc/traffic/` (the product's contract) unless told (the reference listens elsewhere) */
+  topicPrefix?: string;
 }
 
 const MAX_INFLIGHT_PER_CONN = 20_000;
@@ -91,6 +93,7 @@ async function probe(st: Step) {
 
 async function step(st: Step) {
   const { segments } = init;
+  const topicPrefix = st.topicPrefix ?? 'ioc/traffic/';
   const total = Math.round(st.rate * st.seconds);
   const t0 = Date.now();
   let sent = 0;
@@ -103,7 +106,7 @@ async function step(st: Step) {
       if (c.inflight() > MAX_INFLIGHT_PER_CONN) break;
       const seg = segments[sent % segments.length];
       c.publish(
-        `ioc/traffic/${seg}`,
+        `${topicPrefix}${seg}`,
         `{"ts":${now},"speedKmh":${(sent % 70) + 3},"volume":${sent % 40},"id":"${st.prefix}-${sent}"}`,
       );
       sent++;

@@ -76,12 +76,13 @@ const CAMERA_EVENTS: HypertableSpec<IngestBatch['cameraEvents'][number]> = {
 
 // Temp tables are per connection and emptied at each commit; `t` is epoch ms as float8 so the
 // event loop does not format 10k dates per batch (Postgres converts them in the INSERT ... SELECT).
-const STAGING_DDL = [TRAFFIC, CAMERA_STATUS, CAMERA_EVENTS]
-  .map(
-    (s) =>
-      `CREATE TEMP TABLE IF NOT EXISTS ${s.stage} (t float8, ${s.columns.map(([n, t]) => `${n} ${t}`).join(', ')}) ON COMMIT DELETE ROWS;`,
-  )
-  .join('\n');
+// Each is created when a batch first has rows of its kind: every ON COMMIT DELETE ROWS table of a
+// connection is truncated at each commit that touched a temp table, so a connection that only ever
+// stored traffic readings keeps one, not three.
+function stagingDdl(s: HypertableSpec<never>): string {
+  return `CREATE TEMP TABLE IF NOT EXISTS ${s.stage} (t float8, ${s.columns.map(([n, t]) => `${n} ${t}`).join(', ')}) ON COMMIT DELETE ROWS;`;
+}
+const STAGING_DDL = new Map([TRAFFIC, CAMERA_STATUS, CAMERA_EVENTS].map((s) => [s.stage, stagingDdl(s)]));
 
 /** Drops rows whose (msgId, time) appeared earlier in the same list; rows without msgId all stay. */
 export function dedupeByMessage<R extends Timed>(rows: readonly R[]): R[] {
@@ -121,6 +122,7 @@ async function insertReadings<R extends Timed>(
     return input.length;
   }
   const rows = dedupeByMessage(input);
+  await tx.exec(STAGING_DDL.get(spec.stage) as string);
   await tx.copyRows(
     spec.stage,
     ['t', ...names],
@@ -157,7 +159,6 @@ export async function writeBatch(db: Db, batch: IngestBatch): Promise<WriteResul
     batch.unitPositions.length;
   if (readings + others === 0) return result;
   return db.transaction(async (tx) => {
-    if (readings > 0) await tx.exec(STAGING_DDL);
     result.traffic = await insertReadings(tx, TRAFFIC, batch.traffic);
     result.cameraStatus = await insertReadings(tx, CAMERA_STATUS, batch.cameraStatus);
     result.cameraEvents = await insertReadings(tx, CAMERA_EVENTS, batch.cameraEvents);
