@@ -5,7 +5,12 @@
 // one browser for the file; the tests run in order.
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type IndicatorsAnswer, periodLabel, periodStart } from '#contract/indicatorVocab.ts';
+import {
+  INDICATOR_DOMAINS,
+  type IndicatorsAnswer,
+  periodLabel,
+  periodStart,
+} from '#contract/indicatorVocab.ts';
 import { vi as viText } from '../client/i18n/messages.ts';
 import type { RunningIoc } from '../server/main.ts';
 import type { TestSession } from '../server/testing/sessions.ts';
@@ -126,7 +131,13 @@ describe('admin page: the indicator feed', () => {
     await page.getByTestId('tab-indicators').click();
     const row = page.locator('[data-testid=ind-row][data-id=dossier_overdue]');
     await row.waitFor({ timeout: 10_000 });
-    expect(await page.getByTestId('ind-group').count()).toBe(3);
+    // one group per service of the centre, in the catalogue's order, each named in Vietnamese
+    expect(
+      await page.getByTestId('ind-group').evaluateAll((gs) => gs.map((g) => g.getAttribute('data-domain'))),
+    ).toEqual([...INDICATOR_DOMAINS]);
+    expect(await page.getByTestId('ind-group').locator('.group-title').first().textContent()).toContain(
+      viText['domain.public_services'],
+    );
     expect(await row.getByTestId('ind-thresholds').textContent()).toContain(
       'cảnh báo ≥ 10 hồ sơ · nguy cấp ≥ 20 hồ sơ',
     );

@@ -288,13 +288,14 @@ describe('operators wall console', () => {
     const seg = await page.evaluate(() => (window.__ioc as IocHook).city.segments[5]);
     await page.evaluate((id) => (window.__ioc as IocHook).openSegment(id), seg.id);
 
-    const stoppedAt = Date.now();
-    await (ioc as RunningIoc).stop();
+    // the badge turns while the server is still stopping (it closes its connections first, then writes
+    // what it holds): a browser must not wait for Socket.IO's ping timeout (45 s) to learn it is cut off
+    const stopping = (ioc as RunningIoc).stop();
     ioc = undefined;
     await expect
-      .poll(() => badge().getAttribute('data-status'), { timeout: 6_000, interval: 100 })
+      .poll(() => badge().getAttribute('data-status'), { timeout: 10_000, interval: 100 })
       .toBe('offline');
-    expect(Date.now() - stoppedAt).toBeLessThan(6_000);
+    await stopping;
     await expect.poll(() => page.locator('[data-testid="stale-banner"]').count()).toBe(1);
     // KPIs grey out once they have not been confirmed for 10 s
     await expect
@@ -342,5 +343,5 @@ describe('operators wall console', () => {
     await screenshot(page, 'console-help');
     await page.keyboard.press('Escape');
     expect(await page.locator('[data-testid="help-sheet"]').count()).toBe(0);
-  }, 20_000);
+  }, 45_000);
 });

@@ -240,7 +240,7 @@ describe('the province row on the wall console', () => {
     await expect(budget.textContent()).resolves.toContain('Thu ngân sách nhà nước trên địa bàn');
     await expect(budget.getByTestId('se-latest').textContent()).resolves.toBe('1.180,0 tỷ đồng');
     await expect(budget.getByTestId('se-yoy').textContent()).resolves.toBe('so cùng kỳ +18,0%');
-    await expect(budget.getByTestId('se-plan').textContent()).resolves.toBe('10,0 % kế hoạch năm');
+    await expect(budget.getByTestId('se-plan').textContent()).resolves.toBe('10,0% kế hoạch năm');
     await screenshot(page, 'province-panel-socio-economic');
 
     await page.keyboard.press('s');

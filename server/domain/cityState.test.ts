@@ -119,6 +119,8 @@ describe('CityState', () => {
       fps: 25,
       bitrateKbps: 2048,
       lastEvent: { kind: 'crowd', ts: 1500, confidence: 0.8, count: 30 },
+      // a crowd count is also kept as the camera's latest count (the hotspots layer)
+      crowd: { count: 30, ts: 1500 },
     });
   });
 

@@ -5,6 +5,7 @@ import express from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AlarmRuleCode } from '#contract/alarms.ts';
 import type { CityModel } from '#contract/assets.ts';
+import { roundAsShown } from '#contract/csv.ts';
 import type {
   AlarmHealthKpi,
   AlarmRateBucket,
@@ -323,7 +324,7 @@ for (const backend of testBackends()) {
       ).toEqual([]);
     });
 
-    it('CSV has a BOM and the same rows and values as the JSON', async () => {
+    it('CSV has a BOM and the same rows and values as the JSON, numbers rounded as shown', async () => {
       for (const path of ['alarm-health', 'alarm-rate', 'alarm-sources']) {
         const q = `/api/dashboard/${path}?${day}`;
         const json = await get<Record<string, unknown>>(q);
@@ -342,7 +343,14 @@ for (const backend of testBackends()) {
           const cells = lines[i + 1].split(',');
           header.forEach((col, j) => {
             const v = item[col];
-            expect(cells[j], `${path} ${col}`).toBe(v === null || v === undefined ? '' : String(v));
+            // numbers rounded as the screens show them (a ratio to three decimals, other figures to one)
+            const want =
+              v === null || v === undefined
+                ? ''
+                : typeof v === 'number'
+                  ? String(roundAsShown(v))
+                  : String(v);
+            expect(cells[j], `${path} ${col}`).toBe(want);
           });
         });
       }

@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CityModel } from '#contract/assets.ts';
+import { roundAsShown } from '#contract/csv.ts';
 import type { DashboardResponse, IncidentGroup, Kpi, SeriesDay } from '#contract/dashboardApi.ts';
 import { refreshAggregates } from '../store/aggregates.ts';
 import { saveCity } from '../store/assetsRepo.ts';
@@ -407,7 +408,7 @@ for (const backend of testBackends()) {
       expect(cal.items.at(-1)).toMatchObject({ day: '2025-03-10', received: 6 });
     });
 
-    it('CSV has a BOM and the same rows and values as the JSON', async () => {
+    it('CSV has a BOM and the same rows and values as the JSON, numbers rounded as shown', async () => {
       for (const path of [
         '/api/dashboard/summary',
         '/api/dashboard/series',
@@ -429,7 +430,14 @@ for (const backend of testBackends()) {
           const cells = lines[i + 1].split(',');
           header.forEach((col, j) => {
             const v = item[col];
-            expect(cells[j], `${path} ${col}`).toBe(v === null || v === undefined ? '' : String(v));
+            // numbers rounded as the screens show them (a ratio to three decimals, other figures to one)
+            const want =
+              v === null || v === undefined
+                ? ''
+                : typeof v === 'number'
+                  ? String(roundAsShown(v))
+                  : String(v);
+            expect(cells[j], `${path} ${col}`).toBe(want);
           });
         });
       }
