@@ -149,8 +149,10 @@ export interface IncidentDetail {
 export interface IncidentActionRequest {
   action: IncidentAction;
   note?: string;
-  /** required for `assign` */
+  /** for `assign`: who is sent, by name (or `unitId`) */
   assignee?: string;
+  /** for `assign`: the unit sent (issue 15); it gets the task on its phone, its name becomes the assignee */
+  unitId?: string;
   /** who; defaults to `operator` until accounts exist */
   actor?: string;
 }

@@ -46,6 +46,7 @@ import {
   wall,
 } from './store.ts';
 import { ReplayFrame, TimeBar } from './TimeBar.tsx';
+import { UnitLegend } from './UnitPanel.tsx';
 
 export function App() {
   return (
@@ -461,6 +462,8 @@ function LayerPanel() {
       )}
       {row('hotspots', 6)}
       {v.hotspots && <HotspotLegend />}
+      {row('units', 7)}
+      {v.units && <UnitLegend />}
       <div class="hint">{t('help.hint')}</div>
     </div>
   );
@@ -509,7 +512,7 @@ function HelpSheet() {
     ['I', 'help.queue'],
     ['A', 'alarm.help'],
     ['S', 'help.services'],
-    ['1 – 7', 'help.layers'],
+    ['1 – 8', 'help.layers'],
     ['P', 'help.period'],
     ['R', 'help.reset'],
     ['T', 'help.replay'],

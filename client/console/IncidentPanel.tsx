@@ -1,7 +1,9 @@
 import { useEffect, useState } from 'preact/hooks';
+import type { LonLat } from '#contract/assets.ts';
 import { actionsFor } from '#contract/incidentLifecycle.ts';
 import type { IncidentAction, PhotoRef } from '#contract/incidentsApi.ts';
 import type { IncidentItem } from '#contract/live.ts';
+import { DISPATCH_SPEED_KMH, rankUnits } from '#contract/units.ts';
 import { fmt, lang, t } from '../i18n/i18n.ts';
 import type { MessageKey } from '../i18n/messages.ts';
 import { nearestCameras } from '../map/city.ts';
@@ -16,6 +18,7 @@ import { mergeCandidates } from './incidentQueue.ts';
 import { Row } from './Row.tsx';
 import { clock, liveTick } from './store.ts';
 import { replayPlayer } from './TimeBar.tsx';
+import { RankedUnitRow } from './UnitPanel.tsx';
 
 /** Operators and admins act on incidents; a leader watching the console sees them read-only (the server refuses too). */
 export function mayAct(): boolean {
@@ -95,7 +98,12 @@ export function IncidentPanel({ id }: { id: string }) {
         </span>
       </div>
       {mayAct() ? (
-        <Actions id={id} status={inc.status} onDone={(r) => d && setDetail({ ...d, ...r })} />
+        <Actions
+          id={id}
+          status={inc.status}
+          at={[inc.lon, inc.lat]}
+          onDone={(r) => d && setDetail({ ...d, ...r })}
+        />
       ) : (
         <div class="muted read-only" data-testid="panel-read-only">
           {t('panel.readOnly')}
@@ -164,7 +172,9 @@ export function IncidentPanel({ id }: { id: string }) {
                       ? t(`state.${h.toStatus}` as MessageKey)
                       : h.action === 'reported'
                         ? t('state.new')
-                        : h.action}
+                        : UNIT_STEPS.has(h.action)
+                          ? t(`hist.${h.action}` as MessageKey)
+                          : h.action}
                   </span>
                   {h.actor && <span class="muted"> · {h.actor}</span>}
                   {historyLines(lang.value, h).map((line) => (
@@ -276,28 +286,46 @@ function MergeSection({ target }: { target: IncidentItem }) {
   );
 }
 
+/** The steps a unit's field account takes, recorded in the incident's history (issue 15). */
+const UNIT_STEPS = new Set(['unit_accept', 'unit_on_scene', 'unit_done']);
+/** How many units the assign list shows; the rest are counted under it. */
+const ASSIGN_LIST_MAX = 8;
+
 function Actions({
   id,
   status,
+  at,
   onDone,
 }: {
   id: string;
   status: IncidentDetail['incident']['status'];
+  at: LonLat;
   onDone: (r: Pick<IncidentDetail, 'history'> & { incident: IncidentDetail['incident'] }) => void;
 }) {
   const [open, setOpen] = useState<IncidentAction | null>(null);
   const [note, setNote] = useState('');
   const [assignee, setAssignee] = useState('');
+  const [unitId, setUnitId] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
     setOpen(null);
     setError(null);
+    setUnitId(null);
   }, [id, status]);
   const actions = actionsFor(status);
+  const c = ctx();
+  // the list is read when the form is open: live positions re-rank it as they come
+  const ranked = open === 'assign' ? rankUnits(c.state.units.values(), at, c.live.serverNow()) : [];
+  // with no unit on duty there is nobody to pick: the operator may still name who is sent
+  const byName = open === 'assign' && ranked.length === 0;
   const run = async () => {
     if (!open) return;
-    if (open === 'assign' && !assignee.trim()) {
+    if (open === 'assign' && !byName && !unitId) {
+      setError(t('assign.pickNeeded'));
+      return;
+    }
+    if (byName && !assignee.trim()) {
       setError(t('act.assigneeNeeded'));
       return;
     }
@@ -307,7 +335,8 @@ function Actions({
       const r = await api.incidentAction(id, {
         action: open,
         note: note.trim() || undefined,
-        assignee: open === 'assign' ? assignee.trim() : undefined,
+        assignee: byName ? assignee.trim() : undefined,
+        unitId: open === 'assign' && !byName ? (unitId ?? undefined) : undefined,
       });
       onDone(r as Parameters<typeof onDone>[0]);
       setOpen(null);
@@ -348,7 +377,34 @@ function Actions({
             void run();
           }}
         >
-          {open === 'assign' && (
+          {open === 'assign' && !byName && (
+            <div class="assign-units" data-testid="assign-units">
+              <div class="section-title">{t('assign.pick')}</div>
+              <ul aria-label={t('assign.pick')}>
+                {ranked.slice(0, ASSIGN_LIST_MAX).map((r) => (
+                  <RankedUnitRow
+                    key={r.unit.id}
+                    r={r}
+                    chosen={unitId === r.unit.id}
+                    onPick={() => {
+                      setUnitId(r.unit.id);
+                      setError(null);
+                    }}
+                  />
+                ))}
+              </ul>
+              {ranked.length > ASSIGN_LIST_MAX && (
+                <div class="muted">
+                  {t('assign.more', { n: fmt.value.num(ranked.length - ASSIGN_LIST_MAX) })}
+                </div>
+              )}
+              <div class="assign-foot" data-testid="assign-foot">
+                {t('assign.foot', { speed: fmt.value.num(DISPATCH_SPEED_KMH) })}
+              </div>
+            </div>
+          )}
+          {byName && <div class="muted">{t('assign.none')}</div>}
+          {byName && (
             <input
               class="act-input"
               placeholder={t('act.assignee')}

@@ -17,6 +17,7 @@ import { Row } from './Row.tsx';
 import { SecurityPanel } from './Security.tsx';
 import { ServicePanel } from './ServicePanels.tsx';
 import { clock, liveTick, selection } from './store.ts';
+import { UnitPanel } from './UnitPanel.tsx';
 
 /** Details of the selected segment, camera or incident, live. */
 export function SidePanel() {
@@ -31,7 +32,9 @@ export function SidePanel() {
           ? 'prov.panel'
           : sel.kind === 'security'
             ? 'sec.title'
-            : 'panel.incident';
+            : sel.kind === 'unit'
+              ? 'units.panel'
+              : 'panel.incident';
   return (
     <aside
       class={`side-panel${sel.kind === 'service' || sel.kind === 'security' ? ' side-panel-wide' : ''}`}
@@ -56,6 +59,7 @@ export function SidePanel() {
       {sel.kind === 'incident' && <IncidentPanel id={sel.id} />}
       {sel.kind === 'service' && <ServicePanel service={sel.id} />}
       {sel.kind === 'security' && <SecurityPanel />}
+      {sel.kind === 'unit' && <UnitPanel id={sel.id} />}
     </aside>
   );
 }

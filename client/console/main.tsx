@@ -81,6 +81,7 @@ async function start(): Promise<void> {
       else if (p.kind === 'alarm') focusAlarm(p.alarm.id);
       else if (p.kind === 'segment') selection.value = { kind: 'segment', id: p.segment.id };
       else if (p.kind === 'incident') selection.value = { kind: 'incident', id: p.incident.id };
+      else if (p.kind === 'unit') selection.value = { kind: 'unit', id: p.unit.id };
       else if (p.kind === 'hotspot') selection.value = { kind: 'camera', id: p.hotspot.cameraId };
       else if (p.point.cameraId) selection.value = { kind: 'camera', id: p.point.cameraId };
     },

@@ -3,7 +3,15 @@ import type { IndicatorDomain } from '#contract/indicatorVocab.ts';
 import type { ConnectionStatus } from '../live/liveClient.ts';
 import type { HeatPeriod } from '../map/layers/heatLayer.ts';
 
-export type LayerKey = 'traffic' | 'cameras' | 'incidents' | 'heat' | 'labels' | 'alarms' | 'hotspots';
+export type LayerKey =
+  | 'traffic'
+  | 'cameras'
+  | 'incidents'
+  | 'heat'
+  | 'labels'
+  | 'alarms'
+  | 'hotspots'
+  | 'units';
 export const LAYER_KEYS: LayerKey[] = [
   'traffic',
   'cameras',
@@ -12,11 +20,12 @@ export const LAYER_KEYS: LayerKey[] = [
   'labels',
   'alarms',
   'hotspots',
+  'units',
 ];
 
 /** What the side panel shows: a thing on the map, or a province service's panel (issue 14). */
 export type Selection =
-  | { kind: 'segment' | 'camera' | 'incident'; id: string }
+  | { kind: 'segment' | 'camera' | 'incident' | 'unit'; id: string }
   | { kind: 'service'; id: IndicatorDomain }
   /** information security (issue 15): operators and admins */
   | { kind: 'security'; id: 'soc' }
@@ -49,6 +58,7 @@ const DEFAULT_LAYERS: Record<LayerKey, boolean> = {
   labels: true,
   alarms: true,
   hotspots: true,
+  units: true,
 };
 
 function savedLayers(): Record<LayerKey, boolean> {

@@ -3,6 +3,7 @@ import type { LiveState } from '../live/liveState.ts';
 import type { MapCity } from '../map/city.ts';
 import { HOTSPOT_COLORS } from '../map/layers/hotspotLayer.ts';
 import { cameraStatus, SPEED_COLORS, toCss, trafficLevel, trafficSwatchSvg } from '../map/layers/style.ts';
+import { UNIT_COLORS, UNIT_GLYPHS, UNIT_STALE_COLOR } from '../map/layers/unitLayer.ts';
 import type { Picked } from '../map/mapView.ts';
 import { alarmStateText, alarmTitle } from './alarmText.ts';
 import { incidentText } from './alertText.ts';
@@ -50,6 +51,14 @@ export function tooltipHtml(p: Picked, city: MapCity, state: LiveState, now: num
     const h = p.hotspot;
     const cam = city.cameraById.get(h.cameraId);
     return `<div class="tt" data-testid="hotspot-tooltip"><div class="tt-name">${esc(cam?.name ?? h.cameraId)}</div><div class="tt-value" style="color:${toCss(HOTSPOT_COLORS[h.level])}">${esc(t('hot.count', { n: f.num(h.count) }))}</div><div class="tt-sub">${esc(t(`hot.${h.level}`))} · ${esc(t('hot.threshold', { n: f.num(h.threshold) }))}</div><div class="tt-time">${f.time(h.ts)} · ${f.ago(Math.max(0, now - h.ts))}</div></div>`;
+  }
+  if (p.kind === 'unit') {
+    const u = p.unit;
+    const status = u.stale
+      ? `${t(`units.status.${u.status}`)} · ${t('units.staleShort')}`
+      : t(`units.status.${u.status}`);
+    const color = toCss(u.stale ? UNIT_STALE_COLOR : UNIT_COLORS[u.status]);
+    return `<div class="tt" data-testid="unit-tooltip"><div class="tt-name">${esc(u.name)}</div><div class="tt-value" style="color:${color}">${esc(`${UNIT_GLYPHS[u.status]} ${status}`)}</div><div class="tt-time">${f.time(u.ts)} · ${f.ago(Math.max(0, now - u.ts))}</div></div>`;
   }
   const i = p.incident;
   const about = incidentText(lang.value, i, (id) => city.cameraById.get(id)?.name);

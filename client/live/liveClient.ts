@@ -21,7 +21,7 @@ export interface LiveClientEvents {
   unauthenticated: () => void;
 }
 
-const LAYERS: LayerName[] = ['traffic', 'cameras', 'incidents', 'alerts', 'alarms'];
+const LAYERS: LayerName[] = ['traffic', 'cameras', 'incidents', 'alerts', 'alarms', 'units'];
 /** Deltas kept while held (a replay); past this many, a fresh snapshot on release is cheaper. */
 const HELD_MAX = 50_000;
 /** Stats arrive every ~2 s: this long without any message means the server is gone. */

@@ -25,6 +25,7 @@ import {
   unknownLevels,
   updateLevels,
 } from './layers/trafficLayer.ts';
+import { UNIT_LAYER_IDS, type UnitPoint, unitKey, unitLayers, unitPoints } from './layers/unitLayer.ts';
 import { PulseMarkers } from './pulseMarkers.ts';
 import { addTrafficCasing, setCasingLevel, setCasingVisible } from './trafficCasing.ts';
 
@@ -39,12 +40,13 @@ export interface MapUi {
     labels: boolean;
     alarms: boolean;
     hotspots: boolean;
+    units: boolean;
   };
   heatPeriod: HeatPeriod;
   /** a camera's hotspot threshold (its own, or the default); `thresholdsVersion` moves when they change */
   hotspotThreshold: (cameraId: string) => number;
   thresholdsVersion: number;
-  selection: { kind: 'segment' | 'camera' | 'incident'; id: string } | null;
+  selection: { kind: 'segment' | 'camera' | 'incident' | 'unit'; id: string } | null;
   /** the alarm open in the alarm list: ringed on the map */
   alarmId: string | null;
 }
@@ -54,7 +56,8 @@ export type Picked =
   | { kind: 'camera'; point: CameraPoint }
   | { kind: 'incident'; incident: IncidentItem }
   | { kind: 'alarm'; alarm: AlarmItem }
-  | { kind: 'hotspot'; hotspot: HotspotPoint };
+  | { kind: 'hotspot'; hotspot: HotspotPoint }
+  | { kind: 'unit'; unit: UnitPoint };
 
 export interface MapViewOptions {
   container: HTMLElement;
@@ -111,6 +114,10 @@ export class MapView {
   private hotspotsVersion = 0;
   private hotspotsAt = '';
   private heatData: IncidentItem[] = [];
+  private units: UnitPoint[] = [];
+  private unitsKey = '';
+  private unitsVersion = 0;
+  private unitsAt = '';
   /** the heatmap's deck.gl layer, loaded the first time the heat layer is shown */
   private heatmap?: typeof import('./layers/heatmapLayer.ts');
   private heatmapLoading = false;
@@ -306,6 +313,19 @@ export class MapView {
       }
     }
 
+    // units: when positions or statuses came in, or time moved on (a unit goes stale without a message)
+    const unAt = `${state.version.units}:${staleNow}`;
+    if (unAt !== this.unitsAt) {
+      this.unitsAt = unAt;
+      const points = unitPoints(state.units.values(), now);
+      const k = unitKey(points);
+      if (k !== this.unitsKey) {
+        this.unitsKey = k;
+        this.units = points;
+        this.unitsVersion++;
+      }
+    }
+
     // levels: re-evaluated when readings came in or time moved on (staleness); the roads'
     // attributes are recomputed, and the map redrawn, only when a level actually changed
     const lk = `${state.version.traffic}:${staleNow}`;
@@ -328,6 +348,7 @@ export class MapView {
       this.incidentsVersion,
       this.alarmsVersion,
       this.hotspotsVersion,
+      this.unitsVersion,
       ui.alarmId ?? '-',
       ui.visible.heat && this.heatmap ? this.heatKey : '-',
       sel ? `${sel.kind}:${sel.id}` : '-',
@@ -361,6 +382,12 @@ export class MapView {
         visible: ui.visible.incidents,
         selectedId: sel?.kind === 'incident' ? sel.id : undefined,
       }),
+      ...unitLayers({
+        points: this.units,
+        version: this.unitsVersion,
+        visible: ui.visible.units,
+        selectedId: sel?.kind === 'unit' ? sel.id : undefined,
+      }),
       ...alarmLayers({
         marks: this.marks,
         version: this.alarmsVersion,
@@ -374,6 +401,8 @@ export class MapView {
   private picked(info: PickingInfo): Picked | null {
     if (!info.layer || info.index < 0) return null;
     if (!info.object && info.layer.id !== 'traffic') return null;
+    if ((UNIT_LAYER_IDS as readonly string[]).includes(info.layer.id))
+      return { kind: 'unit', unit: info.object as UnitPoint };
     switch (info.layer.id) {
       case 'traffic': {
         // binary data: the overlay answers the segment's index
