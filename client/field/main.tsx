@@ -5,7 +5,7 @@ import { mayOpen } from '../shared/authPaths.ts';
 import { loadSession, setUnauthenticatedHandler } from '../shared/session.ts';
 import { App } from './App.tsx';
 import type { ReportReceipt } from './api.ts';
-import { networkBack, resumeSharing } from './duty.ts';
+import { lastSentAt, networkBack, resumeSharing } from './duty.ts';
 import {
   applyPushed,
   authProblem,
@@ -20,7 +20,7 @@ import {
   sender,
 } from './fieldStore.ts';
 import { startReportFeed } from './reportFeed.ts';
-import { applyTask, loadKeptTasks, loadTasks, stepSender, steps, tasks } from './taskStore.ts';
+import { applyTask, loadKeptTasks, loadTasks, stepSender, steps, tasks, unit } from './taskStore.ts';
 import './field.css';
 
 /** Retries are also tried on this period when nothing else wakes the sender (a missed `online`). */
@@ -89,6 +89,10 @@ async function start(): Promise<void> {
 
   effect(() => {
     if (screen.value === 'mine') reload();
+  });
+  // the first position shared makes this account's unit: its (empty) task list is read then
+  effect(() => {
+    if (lastSentAt.value > 0 && !unit.peek()) void loadTasks();
   });
   document.addEventListener('visibilitychange', () => {
     if (document.visibilityState === 'visible') {
