@@ -159,7 +159,7 @@ describe('dispatch from the console to a field phone', () => {
     const item = phone.locator('[data-testid="task-item"]').first();
     await expect.poll(() => item.getAttribute('data-status')).toBe('assigned');
     expect(await item.locator('.item-number').textContent()).toBe(rep.number);
-    expect(await item.textContent()).toContain('Trật tự công cộng');
+    expect(await item.textContent()).toContain('Trật tự đô thị');
     expect(await item.getByTestId('task-place').textContent()).toBe('Tụ tập gây rối trước quán karaoke');
     expect(await item.getByTestId('task-note').textContent()).toContain('“Đến ngay, có ẩu đả”');
     expect(await item.getByTestId('task-distance').textContent()).toMatch(/^Cách bạn (5[0-9]0) m$/);
