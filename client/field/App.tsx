@@ -5,6 +5,7 @@ import { Header } from './Header.tsx';
 import { FormScreen } from './screens/FormScreen.tsx';
 import { MineScreen } from './screens/MineScreen.tsx';
 import { QueuedScreen, SentScreen } from './screens/ResultScreens.tsx';
+import { DutyBar, TasksScreen } from './screens/TasksScreen.tsx';
 
 /** The field page: its header, and the screen the reporter is on (screens/). */
 export function App() {
@@ -13,6 +14,7 @@ export function App() {
   return (
     <div class="field" data-testid="field-app" data-screen={s}>
       <Header />
+      <DutyBar />
       <AuthBanner />
       {!online.value && (
         <div class="offline-banner" role="status" data-testid="offline-banner">
@@ -24,6 +26,7 @@ export function App() {
         {s === 'sent' && <SentScreen />}
         {s === 'queued' && <QueuedScreen />}
         {s === 'mine' && <MineScreen />}
+        {s === 'tasks' && <TasksScreen />}
       </main>
     </div>
   );

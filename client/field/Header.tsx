@@ -1,6 +1,7 @@
 import { t, toggleLang } from '../i18n/i18n.ts';
 import { UserMenu } from '../shared/UserMenu.tsx';
 import { forgetAccount, isMine, myReports, myWaiting, outbox, screen } from './fieldStore.ts';
+import { newTaskCount } from './taskStore.ts';
 
 /** Logging out keeps this account's waiting reports on the phone: say so, and log out only if agreed. */
 function confirmLogout(): boolean {
@@ -12,7 +13,8 @@ export function Header() {
   const waiting = myWaiting.value;
   const others = outbox.value.filter((e) => !isMine(e)).length;
   const refused = outbox.value.filter((e) => e.state === 'rejected' && isMine(e)).length;
-  const tab = screen.value === 'mine' ? 'mine' : 'new';
+  const tab = screen.value === 'mine' ? 'mine' : screen.value === 'tasks' ? 'tasks' : 'new';
+  const fresh = newTaskCount.value;
   return (
     <header class="top">
       <div class="top-row">
@@ -81,6 +83,24 @@ export function Header() {
         >
           {t('field.tab.mine')}
           {myReports.value.length > 0 && <span class="tab-count">{myReports.value.length}</span>}
+        </button>
+        <button
+          type="button"
+          class={`tab${tab === 'tasks' ? ' active' : ''}`}
+          aria-current={tab === 'tasks' ? 'page' : undefined}
+          onClick={() => (screen.value = 'tasks')}
+          data-testid="tab-tasks"
+        >
+          {t('field.tab.tasks')}
+          {fresh > 0 && (
+            <span
+              class="tab-count fresh"
+              data-testid="tasks-new"
+              title={t('field.tasks.newCount', { n: fresh })}
+            >
+              {fresh}
+            </span>
+          )}
         </button>
       </nav>
     </header>

@@ -21,7 +21,7 @@ import {
 } from './outbox.ts';
 import { type AuthHalt, Sender } from './sender.ts';
 
-export type Screen = 'form' | 'sending' | 'sent' | 'queued' | 'mine';
+export type Screen = 'form' | 'sending' | 'sent' | 'queued' | 'mine' | 'tasks';
 
 export interface Position {
   lon: number;
@@ -184,7 +184,7 @@ export const sender = new Sender({
 });
 
 /** Who is signed in, asked of the server before a round; unreachable: the page's last word. */
-async function account(): Promise<string | null | undefined> {
+export async function account(): Promise<string | null | undefined> {
   try {
     const who = await fetchMe();
     session.value = who;
@@ -196,7 +196,7 @@ async function account(): Promise<string | null | undefined> {
 }
 
 /** Whether this login may send reports now, asked of `/api/auth/me` (no report is uploaded to find out). */
-async function authCheck(): Promise<'ok' | AuthHalt | 'unknown'> {
+export async function authCheck(): Promise<'ok' | AuthHalt | 'unknown'> {
   try {
     const me = await fetchMe();
     session.value = me;

@@ -5,6 +5,7 @@ import { mayOpen } from '../shared/authPaths.ts';
 import { loadSession, setUnauthenticatedHandler } from '../shared/session.ts';
 import { App } from './App.tsx';
 import type { ReportReceipt } from './api.ts';
+import { lastSentAt, networkBack, resumeSharing } from './duty.ts';
 import {
   applyPushed,
   authProblem,
@@ -19,6 +20,7 @@ import {
   sender,
 } from './fieldStore.ts';
 import { startReportFeed } from './reportFeed.ts';
+import { applyTask, loadKeptTasks, loadTasks, stepSender, steps, tasks, unit } from './taskStore.ts';
 import './field.css';
 
 /** Retries are also tried on this period when nothing else wakes the sender (a missed `online`). */
@@ -49,26 +51,53 @@ async function start(): Promise<void> {
   window.addEventListener('online', () => {
     online.value = true;
     void sender.kick(true);
+    // the steps taken offline go in the order they were taken; then the duty's latest position
+    void stepSender.kick(true);
+    networkBack();
   });
   window.addEventListener('offline', () => {
     online.value = false;
   });
-  setInterval(() => void sender.kick(), SAFETY_KICK_MS);
+  setInterval(() => {
+    void sender.kick();
+    void stepSender.kick();
+  }, SAFETY_KICK_MS);
   void sender.kick(true);
+  void stepSender.kick(true);
   // the page may come from the service worker's cache with no login behind it: say so before a report is written
   void loadSession().then((s) => {
     if (s === null) loginEnded();
     else if (s && !mayOpen('/report', s.user.role)) sender.halt('forbidden');
-    else if (s)
-      startReportFeed({ onConnect: reload, onChanged: (r) => void applyPushed(r), onRefused: loginEnded });
+    else if (s) {
+      resumeSharing(s.user.id);
+      // the unit's tasks: as the phone kept them first, then the server's on every (re)connection
+      void loadKeptTasks();
+      startReportFeed({
+        onConnect: () => {
+          reload();
+          void loadTasks();
+        },
+        onChanged: (r) => void applyPushed(r),
+        onTask: (t) => void applyTask(t),
+        onRefused: loginEnded,
+      });
+    } else {
+      // offline: what the phone kept of the last account's tasks
+      void loadKeptTasks();
+    }
   });
 
   effect(() => {
     if (screen.value === 'mine') reload();
   });
+  // the first position shared makes this account's unit: its (empty) task list is read then
+  effect(() => {
+    if (lastSentAt.value > 0 && !unit.peek()) void loadTasks();
+  });
   document.addEventListener('visibilitychange', () => {
     if (document.visibilityState === 'visible') {
       void sender.kick(true);
+      void stepSender.kick(true);
       if (screen.value === 'mine') reload();
     }
   });
@@ -81,7 +110,17 @@ async function start(): Promise<void> {
   }
 
   // a stable hook for tests and debugging
-  (window as unknown as { __field: unknown }).__field = { sender, refresh, screen, outbox, mine, current };
+  (window as unknown as { __field: unknown }).__field = {
+    sender,
+    refresh,
+    screen,
+    outbox,
+    mine,
+    current,
+    tasks,
+    steps,
+    stepSender,
+  };
 }
 
 void start();

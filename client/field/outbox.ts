@@ -29,9 +29,29 @@ export interface ReportOwner {
   displayName: string;
 }
 
-/** A report not yet received by the server, keyed by the UUID made on the phone. */
-export interface OutboxEntry {
+/**
+ * What the phone keeps of anything it sends when the network lets it (a report, a task's step): the
+ * sender's bookkeeping, the same for each.
+ */
+export interface QueuedItem {
   id: string;
+  /** when it was queued (epoch ms, the phone's clock): sent oldest first */
+  createdAt: number;
+  /** only this account sends it */
+  owner?: ReportOwner;
+  /** failed attempts so far */
+  attempts: number;
+  /** not before this time (epoch ms) */
+  nextAttemptAt: number;
+  /** `rejected`: the server said no (4xx): kept to be shown, never retried */
+  state: 'pending' | 'rejected';
+  error?: ServerError;
+  /** last transient failure, for the list */
+  lastFailure?: string;
+}
+
+/** A report not yet received by the server, keyed by the UUID made on the phone. */
+export interface OutboxEntry extends QueuedItem {
   /**
    * When the reporter first pressed Send (epoch ms, the phone's clock), kept when a refused report
    * is edited and sent again: sent as the report's `ts`, the time it was seen.
@@ -43,15 +63,6 @@ export interface OutboxEntry {
    * reporter). Absent on reports queued before owners were kept: whoever is signed in sends those.
    */
   owner?: ReportOwner;
-  /** failed attempts so far */
-  attempts: number;
-  /** not before this time (epoch ms) */
-  nextAttemptAt: number;
-  /** `rejected`: the server said no (4xx): kept for the reporter to edit or discard, never retried */
-  state: 'pending' | 'rejected';
-  error?: ServerError;
-  /** last transient failure, for the list */
-  lastFailure?: string;
 }
 
 /**

@@ -1,18 +1,20 @@
 import { signal } from '@preact/signals';
 import { io, type Socket } from 'socket.io-client';
 import type { ClientToServerEvents, ServerToClientEvents } from '#contract/live.ts';
+import type { FieldTask } from '#contract/units.ts';
 
 /** Whether the server's pushes reach this phone now (the list is live, not only as last fetched). */
 export const feedLive = signal(false);
 
 /**
  * The phone's live line to the server (issue 15): the server pushes `report:changed` for this account's
- * reports, nothing is polled. On every (re)connection the whole list is fetched again, so what changed
+ * reports and `task:changed` for its unit's tasks, nothing is polled. On every (re)connection the whole list is fetched again, so what changed
  * while the phone was away is not missed. `onRefused`: the login behind it ended.
  */
 export function startReportFeed(o: {
   onConnect: () => void;
   onChanged: Parameters<ServerToClientEvents['report:changed']> extends [infer R] ? (r: R) => void : never;
+  onTask: (t: FieldTask) => void;
   onRefused: () => void;
 }): () => void {
   const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io({
@@ -28,6 +30,7 @@ export function startReportFeed(o: {
     feedLive.value = false;
   });
   socket.on('report:changed', (r) => o.onChanged(r));
+  socket.on('task:changed', (t) => o.onTask(t));
   socket.on('session_ended', () => o.onRefused());
   socket.on('connect_error', (err) => {
     feedLive.value = false;

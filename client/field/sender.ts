@@ -1,4 +1,4 @@
-import { type KeyedStore, mayGoAs, type OutboxEntry, type ServerError } from './outbox.ts';
+import { type KeyedStore, mayGoAs, type OutboxEntry, type QueuedItem, type ServerError } from './outbox.ts';
 import { backoffMs, classifyStatus, type SendOutcome } from './retry.ts';
 
 /** One attempt's answer: HTTP status (0: the network failed) and the parsed JSON body. */
@@ -13,11 +13,11 @@ export interface PostResult {
 /** Why the outbox waits for the reporter rather than the network: the login ended, or may not report. */
 export type AuthHalt = 'unauthenticated' | 'forbidden';
 
-export interface SenderDeps {
-  store: KeyedStore<OutboxEntry>;
-  post(entry: OutboxEntry): Promise<PostResult>;
+export interface SenderDeps<E extends QueuedItem = OutboxEntry> {
+  store: KeyedStore<E>;
+  post(entry: E): Promise<PostResult>;
   /** called once the server has the report (201, or 200 duplicate), before it leaves the outbox */
-  onSent(entry: OutboxEntry, body: unknown): Promise<void>;
+  onSent(entry: E, body: unknown): Promise<void>;
   now(): number;
   rand(): number;
   setTimer(fn: () => void, ms: number): unknown;
@@ -51,7 +51,7 @@ export interface AttemptEvent {
  * A report goes only under the account that wrote it (`owner`): another account's reports
  * stay in the outbox, untouched, until their owner signs in on this phone again.
  */
-export class Sender {
+export class Sender<E extends QueuedItem = OutboxEntry> {
   private running = false;
   private again = false;
   private againForced = false;
@@ -65,7 +65,7 @@ export class Sender {
   /** the account signed in, as the last round learnt it: its reports (and those of no account) go */
   signedIn: string | undefined;
 
-  constructor(private readonly d: SenderDeps) {}
+  constructor(private readonly d: SenderDeps<E>) {}
 
   /** Listens to every attempt's outcome, and to `null` when the outbox changed otherwise. */
   on(fn: (e: AttemptEvent | null) => void): () => void {
