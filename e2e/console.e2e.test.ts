@@ -322,6 +322,7 @@ describe('operators wall console', () => {
   }, 90_000);
 
   it('moves the focus into a panel a key opens and back where it was when it closes; rings show where the keyboard is', async () => {
+    const errorsBefore = consoleErrors.length;
     const focusIn = (id: string) =>
       page.evaluate((t) => !!document.activeElement?.closest(`[data-testid="${t}"]`), id);
     const hasFocus = (sel: string) => page.locator(sel).evaluate((e) => e === document.activeElement);
@@ -357,7 +358,8 @@ describe('operators wall console', () => {
     await page.locator('[data-testid="incident-queue"]').waitFor();
     expect(await hasFocus('[data-testid="queue-toggle"]')).toBe(true);
     await page.locator('[data-testid="queue-toggle"]').click();
-    expect(consoleErrors).toEqual([]);
+    // (the restart in the test before left its refused connections in the log)
+    expect(consoleErrors.slice(errorsBefore)).toEqual([]);
   }, 30_000);
 
   it('has a wall mode and a shortcut sheet on ?', async () => {

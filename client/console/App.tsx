@@ -48,6 +48,7 @@ import {
   wall,
 } from './store.ts';
 import { ReplayFrame, TimeBar } from './TimeBar.tsx';
+import { PlacingBanner } from './Unplaced.tsx';
 
 export function App() {
   return (
@@ -66,6 +67,7 @@ export function App() {
           <AlarmPanel />
           <ReplayFrame />
           <TimeBar />
+          <PlacingBanner />
         </main>
         <aside class="sidebar">
           <KpiTiles />

@@ -10,6 +10,7 @@ import { openIncident } from './Feed.tsx';
 import { type QueueTimer, queueOrder, queueTimer, queueTimerText } from './incidentQueue.ts';
 import { useKeyOpenedFocus } from './panelFocus.ts';
 import { clock, liveTick, queueOpen, selection, toggleQueue } from './store.ts';
+import { UnplacedBlock } from './Unplaced.tsx';
 
 const MAX_ROWS = 100;
 
@@ -87,6 +88,7 @@ export function IncidentQueue() {
           ×
         </button>
       </div>
+      <UnplacedBlock />
       {items.length === 0 ? (
         <div class="feed-empty">{t('queue.empty')}</div>
       ) : (

@@ -13,15 +13,20 @@ import {
   toggleQueue,
   wall,
 } from './store.ts';
+import { cancelPlacing } from './unplacedStore.ts';
 
 export function toggleFullscreen(): void {
   if (document.fullscreenElement) void document.exitFullscreen();
   else void document.documentElement.requestFullscreen?.().catch(() => undefined);
 }
 
-/** Escape closes the innermost thing open: the help sheet, an alarm form, the alarm list, then the side panel. */
+/**
+ * Escape closes the innermost thing open: the help sheet, the placing of an unplaced report, an
+ * alarm form, the alarm list, then the side panel.
+ */
 export function closeInnermost(): void {
   if (help.value) help.value = false;
+  else if (cancelPlacing()) return;
   else if (alarmForm.value) alarmForm.value = null;
   else if (alarmsOpen.value) alarmsOpen.value = false;
   else selection.value = null;
