@@ -9,6 +9,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { vi as viText } from '../client/i18n/messages.ts';
 import type { RunningIoc } from '../server/main.ts';
 import { login } from '../server/testing/sessions.ts';
+import { expectNoSeriousA11y } from './support/a11y.ts';
 import { ensureClientBuilt, launchBrowser, screenshot } from './support/browser.ts';
 import { startTestIoc } from './support/ioc.ts';
 
@@ -193,6 +194,7 @@ describe('admin page: users and devices', () => {
     expect((await ioc.users.byUsername(OPERATOR))?.disabled).toBe(true);
     await expect(login(ioc.httpUrl, OPERATOR, operatorPassword)).rejects.toThrow(/401/);
     await screenshot(page, 'admin-users');
+    await expectNoSeriousA11y(page, 'the admin page (users tab, a disabled account)');
   });
 
   it('creates a device owning one segment; the MQTT credentials shown once connect to the embedded broker', async () => {

@@ -2,6 +2,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Role } from '#contract/auth.ts';
 import type { RunningIoc } from '../server/main.ts';
+import { expectNoSeriousA11y } from './support/a11y.ts';
 import { ensureClientBuilt, launchBrowser, screenshot } from './support/browser.ts';
 import { startTestIoc } from './support/ioc.ts';
 
@@ -52,6 +53,7 @@ describe('logging in, per role', () => {
     expect(text).toMatch(/mật khẩu/i);
     expect(text).not.toMatch(/không tồn tại|does not exist/i);
     await screenshot(page, 'login-error-phone');
+    await expectNoSeriousA11y(page, 'the login page (phone, a refused password)');
     await context.close();
   });
 

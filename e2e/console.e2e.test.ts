@@ -11,6 +11,7 @@ import { loadConfig } from '../server/config.ts';
 import { type RunningIoc, startIoc } from '../server/main.ts';
 import { type MqttLogin, testDevice } from '../server/testing/iocHarness.ts';
 import { simulators } from '../simulators/plugin.ts';
+import { expectNoSeriousA11y } from './support/a11y.ts';
 import {
   ensureClientBuilt,
   freePort,
@@ -148,6 +149,7 @@ describe('operators wall console', () => {
     );
     await mapSettled(page);
     await screenshot(page, 'console-vi');
+    await expectNoSeriousA11y(page, 'the console (live, map drawn, feed filling)');
     const map = await page.locator('[data-testid="map"]').boundingBox();
     expect(map).not.toBeNull();
     const stats = await paintStats(page, map as { x: number; y: number; width: number; height: number });
@@ -319,6 +321,47 @@ describe('operators wall console', () => {
     expect(await page.locator('[data-testid="stale-banner"]').count()).toBe(0);
   }, 90_000);
 
+  it('moves the focus into a panel a key opens and back where it was when it closes; rings show where the keyboard is', async () => {
+    const errorsBefore = consoleErrors.length;
+    const focusIn = (id: string) =>
+      page.evaluate((t) => !!document.activeElement?.closest(`[data-testid="${t}"]`), id);
+    const hasFocus = (sel: string) => page.locator(sel).evaluate((e) => e === document.activeElement);
+    const ring = (sel: string) => page.locator(sel).evaluate((e) => getComputedStyle(e).outlineStyle);
+    // a keyboard user on the feed and on the map: each shows a ring where the focus is
+    // (a Tab first: the browser draws focus rings once the keyboard is in use)
+    await page.keyboard.press('Tab');
+    await page.locator('[data-testid="feed-row"] .feed-main').first().focus();
+    expect(await ring('[data-testid="feed-row"] .feed-main >> nth=0')).toBe('solid');
+    await page.locator('.maplibregl-canvas').focus();
+    expect(await ring('.maplibregl-canvas')).toBe('solid');
+
+    if (await page.locator('[data-testid="incident-queue"]').count()) await page.keyboard.press('i');
+    const from = '[data-testid="wall-toggle"]';
+    await page.locator(from).focus();
+    await page.keyboard.press('i');
+    await expect.poll(() => focusIn('incident-queue')).toBe(true);
+    // Tab goes on inside the panel, and the key closes it again from there
+    await page.keyboard.press('Tab');
+    expect(await focusIn('incident-queue')).toBe(true);
+    await page.keyboard.press('i');
+    await expect.poll(() => page.locator('[data-testid="incident-queue"]').count()).toBe(0);
+    expect(await hasFocus(from)).toBe(true);
+
+    await page.keyboard.press('a');
+    await expect.poll(() => focusIn('alarm-panel')).toBe(true);
+    await page.keyboard.press('Escape');
+    await expect.poll(() => page.locator('[data-testid="alarm-panel"]').count()).toBe(0);
+    expect(await hasFocus(from)).toBe(true);
+
+    // opened with the pointer, a panel leaves the focus on what was clicked
+    await page.locator('[data-testid="queue-toggle"]').click();
+    await page.locator('[data-testid="incident-queue"]').waitFor();
+    expect(await hasFocus('[data-testid="queue-toggle"]')).toBe(true);
+    await page.locator('[data-testid="queue-toggle"]').click();
+    // (the restart in the test before left its refused connections in the log)
+    expect(consoleErrors.slice(errorsBefore)).toEqual([]);
+  }, 30_000);
+
   it('has a wall mode and a shortcut sheet on ?', async () => {
     await page.locator('[data-testid="panel-close"]').click();
     await page.keyboard.press('4');
@@ -340,6 +383,9 @@ describe('operators wall console', () => {
     await screenshot(page, 'console-wall');
     await page.keyboard.press('?');
     expect(await page.locator('[data-testid="help-sheet"]').isVisible()).toBe(true);
+    expect(
+      await page.locator('[data-testid="help-sheet"]').evaluate((e) => e === document.activeElement),
+    ).toBe(true);
     await screenshot(page, 'console-help');
     await page.keyboard.press('Escape');
     expect(await page.locator('[data-testid="help-sheet"]').count()).toBe(0);

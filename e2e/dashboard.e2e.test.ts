@@ -12,6 +12,7 @@ import type { RunningIoc } from '../server/main.ts';
 import { type AlarmRaise, AlarmsRepo } from '../server/store/alarmsRepo.ts';
 import { loginAs } from '../server/testing/sessions.ts';
 import { eventually } from '../server/testing/wait.ts';
+import { expectNoSeriousA11y } from './support/a11y.ts';
 import {
   ARTIFACTS,
   chartsFitTheirBoxes,
@@ -90,6 +91,7 @@ describe("leaders' dashboard", () => {
     expect(await page.getByTestId('table-cameras').locator('tbody tr').count()).toBe(10);
     await page.evaluate(() => window.scrollTo(0, 0));
     await screenshot(page, 'dashboard-1920');
+    await expectNoSeriousA11y(page, 'the dashboard (traffic tab, 7 days of figures)');
     await page.screenshot({ path: path.join(ARTIFACTS, 'dashboard-1920-full.png'), fullPage: true });
   });
 

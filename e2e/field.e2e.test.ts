@@ -3,6 +3,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningIoc } from '../server/main.ts';
 import { loginAs, type TestSession } from '../server/testing/sessions.ts';
+import { expectNoSeriousA11y } from './support/a11y.ts';
 import {
   ensureClientBuilt,
   fontsLoaded,
@@ -129,6 +130,7 @@ describe('field report page', () => {
     await fontsLoaded(page);
     await page.evaluate(() => window.scrollTo(0, 0));
     await screenshot(page, 'field-form-top');
+    await expectNoSeriousA11y(page, 'the report form (390×844, filled in, one photo)');
     await page.getByTestId('section-photos').scrollIntoViewIfNeeded();
     await screenshot(page, 'field-form-photos');
 

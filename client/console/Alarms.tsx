@@ -45,6 +45,7 @@ import { type AlarmRefusalBody, ApiRequestError, api } from './api.ts';
 import { ctx } from './ctx.ts';
 import { mayAct } from './IncidentPanel.tsx';
 import { indicatorTitleCtx } from './indicatorNames.ts';
+import { useKeyOpenedFocus } from './panelFocus.ts';
 import { clock, liveTick } from './store.ts';
 
 /** Height of one line of the list: fixed, so only the lines in view are drawn (10,000 alarms). */
@@ -318,12 +319,20 @@ function listNow(): { rows: AlarmRow[]; ackable: string[] } {
 export function AlarmPanel() {
   liveTick.value;
   lang.value;
+  const root = useRef<HTMLElement>(null);
+  useKeyOpenedFocus('alarms', alarmsOpen.value, root);
   if (!alarmsOpen.value) return null;
   const { rows, ackable } = listNow();
   const f = fmt.value;
   const all = ctx().state.alarms;
   return (
-    <section class="alarm-panel" data-testid="alarm-panel" aria-label={t('alarm.list.title')}>
+    <section
+      class="alarm-panel"
+      data-testid="alarm-panel"
+      aria-label={t('alarm.list.title')}
+      ref={root}
+      tabIndex={-1}
+    >
       <div class="alarm-head">
         <div class="panel-title">
           {t('alarm.list.title')}{' '}

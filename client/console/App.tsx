@@ -1,4 +1,5 @@
 import { useComputed } from '@preact/signals';
+import { useRef } from 'preact/hooks';
 import { HOTSPOT_LEVELS, HOTSPOT_MAX_AGE_MS } from '#contract/hotspots.ts';
 import { OPEN_INCIDENT_STATES } from '#contract/incidentLifecycle.ts';
 import type { SpeedLevel } from '#contract/live.ts';
@@ -26,6 +27,7 @@ import { crowdThresholds, thresholdOf } from './hotspotStore.ts';
 import { IncidentQueue } from './IncidentQueue.tsx';
 import { computeKpis, isStale } from './kpis.ts';
 import { ProvinceRow } from './ProvinceRow.tsx';
+import { useKeyOpenedFocus } from './panelFocus.ts';
 import { replay } from './replay.ts';
 import { SecurityTile } from './Security.tsx';
 import { SidePanel } from './SidePanel.tsx';
@@ -47,6 +49,7 @@ import {
 } from './store.ts';
 import { ReplayFrame, TimeBar } from './TimeBar.tsx';
 import { UnitLegend } from './UnitPanel.tsx';
+import { PlacingBanner } from './Unplaced.tsx';
 
 export function App() {
   return (
@@ -56,7 +59,7 @@ export function App() {
     >
       <Header />
       <div class="body">
-        <div class="map-area">
+        <main class="map-area">
           <AlarmBanner />
           <StaleBanner />
           <SidePanel />
@@ -65,7 +68,8 @@ export function App() {
           <AlarmPanel />
           <ReplayFrame />
           <TimeBar />
-        </div>
+          <PlacingBanner />
+        </main>
         <aside class="sidebar">
           <KpiTiles />
           <ProvinceRow />
@@ -86,7 +90,7 @@ function Header() {
       <div class="brand">
         <div class="brand-mark" aria-hidden="true" />
         <div>
-          <div class="brand-title">{t('app.title')}</div>
+          <h1 class="brand-title">{t('app.title')}</h1>
           <div class="brand-city">{t('app.city')}</div>
         </div>
       </div>
@@ -504,6 +508,8 @@ function HotspotLegend() {
 
 function HelpSheet() {
   lang.value;
+  const sheet = useRef<HTMLDivElement>(null);
+  useKeyOpenedFocus('help', true, sheet);
   const rows: Array<[string, MessageKey]> = [
     ['?', 'help.toggleHelp'],
     ['W', 'help.wall'],
@@ -520,9 +526,17 @@ function HelpSheet() {
   ];
   return (
     <div class="help-backdrop">
-      <div class="help-sheet" data-testid="help-sheet" role="dialog" aria-modal="true">
+      <div
+        class="help-sheet"
+        data-testid="help-sheet"
+        role="dialog"
+        aria-modal="true"
+        aria-labelledby="help-title"
+        ref={sheet}
+        tabIndex={-1}
+      >
         <div class="help-head">
-          <h2>{t('help.title')}</h2>
+          <h2 id="help-title">{t('help.title')}</h2>
           <button
             type="button"
             class="btn btn-icon"

@@ -1,4 +1,5 @@
 import { useComputed } from '@preact/signals';
+import { useRef } from 'preact/hooks';
 import { incidentNumber } from '#contract/incidentsApi.ts';
 import { fmt, lang, t } from '../i18n/i18n.ts';
 import { CATEGORY_COLORS, toCss } from '../map/layers/style.ts';
@@ -7,7 +8,9 @@ import { incidentText } from './alertText.ts';
 import { ctx } from './ctx.ts';
 import { openIncident } from './Feed.tsx';
 import { type QueueTimer, queueOrder, queueTimer, queueTimerText } from './incidentQueue.ts';
+import { useKeyOpenedFocus } from './panelFocus.ts';
 import { clock, liveTick, queueOpen, selection, toggleQueue } from './store.ts';
+import { UnplacedBlock } from './Unplaced.tsx';
 
 const MAX_ROWS = 100;
 
@@ -53,6 +56,8 @@ export function IncidentQueue() {
     clock.value;
     return queueOrder(c.state.incidents.values(), c.live.serverNow());
   }).value;
+  const root = useRef<HTMLElement>(null);
+  useKeyOpenedFocus('queue', queueOpen.value, root);
   if (!queueOpen.value) return null;
   clock.value;
   const f = fmt.value;
@@ -61,7 +66,13 @@ export function IncidentQueue() {
   const cameraName = (id: string) => c.city.cameraById.get(id)?.name;
   const sel = selection.value;
   return (
-    <section class="queue-panel" data-testid="incident-queue">
+    <section
+      class="queue-panel"
+      data-testid="incident-queue"
+      ref={root}
+      tabIndex={-1}
+      aria-label={t('queue.title')}
+    >
       <div class="queue-head">
         <div class="panel-title">
           {t('queue.title')} <span class="queue-count">{t('queue.count', { n: f.num(items.length) })}</span>
@@ -77,6 +88,7 @@ export function IncidentQueue() {
           ×
         </button>
       </div>
+      <UnplacedBlock />
       {items.length === 0 ? (
         <div class="feed-empty">{t('queue.empty')}</div>
       ) : (

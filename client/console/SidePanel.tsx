@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import type { TrafficHistoryPoint } from '#contract/api.ts';
 import { fmt, t } from '../i18n/i18n.ts';
 import type { MessageKey } from '../i18n/messages.ts';
@@ -13,6 +13,7 @@ import {
 import { api, type CameraEvent } from './api.ts';
 import { ctx } from './ctx.ts';
 import { IncidentPanel } from './IncidentPanel.tsx';
+import { useKeyOpenedFocus } from './panelFocus.ts';
 import { Row } from './Row.tsx';
 import { SecurityPanel } from './Security.tsx';
 import { ServicePanel } from './ServicePanels.tsx';
@@ -22,6 +23,8 @@ import { UnitPanel } from './UnitPanel.tsx';
 /** Details of the selected segment, camera or incident, live. */
 export function SidePanel() {
   const sel = selection.value;
+  const root = useRef<HTMLElement>(null);
+  useKeyOpenedFocus('side', !!sel, root);
   if (!sel) return null;
   const titleKey: MessageKey =
     sel.kind === 'segment'
@@ -37,6 +40,8 @@ export function SidePanel() {
               : 'panel.incident';
   return (
     <aside
+      ref={root}
+      tabIndex={-1}
       class={`side-panel${sel.kind === 'service' || sel.kind === 'security' ? ' side-panel-wide' : ''}`}
       data-testid="side-panel"
       data-kind={sel.kind}

@@ -25,6 +25,7 @@ import { installShortcuts } from './shortcuts.ts';
 import { clock, conn, feedTick, heatPeriod, lastLiveAt, layers, liveTick, selection, wall } from './store.ts';
 import { setReplayPlayer } from './TimeBar.tsx';
 import { tooltipHtml } from './tooltip.ts';
+import { placing, startUnplaced } from './unplacedStore.ts';
 import './console.css';
 
 /** How often panels and KPIs re-read live data at most: the map has its own per-frame loop. */
@@ -77,6 +78,8 @@ async function start(): Promise<void> {
       thresholdsVersion: crowdThresholdsLoads.value,
     }),
     onSelect: (p) => {
+      // while an unplaced report is being placed, a click on the map is its position, not a choice
+      if (placing.value) return;
       if (!p) selection.value = null;
       else if (p.kind === 'alarm') focusAlarm(p.alarm.id);
       else if (p.kind === 'segment') selection.value = { kind: 'segment', id: p.segment.id };
@@ -165,6 +168,7 @@ async function start(): Promise<void> {
   startProvinceTiles();
   startSecurity();
   startCrowdThresholds();
+  startUnplaced(view.map);
 
   render(<App />, document.getElementById('app') as HTMLElement);
 

@@ -1,17 +1,32 @@
 import { toggleLang } from '../i18n/i18n.ts';
 import { HEAT_PERIODS } from '../map/layers/heatLayer.ts';
 import { alarmForm, alarmsOpen, toggleAlarms } from './alarmStore.ts';
+import { openedByKey } from './panelFocus.ts';
 import { nextService } from './services.ts';
-import { heatPeriod, help, LAYER_KEYS, selection, toggleLayer, toggleQueue, wall } from './store.ts';
+import {
+  heatPeriod,
+  help,
+  LAYER_KEYS,
+  queueOpen,
+  selection,
+  toggleLayer,
+  toggleQueue,
+  wall,
+} from './store.ts';
+import { cancelPlacing } from './unplacedStore.ts';
 
 export function toggleFullscreen(): void {
   if (document.fullscreenElement) void document.exitFullscreen();
   else void document.documentElement.requestFullscreen?.().catch(() => undefined);
 }
 
-/** Escape closes the innermost thing open: the help sheet, an alarm form, the alarm list, then the side panel. */
+/**
+ * Escape closes the innermost thing open: the help sheet, the placing of an unplaced report, an
+ * alarm form, the alarm list, then the side panel.
+ */
 export function closeInnermost(): void {
   if (help.value) help.value = false;
+  else if (cancelPlacing()) return;
   else if (alarmForm.value) alarmForm.value = null;
   else if (alarmsOpen.value) alarmsOpen.value = false;
   else selection.value = null;
@@ -33,17 +48,24 @@ export function installShortcuts(resetView: () => void, timeBar: () => void = ()
       return;
     }
     if (typing || target?.tagName === 'SELECT') return;
-    if (k === '?') help.value = !help.value;
-    else if (k === 'w' || k === 'W') wall.value = !wall.value;
+    if (k === '?') {
+      help.value = !help.value;
+      if (help.value) openedByKey('help');
+    } else if (k === 'w' || k === 'W') wall.value = !wall.value;
     else if (k === 'f' || k === 'F') toggleFullscreen();
     else if (k === 'l' || k === 'L') toggleLang();
-    else if (k === 'i' || k === 'I') toggleQueue();
-    else if (k === 'a' || k === 'A') toggleAlarms();
-    else if (k === 'r' || k === 'R') resetView();
+    else if (k === 'i' || k === 'I') {
+      toggleQueue();
+      if (queueOpen.value) openedByKey('queue');
+    } else if (k === 'a' || k === 'A') {
+      toggleAlarms();
+      if (alarmsOpen.value) openedByKey('alarms');
+    } else if (k === 'r' || k === 'R') resetView();
     else if (k === 't' || k === 'T') timeBar();
     else if (k === 's' || k === 'S') {
       const sel = selection.value;
       const next = nextService(sel?.kind === 'service' ? sel.id : null);
+      if (next && !sel) openedByKey('side');
       selection.value = next ? { kind: 'service', id: next } : null;
     } else if (k === 'p' || k === 'P') {
       const i = HEAT_PERIODS.indexOf(heatPeriod.value);

@@ -97,13 +97,14 @@ export function UserMenu(props: {
         ref={toggle}
         aria-expanded={open}
         aria-controls="user-menu-panel"
-        aria-label={t('user.menu', { name: s.user.displayName })}
         data-testid="user-menu-toggle"
         onClick={() => setOpen(!open)}
       >
         <span class="um-avatar" aria-hidden="true">
           {initial(s.user.displayName || s.user.username)}
         </span>
+        {/* the name read aloud starts with what the button shows (WCAG 2.5.3, label in name) */}
+        <span class="um-sr">{t('user.menu')}</span>
         <span class="um-who">
           <span class="um-name" data-testid="user-name">
             {s.user.displayName}

@@ -1,5 +1,6 @@
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AuditEntryView } from '#contract/auth.ts';
 import type { UnplacedReport } from '#contract/incidentsApi.ts';
 import type { RunningIoc } from '../main.ts';
 import { iocSetups } from '../testing/iocHarness.ts';
@@ -242,6 +243,16 @@ describe.each(iocSetups())('Open311 GeoReport v2 for outside apps on $name', (se
     const { incident } = await placed.json();
     expect(incident).toMatchObject({ source: 'open311', category: 'flooding', lat: Number(at.lat) });
     expect((await place({ lat: Number(at.lat), lon: Number(at.long) })).status).toBe(409);
+    // placing is an operator's (or an admin's) act, and the audit log keeps who placed what
+    const field = await loginAs(ioc, 'field');
+    expect((await place({ lat: Number(at.lat), lon: Number(at.long) }, field)).status).toBe(403);
+    const admin = await loginAs(ioc, 'admin');
+    const audit = await admin.fetch(
+      `${ioc.httpUrl}/api/admin/audit?action=incident.place&actor=${operator.username}`,
+    );
+    expect(((await audit.json()) as { items: AuditEntryView[] }).items).toMatchObject([
+      { target: incident.id, outcome: 'ok', role: 'operator', actor: operator.username },
+    ]);
 
     expect(await (await fetch(`${base}/tokens/${kept.token}.json`)).json()).toEqual([
       { service_request_id: incident.id, token: kept.token },

@@ -209,6 +209,17 @@ export const vi = {
   'sla.warning': 'Sắp đến hạn',
   'sla.overdueTitle': 'Quá hạn',
   'queue.sortHint': 'Mới chưa tiếp nhận trước, rồi quá hạn, mức độ, cũ nhất',
+  'unplaced.title': 'Chưa có vị trí',
+  'unplaced.hint': 'Báo cáo chỉ có địa chỉ: đặt lên bản đồ để thành sự cố',
+  'unplaced.addressId': 'Mã địa chỉ {id}',
+  'unplaced.place': 'Đặt lên bản đồ',
+  'unplaced.placing': 'Đang đặt: {what}',
+  'unplaced.how': 'Nhấp vào bản đồ tại vị trí của báo cáo · Esc để huỷ',
+  'unplaced.centre': 'Đặt vào tâm bản đồ',
+  'unplaced.cancel': 'Huỷ',
+  'unplaced.err.outside': 'Điểm này nằm ngoài thành phố: chọn điểm khác',
+  'unplaced.err.gone': 'Báo cáo này đã được người khác đặt',
+  'unplaced.err.failed': 'Không đặt được, hãy thử lại',
 } as const;
 
 export const en = {
@@ -418,4 +429,15 @@ export const en = {
   'sla.warning': 'Due soon',
   'sla.overdueTitle': 'Overdue',
   'queue.sortHint': 'New and unacknowledged first, then overdue, severity, oldest',
+  'unplaced.title': 'Unplaced',
+  'unplaced.hint': 'Reports with an address only: place them on the map to make incidents',
+  'unplaced.addressId': 'Address ID {id}',
+  'unplaced.place': 'Place on map',
+  'unplaced.placing': 'Placing: {what}',
+  'unplaced.how': 'Click the map where the report is · Esc to cancel',
+  'unplaced.centre': 'Place at the map centre',
+  'unplaced.cancel': 'Cancel',
+  'unplaced.err.outside': 'That point is outside the city: pick another',
+  'unplaced.err.gone': 'Someone else has already placed this report',
+  'unplaced.err.failed': 'Could not place it; try again',
 } satisfies Record<keyof typeof vi, string>;
