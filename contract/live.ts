@@ -114,10 +114,24 @@ export type BBox = [west: number, south: number, east: number, north: number];
 export interface SubscribeRequest {
   layers: LayerName[];
   bbox?: BBox;
+  /**
+   * (v1.8) Per layer, the `ts` of the last delta applied (or the `serverTime` of the snapshot): the
+   * server answers with the changes since then in `changes` instead of a whole layer in `snapshot`,
+   * when its own history reaches back that far; on any instance, as `ts` is the servers' clock.
+   */
+  resume?: { [L in LayerName]?: number };
 }
 
 export type SubscribeAck =
-  | { ok: true; snapshot: Snapshot; seq: { [L in LayerName]?: number }; serverTime: number }
+  | {
+      ok: true;
+      /** the whole layer, for each layer asked for and not resumed */
+      snapshot: Snapshot;
+      /** (v1.8) for each resumed layer: the items changed since its `resume` time, latest state per id, to merge */
+      changes?: Snapshot;
+      seq: { [L in LayerName]?: number };
+      serverTime: number;
+    }
   | { ok: false; error: { code: string; message: string } };
 
 export interface Delta<L extends LayerName = LayerName> {

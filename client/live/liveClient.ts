@@ -47,6 +47,10 @@ export class LiveClient {
   lastStats?: { stats: LiveStats; at: number };
   private readonly socket: Socket<ServerToClientEvents, ClientToServerEvents>;
   private seq: Partial<Record<LayerName, number>> = {};
+  /** per layer, the server time of the last delta applied (or of the snapshot): where a resume starts */
+  private since: Partial<Record<LayerName, number>> = {};
+  /** how the last resync went: the changes since the last delta (on any instance), or whole layers */
+  lastSync?: { at: number; resumed: LayerName[]; snapshot: LayerName[] };
   private syncing = false;
   private buffered: Delta[] = [];
   private lastMessageAt = 0;
@@ -64,6 +68,8 @@ export class LiveClient {
   constructor(
     private readonly state: LiveState,
     url?: string,
+    /** outside a browser (tools, tests): the login travels in a header, not a cookie jar */
+    extraHeaders?: Record<string, string>,
   ) {
     // WebSocket only: a wall console holds one long-lived connection, and skipping the long-polling
     // handshake makes reconnection after a server restart quicker
@@ -72,6 +78,7 @@ export class LiveClient {
       reconnectionDelay: 300,
       reconnectionDelayMax: 2000,
       randomizationFactor: 0.2,
+      ...(extraHeaders ? { extraHeaders } : {}),
     };
     this.socket = url ? io(url, opts) : io(opts);
     this.socket.on('connect', () => {
@@ -200,11 +207,16 @@ export class LiveClient {
       return;
     }
     this.seq[d.layer] = d.seq;
+    this.since[d.layer] = d.ts;
     this.state.applyDelta(d);
     this.confirmedAt[d.layer] = Date.now();
   }
 
-  /** Asks for a fresh snapshot; deltas that arrive meanwhile are applied after it, by seq. */
+  /**
+   * Asks for what changed since the last delta of each layer (after a gap, or a reconnect to this or
+   * another instance), or for a fresh snapshot the first time; deltas that arrive meanwhile are
+   * applied after it, by seq.
+   */
   private async resync(): Promise<void> {
     // held: the state shows a replay; the fresh snapshot is asked for on release
     if (this.held) {
@@ -221,16 +233,35 @@ export class LiveClient {
       const ack = await new Promise<SubscribeAck>((resolve, reject) => {
         this.socket
           .timeout(10_000)
-          .emit('subscribe', { layers: LAYERS }, (err: Error | null, res: SubscribeAck) =>
-            err ? reject(err) : resolve(res),
+          .emit(
+            'subscribe',
+            { layers: LAYERS, ...(Object.keys(this.since).length ? { resume: { ...this.since } } : {}) },
+            (err: Error | null, res: SubscribeAck) => (err ? reject(err) : resolve(res)),
           );
       });
       if (!ack.ok) throw new Error(ack.error.message);
       this.skewMs = ack.serverTime - Date.now();
       this.seq = { ...ack.seq };
       this.state.applySnapshot(ack.snapshot);
+      const changes = ack.changes ?? {};
+      for (const l of Object.keys(changes) as LayerName[])
+        this.state.applyDelta({
+          layer: l,
+          seq: ack.seq[l] ?? 0,
+          ts: ack.serverTime,
+          items: changes[l] ?? [],
+        } as Delta);
       const now = Date.now();
-      for (const l of LAYERS) if (ack.snapshot[l]) this.confirmedAt[l] = now;
+      for (const l of LAYERS) {
+        if (!ack.snapshot[l] && !changes[l]) continue;
+        this.confirmedAt[l] = now;
+        this.since[l] = ack.serverTime;
+      }
+      this.lastSync = {
+        at: now,
+        resumed: LAYERS.filter((l) => changes[l]),
+        snapshot: LAYERS.filter((l) => ack.snapshot[l]),
+      };
       this.syncing = false;
       const pending = this.buffered;
       this.buffered = [];

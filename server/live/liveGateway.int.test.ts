@@ -59,6 +59,8 @@ describe('live gateway: what one client may cost', () => {
       log: { warn: () => {} },
       limits: { slowBytes: 256 * 1024, maxBytes: 1024 * 1024, stallMs: 3000 },
       onDrop: (r) => drops.push(r),
+      // one instance, one clock: a resume need not reach back before the client's last delta
+      resumeMarginMs: 0,
     });
     push();
   });
@@ -92,6 +94,54 @@ describe('live gateway: what one client may cost', () => {
     for (const a of again) expect(a.ok && a.snapshot.traffic?.[0]?.speedKmh).toBe(speed);
     expect(gateway.snapshotsBuilt - before).toBe(3);
     for (const c of many) c.close();
+  });
+
+  it('answers a resume with what changed since the last delta, and the whole layer when its deltas do not reach back', async () => {
+    const c = connect();
+    await connected(c);
+    await c.timeout(10_000).emitWithAck('subscribe', { layers: ['traffic'] });
+    const one = (k: number, speedKmh: number) => {
+      const it: TrafficItem = { id: city.segments[k].id, ts: Date.now(), speedKmh, level: 'free' };
+      state.applyItems('traffic', [it]);
+      gateway.push('traffic', [it]);
+    };
+    const next = () => new Promise<Delta>((r) => c.once('delta', r));
+    let d = next();
+    one(1, 71);
+    const last = await d;
+    // the client is away: two more changes, the second one twice
+    d = next();
+    one(2, 72);
+    await d;
+    d = next();
+    one(3, 73);
+    await d;
+    d = next();
+    one(3, 74);
+    const newest = await d;
+    const back = connect();
+    await connected(back);
+    const ack = await back.timeout(10_000).emitWithAck('subscribe', {
+      layers: ['traffic', 'alerts'],
+      resume: { traffic: last.ts, alerts: last.ts },
+    });
+    if (!ack.ok) throw new Error(ack.error.message);
+    expect(ack.snapshot.traffic).toBeUndefined();
+    const changed = new Map(ack.changes?.traffic?.map((it: TrafficItem) => [it.id, it.speedKmh]));
+    expect(changed.get(city.segments[2].id)).toBe(72);
+    expect(changed.get(city.segments[3].id)).toBe(74);
+    expect(ack.seq.traffic).toBe(newest.seq);
+    // alerts are not resumed: the snapshot holds the recent ones
+    expect(ack.snapshot.alerts).toBeDefined();
+    // from before this instance started: its deltas cannot say what changed, so the whole layer
+    const old = await back
+      .timeout(10_000)
+      .emitWithAck('subscribe', { layers: ['traffic'], resume: { traffic: Date.now() - 3_600_000 } });
+    if (!old.ok) throw new Error(old.error.message);
+    expect(old.changes).toBeUndefined();
+    expect(old.snapshot.traffic?.length).toBe(city.segments.length);
+    c.close();
+    back.close();
   });
 
   it('skips, then drops, clients that stop reading, while the others keep receiving in order', async () => {

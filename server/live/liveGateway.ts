@@ -36,7 +36,15 @@ const SubscribeSchema = z.object({
     ])
     .refine(([w, s, e, n]) => w <= e && s <= n, 'bbox must be [west, south, east, north]')
     .optional(),
+  resume: z.partialRecord(z.enum(LAYERS), z.number().int().nonnegative()).optional(),
 });
+
+/**
+ * How far back a resume reaches into this instance's deltas before the client's last one: deltas are
+ * stamped by the clock of the instance that sent them, and a change reaches the other instances (through
+ * the adapter) and their next flush within a few hundred milliseconds.
+ */
+export const RESUME_MARGIN_MS = 2000;
 
 interface SocketData {
   layers: LayerName[];
@@ -97,6 +105,13 @@ type CoalescedLayer = 'traffic' | 'cameras' | 'incidents' | 'units';
 /** Layers every subscriber gets whole, whatever its bbox: the console lists them (an alarm may have no place). */
 const UNBOXED: ReadonlySet<LayerName> = new Set(['alerts', 'alarms']);
 
+/**
+ * Layers a client may resume: those whose changes reach every instance through the adapter at once.
+ * Alerts come one by one (the snapshot holds the recent ones); each instance reads alarms from the
+ * database on its own schedule, so another instance's history of them may not line up with the client's.
+ */
+const RESUMABLE: ReadonlySet<LayerName> = new Set(['traffic', 'cameras', 'incidents', 'units']);
+
 /** Between instances (through the adapter): changes ingested elsewhere, applied and pushed here with our own seq. */
 interface InterServerEvents {
   'ioc:items': (layer: CoalescedLayer, items: LayerItems[CoalescedLayer][]) => void;
@@ -121,6 +136,19 @@ export interface LiveGatewayOptions {
   limits?: Partial<LiveLimits>;
   /** a client was dropped (for the metrics) */
   onDrop?: (reason: LiveDropReason) => void;
+  /** how long this instance keeps its deltas for clients that resume (default 2 minutes) */
+  resumeWindowMs?: number;
+  /** how far before the client's last delta a resume reaches (default RESUME_MARGIN_MS) */
+  resumeMarginMs?: number;
+  /** items kept per layer for resumes at most (default 200,000): past it the window shrinks */
+  resumeMaxItems?: number;
+}
+
+/** The deltas of one layer flushed lately, for clients that resume; complete from `from` on. */
+interface LayerHistory {
+  deltas: Delta[];
+  items: number;
+  from: number;
 }
 
 /** Socket.IO per the contract: `subscribe` → snapshot; coalesced `delta`s with a per-layer seq; `alert`; `stats`. */
@@ -147,6 +175,10 @@ export class LiveGateway {
   >();
   /** dropped, and not yet gone from the server's list */
   private readonly dropping = new WeakSet<IocSocket>();
+  private readonly history = new Map<LayerName, LayerHistory>();
+  private readonly startedAt = Date.now();
+  /** subscribes answered with the changes since the client's last delta, and with whole layers */
+  resumes = { resumed: 0, snapshot: 0 };
 
   constructor(private readonly o: LiveGatewayOptions) {
     this.limits = { ...LIVE_LIMITS, ...o.limits };
@@ -241,6 +273,7 @@ export class LiveGateway {
     this.lastFlush = now;
     const deltas = this.coalescer.flush(now);
     if (deltas.length === 0) return;
+    for (const d of deltas) this.remember(d, now);
     const slow = this.laggards(now);
     for (const d of deltas) {
       // clients without a bbox get the whole delta in one broadcast (kept for connection-state recovery);
@@ -409,23 +442,78 @@ export class LiveGateway {
       else socket.leave('bbox');
       socket.data.layers = layers;
       socket.data.bbox = bbox as BBox | undefined;
-      reply(this.snapshot(layers, bbox as BBox | undefined));
+      reply(this.snapshot(layers, bbox as BBox | undefined, r.data.resume));
       this.laggard(socket, Date.now());
     });
   }
 
-  private snapshot(layers: LayerName[], bbox?: BBox): SubscribeAck {
+  private snapshot(
+    layers: LayerName[],
+    bbox?: BBox,
+    resume?: Partial<Record<LayerName, number>>,
+  ): SubscribeAck {
     const now = Date.now();
     const snap: Snapshot = {};
+    const changes: Snapshot = {};
     const seq: Partial<Record<LayerName, number>> = {};
     for (const l of layers) {
       // state already holds changes still pending in the coalescer; the next delta repeats them, harmlessly
       seq[l] = this.coalescer.seq(l);
-      const all = this.layerItems(l, seq[l], now);
+      const since = resume?.[l];
+      const changed = since === undefined ? undefined : this.changesSince(l, since);
+      const all = changed ?? this.layerItems(l, seq[l], now);
       const items = bbox && !UNBOXED.has(l) ? all.filter((it) => this.inBox(l, it, bbox)) : all;
-      (snap as Record<LayerName, unknown>)[l] = items;
+      (changed ? (changes as Record<LayerName, unknown>) : (snap as Record<LayerName, unknown>))[l] = items;
+      if (since !== undefined) this.resumes[changed ? 'resumed' : 'snapshot']++;
     }
-    return { ok: true, snapshot: snap, seq, serverTime: now };
+    return {
+      ok: true,
+      snapshot: snap,
+      ...(Object.keys(changes).length ? { changes } : {}),
+      seq,
+      serverTime: now,
+    };
+  }
+
+  /** Keeps a flushed delta for clients that resume, dropping what is past the window or the item bound. */
+  private remember(d: Delta, now: number): void {
+    let h = this.history.get(d.layer);
+    if (!h) {
+      h = { deltas: [], items: 0, from: this.startedAt };
+      this.history.set(d.layer, h);
+    }
+    h.deltas.push(d);
+    h.items += d.items.length;
+    const oldest = now - (this.o.resumeWindowMs ?? 2 * 60_000);
+    const maxItems = this.o.resumeMaxItems ?? 200_000;
+    let drop = 0;
+    while (drop < h.deltas.length - 1 && (h.deltas[drop].ts < oldest || h.items > maxItems)) {
+      h.items -= h.deltas[drop].items.length;
+      h.from = h.deltas[drop].ts;
+      drop++;
+    }
+    if (drop) h.deltas.splice(0, drop);
+  }
+
+  /**
+   * The items of a layer changed since `since` (a delta's `ts`, perhaps another instance's), latest
+   * state per id, from this instance's own deltas; undefined when they do not reach back that far
+   * (this instance started later, or the window has passed): the client then gets the whole layer.
+   */
+  private changesSince(l: LayerName, since: number): Array<{ id: string }> | undefined {
+    if (!RESUMABLE.has(l)) return undefined;
+    const from = since - (this.o.resumeMarginMs ?? RESUME_MARGIN_MS);
+    const h = this.history.get(l);
+    if (from < (h?.from ?? this.startedAt)) return undefined;
+    const latest = new Map<string, { id: string }>();
+    for (const d of h?.deltas ?? []) {
+      if (d.ts < from) continue;
+      for (const it of d.items as Array<{ id: string }>) {
+        latest.delete(it.id);
+        latest.set(it.id, it);
+      }
+    }
+    return [...latest.values()];
   }
 
   /**
