@@ -255,7 +255,16 @@ async function playback(ioc: RunningIoc, meta: Meta): Promise<{ rows: FrameRow[]
     await signIn(context, ioc, 'operator');
     const page = await context.newPage();
     await page.goto(ioc.httpUrl);
-    await page.waitForSelector('[data-testid="conn-badge"][data-status="live"]', { timeout: 60_000 });
+    await page
+      .waitForFunction(
+        () => document.querySelector('[data-testid="conn-badge"]')?.getAttribute('data-status') === 'live',
+        undefined,
+        { timeout: 60_000 },
+      )
+      .catch(async (err) => {
+        await page.screenshot({ path: path.join(ARTIFACTS, 'bench-replay-not-live.png') });
+        throw err;
+      });
     await page.waitForTimeout(6000);
     const live = (await page.evaluate(FRAMES(SECONDS))) as Frames;
     log(`live console: ${JSON.stringify(frameRow('live', live))}`);
@@ -271,7 +280,8 @@ async function playback(ioc: RunningIoc, meta: Meta): Promise<{ rows: FrameRow[]
     await page.getByTestId('replay-frame').waitFor();
     // the seek's snapshot applied: the "loading" note gone
     await page.waitForFunction(
-      () => !document.querySelector('[data-testid="time-bar"] .muted:not(.tb-note)'),
+      // the "loading" note beside the controls (the legend under the bar is muted too)
+      () => !document.querySelector('[data-testid="time-bar"] .tb-controls > .muted:not(.tb-note)'),
       undefined,
       { timeout: 30_000 },
     );
@@ -317,6 +327,7 @@ async function main() {
     );
     const { timings, sample } = await timeHttp(ioc, meta);
     log(`an answer holds on average ${JSON.stringify(sample)}`);
+    for (const t of timings) log(`${t.what}: p50 ${t.p50Ms} p95 ${t.p95Ms} max ${t.maxMs} ms (${t.note})`);
     const pb = args.has('skipBrowser') ? undefined : await playback(ioc, meta);
     const load = os.loadavg().map((x) => x.toFixed(1));
     mkdirSync(path.join(HERE, 'results'), { recursive: true });
