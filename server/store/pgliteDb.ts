@@ -65,11 +65,19 @@ function toError(reply: Reply, callSite: Error): Error {
   return err;
 }
 
+/** How often the embedded database checkpoints (see `checkpointEveryMs`). */
+export const PGLITE_CHECKPOINT_MS = 5 * 60_000;
+
 /**
  * Opens the embedded PostgreSQL (PGlite + TimescaleDB) in a worker thread; `dataDir` undefined is
  * in-memory. The worker keeps the WASM engine's CPU off the event loop.
+ *
+ * `checkpointEveryMs`: PGlite runs PostgreSQL as one backend, with no checkpointer process, so
+ * nothing ever checkpoints and the WAL (`pg_wal`) only grows (~1 GB for the 7-day history). A
+ * `CHECKPOINT` every so often, through the maintenance lane, lets PostgreSQL recycle the segments
+ * before it; 0 turns it off.
  */
-export async function openPglite(opts: { dataDir?: string } = {}): Promise<Db> {
+export async function openPglite(opts: { dataDir?: string; checkpointEveryMs?: number } = {}): Promise<Db> {
   if (opts.dataDir) mkdirSync(opts.dataDir, { recursive: true });
   const unlock = opts.dataDir ? lockDataDir(path.resolve(opts.dataDir)) : () => {};
   const worker = new Worker(new URL('./pgliteWorker.js', import.meta.url), {
@@ -143,6 +151,24 @@ export async function openPglite(opts: { dataDir?: string } = {}): Promise<Db> {
       }
     };
 
+  const every = opts.checkpointEveryMs ?? PGLITE_CHECKPOINT_MS;
+  const checkpoint = locked(raw.exec, 'maintenance');
+  let checkpointing = false;
+  const checkpointTimer =
+    opts.dataDir && every > 0
+      ? setInterval(() => {
+          if (checkpointing || dead) return;
+          checkpointing = true;
+          // a failed checkpoint leaves the WAL as it was; the next one tries again
+          checkpoint('CHECKPOINT')
+            .catch(() => {})
+            .finally(() => {
+              checkpointing = false;
+            });
+        }, every)
+      : undefined;
+  checkpointTimer?.unref();
+
   const db: Db = {
     kind: 'pglite',
     timescale: true,
@@ -168,6 +194,7 @@ export async function openPglite(opts: { dataDir?: string } = {}): Promise<Db> {
       }
     }) as Db['transaction'],
     close: locked(async () => {
+      clearInterval(checkpointTimer);
       if (dead) return;
       await call('close', '').catch(() => {});
       dead = new Error('database is closed');
