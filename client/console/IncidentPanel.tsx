@@ -399,7 +399,7 @@ function Actions({
                 </div>
               )}
               <div class="assign-foot" data-testid="assign-foot">
-                {t('assign.foot', { speed: fmt.value.num(DISPATCH_SPEED_KMH) })}
+                {t('assign.foot', { speed: `${fmt.value.num(DISPATCH_SPEED_KMH)} ${t('unit.kmh')}` })}
               </div>
             </div>
           )}

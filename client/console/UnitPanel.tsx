@@ -23,7 +23,8 @@ export function UnitTag({ status, stale, label }: { status: UnitStatus; stale?: 
       style={{
         background: toCss(bg),
         borderRadius: `${UNIT_RADIUS[status]}px`,
-        color: !stale && status === 'available' ? '#0a0e16' : '#fff',
+        // dark figures on every status colour (white on the blue and violet is under 4.5:1)
+        color: stale ? '#fff' : '#0a0e16',
       }}
       data-status={status}
       data-stale={stale ? 'true' : 'false'}

@@ -47,7 +47,7 @@ export const vi = {
   'assign.pick': 'Chọn đơn vị (gần nhất trước)',
   'assign.eta': '~{n} phút',
   'assign.foot':
-    'Đơn vị sẵn sàng trước, rồi đang bận, rồi vị trí cũ; trong mỗi nhóm gần nhất trước. Khoảng cách đường chim bay; thời gian đến ước tính với {speed} km/h',
+    'Đơn vị sẵn sàng trước, rồi đang bận, rồi vị trí cũ; trong mỗi nhóm gần nhất trước. Khoảng cách đường chim bay; thời gian đến ước tính với {speed}',
   'assign.busy': 'đang bận',
   'assign.stale': 'vị trí cũ ({ago})',
   'assign.none': 'Không có đơn vị nào đang trực có vị trí. Nhập người xử lý:',
@@ -267,7 +267,7 @@ export const en = {
   'assign.pick': 'Pick a unit (nearest first)',
   'assign.eta': '~{n} min',
   'assign.foot':
-    'Available units first, then busy, then stale; nearest first within each. Straight-line distance; ETA assumes {speed} km/h',
+    'Available units first, then busy, then stale; nearest first within each. Straight-line distance; ETA assumes {speed}',
   'assign.busy': 'busy',
   'assign.stale': 'stale position ({ago})',
   'assign.none': 'No unit on duty has a position. Type who is sent:',

@@ -91,8 +91,8 @@ export function unitLayers(s: UnitLayerState) {
         fontWeight: 700,
         // names carry Vietnamese letters: the atlas grows with what is shown
         characterSet: 'auto',
-        getColor: (p) =>
-          p.stale ? [235, 238, 243, 255] : status === 'available' ? DARK : [255, 255, 255, 255],
+        // dark figures on every status colour (white on the blue and violet is under 4.5:1), light on grey
+        getColor: (p) => (p.stale ? [235, 238, 243, 255] : DARK),
         background: true,
         backgroundPadding: [7, 4],
         backgroundBorderRadius: UNIT_RADIUS[status],
