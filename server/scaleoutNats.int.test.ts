@@ -103,7 +103,12 @@ describe.runIf(configured)('several instances on the durable log (NATS JetStream
       const seen = new Map<string, TrafficItem>();
       s.on('delta', (d: Delta) => {
         if (d.layer !== 'traffic') return;
-        for (const it of d.items as TrafficItem[]) seen.set(it.id, it);
+        // as the console's live state does: a reading never goes back (each instance sends its own
+        // readings; an older one stored on B may reach this socket after A's newer one)
+        for (const it of d.items as TrafficItem[]) {
+          const prev = seen.get(it.id);
+          if (!prev || it.ts >= prev.ts) seen.set(it.id, it);
+        }
       });
       // NATS's MQTT listener speaks MQTT 3.1.1
       const pub = await mqtt.connectAsync(nats.mqttUrl, { protocolVersion: 4, clientId: 'scale-pub' });

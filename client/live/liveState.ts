@@ -109,6 +109,9 @@ export class LiveState {
       }
       if (delta.layer === 'alerts' && !prev && feedsAlert(it as AlertItem))
         fed = this.pushFeed(alertEntry(it as AlertItem)) || fed;
+      // a road's reading never goes back: with several instances, one may send its own older reading
+      // after another instance's newer one reached this console through the adapter
+      if (delta.layer === 'traffic' && prev && (it as TrafficItem).ts < (prev as TrafficItem).ts) continue;
       if (delta.layer === 'alarms') {
         const a = it as AlarmItem;
         // an answer to an action may arrive before an older delta of the same alarm: keep the newest
