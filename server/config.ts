@@ -76,6 +76,11 @@ const EnvSchema = z.object({
     .describe('PostgreSQL/TimescaleDB; unset → embedded database'),
   DATA_DIR: z.string().min(1).default('./data').describe('embedded database files, photos, spool'),
   REDIS_URL: url(['redis', 'rediss']).optional().describe('Socket.IO adapter for several instances'),
+  REDIS_KEY: z
+    .string()
+    .regex(/^[\w.:-]{1,64}$/)
+    .default('ioc')
+    .describe("prefix of the adapter's Redis channels: one per IOC sharing a Redis"),
   SIMULATE: bool.optional().describe('run the simulators in-process; default true with the embedded broker'),
   CITY_FILE: z.string().optional().describe('GeoJSON of the city model; unset → generated Quy Nhơn'),
   SIM_SEED: z.coerce.number().int().default(42).describe('seed of the generated city and simulators'),

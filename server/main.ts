@@ -238,7 +238,7 @@ async function boot(
   const httpServer = http.createServer((req, res) => app(req, res));
   let adapter: Awaited<ReturnType<typeof createRedisAdapter>> | undefined;
   if (cfg.REDIS_URL) {
-    adapter = await createRedisAdapter(cfg.REDIS_URL, log);
+    adapter = await createRedisAdapter(cfg.REDIS_URL, cfg.REDIS_KEY, log);
     const a = adapter;
     stops.push({ name: 'Redis adapter', fn: () => a.close() });
   }

@@ -55,6 +55,8 @@ describe.runIf(configured)('several instances (shared subscription, Redis adapte
         MQTT_SHARED_GROUP: group,
         DATABASE_URL: u.toString(),
         REDIS_URL: redisUrl,
+        // this test's own channels: the other scale-out tests run beside it on the same Redis
+        REDIS_KEY: `ioc-${group}`,
         DATA_DIR: dir,
         SIMULATE: 'false',
         DEMO_ACCOUNTS: 'false',

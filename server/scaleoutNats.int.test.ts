@@ -74,6 +74,8 @@ describe.runIf(configured)('several instances on the durable log (NATS JetStream
         NATS_ACK_WAIT_S: String(ACK_WAIT_S),
         DATABASE_URL: dbUrl,
         REDIS_URL: redisUrl,
+        // this test's own channels: the other scale-out tests run beside it on the same Redis
+        REDIS_KEY: dbName,
         DATA_DIR: dir,
         SIMULATE: 'false',
         DEMO_ACCOUNTS: 'false',

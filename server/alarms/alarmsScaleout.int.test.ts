@@ -56,6 +56,8 @@ describe.runIf(configured)('alarms on several instances', () => {
         MQTT_SHARED_GROUP: group,
         DATABASE_URL: u.toString(),
         REDIS_URL: redisUrl,
+        // this test's own channels: the other scale-out tests run beside it on the same Redis
+        REDIS_KEY: `ioc-${group}`,
         DATA_DIR: dir,
         SIMULATE: 'false',
         DEMO_ACCOUNTS: 'false',

@@ -4,10 +4,12 @@ import { createClient } from 'redis';
 /**
  * The Socket.IO Redis adapter, so a delta ingested on one instance reaches browsers connected to
  * any instance. Note: connection-state recovery is not shared across instances with this adapter;
- * a reconnecting browser then gets a fresh snapshot.
+ * a reconnecting browser then gets a fresh snapshot. `key` prefixes its channels: instances of one IOC
+ * share it, two IOCs on one Redis must not (each would show the other's city).
  */
 export async function createRedisAdapter(
   url: string,
+  key: string,
   log: { warn(obj: object, msg: string): void },
 ): Promise<{ adapter: ReturnType<typeof createAdapter>; close(): Promise<void> }> {
   const pub = createClient({ url });
@@ -19,7 +21,7 @@ export async function createRedisAdapter(
     throw new Error(`cannot connect to Redis at ${url}: ${(err as Error).message}`);
   }
   return {
-    adapter: createAdapter(pub, sub),
+    adapter: createAdapter(pub, sub, { key }),
     close: async () => {
       await Promise.allSettled([pub.quit(), sub.quit()]);
     },

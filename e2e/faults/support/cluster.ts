@@ -35,6 +35,8 @@ export async function startCluster(n: number, extra: Record<string, string> = {}
       NATS_ACK_WAIT_S: String(ACK_WAIT_S),
       DATABASE_URL: dbUrl,
       REDIS_URL,
+      // the cluster's own channels on the shared Redis
+      REDIS_KEY: new URL(dbUrl).pathname.slice(1),
       ...extra,
     });
   const instances: IocProcess[] = [];
