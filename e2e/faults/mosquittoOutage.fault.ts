@@ -3,12 +3,12 @@
 // persistence. Health must say mqtt down meanwhile and ok after; no acknowledged message lost.
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { freshDatabase, PG_ADMIN_URL, rowCountPostgres, SEGMENTS, tempDir } from './support/databases.ts';
+import { freshDatabase, PG_ADMIN_URL, SEGMENTS, tempDir } from './support/databases.ts';
 import { startIocProcess } from './support/iocProcess.ts';
 import { Monitor } from './support/monitor.ts';
 import { startPrivateMosquitto } from './support/mosquitto.ts';
 import { Publisher } from './support/publisher.ts';
-import { drainAndCount, judge, rate, secs } from './support/scenario.ts';
+import { drainAndCount, judge, loadUntilFault, rate, secs } from './support/scenario.ts';
 import { freePort, poll, say, sleep } from './support/util.ts';
 
 const RUN_BEFORE_MS = 10_000;
@@ -36,15 +36,7 @@ describe('Mosquitto stopped and killed under load', () => {
     await ioc.ready();
     const monitor = new Monitor(() => ioc).start();
     const pub = await Publisher.connect({ url: mosq.url, segments: SEGMENTS, prefix, rate: rate(1000) });
-    pub.start();
-    const pubStart = Date.now();
-    await poll(
-      async () => (await rowCountPostgres(dbUrl, prefix)) > 0,
-      20_000,
-      'the first readings to be stored',
-    );
-    // the faults come at set times into the load: that is the scenario, not a wait for something
-    await sleep(Math.max(0, pubStart + RUN_BEFORE_MS - Date.now()));
+    await loadUntilFault(pub, dbUrl, prefix, RUN_BEFORE_MS);
 
     const during: string[] = [];
     let afterFrom = Date.now();

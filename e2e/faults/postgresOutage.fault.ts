@@ -4,12 +4,12 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { startPrivatePostgres } from '../../server/testing/privatePostgres.ts';
-import { rowCountPostgres, SEGMENTS, tempDir } from './support/databases.ts';
+import { SEGMENTS, tempDir } from './support/databases.ts';
 import { startIocProcess } from './support/iocProcess.ts';
 import { Monitor } from './support/monitor.ts';
 import { startPrivateMosquitto } from './support/mosquitto.ts';
 import { Publisher } from './support/publisher.ts';
-import { drainAndCount, judge, rate, secs } from './support/scenario.ts';
+import { drainAndCount, judge, loadUntilFault, rate, secs } from './support/scenario.ts';
 import { freePort, onCleanup, poll, say, sleep } from './support/util.ts';
 
 const RUN_BEFORE_MS = 10_000;
@@ -34,16 +34,7 @@ async function postgresOutage(scenario: string, outageMs: number): Promise<void>
   await ioc.ready();
   const monitor = new Monitor(() => ioc).start();
   const pub = await Publisher.connect({ url: mosq.url, segments: SEGMENTS, prefix, rate: rate(1000) });
-  pub.start();
-  const pubStart = Date.now();
-  await poll(
-    async () => (await rowCountPostgres(pg.url, prefix)) > 0,
-    20_000,
-    'the first readings to be stored',
-  );
-
-  // the fault comes at a set time into the load: that is the scenario, not a wait for something
-  await sleep(Math.max(0, pubStart + RUN_BEFORE_MS - Date.now()));
+  await loadUntilFault(pub, pg.url, prefix, RUN_BEFORE_MS);
   say(`${scenario}: stopping PostgreSQL for ${secs(outageMs)} (${pub.acked.size} acknowledged)`);
   const stoppedAt = Date.now();
   await pg.stop('fast');

@@ -9,10 +9,10 @@ import { describe, expect, it } from 'vitest';
 import { Balancer } from './support/balancer.ts';
 import { ACK_WAIT_S, drainCluster, startCluster, storedOf } from './support/cluster.ts';
 import { type Console, openConsole, operatorCookie, trafficProbe } from './support/consoles.ts';
-import { rowCountPostgres, SEGMENTS } from './support/databases.ts';
+import { SEGMENTS } from './support/databases.ts';
 import { Monitor } from './support/monitor.ts';
 import { Publisher } from './support/publisher.ts';
-import { judge, rate, secs } from './support/scenario.ts';
+import { judge, loadUntilFault, rate, secs } from './support/scenario.ts';
 import { poll, say, sleep } from './support/util.ts';
 
 const RUN_BEFORE_MS = 10_000;
@@ -101,16 +101,7 @@ describe('scale-out: three instances on the durable log', () => {
       prefix,
       rate: rate(1000),
     });
-    pub.start();
-    const pubStart = Date.now();
-    await poll(
-      async () => (await rowCountPostgres(cluster.dbUrl, prefix)) > 0,
-      20_000,
-      'the first readings to be stored',
-    );
-
-    // the fault comes at a set time into the load: that is the scenario, not a wait for something
-    await sleep(Math.max(0, pubStart + RUN_BEFORE_MS - Date.now()));
+    const pubStart = await loadUntilFault(pub, cluster.dbUrl, prefix, RUN_BEFORE_MS);
     const ackedAtKill = [...pub.acked];
     say(
       `${scenario}: SIGKILL to one instance after ${secs(Date.now() - pubStart)} (${ackedAtKill.length} acknowledged)`,
@@ -177,14 +168,7 @@ describe('scale-out: three instances on the durable log', () => {
       prefix,
       rate: rate(1000),
     });
-    pub.start();
-    const pubStart = Date.now();
-    await poll(
-      async () => (await rowCountPostgres(cluster.dbUrl, prefix)) > 0,
-      20_000,
-      'the first readings to be stored',
-    );
-    await sleep(Math.max(0, pubStart + RUN_BEFORE_MS - Date.now()));
+    await loadUntilFault(pub, cluster.dbUrl, prefix, RUN_BEFORE_MS);
     say(`${scenario}: stopping NATS for ${secs(NATS_DOWN_MS)} (${pub.acked.size} acknowledged)`);
     const stoppedAt = Date.now();
     await cluster.nats.stop('SIGTERM');

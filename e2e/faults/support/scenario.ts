@@ -6,7 +6,24 @@ import { type IocProcess, storedByMetrics } from './iocProcess.ts';
 import type { Monitor } from './monitor.ts';
 import type { Publisher } from './publisher.ts';
 import { appendResult, type FaultResult, table } from './results.ts';
-import { waitStable } from './util.ts';
+import { poll, sleep, waitStable } from './util.ts';
+
+/**
+ * Starts the load on `dbUrl`'s database, waits for its first readings to be stored, then until the
+ * scenario's set time into the load (the fault comes then: that is the scenario, not a wait for
+ * something). Returns when the load started.
+ */
+export async function loadUntilFault(pub: Publisher, dbUrl: string, prefix: string, runBeforeMs: number) {
+  pub.start();
+  const pubStart = Date.now();
+  await poll(
+    async () => (await rowCountPostgres(dbUrl, prefix)) > 0,
+    20_000,
+    'the first readings to be stored',
+  );
+  await sleep(Math.max(0, pubStart + runBeforeMs - Date.now()));
+  return pubStart;
+}
 
 /** Messages per second of the scenarios' publisher (FAULTS_RATE overrides). */
 export const rate = (dflt: number) => Number(process.env.FAULTS_RATE ?? dflt);
