@@ -112,10 +112,22 @@ describe('the console replay', () => {
     expect(await page.evaluate(() => (window as unknown as W).__ioc.live.isHeld())).toBe(true);
 
     // type the moment just before the acknowledgement: the incident is new then, the camera offline
+    // as the bar writes it for a Vietnamese reader (giờ:phút ngày/tháng/năm), not the browser's format
     const local = new Date(T0 + 7 * 3_600_000).toISOString().slice(0, 16);
-    await page.getByTestId('replay-input').fill(local);
-    await page.getByTestId('replay-input').dispatchEvent('change');
+    const typed = `${local.slice(11, 16)} ${local.slice(8, 10)}/${local.slice(5, 7)}/${local.slice(0, 4)}`;
+    const input = page.getByTestId('replay-input');
+    await input.fill('31/02/2026 07:40');
+    await input.press('Enter');
+    await expect
+      .poll(() => page.getByTestId('replay-input-error').textContent())
+      .toMatch(/^Không hiểu thời điểm này; gõ như \d{2}:\d{2} \d{2}\/\d{2}\/\d{4}$/);
+    await input.fill(typed);
+    await input.press('Enter');
     await expect.poll(() => incidentStatus(pastIncident)).toBe('new');
+    expect(await page.getByTestId('replay-input-error').count()).toBe(0);
+    // the top bar says it too: the replayed moment where the clock was, and no "live" badge
+    expect(await page.getByTestId('clock').textContent()).toBe(typed);
+    expect(await page.getByTestId('conn-badge').textContent()).toBe('ĐANG XEM LẠI');
     expect(
       await page.evaluate((c) => (window as unknown as W).__ioc.state.cameras.get(c)?.online, camId),
     ).toBe(false);
@@ -143,6 +155,8 @@ describe('the console replay', () => {
     await page.getByTestId('replay-live').click();
     await page.getByTestId('replay-frame').waitFor({ state: 'detached' });
     expect(new URL(page.url()).searchParams.get('at')).toBeNull();
+    expect(await page.getByTestId('conn-badge').textContent()).toBe('TRỰC TUYẾN');
+    expect(await page.getByTestId('clock').getAttribute('data-replay')).toBeNull();
     await expect.poll(() => incidentStatus(live)).toBe('new');
     // the live picture as it was before the replay, not the replayed one
     expect(await incidentStatus(pastIncident)).toBe(liveBefore.incident);

@@ -28,7 +28,7 @@ import { IncidentQueue } from './IncidentQueue.tsx';
 import { computeKpis, isStale } from './kpis.ts';
 import { ProvinceRow } from './ProvinceRow.tsx';
 import { useKeyOpenedFocus } from './panelFocus.ts';
-import { replay } from './replay.ts';
+import { formatMoment, replay } from './replay.ts';
 import { SecurityTile } from './Security.tsx';
 import { SidePanel } from './SidePanel.tsx';
 import { toggleFullscreen } from './shortcuts.ts';
@@ -95,9 +95,16 @@ function Header() {
         </div>
       </div>
       <div class="topbar-right">
-        <div class="clock" data-testid="clock">
-          {fmt.value.time(now)}
-        </div>
+        {replay.value ? (
+          // the top bar tells the replayed moment too: a glance at the corner must not read "now"
+          <div class="clock replaying" data-testid="clock" data-replay="true">
+            {formatMoment(replay.value.at, lang.value)}
+          </div>
+        ) : (
+          <div class="clock" data-testid="clock">
+            {fmt.value.time(now)}
+          </div>
+        )}
         <ConnectionBadge />
         <EnableSound onEnable={enableSound} />
         <div class="chrome-buttons">
@@ -157,9 +164,24 @@ function Header() {
 
 function ConnectionBadge() {
   const s = conn.value;
-  const key: MessageKey = s === 'live' ? 'conn.live' : s === 'offline' ? 'conn.offline' : 'conn.syncing';
+  // replaying with the stream up: "live" would mislead; an outage still shows as one
+  const replaying = !!replay.value && s === 'live';
+  const key: MessageKey = replaying
+    ? 'conn.replay'
+    : s === 'live'
+      ? 'conn.live'
+      : s === 'offline'
+        ? 'conn.offline'
+        : 'conn.syncing';
   return (
-    <div class={`badge badge-${s}`} data-testid="conn-badge" data-status={s} role="status" aria-live="polite">
+    <div
+      class={`badge badge-${s}${replaying ? ' badge-replay' : ''}`}
+      data-testid="conn-badge"
+      data-status={s}
+      title={replaying ? t('conn.replayTitle') : undefined}
+      role="status"
+      aria-live="polite"
+    >
       <span class="badge-dot" />
       {t(key)}
     </div>

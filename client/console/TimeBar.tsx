@@ -1,13 +1,13 @@
 import { useEffect, useState } from 'preact/hooks';
-import { fmt, t } from '../i18n/i18n.ts';
+import { fmt, lang, t } from '../i18n/i18n.ts';
 import {
+  formatMoment,
   history,
-  parseLocal,
+  parseMoment,
   type ReplayPlayer,
   replay,
   SPEEDS,
   timeBarOpen,
-  toLocalInput,
 } from './replay.ts';
 import { clock } from './store.ts';
 
@@ -41,10 +41,19 @@ export function ReplayFrame() {
 export function TimeBar() {
   const [drag, setDrag] = useState<number | null>(null);
   const [typed, setTyped] = useState<string>('');
+  const [badMoment, setBadMoment] = useState(false);
   const at = replay.value?.at ?? clock.value;
   const minute = Math.floor(at / 60_000);
-  // biome-ignore lint/correctness/useExhaustiveDependencies: the typed moment follows the replay minute by minute
-  useEffect(() => setTyped(toLocalInput(at)), [minute]);
+  const l = lang.value;
+  useEffect(() => {
+    setTyped(formatMoment(at, l));
+    setBadMoment(false);
+  }, [minute, l]);
+  const seekTyped = (value: string) => {
+    const ms = parseMoment(value);
+    setBadMoment(!Number.isFinite(ms));
+    if (Number.isFinite(ms)) void player?.seek(ms);
+  };
   if (!timeBarOpen.value && !replay.value) return null;
   const p = player;
   const r = replay.value;
@@ -106,17 +115,28 @@ export function TimeBar() {
         <label class="tb-moment">
           <span class="sr-only">{t('replay.moment')}</span>
           <input
-            type="datetime-local"
+            type="text"
+            inputMode="numeric"
+            autoComplete="off"
+            spellcheck={false}
             value={typed}
-            title={t('replay.moment')}
+            placeholder={t('replay.momentFormat')}
+            title={`${t('replay.moment')}: ${t('replay.momentFormat')}`}
+            aria-invalid={badMoment}
+            aria-describedby={badMoment ? 'tb-moment-error' : undefined}
             data-testid="replay-input"
             onInput={(e) => setTyped((e.target as HTMLInputElement).value)}
-            onChange={(e) => {
-              const ms = parseLocal((e.target as HTMLInputElement).value);
-              if (Number.isFinite(ms)) void p?.seek(ms);
+            onKeyDown={(e) => {
+              if (e.key === 'Enter') seekTyped((e.target as HTMLInputElement).value);
             }}
+            onChange={(e) => seekTyped((e.target as HTMLInputElement).value)}
           />
         </label>
+        {badMoment && (
+          <span class="tb-error" id="tb-moment-error" role="alert" data-testid="replay-input-error">
+            {t('replay.momentBad', { example: formatMoment(now - 3_600_000, l) })}
+          </span>
+        )}
         {r?.loading && <span class="muted">{t('replay.loading')}</span>}
         {r?.error && (
           <span class="tb-error" role="alert">

@@ -47,17 +47,33 @@ export const history = signal<{ from: number; to: number; markers: ReplayMarker[
 /** Where the map and tiles age things from while replaying: traffic figures change every 5 minutes. */
 export const dataClock = (at: number) => Math.floor(at / REPLAY_STEP_MS) * REPLAY_STEP_MS;
 
-/** A `datetime-local` value (the city's time) as epoch ms; NaN when not a moment. */
-export function parseLocal(value: string): number {
-  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2}))?$/.exec(value);
-  if (!m) return Number.NaN;
-  const [, y, mo, d, h, mi, s] = m.map(Number);
-  return Date.UTC(y, mo - 1, d, h, mi, s || 0) - LOCAL_OFFSET_MS;
+/**
+ * A moment typed by the operator, in the city's time, as epoch ms; NaN when not understood. Takes
+ * the time and the date in either order, the date as dd/mm/yyyy (as the console writes it in both
+ * languages) or yyyy-mm-dd: "07:40 06/12/2026", "06/12/2026 07:40", "2026-12-06T07:40".
+ */
+export function parseMoment(value: string): number {
+  const time = /(?:^|[\sT,])(\d{1,2}):(\d{2})(?::(\d{2}))?(?=$|[\s,])/.exec(value.trim());
+  const dmy = /(?:^|\s)(\d{1,2})\/(\d{1,2})\/(\d{4})(?=$|[\s,])/.exec(value.trim());
+  const ymd = /(?:^|\s)(\d{4})-(\d{2})-(\d{2})(?=$|[\sT])/.exec(value.trim());
+  if (!time || !(dmy || ymd)) return Number.NaN;
+  const [h, mi, s] = [Number(time[1]), Number(time[2]), Number(time[3] ?? 0)];
+  const [y, mo, d] = dmy
+    ? [Number(dmy[3]), Number(dmy[2]), Number(dmy[1])]
+    : [Number(ymd?.[1]), Number(ymd?.[2]), Number(ymd?.[3])];
+  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 59) return Number.NaN;
+  const local = Date.UTC(y, mo - 1, d, h, mi, s);
+  // 31/02 is not a day: Date.UTC would roll it into March
+  if (new Date(local).getUTCDate() !== d) return Number.NaN;
+  return local - LOCAL_OFFSET_MS;
 }
 
-/** Epoch ms as a `datetime-local` value in the city's time. */
-export function toLocalInput(ms: number): string {
-  return new Date(ms + LOCAL_OFFSET_MS).toISOString().slice(0, 16);
+/** Epoch ms as the time bar writes a moment (the city's time, to the minute, as dateTime orders it). */
+export function formatMoment(ms: number, lang: 'vi' | 'en'): string {
+  const iso = new Date(ms + LOCAL_OFFSET_MS).toISOString();
+  const date = `${iso.slice(8, 10)}/${iso.slice(5, 7)}/${iso.slice(0, 4)}`;
+  const time = iso.slice(11, 16);
+  return lang === 'vi' ? `${time} ${date}` : `${date} ${time}`;
 }
 
 async function getJson<T>(path: string, signal?: AbortSignal): Promise<T> {
@@ -218,11 +234,7 @@ export class ReplayPlayer {
     if (r.loading && this.pending.length === 0 && this.loadedTo < this.cursor) return;
     const now = Date.now() + this.live.skewMs;
     // played past what is fetched: wait for it rather than show a moment without its changes
-    const next = Math.min(
-      this.cursor + dt * r.speed,
-      now,
-      this.loadedTo > this.cursor ? this.loadedTo : this.cursor,
-    );
+    const next = Math.min(this.cursor + dt * r.speed, now, Math.max(this.loadedTo, this.cursor));
     this.cursor = next;
     while (this.pending.length && this.pending[0].ts <= this.cursor)
       this.state.applyDelta(this.pending.shift() as Delta);
