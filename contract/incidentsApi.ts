@@ -118,6 +118,8 @@ export interface IncidentHistoryEntry {
   note: string | null;
   /** merge events: the other incident */
   ref?: { id: string; number: string };
+  /** assign events (v1.9): to whom, a unit's name or a person (absent on events stored before) */
+  assignee?: string;
 }
 
 /** A report merged into an incident, as it was reported. */

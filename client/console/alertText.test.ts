@@ -69,6 +69,12 @@ describe('historyLines', () => {
     ]);
   });
 
+  it('names whom an assignment went to, before the note', () => {
+    const a = h({ action: 'assign', toStatus: 'dispatched', assignee: 'Tổ CSGT 113-02', note: 'đi ngay' });
+    expect(historyLines('vi', a)).toEqual(['Giao cho: Tổ CSGT 113-02', 'đi ngay']);
+    expect(historyLines('en', a)).toEqual(['Assigned to: Tổ CSGT 113-02', 'đi ngay']);
+  });
+
   it('keeps notes people wrote, and drops the English notes older servers wrote for a merge', () => {
     expect(historyLines('vi', h({ action: 'acknowledge', note: 'đã xem camera' }))).toEqual([
       'đã xem camera',

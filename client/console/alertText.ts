@@ -55,11 +55,12 @@ const oldMergeNote = (h: IncidentHistoryEntry) =>
   h.ref !== undefined &&
   (h.note === `merged into ${h.ref.number}` || h.note === `${h.ref.number} merged into this one`);
 
-/** The lines under one history event: the merge it records (worded here), then the note a person wrote. */
+/** The lines under one history event: the merge or assignment it records (worded here), then the note a person wrote. */
 export function historyLines(lang: Lang, h: IncidentHistoryEntry): string[] {
   const out: string[] = [];
   if (h.ref && h.action === 'merged') out.push(translate(lang, 'hist.merged', { number: h.ref.number }));
   if (h.ref && h.action === 'merge') out.push(translate(lang, 'hist.merge', { number: h.ref.number }));
+  if (h.assignee) out.push(translate(lang, 'hist.assignedTo', { who: h.assignee }));
   if (h.note && !oldMergeNote(h)) out.push(h.note);
   return out;
 }

@@ -399,8 +399,10 @@ export class IncidentsRepo {
       to_status: IncidentState | null;
       note: string | null;
       ref: string | null;
+      assignee: string | null;
     }>(
-      `SELECT ${MS('time')} AS time, action, actor, from_status, to_status, note, ref_incident_id::text AS ref
+      `SELECT ${MS('time')} AS time, action, actor, from_status, to_status, note, ref_incident_id::text AS ref,
+              assignee
        FROM incident_events WHERE incident_id = $1 ORDER BY time, id`,
       [id],
     );
@@ -414,6 +416,7 @@ export class IncidentsRepo {
         note: e.note,
       };
       if (e.ref) h.ref = { id: e.ref, number: incidentNumber(e.ref) };
+      if (e.assignee) h.assignee = e.assignee;
       return h;
     });
   }
@@ -508,8 +511,8 @@ export class IncidentsRepo {
       `WITH upd AS (
          UPDATE incidents SET ${sets.join(', ')} WHERE id = $1 AND status = $2 RETURNING *
        ), ev AS (
-         INSERT INTO incident_events (incident_id, time, action, actor, from_status, to_status, note)
-         SELECT id, updated_at, $5, $6, $2, status, $7 FROM upd
+         INSERT INTO incident_events (incident_id, time, action, actor, from_status, to_status, note, assignee)
+         SELECT id, updated_at, $5, $6, $2, status, $7, $4::text FROM upd
        )
        SELECT ${INCIDENT_COLUMNS} FROM upd`,
       [

@@ -244,6 +244,9 @@ describe.each(iocSetups())('units on the map and dispatch on $name', (setup) => 
         ['unit_done', field.username, 'đã giải tỏa'],
         ['resolve', field.username, null],
       ]);
+      // the assignment names the unit it went to: the incident keeps only the last assignee
+      expect(d.history.find((h) => h.action === 'assign')?.assignee).toBe('Test field');
+      expect(d.history.filter((h) => h.assignee).length).toBe(1);
     } finally {
       phone.close();
       console_.close();
