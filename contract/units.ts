@@ -157,3 +157,24 @@ export interface TasksAnswer {
 
 /** Body of `POST /api/units/me/position`: the phone's position (the unit is the caller's own). */
 export type PhonePosition = Omit<UnitPositionPayload, 'unitId'>;
+
+/** A unit as admins see it on /admin (`GET /api/admin/units`): the registry and its last report. */
+export interface UnitAdminView {
+  id: string;
+  name: string;
+  kind: UnitKind;
+  /** the field account that sees its tasks on /report; null: none (a patrol car's tracker only) */
+  account: string | null;
+  onDuty: boolean;
+  status: UnitStatus;
+  /** its last position's time (epoch ms); absent before the first */
+  ts?: number;
+}
+
+/** `PUT /api/admin/units/{id}`: registers a unit or renames and relinks it (positions and tasks stay). */
+export const UnitSaveSchema = z.strictObject({
+  name: z.string().trim().min(1).max(80),
+  kind: z.enum(UNIT_KINDS),
+  account: z.string().trim().min(1).max(64).nullable(),
+});
+export type UnitSaveRequest = z.infer<typeof UnitSaveSchema>;

@@ -239,4 +239,38 @@ describe('admin page: users and devices', () => {
     expect(await mqttConnect(DEVICE, secret)).toBe('connected');
     await screenshot(page, 'admin-devices');
   });
+
+  it('registers a patrol unit linked to a field account, whose phone then has that unit', async () => {
+    const officer = await ioc.users.create({
+      username: 'canbo.tuan',
+      displayName: 'Trần Văn Tuấn',
+      role: 'field',
+      password: 'hiện trường đủ dài 2026',
+    });
+    await page.getByTestId('tab-units').click();
+    await page.getByTestId('units-tab').waitFor();
+    await page.getByTestId('unit-new').click();
+    const dialog = page.getByTestId('unit-dialog');
+    await dialog.waitFor();
+    // nothing typed: the name is required, and the id is shown how it is written
+    await dialog.getByTestId('unit-save').click();
+    await expect.poll(() => dialog.locator('#unit-name').getAttribute('aria-invalid')).toBe('true');
+    expect(await dialog.locator('.hint.bad').allTextContents()).toContain(viText['admin.required']);
+    await dialog.locator('#unit-id').fill('ca-hai-cang-03');
+    await dialog.locator('#unit-name').fill('Tổ tuần tra 03 – CA phường Hải Cảng');
+    await dialog.getByTestId('unit-account').selectOption('canbo.tuan');
+    await dialog.getByTestId('unit-save').click();
+    await dialog.waitFor({ state: 'detached' });
+    const row = page.locator('[data-testid=unit-row][data-id="ca-hai-cang-03"]');
+    await row.waitFor();
+    expect(await row.textContent()).toContain('canbo.tuan');
+    expect(await row.textContent()).toContain(viText['admin.units.never']);
+    const phone = await ioc.units.registry();
+    expect(phone.find((u) => u.item.id === 'ca-hai-cang-03')).toMatchObject({
+      account: officer.user.username,
+      item: { name: 'Tổ tuần tra 03 – CA phường Hải Cảng', kind: 'patrol', linked: true },
+    });
+    await screenshot(page, 'admin-units');
+    await expectNoSeriousA11y(page, 'the admin page (units tab)');
+  });
 });

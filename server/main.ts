@@ -114,7 +114,7 @@ export interface RunningIoc {
   /** information security: the inventory's systems with their latest probes, and a round of probes now */
   security: Pick<SecurityModule, 'systems' | 'probeNow' | 'reload'>;
   /** patrol and field units: the registry (the simulation's patrols register here) and the live list */
-  units: Pick<UnitsService, 'register' | 'list'>;
+  units: Pick<UnitsService, 'register' | 'list' | 'registry'>;
   users: UsersRepo;
   sessions: Sessions;
   audit: AuditLog;
@@ -334,7 +334,7 @@ async function boot(
       audit,
       units,
     },
-    units: { units, photos, audit },
+    units: { units, photos, audit, users: auth.users },
     auth: {
       ...auth,
       audit,

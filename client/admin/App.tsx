@@ -10,6 +10,7 @@ import { IndicatorsTab } from './IndicatorsTab.tsx';
 import { OutOfServiceTab } from './OutOfServiceTab.tsx';
 import { SecuritySystemsTab } from './SecuritySystemsTab.tsx';
 import { SourcesTab } from './SourcesTab.tsx';
+import { UnitsTab } from './UnitsTab.tsx';
 import { UsersTab } from './UsersTab.tsx';
 import { SecretDialog, Toast, toast } from './ui.tsx';
 
@@ -22,6 +23,7 @@ export const TABS = [
   'sources',
   'import',
   'security',
+  'units',
   'audit',
 ] as const;
 export type Tab = (typeof TABS)[number];
@@ -48,6 +50,7 @@ const LABEL: Record<Tab, MessageKey> = {
   sources: 'admin.tab.sources',
   import: 'admin.tab.import',
   security: 'admin.sec.tab',
+  units: 'admin.tab.units',
   audit: 'admin.tab.audit',
 };
 
@@ -123,6 +126,7 @@ export function App() {
         {current === 'sources' && <SourcesTab />}
         {current === 'import' && <ImportTab />}
         {current === 'security' && <SecuritySystemsTab />}
+        {current === 'units' && <UnitsTab />}
         {current === 'audit' && <AuditTab />}
       </main>
       <SecretDialog />

@@ -23,6 +23,7 @@ import type {
 } from '#contract/indicatorVocab.ts';
 import type { CreateSystemRequest, UpdateSystemRequest } from '#contract/security.ts';
 import type { SecuritySystemView } from '#contract/securityVocab.ts';
+import type { UnitAdminView, UnitSaveRequest } from '#contract/units.ts';
 import { apiFetch, onUnauthenticated } from '../shared/session.ts';
 import { type CityAssets, cityAssets } from './assets.ts';
 
@@ -118,6 +119,9 @@ export const adminApi = {
     call<{ item: SecuritySystemView }>('POST', '/api/admin/security/systems', b),
   updateSecuritySystem: (systemId: string, b: UpdateSystemRequest) =>
     call<{ item: SecuritySystemView }>('PATCH', `/api/admin/security/systems/${id(systemId)}`, b),
+  units: () => call<{ items: UnitAdminView[] }>('GET', '/api/admin/units'),
+  saveUnit: (unitId: string, b: UnitSaveRequest) =>
+    call<{ id: string }>('PUT', `/api/admin/units/${id(unitId)}`, b),
   users: () => call<{ items: UserView[] }>('GET', '/api/admin/users'),
   createUser: (b: CreateUserRequest) => call<UserChanged>('POST', '/api/admin/users', b),
   updateUser: (userId: string, b: UpdateUserRequest) =>

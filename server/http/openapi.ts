@@ -1,6 +1,7 @@
 // The OpenAPI 3.1 description of the HTTP API (`GET /api/openapi.json`). The paths and methods are read
 // from the app's own routers, so a route cannot be missing; queries, bodies and answers are the zod
 // schemas the routes validate with (z.toJSONSchema), never a second copy; who may call is the access table.
+
 import type { Express } from 'express';
 import { z } from 'zod';
 import {
@@ -20,6 +21,7 @@ import {
   UpdateIndicatorSchema,
   UpdateSourceSchema,
 } from '#contract/indicators.ts';
+import { UnitSaveSchema } from '#contract/units.ts';
 import { ruleFor } from '../auth/policy.ts';
 import { AuditQuery, CreateDevice, CreateUser, UpdateDevice, UpdateUser } from './adminRouter.ts';
 import { AlarmListQuery } from './alarmsRouter.ts';
@@ -80,6 +82,8 @@ const DOCS: Record<string, OperationDoc> = {
   'POST /api/admin/devices': { summary: 'Register a device', body: CreateDevice },
   'PATCH /api/admin/devices/:id': { summary: 'Change a device', body: UpdateDevice },
   'GET /api/admin/audit': { summary: 'The audit log', query: AuditQuery },
+  'GET /api/admin/units': { summary: 'Patrol and field units, with their linked field accounts' },
+  'PUT /api/admin/units/:id': { summary: 'Register or change a unit', body: UnitSaveSchema },
   'GET /api/admin/alarm-rules': { summary: 'The alarm rules’ settings' },
   'PUT /api/admin/alarm-rules/:rule': { summary: 'Change an alarm rule', body: AlarmRuleUpdateSchema },
   'GET /api/admin/out-of-service': { summary: 'Assets out of service' },

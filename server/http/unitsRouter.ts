@@ -1,7 +1,16 @@
 import { Router } from 'express';
 import { z } from 'zod';
+import type { UserView } from '#contract/auth.ts';
 import { MAX_NOTE_CHARS } from '#contract/incidentsApi.ts';
-import { TASK_STEPS, type TaskStep, UNIT_POSITION_MIN_GAP_MS, UnitPositionSchema } from '#contract/units.ts';
+import {
+  TASK_STEPS,
+  type TaskStep,
+  UNIT_ID,
+  UNIT_POSITION_MIN_GAP_MS,
+  type UnitAdminView,
+  UnitPositionSchema,
+  UnitSaveSchema,
+} from '#contract/units.ts';
 import { actorOf } from '../auth/guard.ts';
 import type { AuditLog } from '../domain/audit.ts';
 import type { PhotoStore, PreparedPhoto } from '../store/photoStore.ts';
@@ -14,6 +23,8 @@ export interface UnitsDeps {
   units: UnitsService;
   photos: PhotoStore;
   audit?: AuditLog;
+  /** the accounts a unit may be linked to (field accounts) */
+  users?: { list(): Promise<UserView[]> };
   now?: () => number;
 }
 
@@ -61,6 +72,59 @@ export function unitsRouter(deps: UnitsDeps): Router {
     if (outcome.status === 'rejected')
       throw new HttpError(400, outcome.reason ?? 'invalid_payload', outcome.detail ?? 'refused', { unitId });
     res.status(202).json({ unitId, status: outcome.status });
+  });
+
+  // the registry, for admins (/api/admin/* is theirs in the access table)
+  r.get('/api/admin/units', async (_req, res) => {
+    res.set('Cache-Control', NO_STORE);
+    const items: UnitAdminView[] = (await deps.units.registry()).map(({ item, account }) => ({
+      id: item.id,
+      name: item.name,
+      kind: item.kind,
+      account,
+      onDuty: item.onDuty,
+      status: item.status,
+      ...(item.ts !== undefined ? { ts: item.ts } : {}),
+    }));
+    res.json({ items });
+  });
+
+  r.put('/api/admin/units/:id', async (req, res) => {
+    const id = String(req.params.id);
+    if (!UNIT_ID.test(id))
+      throw new HttpError(400, 'invalid_field', 'a unit id is letters, digits, . _ -, at most 64', {
+        fields: [{ field: 'id', message: 'invalid unit id' }],
+      });
+    const b = parseBody(UnitSaveSchema, req.body);
+    const registry = await deps.units.registry();
+    const before = registry.find((u) => u.item.id === id);
+    let linked: string | null = null;
+    if (b.account) {
+      const account = b.account;
+      const user = (await deps.users?.list())?.find(
+        (u) => u.username.toLowerCase() === account.toLowerCase(),
+      );
+      if (!user) throw new HttpError(422, 'unknown_account', `no account ${account}`);
+      if (user.role !== 'field')
+        throw new HttpError(422, 'not_field_account', `${account} is not a field account`);
+      const other = registry.find(
+        (u) => u.item.id !== id && u.account?.toLowerCase() === account.toLowerCase(),
+      );
+      if (other)
+        throw new HttpError(409, 'account_taken', `${account} is linked to unit ${other.item.id}`, {
+          unitId: other.item.id,
+        });
+      linked = user.username;
+    }
+    await deps.units.register([{ id, name: b.name, kind: b.kind, account: linked }]);
+    deps.audit?.record({
+      ...actorOf(req),
+      action: before ? 'unit.update' : 'unit.create',
+      target: id,
+      outcome: 'ok',
+      details: { ...b },
+    });
+    res.status(before ? 200 : 201).json({ id });
   });
 
   r.post('/api/units/me/off-duty', async (req, res) => {

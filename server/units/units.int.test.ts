@@ -258,6 +258,67 @@ describe.each(iocSetups())('units on the map and dispatch on $name', (setup) => 
     expect(off.status).toBe(204);
     await until(async () => expect((await unit(`field-${field.username}`))?.onDuty).toBe(false));
   });
+
+  it('lets an admin register a patrol car and link a field account, which then sees the unit before any share', async () => {
+    const admin = await loginAs(ioc, 'admin');
+    const officer = await loginAs(ioc, 'field');
+    const put = (who: TestSession, id: string, body: object) =>
+      who.fetch(`/api/admin/units/${id}`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    expect((await put(op, 'ca-t3', { name: 'Tổ 3', kind: 'patrol', account: null })).status).toBe(403);
+    expect((await op.fetch('/api/admin/units')).status).toBe(403);
+    const made = await put(admin, 'ca-t3', {
+      name: 'Tổ tuần tra 3',
+      kind: 'patrol',
+      account: officer.username,
+    });
+    expect(made.status).toBe(201);
+    // the officer's phone has the unit and its (empty) task list before it ever shared a position
+    const tasks = (await (await officer.fetch('/api/tasks')).json()) as TasksAnswer;
+    expect(tasks.unit).toMatchObject({ id: 'ca-t3', name: 'Tổ tuần tra 3', linked: true });
+    await until(async () => expect((await unit('ca-t3'))?.name).toBe('Tổ tuần tra 3'));
+    // and its phone's positions go to that unit, not to a unit of its own
+    const share = await officer.fetch('/api/units/me/position', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ lat: at.lat, lon: at.lon }),
+    });
+    expect(((await share.json()) as { unitId: string }).unitId).toBe('ca-t3');
+
+    const list = (await (await admin.fetch('/api/admin/units')).json()) as {
+      items: Array<{ id: string; account: string | null }>;
+    };
+    expect(list.items.find((u) => u.id === 'ca-t3')?.account).toBe(officer.username);
+    // one account, one unit; only field accounts; a bad id
+    const taken = await put(admin, 'ca-t4', { name: 'Tổ 4', kind: 'patrol', account: officer.username });
+    expect([taken.status, ((await taken.json()) as { error: { code: string } }).error.code]).toEqual([
+      409,
+      'account_taken',
+    ]);
+    const notField = await put(admin, 'ca-t4', { name: 'Tổ 4', kind: 'patrol', account: op.username });
+    expect([notField.status, ((await notField.json()) as { error: { code: string } }).error.code]).toEqual([
+      422,
+      'not_field_account',
+    ]);
+    expect((await put(admin, 'c%20a', { name: 'x', kind: 'patrol', account: null })).status).toBe(400);
+    // renamed and unlinked: the same unit, audited both times
+    expect((await put(admin, 'ca-t3', { name: 'Tổ 3 (xe 2)', kind: 'patrol', account: null })).status).toBe(
+      200,
+    );
+    expect(((await (await officer.fetch('/api/tasks')).json()) as TasksAnswer).unit).toBeNull();
+    const audit = (await (await admin.fetch('/api/admin/audit?limit=1000')).json()) as {
+      items: Array<{ action: string; target: string }>;
+    };
+    expect(
+      audit.items
+        .filter((e) => e.target === 'ca-t3')
+        .map((e) => e.action)
+        .sort(),
+    ).toEqual(['unit.create', 'unit.update']);
+  });
 });
 
 /** Waits until the assertions in `fn` pass. */

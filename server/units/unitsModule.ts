@@ -6,7 +6,7 @@ import type { IngestOutcome } from '../ingest/ingestPipeline.ts';
 import type { IocModule } from '../modules/module.ts';
 import type { IncidentsRepo } from '../store/incidentsRepo.ts';
 import type { PreparedPhoto } from '../store/photoStore.ts';
-import type { UnitDef, UnitsRepo } from '../store/unitsRepo.ts';
+import type { UnitDef, UnitRecord, UnitsRepo } from '../store/unitsRepo.ts';
 
 /** How often the registry is read again: units registered on another instance are taken within this. */
 const RELOAD_MS = 30_000;
@@ -33,8 +33,10 @@ export type AssignResult =
 export interface UnitsService {
   /** every unit on duty or not, as the live layer has them */
   list(): UnitItem[];
-  /** registers units (the simulation's patrols) and takes positions for them from now on */
+  /** registers units (the simulation's patrols, an admin's) and takes positions for them from now on */
   register(defs: readonly UnitDef[]): Promise<void>;
+  /** the registry with each unit's linked account, for admins */
+  registry(): Promise<UnitRecord[]>;
   /** gives an incident to a unit: the incident's `assign` step, then the unit's task, pushed to its phone */
   assign(incidentId: string, unitId: string, actor: string, note: string | null): Promise<AssignResult>;
   /** a field account's step on its task; `done` also resolves the incident */
@@ -114,6 +116,8 @@ export function unitsModule(o: UnitsModuleOptions): IocModule & UnitsService {
       for (const d of defs) o.unitIds.add(d.id);
       await reload(defs.map((d) => d.id));
     },
+
+    registry: () => o.repo.list(),
 
     async assign(incidentId, unitId, actor, note) {
       const unit = state?.units.get(unitId) ?? (await o.repo.get(unitId))?.item;
