@@ -63,6 +63,8 @@ export interface SimulationHost {
   historyWriter(o: { maxAgeMs: number }): HistoryWriter;
   /** brings the continuous aggregates up to date for a window of closed buckets; stops early on `signal` */
   refreshAggregates(window: { from: number; to: number }, signal: AbortSignal): Promise<void>;
+  /** runs the storage policies once (compression of the history just written) */
+  runPolicies(signal: AbortSignal): Promise<void>;
   /** what the live state says of a camera, for a drawn frame; undefined for a camera the city lacks */
   cameraView(cameraId: string): { name: string; online: boolean; speedKmh?: number } | undefined;
   log: SimulationLog;

@@ -403,7 +403,7 @@ async function boot(
   // then waits for a refresh in progress): TimescaleDB's own jobs refresh them on a server; PGlite has no background workers
   // (plain PostgreSQL: this fills the dashboard's daily rollup tables, sql/007)
   if ((db.kind === 'pglite' && db.timescale) || !db.timescale) {
-    const refresher = startAggregateRefresher(db, 60_000);
+    const refresher = startAggregateRefresher(db, 60_000, { logger: log });
     stops.push({ name: 'aggregate refresher', fn: () => refresher.stop() });
   }
   // stops run in reverse: the live module's Socket.IO first (it ends the upgraded WebSockets that would

@@ -239,6 +239,8 @@ async function backfill(host: SimulationHost, sim: Simulation, signal: AbortSign
   for (let t = from; t < to && !signal.aborted; t += 86_400_000) {
     await host.refreshAggregates({ from: t, to: Math.min(to, t + 86_400_000) }, signal);
   }
+  // the days before yesterday compressed now, not at the hourly maintenance (the data folder's size)
+  if (!signal.aborted) await host.runPolicies(signal);
   if (signal.aborted) return;
   log.info(
     { messages: n, rejected: pipe.rejected(), seconds: Math.round((Date.now() - t0) / 100) / 10 },

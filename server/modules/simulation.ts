@@ -7,7 +7,7 @@ import type {
 import type { DevicesRepo } from '../auth/devices.ts';
 import { Bus } from '../bus.ts';
 import { type IngestOptions, IngestPipeline } from '../ingest/ingestPipeline.ts';
-import { refreshAggregates } from '../store/aggregates.ts';
+import { refreshAggregates, runPolicies } from '../store/aggregates.ts';
 import { type IncidentsRepo, toListItem } from '../store/incidentsRepo.ts';
 import { countReadings, openIncidents } from '../store/stateRepo.ts';
 import type { IocModule, ModuleDeps } from './module.ts';
@@ -91,6 +91,7 @@ export function simulationModule(o: SimulationModuleOptions): IocModule & {
         };
       },
       refreshAggregates: (window, signal) => refreshAggregates(db, window, { closedOnly: true, signal }),
+      runPolicies: (signal) => runPolicies(db, { signal }),
       cameraView: (cameraId) => {
         const cam = city.cameras.find((c) => c.id === cameraId);
         if (!cam) return undefined;

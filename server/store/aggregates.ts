@@ -269,7 +269,20 @@ export function startAggregateRefresher(
           { closedOnly: true, today, signal: abort.signal },
         );
         if (today) todayDone = period;
-        if (catchUp) await runPolicies(db, { signal: abort.signal });
+        if (catchUp) {
+          let compressed = 0;
+          await runPolicies(db, {
+            signal: abort.signal,
+            onStep: (s) => {
+              if (s.view.includes('_hyper_')) compressed++;
+            },
+          });
+          // once an hour: says when the week's refresh and the policies have run (what a first start waits on)
+          log.info?.(
+            { ms: Math.round(now() - t), compressedChunks: compressed },
+            'maintenance catch-up done',
+          );
+        }
       } catch (err) {
         if (!stopped) log.warn({ err }, 'aggregate refresh failed');
       } finally {

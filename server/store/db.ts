@@ -36,6 +36,7 @@ export function maintenanceOf(
 
 /** The slice of a pino logger the store uses; `console` is not one, see `consoleLogger`. */
 export interface StoreLogger {
+  info?(obj: object, msg?: string): void;
   warn(obj: object, msg?: string): void;
   error(obj: object, msg?: string): void;
 }
