@@ -12,6 +12,9 @@ import { createRedisAdapter } from './redisAdapter.ts';
 
 type Client = Socket<ServerToClientEvents, ClientToServerEvents>;
 
+if (!redisServerBin() && process.env.IOC_REQUIRE_SERVICES === '1')
+  throw new Error('IOC_REQUIRE_SERVICES=1 but redis-server is not installed');
+
 interface Instance {
   state: CityState;
   gateway: LiveGateway;
@@ -116,8 +119,9 @@ describe.skipIf(!redisServerBin())('Redis adapter: Redis lost and back', () => {
     const before = a.adapter.link.dropped;
     for (let i = 0; i < 2000; i++) a.gateway.io.to('nobody').emit('stats', { ts: i } as never);
     expect(a.adapter.link.dropped - before).toBe(2000);
-    // node-redis keeps failing to reconnect meanwhile: one warning per break, not one per attempt
-    await new Promise((r) => setTimeout(r, 2500));
+    // node-redis keeps failing to reconnect meanwhile: one warning per break, not one per attempt; and
+    // past its command timeout (5 s), where a queued publish used to reject unhandled and end the process
+    await new Promise((r) => setTimeout(r, 6000));
     expect(b.seen.has(seg(1))).toBe(false);
     expect(a.warnings.filter((w) => w.startsWith('Redis unreachable'))).toHaveLength(1);
 
