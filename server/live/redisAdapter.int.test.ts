@@ -37,6 +37,7 @@ describe.skipIf(!redisServerBin())('Redis adapter: Redis lost and back', () => {
   let redis: PrivateRedis;
   const instances: Instance[] = [];
   const unhandled: unknown[] = [];
+  const closed = new Set<Instance>();
   const onUnhandled = (e: unknown) => unhandled.push(e);
 
   const start = async (): Promise<Instance> => {
@@ -85,6 +86,7 @@ describe.skipIf(!redisServerBin())('Redis adapter: Redis lost and back', () => {
     process.off('unhandledRejection', onUnhandled);
     for (const i of instances) {
       i.client.close();
+      if (closed.has(i)) continue;
       await i.gateway.close();
       await i.adapter.close();
     }
@@ -143,5 +145,16 @@ describe.skipIf(!redisServerBin())('Redis adapter: Redis lost and back', () => {
     expect(unhandled).toEqual([]);
     expect(a.warnings).toContain('Redis back: replaying the changes made meanwhile');
     expect(caughtUpMs).toBeLessThan(10_000);
+  });
+
+  it('stops cleanly while Redis is away (the adapter unsubscribes then, without catching)', async () => {
+    const b = instances[1];
+    await redis.stop('SIGKILL');
+    await eventually(() => b.adapter.link.downSince() !== undefined, 5000, 'the link to notice');
+    await b.gateway.close();
+    await b.adapter.close();
+    closed.add(b);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(unhandled).toEqual([]);
   });
 });

@@ -39,6 +39,7 @@ export async function createRedisAdapter(
   let errorsInBreak = 0;
   let dropped = 0;
   let closing = false;
+  let started = false;
   const restored = new Set<(since: number) => void>();
   const broken = (what: string, err?: Error) => {
     if (closing) return;
@@ -51,11 +52,13 @@ export async function createRedisAdapter(
     // once per break: node-redis reports every failed reconnect, one or two a second per connection
     log.warn(
       { err: err?.message, connection: what },
-      'Redis unreachable: each instance serves its own browsers; changes made here go to the others once it is back',
+      started
+        ? 'Redis unreachable: each instance serves its own browsers; changes made here go to the others once it is back'
+        : 'waiting for Redis (the Socket.IO adapter) to start',
     );
   };
   const ready = () => {
-    if (closing || brokenSince === undefined || !pub.isReady || !sub.isReady) return;
+    if (!started || closing || brokenSince === undefined || !pub.isReady || !sub.isReady) return;
     const since = brokenSince;
     brokenSince = undefined;
     log.warn(
@@ -77,11 +80,16 @@ export async function createRedisAdapter(
     await Promise.all([pub.connect(), sub.connect()]);
   } catch (err) {
     closing = true;
-    pub.destroy();
-    sub.destroy();
+    for (const c of [pub, sub])
+      try {
+        c.destroy();
+      } catch {
+        // never opened
+      }
     throw new Error(`cannot connect to Redis at ${url}: ${(err as Error).message}`);
   }
   brokenSince = undefined;
+  started = true;
   const publish = (channel: string, message: string): Promise<number> => {
     if (!pub.isReady) {
       dropped++;
@@ -92,16 +100,9 @@ export async function createRedisAdapter(
       return 0;
     });
   };
-  // the adapter sees the client as it is, but for `publish`
-  const pubForAdapter = new Proxy(pub, {
-    get(target, prop) {
-      if (prop === 'publish') return publish;
-      const v = Reflect.get(target, prop, target);
-      return typeof v === 'function' ? v.bind(target) : v;
-    },
-  });
+  const forAdapter = { pub: guarded(pub, { publish }), sub: guarded(sub, {}) };
   return {
-    adapter: createAdapter(pubForAdapter, sub, { key }),
+    adapter: createAdapter(forAdapter.pub, forAdapter.sub, { key }),
     link: {
       downSince: () => brokenSince,
       onRestored: (fn) => {
@@ -118,4 +119,25 @@ export async function createRedisAdapter(
       await Promise.allSettled([pub, sub].map((c) => (c.isReady ? c.close() : Promise.resolve(c.destroy()))));
     },
   };
+}
+
+/**
+ * The client as the adapter sees it: the same, but for `overrides`, and every promise it gets handled.
+ * The adapter calls without catching (its subscriptions at start, its unsubscriptions on close): a
+ * Redis that goes away meanwhile rejects them, and an unhandled rejection ends the process. The
+ * connection's own errors are logged from its 'error' events.
+ */
+function guarded<C extends object>(client: C, overrides: Record<string, unknown>): C {
+  return new Proxy(client, {
+    get(target, prop) {
+      if (typeof prop === 'string' && prop in overrides) return overrides[prop];
+      const v = Reflect.get(target, prop, target);
+      if (typeof v !== 'function') return v;
+      return (...args: unknown[]) => {
+        const r = (v as (...a: unknown[]) => unknown).apply(target, args);
+        if (r instanceof Promise) r.catch(() => {});
+        return r;
+      };
+    },
+  });
 }
