@@ -25,6 +25,11 @@ export const HealthSchema = z.object({
   status: z.enum(['ok', 'degraded']),
   db: z.enum(['ok', 'down']),
   mqtt: z.enum(['ok', 'down']),
+  /**
+   * the Socket.IO adapter's Redis, where several instances share one (REDIS_URL): `down` leaves the
+   * status `ok` (each instance serves its own browsers), with a `warn` check
+   */
+  redis: z.enum(['ok', 'down']).optional(),
   uptimeS: z.number(),
   checks: z.record(z.string(), z.array(HealthCheckSchema)).optional(),
 });

@@ -249,10 +249,16 @@ async function boot(
       .filter(Boolean) ?? [];
 
   // the modules (the alarm engine after live: its first announcement fills the `alarms` layer)
-  const health = healthModule({ ingest, mqttConnected: mqtt.connected, started });
+  const health = healthModule({
+    ingest,
+    mqttConnected: mqtt.connected,
+    ...(adapter ? { redisDownSince: adapter.link.downSince } : {}),
+    started,
+  });
   const live = liveModule({
     gateway: {
       adapter: adapter?.adapter,
+      link: adapter?.link,
       httpServer,
       flushMs: cfg.LIVE_FLUSH_MS,
       log,

@@ -111,11 +111,14 @@ export class CityState {
     return ch;
   }
 
-  /** Applies items that another instance ingested; an older item than the one held is ignored. */
-  applyItems(
+  /**
+   * Applies items that another instance ingested; an older item than the one held is ignored. Answers
+   * those taken (a replay after a break of the link between instances repeats items already held).
+   */
+  applyItems<T extends TrafficItem | CameraItem | IncidentItem | UnitItem>(
     layer: 'traffic' | 'cameras' | 'incidents' | 'units',
-    items: Array<TrafficItem | CameraItem | IncidentItem | UnitItem>,
-  ): void {
+    items: T[],
+  ): T[] {
     const m = (
       layer === 'traffic'
         ? this.traffic
@@ -125,11 +128,16 @@ export class CityState {
             ? this.units
             : this.incidents
     ) as Map<string, { ts?: number; updatedAt?: number }>;
-    for (const it of items as Array<{ id: string; ts?: number; updatedAt?: number }>) {
+    const taken: T[] = [];
+    const t = (x: { ts?: number; updatedAt?: number }) => x.updatedAt ?? x.ts ?? 0;
+    for (const it of items) {
       const prev = m.get(it.id);
-      const t = (x: { ts?: number; updatedAt?: number }) => x.updatedAt ?? x.ts ?? 0;
-      if (!prev || t(prev) <= t(it)) m.set(it.id, it);
+      if (!prev || t(prev) <= t(it as { ts?: number; updatedAt?: number })) {
+        m.set(it.id, it);
+        taken.push(it);
+      }
     }
+    return taken;
   }
 
   /** Updates incidents changed outside ingest (lifecycle steps). */

@@ -116,7 +116,34 @@ const RESUMABLE: ReadonlySet<LayerName> = new Set(['traffic', 'cameras', 'incide
 interface InterServerEvents {
   'ioc:items': (layer: CoalescedLayer, items: LayerItems[CoalescedLayer][]) => void;
   'ioc:alert': (a: AlertItem) => void;
+  /** an instance whose link was broken asks the others for their own changes since then (its clock) */
+  'ioc:resync': (since: number) => void;
 }
+
+/**
+ * The adapter's link to the other instances (server/live/redisAdapter.ts), which may break: what is
+ * sent meanwhile is dropped, not queued (memory stays bounded), and made good by a replay when it works again.
+ */
+export interface AdapterLink {
+  /** since when the link has been broken; undefined while it works */
+  downSince(): number | undefined;
+  /** `fn(since)` once the link works again after a break noticed at `since` */
+  onRestored(fn: (since: number) => void): void;
+}
+
+/**
+ * A replay reaches this far before the break was noticed: what was sent just before may not have
+ * reached the others (their end may have broken first), and the instances' clocks differ a little.
+ */
+export const REPLAY_MARGIN_MS = 10_000;
+/** Own changes kept for replays (latest per item, so bounded by the city's items): this long while the link works... */
+const OWN_KEEP_MS = 15 * 60_000;
+/** ...and at most this many per layer, whatever the break's length */
+const OWN_MAX_ITEMS = 100_000;
+/** replays asked for within this time (every instance asks when a Redis comes back) go out as one */
+const REPLAY_DEBOUNCE_MS = 500;
+/** items per message of a replay */
+const REPLAY_CHUNK = 1000;
 
 type IocSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 
@@ -140,6 +167,8 @@ export interface LiveGatewayOptions {
   resumeWindowMs?: number;
   /** how far before the client's last delta a resume reaches (default RESUME_MARGIN_MS) */
   resumeMarginMs?: number;
+  /** the adapter's link, when it can break (Redis): changes made here during a break are replayed after it */
+  link?: AdapterLink;
   /** items kept per layer for resumes at most (default 200,000): past it the window shrinks */
   resumeMaxItems?: number;
 }
@@ -179,6 +208,13 @@ export class LiveGateway {
   private readonly startedAt = Date.now();
   /** subscribes answered with the changes since the client's last delta, and with whole layers */
   resumes = { resumed: 0, snapshot: 0 };
+  /** this instance's own changes, latest per item (a Map keeps the order of their last change), for replays */
+  private readonly own = new Map<CoalescedLayer, Map<string, { item: { id: string }; at: number }>>();
+  private readonly ownAlerts: AlertItem[] = [];
+  private replayTimer: NodeJS.Timeout | undefined;
+  private replaySince = Infinity;
+  /** replays sent to the other instances, and the items and alerts in them */
+  replayed = { replays: 0, items: 0 };
 
   constructor(private readonly o: LiveGatewayOptions) {
     this.limits = { ...LIVE_LIMITS, ...o.limits };
@@ -194,11 +230,22 @@ export class LiveGateway {
     this.io.on('connection', (socket) => this.onConnection(socket));
     if (o.adapter) {
       this.io.on('ioc:items', (layer, items) => {
-        o.state.applyItems(layer, items);
-        this.coalescer.add(layer, items);
+        // (a replay repeats items, perhaps older than those held since: consoles get only what is taken)
+        const taken = o.state.applyItems(layer, items);
+        if (!taken.length) return;
+        this.coalescer.add(layer, taken);
         this.scheduleFlush();
       });
-      this.io.on('ioc:alert', (a) => this.pushAlert(a, false));
+      this.io.on('ioc:alert', (a) => {
+        if (!this.alerts.some((x) => x.id === a.id)) this.pushAlert(a, false);
+      });
+      this.io.on('ioc:resync', (since) => this.scheduleReplay(since));
+      o.link?.onRestored((since) => {
+        const from = since - REPLAY_MARGIN_MS;
+        // ours to the others, and theirs to us: our subscription was down too, perhaps longer
+        this.scheduleReplay(from);
+        this.io.serverSideEmit('ioc:resync', from);
+      });
     }
     this.statsTimer = setInterval(() => this.pushStats(), o.statsEveryMs ?? 2000);
     this.statsTimer.unref();
@@ -209,7 +256,10 @@ export class LiveGateway {
     if (!items.length) return;
     this.coalescer.add(layer, items);
     this.scheduleFlush();
-    if (this.o.adapter) this.io.serverSideEmit('ioc:items', layer, items);
+    if (!this.o.adapter) return;
+    this.keepOwn(layer, items);
+    // while the link is broken it would be dropped: the replay after the break carries it
+    if (this.o.link?.downSince() === undefined) this.io.serverSideEmit('ioc:items', layer, items);
   }
 
   /**
@@ -228,7 +278,11 @@ export class LiveGateway {
 
   /** Sends an alert at once to those subscribed to alerts. */
   pushAlert(a: AlertItem, local = true): void {
-    if (local && this.o.adapter) this.io.serverSideEmit('ioc:alert', a);
+    if (local && this.o.adapter) {
+      this.ownAlerts.push(a);
+      if (this.ownAlerts.length > (this.o.recentAlertsMax ?? 100)) this.ownAlerts.shift();
+      if (this.o.link?.downSince() === undefined) this.io.serverSideEmit('ioc:alert', a);
+    }
     this.alerts.push(a);
     if (this.alerts.length > (this.o.recentAlertsMax ?? 100)) this.alerts.shift();
     this.coalescer.nextSeq('alerts');
@@ -253,6 +307,67 @@ export class LiveGateway {
 
   clientCount(): number {
     return this.io.engine.clientsCount;
+  }
+
+  /** Keeps the latest of each own item, dropping those past the keep time (unless the link is down since before) or the bound. */
+  private keepOwn(layer: CoalescedLayer, items: Array<{ id: string }>): void {
+    let m = this.own.get(layer);
+    if (!m) {
+      m = new Map();
+      this.own.set(layer, m);
+    }
+    const now = Date.now();
+    for (const item of items) {
+      m.delete(item.id);
+      m.set(item.id, { item, at: now });
+    }
+    const down = this.o.link?.downSince();
+    const oldest = Math.min(now - OWN_KEEP_MS, down === undefined ? Infinity : down - REPLAY_MARGIN_MS);
+    for (const [id, e] of m) {
+      if (e.at >= oldest && m.size <= OWN_MAX_ITEMS) break;
+      m.delete(id);
+    }
+  }
+
+  /** A replay of own changes since `since` soon; asked again meanwhile, one replay from the earliest. */
+  private scheduleReplay(since: number): void {
+    this.replaySince = Math.min(this.replaySince, since);
+    if (this.replayTimer) return;
+    this.replayTimer = setTimeout(() => {
+      this.replayTimer = undefined;
+      const from = this.replaySince;
+      this.replaySince = Infinity;
+      // broken again meanwhile: the next restoration replays from its own (earlier) start
+      if (this.o.link?.downSince() !== undefined) return;
+      this.replay(from);
+    }, REPLAY_DEBOUNCE_MS);
+    this.replayTimer.unref();
+  }
+
+  /** Sends the other instances this instance's own changes since `since`, latest per item; older ones they ignore. */
+  private replay(since: number): void {
+    let n = 0;
+    for (const [layer, m] of this.own) {
+      const items = [...m.values()].filter((e) => e.at >= since).map((e) => e.item);
+      for (let i = 0; i < items.length; i += REPLAY_CHUNK)
+        this.io.serverSideEmit(
+          'ioc:items',
+          layer,
+          items.slice(i, i + REPLAY_CHUNK) as LayerItems[CoalescedLayer][],
+        );
+      n += items.length;
+    }
+    for (const a of this.ownAlerts) {
+      if (a.ts < since) continue;
+      this.io.serverSideEmit('ioc:alert', a);
+      n++;
+    }
+    this.replayed.replays++;
+    this.replayed.items += n;
+    this.o.log.warn(
+      { since: new Date(since).toISOString(), items: n },
+      'replayed own changes to the other instances',
+    );
   }
 
   /**
@@ -306,6 +421,7 @@ export class LiveGateway {
 
   async close(): Promise<void> {
     if (this.flushTimer) clearTimeout(this.flushTimer);
+    if (this.replayTimer) clearTimeout(this.replayTimer);
     clearInterval(this.statsTimer);
     if (this.recheckTimer) clearInterval(this.recheckTimer);
     // closes the connections underneath rather than disconnecting each socket: a client then sees

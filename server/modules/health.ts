@@ -12,6 +12,12 @@ const HEALTH_BUSY_GRACE_MS = 15_000;
 export function healthModule(o: {
   ingest: { readonly failing: boolean };
   mqttConnected: () => boolean;
+  /**
+   * the adapter's Redis, when there is one: since when it has been unreachable (undefined: reachable).
+   * Its loss degrades, it does not fail: each instance still ingests and serves its own browsers, and a
+   * balancer that took out every instance at once for it would stop the whole IOC.
+   */
+  redisDownSince?: () => number | undefined;
   /** when the IOC started (uptime) */
   started: number;
 }): IocModule & { check(): Promise<Health> } {
@@ -56,10 +62,32 @@ export function healthModule(o: {
         ...(answer === 'ok' ? {} : { output: answer === 'slow' ? 'no answer within 2 s' : 'unreachable' }),
         time,
       };
+      const redisDown = o.redisDownSince?.();
+      const redis: Pick<Health, 'redis' | 'checks'> = o.redisDownSince
+        ? {
+            redis: redisDown === undefined ? 'ok' : 'down',
+            checks: {
+              'redis:connected': [
+                {
+                  componentType: 'component',
+                  status: redisDown === undefined ? 'pass' : 'warn',
+                  observedValue: redisDown === undefined ? 1 : 0,
+                  ...(redisDown === undefined
+                    ? {}
+                    : {
+                        output: `unreachable since ${new Date(redisDown).toISOString()}: live changes of other instances wait for it`,
+                      }),
+                  time,
+                },
+              ],
+            },
+          }
+        : {};
       return {
         status: dbOk && mqttOk ? 'ok' : 'degraded',
         db: dbOk ? 'ok' : 'down',
         mqtt: mqttOk ? 'ok' : 'down',
+        ...(redis.redis ? { redis: redis.redis } : {}),
         uptimeS,
         checks: {
           'database:responseTime': [dbCheck],
@@ -71,6 +99,7 @@ export function healthModule(o: {
               time,
             },
           ],
+          ...redis.checks,
           'uptime:duration': [
             { componentType: 'system', status: 'pass', observedValue: uptimeS, observedUnit: 's', time },
           ],
@@ -95,6 +124,7 @@ export function healthDraft(h: Health): HealthDraft {
     description: 'Intelligent Operations Center: ingest, database, live map',
     db: h.db,
     mqtt: h.mqtt,
+    ...(h.redis ? { redis: h.redis } : {}),
     uptimeS: h.uptimeS,
     checks,
   };

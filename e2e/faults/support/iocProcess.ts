@@ -15,6 +15,8 @@ export interface IocProcess {
   readonly tail: string[];
   /** messages logged at error level or above */
   readonly errors: string[];
+  /** messages logged at warn level (the first 1,000) */
+  readonly warnings: string[];
   /** resolves when `/api/health` answers at all (200 or 503); rejects if the process ends first */
   ready(ms?: number): Promise<void>;
   /** SIGKILL to the process group; resolves once it is gone */
@@ -56,6 +58,7 @@ export function startIocProcess(env: Record<string, string>): IocProcess {
   trackGroup(pid);
   const tail: string[] = [];
   const errors: string[] = [];
+  const warnings: string[] = [];
   let exit: IocProcess['exit'];
   const exited = new Promise<void>((resolve) =>
     child.once('exit', (code, signal) => {
@@ -73,6 +76,7 @@ export function startIocProcess(env: Record<string, string>): IocProcess {
       try {
         const o = JSON.parse(line) as { level?: number; msg?: string; err?: { message?: string } };
         if ((o.level ?? 0) >= 50) errors.push(`${o.msg ?? ''}${o.err?.message ? `: ${o.err.message}` : ''}`);
+        else if (o.level === 40 && warnings.length < 1000) warnings.push(o.msg ?? '');
       } catch {
         // not a JSON log line (a message printed before the logger exists)
       }
@@ -96,6 +100,7 @@ export function startIocProcess(env: Record<string, string>): IocProcess {
     },
     tail,
     errors,
+    warnings,
     async ready(ms = 90_000) {
       await poll(
         async () => {

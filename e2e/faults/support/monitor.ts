@@ -8,11 +8,15 @@ export interface HealthSample {
   code: number;
   db?: string;
   mqtt?: string;
+  /** the adapter's Redis, where the IOC has one */
+  redis?: string;
 }
 
-/** "503 db:down mqtt:ok" for a sample; "no answer" when the process did not answer. */
+/** "503 db:down mqtt:ok" for a sample (and "redis:down" where it has one); "no answer" when the process did not answer. */
 export const describeSample = (s: HealthSample): string =>
-  s.code === 0 ? 'no answer' : `${s.code} db:${s.db ?? '?'} mqtt:${s.mqtt ?? '?'}`;
+  s.code === 0
+    ? 'no answer'
+    : `${s.code} db:${s.db ?? '?'} mqtt:${s.mqtt ?? '?'}${s.redis ? ` redis:${s.redis}` : ''}`;
 
 export class Monitor {
   readonly samples: HealthSample[] = [];
@@ -44,8 +48,8 @@ export class Monitor {
       const t = Date.now();
       try {
         const r = await fetch(`${p.httpUrl}/api/health`, { signal: AbortSignal.timeout(4000) });
-        const h = (await r.json().catch(() => ({}))) as { db?: string; mqtt?: string };
-        this.samples.push({ t, code: r.status, db: h.db, mqtt: h.mqtt });
+        const h = (await r.json().catch(() => ({}))) as { db?: string; mqtt?: string; redis?: string };
+        this.samples.push({ t, code: r.status, db: h.db, mqtt: h.mqtt, redis: h.redis });
       } catch {
         this.samples.push({ t, code: 0 });
       }

@@ -86,7 +86,8 @@ export function judge(o: {
   startedAt: number;
   pub: Publisher;
   stored: StoredRows;
-  monitor: Monitor;
+  /** (its peak RSS; several instances: the highest of theirs) */
+  monitor: Pick<Monitor, 'peakRssMiB'>;
   rssBoundMiB: number;
   healthDuring: string;
   healthAfter: string;
