@@ -51,7 +51,7 @@ describe("leaders' dashboard", () => {
       if (m.type() === 'error') consoleErrors.push(m.text());
     });
     page.on('pageerror', (e) => consoleErrors.push(e.stack ?? e.message));
-  }, 180_000);
+  }, 300_000);
 
   // each test answers for the errors its page showed
   afterEach(() => {

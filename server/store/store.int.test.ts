@@ -42,6 +42,8 @@ const MIGRATIONS = [
   '021_units.sql',
   '022_crowd_hotspots.sql',
   '024_unplaced_reports.sql',
+  '025_history_assignee.sql',
+  '026_compress_after_a_day.sql',
 ];
 
 /** A city of one square ward (105–106 E, 20–21 N) with these segments and no cameras. */
@@ -515,6 +517,8 @@ describe.each(testBackends())('store on $name', (backend) => {
         '021_units.sql',
         '022_crowd_hotspots.sql',
         '024_unplaced_reports.sql',
+        '025_history_assignee.sql',
+        '026_compress_after_a_day.sql',
       ]);
       // readings keep arriving and the app's refresher runs over the last days only (materialising
       // yesterday moves TimescaleDB's watermark past the old day): the old day must stay rolled up
