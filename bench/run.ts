@@ -58,6 +58,27 @@ export function pct(xs: number[], p: number): number | null {
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
 }
 
+/** p50, p95, p99 and max of a sparse histogram of [ms, count] (the steady and units benches' consoles). */
+export function fromHist(hist: Array<[number, number]>) {
+  const total = hist.reduce((a, [, n]) => a + n, 0);
+  const at = (p: number) => {
+    const want = Math.ceil(p * total);
+    let seen = 0;
+    for (const [ms, n] of hist) {
+      seen += n;
+      if (seen >= want) return ms;
+    }
+    return null;
+  };
+  return {
+    n: total,
+    p50: total ? at(0.5) : null,
+    p95: total ? at(0.95) : null,
+    p99: total ? at(0.99) : null,
+    max: hist.at(-1)?.[0] ?? null,
+  };
+}
+
 export { freePort };
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

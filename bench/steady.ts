@@ -15,7 +15,7 @@ import { type RunningIoc, startIoc } from '../server/main.ts';
 import { testDevice } from '../server/testing/iocHarness.ts';
 import { loginAs } from '../server/testing/sessions.ts';
 import { simulators } from '../simulators/plugin.ts';
-import { ask, freePort, sleep } from './run.ts';
+import { ask, freePort, fromHist, sleep } from './run.ts';
 import type {
   ConsoleSecond,
   ConsolesResult,
@@ -102,25 +102,6 @@ function watchMaintenance(ioc: RunningIoc, steps: MaintenanceStep[]): void {
       }
     };
   }
-}
-
-function fromHist(hist: Array<[number, number]>) {
-  const total = hist.reduce((a, [, n]) => a + n, 0);
-  const at = (p: number) => {
-    const want = Math.ceil(p * total);
-    let seen = 0;
-    for (const [ms, n] of hist) {
-      seen += n;
-      if (seen >= want) return ms;
-    }
-    return null;
-  };
-  return {
-    n: total,
-    p50: total ? at(0.5) : null,
-    p99: total ? at(0.99) : null,
-    max: hist.at(-1)?.[0] ?? null,
-  };
 }
 
 function healthSummary(polls: HealthPoll[]) {
