@@ -8,16 +8,8 @@ import type { RunningIoc } from '../server/main.ts';
 import type { TestSession } from '../server/testing/sessions.ts';
 import { ensureClientBuilt, fontsLoaded, launchBrowser, screenshot, signIn } from './support/browser.ts';
 import { startTestIoc } from './support/ioc.ts';
+import { PHONE, watchErrors } from './support/phone.ts';
 
-/** A phone in a field officer's hand: 390×844 touch screen, GPS on, in Quy Nhơn. */
-const PHONE = {
-  viewport: { width: 390, height: 844 },
-  deviceScaleFactor: 2,
-  isMobile: true,
-  hasTouch: true,
-  geolocation: { latitude: 13.77, longitude: 109.22, accuracy: 12 },
-  permissions: ['geolocation'],
-};
 /** where the incident is: about 560 m north-east of the officer */
 const SCENE = { lat: 13.774, lon: 109.2235 };
 
@@ -42,15 +34,6 @@ const detail = async (id: string) =>
   (await (await op.fetch(`/api/incidents/${id}`)).json()) as IncidentDetail;
 const units = async () => ((await (await op.fetch('/api/units')).json()) as { items: UnitItem[] }).items;
 
-function watchErrors(p: Page, name: string): void {
-  p.on('pageerror', (e) => pageErrors.push(`${name}: ${String(e)}`));
-  p.on('console', (m) => {
-    // the offline part fails requests on purpose
-    if (m.type() === 'error' && !/ERR_INTERNET_DISCONNECTED|Failed to fetch|WebSocket/.test(m.text()))
-      pageErrors.push(`${name}: ${m.text()}`);
-  });
-}
-
 describe('dispatch from the console to a field phone', () => {
   beforeAll(async () => {
     ensureClientBuilt();
@@ -62,8 +45,8 @@ describe('dispatch from the console to a field phone', () => {
     op = await signIn(wallCtx, ioc, 'operator');
     phone = await phoneCtx.newPage();
     con = await wallCtx.newPage();
-    watchErrors(phone, 'phone');
-    watchErrors(con, 'console');
+    watchErrors(phone, 'phone', pageErrors);
+    watchErrors(con, 'console', pageErrors);
   }, 120_000);
 
   afterAll(async () => {

@@ -1,0 +1,40 @@
+// Browser-test support for /report, the field page: a field officer's phone and filling in a report.
+import type { Page } from 'playwright-core';
+import { expect } from 'vitest';
+
+/** A phone in a field officer's hand: 390×844 touch screen, GPS on, in Quy Nhơn. */
+export const PHONE = {
+  viewport: { width: 390, height: 844 },
+  deviceScaleFactor: 2,
+  isMobile: true,
+  hasTouch: true,
+  geolocation: { latitude: 13.77, longitude: 109.22, accuracy: 12 },
+  permissions: ['geolocation'],
+};
+
+/** Picks the category, waits for the GPS fix, types the description and picks the severity. */
+export async function fillReport(
+  p: Page,
+  category: string,
+  description: string,
+  severity: number,
+): Promise<void> {
+  await p.getByTestId(`cat-${category}`).click();
+  await expect
+    .poll(() => p.getByTestId('gps-status').getAttribute('data-state'), { timeout: 10_000 })
+    .toBe('ok');
+  await p.getByTestId('description').fill(description);
+  await p.getByTestId(`sev-${severity}`).click();
+}
+
+/**
+ * Collects a page's uncaught errors and console errors into `into`, each prefixed with `name`; the
+ * failed requests of the offline parts are meant, and not counted.
+ */
+export function watchErrors(p: Page, name: string, into: string[]): void {
+  p.on('pageerror', (e) => into.push(`${name}: ${String(e)}`));
+  p.on('console', (m) => {
+    if (m.type() === 'error' && !/ERR_INTERNET_DISCONNECTED|Failed to fetch|WebSocket/.test(m.text()))
+      into.push(`${name}: ${m.text()}`);
+  });
+}
