@@ -67,6 +67,8 @@ interface UnitsBenchResult {
   longestSilenceMs: number | null;
   health: { polls: number; non200: number };
   serverLoop: { p50Ms: number; p99Ms: number; maxMs: number };
+  /** the seconds with the slowest positions (from the measured window's start), and the IOC's loop then */
+  worstSeconds: Array<{ s: number; maxMs: number; over500: number; n: number; loopMaxMs: number | null }>;
   clientLoop: { p99Ms: number; maxMs: number };
   pass: { p99: boolean; allShown: boolean };
 }
@@ -151,6 +153,14 @@ async function scenario(name: 'embedded' | 'services'): Promise<UnitsBenchResult
     // the IOC's process (PGlite's worker thread aside): its event loop during the measured window
     const loop = monitorEventLoopDelay({ resolution: 10 });
     const warm = setTimeout(() => loop.enable(), WARMUP_S * 1000);
+    // and the worst of each second, to tell a stall of the IOC from a slow client
+    const loopSec = monitorEventLoopDelay({ resolution: 10 });
+    loopSec.enable();
+    const loopMax: Record<number, number> = {};
+    const loopTimer = setInterval(() => {
+      loopMax[Math.floor(Date.now() / 1000) - 1] = round1(loopSec.max);
+      loopSec.reset();
+    }, 1000);
     const watching = consoles.map((w) => ask<ConsolesResult>(w, { cmd: 'run', since }));
     const pub = await ask<UnitsPublisherResult>(publisher, {
       cmd: 'run',
@@ -167,6 +177,22 @@ async function scenario(name: 'embedded' | 'services'): Promise<UnitsBenchResult
     const watched = await Promise.all(watching);
     clearTimeout(warm);
     loop.disable();
+    clearInterval(loopTimer);
+    loopSec.disable();
+    const perSecond = new Map<number, { n: number; maxMs: number; over500: number }>();
+    for (const r of watched)
+      for (const [k, c] of Object.entries(r.perSecond)) {
+        const cur = perSecond.get(Number(k)) ?? { n: 0, maxMs: 0, over500: 0 };
+        perSecond.set(Number(k), {
+          n: cur.n + c.n,
+          maxMs: Math.max(cur.maxMs, c.maxMs),
+          over500: cur.over500 + c.over500,
+        });
+      }
+    const worstSeconds = [...perSecond]
+      .sort((a, b) => b[1].maxMs - a[1].maxMs)
+      .slice(0, 8)
+      .map(([k, c]) => ({ s: k - Math.floor(since / 1000), ...c, loopMaxMs: loopMax[k] ?? null }));
 
     const merged = new Map<number, number>();
     for (const r of watched) for (const [ms, n] of r.hist) merged.set(ms, (merged.get(ms) ?? 0) + n);
@@ -207,6 +233,7 @@ async function scenario(name: 'embedded' | 'services'): Promise<UnitsBenchResult
         p99Ms: round1(loop.percentile(99)),
         maxMs: round1(loop.max),
       },
+      worstSeconds,
       clientLoop: {
         p99Ms: Math.max(...watched.map((r) => r.loop.p99Ms)),
         maxMs: Math.max(...watched.map((r) => r.loop.maxMs)),
@@ -259,6 +286,10 @@ function print(r: UnitsBenchResult): void {
     `\nunits ${r.name}: ${f(r.units)} units / ${INTERVAL_MS / 1000} s × ${MINUTES} min, ${r.consoles} consoles`,
   );
   for (const [k, v] of rows) console.log(`  ${k.padEnd(48)} ${v}`);
+  console.log('  worst seconds (s from the start: max ms, > 500 ms of all, the IOC loop max ms):');
+  console.log(
+    `    ${r.worstSeconds.map((w) => `${w.s}: ${w.maxMs}, ${w.over500}/${w.n}, loop ${w.loopMaxMs ?? '–'}`).join('; ')}`,
+  );
   console.log(
     `  p99 ≤ ${P99_LIMIT_MS} ms: ${r.pass.p99 ? 'PASS' : 'FAIL'}   every position on every console: ${r.pass.allShown ? 'PASS' : 'FAIL'}`,
   );
