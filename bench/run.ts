@@ -79,6 +79,20 @@ export function fromHist(hist: Array<[number, number]>) {
   };
 }
 
+/** The command line's `--name=value` options, and a positive number among them (exits 2 when it is not). */
+export function benchArgs(argv = process.argv.slice(2)) {
+  const args = new Map(argv.map((a) => a.replace(/^--/, '').split('=') as [string, string]));
+  const num = (name: string, d: number) => {
+    const v = Number(args.get(name) ?? d);
+    if (!Number.isFinite(v) || v <= 0) {
+      console.error(`--${name} must be a positive number`);
+      process.exit(2);
+    }
+    return v;
+  };
+  return { args, num };
+}
+
 export { freePort };
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

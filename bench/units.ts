@@ -13,26 +13,18 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { sessionAs } from '../server/testing/sessions.ts';
 import { patrolUnits } from '../simulators/unitsModel.ts';
-import { ask, fromHist, sleep, startBenchIoc } from './run.ts';
+import { ask, benchArgs, fromHist, sleep, startBenchIoc } from './run.ts';
 import type { ConsolesResult, HealthPoll } from './steadyWorker.ts';
 import type { UnitsPublisherResult } from './unitsPublisher.ts';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
-const args = new Map(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=') as [string, string]));
+const { args, num } = benchArgs();
 if (args.has('help')) {
   console.log(
     'npx tsx bench/units.ts [--minutes=2] [--units=2000] [--consoles=50] [--interval=10] [--warmup=10] [--console-workers=2] [--only=embedded|services]',
   );
   process.exit(0);
 }
-const num = (name: string, d: number) => {
-  const v = Number(args.get(name) ?? d);
-  if (!Number.isFinite(v) || v <= 0) {
-    console.error(`--${name} must be a positive number`);
-    process.exit(2);
-  }
-  return v;
-};
 const MINUTES = num('minutes', 2);
 const UNITS = Math.round(num('units', 2000));
 const CONSOLES = Math.round(num('consoles', 50));

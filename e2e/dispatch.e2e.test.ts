@@ -6,9 +6,8 @@ import type { IncidentDetail, ReportCreated } from '#contract/incidentsApi.ts';
 import type { UnitItem } from '#contract/units.ts';
 import type { RunningIoc } from '../server/main.ts';
 import type { TestSession } from '../server/testing/sessions.ts';
-import { ensureClientBuilt, fontsLoaded, launchBrowser, screenshot, signIn } from './support/browser.ts';
-import { startTestIoc } from './support/ioc.ts';
-import { PHONE, watchErrors } from './support/phone.ts';
+import { fontsLoaded, screenshot, signIn } from './support/browser.ts';
+import { PHONE, startPhoneAndConsole } from './support/phone.ts';
 
 /** where the incident is: about 560 m north-east of the officer */
 const SCENE = { lat: 13.774, lon: 109.2235 };
@@ -17,12 +16,11 @@ let stop: () => Promise<void>;
 let ioc: RunningIoc;
 let browser: Browser;
 let phoneCtx: BrowserContext;
-let wallCtx: BrowserContext;
 let phone: Page;
 let con: Page;
 let field: TestSession;
 let op: TestSession;
-const pageErrors: string[] = [];
+let pageErrors: string[];
 
 async function sceneJpeg(): Promise<Buffer> {
   return sharp({ create: { width: 2000, height: 1500, channels: 3, background: { r: 90, g: 120, b: 60 } } })
@@ -36,21 +34,11 @@ const units = async () => ((await (await op.fetch('/api/units')).json()) as { it
 
 describe('dispatch from the console to a field phone', () => {
   beforeAll(async () => {
-    ensureClientBuilt();
-    ({ ioc, stop } = await startTestIoc('dispatch'));
-    ({ browser } = await launchBrowser());
-    phoneCtx = await browser.newContext(PHONE);
-    field = await signIn(phoneCtx, ioc, 'field');
-    wallCtx = await browser.newContext({ viewport: { width: 1920, height: 1080 } });
-    op = await signIn(wallCtx, ioc, 'operator');
-    phone = await phoneCtx.newPage();
-    con = await wallCtx.newPage();
-    watchErrors(phone, 'phone', pageErrors);
-    watchErrors(con, 'console', pageErrors);
+    ({ ioc, stop, browser, phoneCtx, phone, con, field, op, pageErrors } =
+      await startPhoneAndConsole('dispatch'));
   }, 120_000);
 
   afterAll(async () => {
-    await browser?.close();
     await stop?.();
   }, 60_000);
 

@@ -7,9 +7,8 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningIoc } from '../server/main.ts';
 import { login, type TestSession } from '../server/testing/sessions.ts';
-import { ensureClientBuilt, fontsLoaded, launchBrowser, screenshot, signIn } from './support/browser.ts';
-import { startTestIoc } from './support/ioc.ts';
-import { fillReport, PHONE, watchErrors } from './support/phone.ts';
+import { fontsLoaded, screenshot } from './support/browser.ts';
+import { fillReport, PHONE, startPhoneAndConsole, watchErrors } from './support/phone.ts';
 
 interface FieldHook {
   current: { value: { receipt?: { id: string; number: string } } | null };
@@ -25,13 +24,12 @@ let stop: () => Promise<void>;
 let ioc: RunningIoc;
 let browser: Browser;
 let phoneCtx: BrowserContext;
-let wallCtx: BrowserContext;
 let phone: Page;
 let con: Page;
 let field: TestSession;
+let pageErrors: string[];
 /** the report the phone filed */
 let report: { id: string; number: string };
-const pageErrors: string[] = [];
 
 /** The report's row in "my reports" on a page. */
 const mineItem = (p: Page, number: string) => p.locator(`[data-testid="mine-item"][data-number="${number}"]`);
@@ -57,22 +55,11 @@ async function stepWithNote(id: string, action: string, note: string, status: st
 
 describe('my reports on the phone', () => {
   beforeAll(async () => {
-    ensureClientBuilt();
-    ({ ioc, stop } = await startTestIoc('my-reports'));
-    ({ browser } = await launchBrowser());
-    phoneCtx = await browser.newContext(PHONE);
-    field = await signIn(phoneCtx, ioc, 'field');
-    wallCtx = await browser.newContext({ viewport: { width: 1920, height: 1080 } });
-    await wallCtx.addInitScript(() => localStorage.setItem('ioc.lang', 'vi'));
-    await signIn(wallCtx, ioc, 'operator');
-    phone = await phoneCtx.newPage();
-    con = await wallCtx.newPage();
-    watchErrors(phone, 'phone', pageErrors);
-    watchErrors(con, 'console', pageErrors);
+    ({ ioc, stop, browser, phoneCtx, phone, con, field, pageErrors } =
+      await startPhoneAndConsole('my-reports'));
   }, 120_000);
 
   afterAll(async () => {
-    await browser?.close();
     await stop?.();
   }, 60_000);
 
