@@ -91,6 +91,8 @@ async function start(): Promise<void> {
   setInterval(() => {
     void sender.kick();
     void stepSender.kick();
+    // online, but the server did not answer when the network came back: ask again
+    if (!feed && navigator.onLine) void checkSession(true);
   }, SAFETY_KICK_MS);
   void sender.kick(true);
   void stepSender.kick(true);
