@@ -58,6 +58,41 @@ export function pct(xs: number[], p: number): number | null {
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
 }
 
+/** p50, p95, p99 and max of a sparse histogram of [ms, count] (the steady and units benches' consoles). */
+export function fromHist(hist: Array<[number, number]>) {
+  const total = hist.reduce((a, [, n]) => a + n, 0);
+  const at = (p: number) => {
+    const want = Math.ceil(p * total);
+    let seen = 0;
+    for (const [ms, n] of hist) {
+      seen += n;
+      if (seen >= want) return ms;
+    }
+    return null;
+  };
+  return {
+    n: total,
+    p50: total ? at(0.5) : null,
+    p95: total ? at(0.95) : null,
+    p99: total ? at(0.99) : null,
+    max: hist.at(-1)?.[0] ?? null,
+  };
+}
+
+/** The command line's `--name=value` options, and a positive number among them (exits 2 when it is not). */
+export function benchArgs(argv = process.argv.slice(2)) {
+  const args = new Map(argv.map((a) => a.replace(/^--/, '').split('=') as [string, string]));
+  const num = (name: string, d: number) => {
+    const v = Number(args.get(name) ?? d);
+    if (!Number.isFinite(v) || v <= 0) {
+      console.error(`--${name} must be a positive number`);
+      process.exit(2);
+    }
+    return v;
+  };
+  return { args, num };
+}
+
 export { freePort };
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

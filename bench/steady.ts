@@ -15,7 +15,7 @@ import { type RunningIoc, startIoc } from '../server/main.ts';
 import { testDevice } from '../server/testing/iocHarness.ts';
 import { loginAs } from '../server/testing/sessions.ts';
 import { simulators } from '../simulators/plugin.ts';
-import { ask, freePort, sleep } from './run.ts';
+import { ask, benchArgs, freePort, fromHist, sleep } from './run.ts';
 import type {
   ConsoleSecond,
   ConsolesResult,
@@ -25,15 +25,7 @@ import type {
 } from './steadyWorker.ts';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
-const args = new Map(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=') as [string, string]));
-const num = (name: string, d: number) => {
-  const v = Number(args.get(name) ?? d);
-  if (!Number.isFinite(v) || v <= 0) {
-    console.error(`--${name} must be a positive number`);
-    process.exit(2);
-  }
-  return v;
-};
+const { args, num } = benchArgs();
 if (args.has('help')) {
   console.log(
     'npx tsx bench/steady.ts [--minutes=10] [--consoles=20] [--rate=2000] [--connections=2] [--warmup=10]',
@@ -102,25 +94,6 @@ function watchMaintenance(ioc: RunningIoc, steps: MaintenanceStep[]): void {
       }
     };
   }
-}
-
-function fromHist(hist: Array<[number, number]>) {
-  const total = hist.reduce((a, [, n]) => a + n, 0);
-  const at = (p: number) => {
-    const want = Math.ceil(p * total);
-    let seen = 0;
-    for (const [ms, n] of hist) {
-      seen += n;
-      if (seen >= want) return ms;
-    }
-    return null;
-  };
-  return {
-    n: total,
-    p50: total ? at(0.5) : null,
-    p99: total ? at(0.99) : null,
-    max: hist.at(-1)?.[0] ?? null,
-  };
 }
 
 function healthSummary(polls: HealthPoll[]) {

@@ -1,12 +1,14 @@
 // The steady-load benchmark's helpers (bench/steady.ts), in processes of their own so that their CPU
 // and event loops are not the IOC's. Started with STEADY_ROLE:
 // - publisher: QoS 1 traffic readings at a fixed rate, paced by a timer, never by the acks;
-// - consoles: logged-in Socket.IO clients subscribed as the console is, timing every reading a delta
-//   carries, and a poller of /api/health every second.
+// - consoles: logged-in Socket.IO clients subscribed as the console is, timing every item of one layer
+//   a delta carries (traffic readings; units' positions for bench/units.ts) against the item's `ts`,
+//   each (item, ts) once per console, and a poller of /api/health every second.
 // Parent → { cmd: 'init', ... } → { ok }; { cmd: 'run', ... } → { ok, ...results } (the consoles answer
 // when told { cmd: 'stop' }); { cmd: 'exit' }. Nothing is sent unasked (bench/run.ts's ask()).
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { io, type Socket } from 'socket.io-client';
-import type { ClientToServerEvents, Delta, ServerToClientEvents, TrafficItem } from '#contract/live.ts';
+import type { ClientToServerEvents, Delta, ServerToClientEvents } from '#contract/live.ts';
 import { LAYERS } from '#contract/vocab.ts';
 import { connectLoad, type LoadConnection } from './mqttLoad.ts';
 
@@ -56,6 +58,10 @@ export interface ConsolesResult {
   disconnects: number;
   deltas: number;
   health: HealthPoll[];
+  /** items timed by each console: each should have seen every one sent */
+  receivedPerConsole: number[];
+  /** this worker's own event loop while measuring: a busy client would add its lag to every figure */
+  loop: { p99Ms: number; maxMs: number };
 }
 
 const role = process.env.STEADY_ROLE;
@@ -166,12 +172,16 @@ let lastDeltaAt = 0;
 let seqGaps = 0;
 let disconnects = 0;
 let deltas = 0;
+let received: number[] = [];
+const clientLoop = monitorEventLoopDelay({ resolution: 10 });
 const health: HealthPoll[] = [];
 let healthTimer: NodeJS.Timeout | undefined;
 let pollsPending = 0;
 let stopConsoles: (() => void) | undefined;
 
-async function initConsoles(m: { httpUrl: string; cookies: string[] }) {
+async function initConsoles(m: { httpUrl: string; cookies: string[]; layer?: 'traffic' | 'units' }) {
+  const layer = m.layer ?? 'traffic';
+  received = m.cookies.map(() => 0);
   sockets = await Promise.all(
     m.cookies.map(async (cookie, k) => {
       const s = io(m.httpUrl, { transports: ['websocket'], extraHeaders: { cookie } }) as LiveSocket;
@@ -182,12 +192,14 @@ async function initConsoles(m: { httpUrl: string; cookies: string[] }) {
       // as the console does: every layer, one snapshot, then deltas in seq order
       const ack = await s.timeout(30_000).emitWithAck('subscribe', { layers: [...LAYERS] });
       if (!ack.ok) throw new Error(`subscribe: ${ack.error.code}`);
-      let seq = ack.seq.traffic ?? 0;
+      let seq = ack.seq[layer] ?? 0;
+      // the newest ts timed per item: an item sent again unchanged (a registry reload) is not timed twice
+      const timed = new Map<string, number>();
       s.on('disconnect', () => {
         if (measuring) disconnects++;
       });
       s.on('delta', (d: Delta) => {
-        if (d.layer !== 'traffic') return;
+        if (d.layer !== layer) return;
         const now = Date.now();
         if (d.seq !== seq + 1 && measuring) seqGaps++;
         seq = d.seq;
@@ -201,9 +213,11 @@ async function initConsoles(m: { httpUrl: string; cookies: string[] }) {
         const sec = Math.floor(now / 1000);
         consoleSeconds[sec] ??= { n: 0, maxMs: 0, over500: 0, h: {} };
         const ps = consoleSeconds[sec];
-        for (const it of d.items as TrafficItem[]) {
-          // readings of this run only (the snapshot and earlier ones are not the benchmark's)
-          if (it.ts < since) continue;
+        for (const it of d.items as Array<{ id: string; ts?: number }>) {
+          // items of this run only (the snapshot and earlier ones are not the benchmark's)
+          if (it.ts === undefined || it.ts < since || it.ts <= (timed.get(it.id) ?? 0)) continue;
+          timed.set(it.id, it.ts);
+          received[k]++;
           const ms = Math.max(0, now - it.ts);
           hist[Math.min(HIST_MAX_MS, ms)]++;
           ps.n++;
@@ -243,16 +257,31 @@ function addGap(at: number, ms: number) {
 async function runConsoles(m: { since: number }): Promise<ConsolesResult> {
   since = m.since;
   measuring = true;
+  setTimeout(() => clientLoop.enable(), Math.max(0, since - Date.now()));
   await new Promise<void>((r) => {
     stopConsoles = r;
   });
   measuring = false;
+  clientLoop.disable();
   // the last health polls come back (5 s at most)
   const deadline = Date.now() + 6000;
   while (pollsPending > 0 && Date.now() < deadline) await sleep(50);
   const sparse: Array<[number, number]> = [];
   for (let i = 0; i <= HIST_MAX_MS; i++) if (hist[i]) sparse.push([i, hist[i]]);
-  return { hist: sparse, perSecond: consoleSeconds, gaps, seqGaps, disconnects, deltas, health };
+  return {
+    hist: sparse,
+    perSecond: consoleSeconds,
+    gaps,
+    seqGaps,
+    disconnects,
+    deltas,
+    health,
+    receivedPerConsole: received,
+    loop: {
+      p99Ms: Math.round(clientLoop.percentile(99) / 1e5) / 10,
+      maxMs: Math.round(clientLoop.max / 1e5) / 10,
+    },
+  };
 }
 
 // ---- messages ----------------------------------------------------------------------------------

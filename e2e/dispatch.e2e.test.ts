@@ -6,18 +6,9 @@ import type { IncidentDetail, ReportCreated } from '#contract/incidentsApi.ts';
 import type { UnitItem } from '#contract/units.ts';
 import type { RunningIoc } from '../server/main.ts';
 import type { TestSession } from '../server/testing/sessions.ts';
-import { ensureClientBuilt, fontsLoaded, launchBrowser, screenshot, signIn } from './support/browser.ts';
-import { startTestIoc } from './support/ioc.ts';
+import { fontsLoaded, screenshot, signIn } from './support/browser.ts';
+import { PHONE, startPhoneAndConsole } from './support/phone.ts';
 
-/** A phone in a field officer's hand: 390×844 touch screen, GPS on, in Quy Nhơn. */
-const PHONE = {
-  viewport: { width: 390, height: 844 },
-  deviceScaleFactor: 2,
-  isMobile: true,
-  hasTouch: true,
-  geolocation: { latitude: 13.77, longitude: 109.22, accuracy: 12 },
-  permissions: ['geolocation'],
-};
 /** where the incident is: about 560 m north-east of the officer */
 const SCENE = { lat: 13.774, lon: 109.2235 };
 
@@ -25,12 +16,11 @@ let stop: () => Promise<void>;
 let ioc: RunningIoc;
 let browser: Browser;
 let phoneCtx: BrowserContext;
-let wallCtx: BrowserContext;
 let phone: Page;
 let con: Page;
 let field: TestSession;
 let op: TestSession;
-const pageErrors: string[] = [];
+let pageErrors: string[];
 
 async function sceneJpeg(): Promise<Buffer> {
   return sharp({ create: { width: 2000, height: 1500, channels: 3, background: { r: 90, g: 120, b: 60 } } })
@@ -42,32 +32,13 @@ const detail = async (id: string) =>
   (await (await op.fetch(`/api/incidents/${id}`)).json()) as IncidentDetail;
 const units = async () => ((await (await op.fetch('/api/units')).json()) as { items: UnitItem[] }).items;
 
-function watchErrors(p: Page, name: string): void {
-  p.on('pageerror', (e) => pageErrors.push(`${name}: ${String(e)}`));
-  p.on('console', (m) => {
-    // the offline part fails requests on purpose
-    if (m.type() === 'error' && !/ERR_INTERNET_DISCONNECTED|Failed to fetch|WebSocket/.test(m.text()))
-      pageErrors.push(`${name}: ${m.text()}`);
-  });
-}
-
 describe('dispatch from the console to a field phone', () => {
   beforeAll(async () => {
-    ensureClientBuilt();
-    ({ ioc, stop } = await startTestIoc('dispatch'));
-    ({ browser } = await launchBrowser());
-    phoneCtx = await browser.newContext(PHONE);
-    field = await signIn(phoneCtx, ioc, 'field');
-    wallCtx = await browser.newContext({ viewport: { width: 1920, height: 1080 } });
-    op = await signIn(wallCtx, ioc, 'operator');
-    phone = await phoneCtx.newPage();
-    con = await wallCtx.newPage();
-    watchErrors(phone, 'phone');
-    watchErrors(con, 'console');
+    ({ ioc, stop, browser, phoneCtx, phone, con, field, op, pageErrors } =
+      await startPhoneAndConsole('dispatch'));
   }, 120_000);
 
   afterAll(async () => {
-    await browser?.close();
     await stop?.();
   }, 60_000);
 

@@ -14,6 +14,7 @@ import {
   signIn,
 } from './support/browser.ts';
 import { startTestIoc } from './support/ioc.ts';
+import { fillReport, PHONE } from './support/phone.ts';
 
 interface FieldHook {
   outbox: { value: Array<{ id: string; state: string; owner?: { username: string } }> };
@@ -57,30 +58,11 @@ async function cameraJpeg(): Promise<Buffer> {
     .toBuffer();
 }
 
-async function fillReport(p: Page, category: string, description: string, severity: number): Promise<void> {
-  await p.getByTestId(`cat-${category}`).click();
-  await expect
-    .poll(() => p.getByTestId('gps-status').getAttribute('data-state'), { timeout: 10_000 })
-    .toBe('ok');
-  await p.getByTestId('description').fill(description);
-  await p.getByTestId(`sev-${severity}`).click();
-}
-
 /**
  * More distinct colours than the mini-map shows before the city is drawn in it (the sea and the pin:
  * a few); drawn, it shows about 28 (measured on the 390 px phone)
  */
 const MINI_MAP_COLOURS = 10;
-
-/** A phone in a field officer's hand: 390×844 touch screen, GPS on, in Quy Nhơn. */
-const PHONE = {
-  viewport: { width: 390, height: 844 },
-  deviceScaleFactor: 2,
-  isMobile: true,
-  hasTouch: true,
-  geolocation: { latitude: 13.77, longitude: 109.22, accuracy: 12 },
-  permissions: ['geolocation'],
-};
 
 describe('field report page', () => {
   beforeAll(async () => {

@@ -19,7 +19,7 @@ import {
   screen,
   sender,
 } from './fieldStore.ts';
-import { startReportFeed } from './reportFeed.ts';
+import { type ReportFeed, startReportFeed } from './reportFeed.ts';
 import { applyTask, loadKeptTasks, loadTasks, stepSender, steps, tasks, unit } from './taskStore.ts';
 import './field.css';
 
@@ -48,12 +48,42 @@ async function start(): Promise<void> {
     if (e?.outcome === 'sent' && screen.value === 'queued' && current.value?.id === e.id)
       screen.value = 'sent';
   });
+  let feed: ReportFeed | undefined;
+  /**
+   * Who is signed in, and then the live line (once). A page opened offline (from the service worker's
+   * cache) could not ask: it asks again when the network is back, or "my reports" would stay as the
+   * phone kept it, with no pushes, until the next reload.
+   */
+  const checkSession = (force: boolean) =>
+    loadSession(force).then((s) => {
+      if (s === null) loginEnded();
+      else if (s && !mayOpen('/report', s.user.role)) sender.halt('forbidden');
+      else if (s && !feed) {
+        resumeSharing(s.user.id);
+        // the unit's tasks: as the phone kept them first, then the server's on every (re)connection
+        void loadKeptTasks();
+        feed = startReportFeed({
+          onConnect: () => {
+            reload();
+            void loadTasks();
+          },
+          onChanged: (r) => void applyPushed(r),
+          onTask: (t) => void applyTask(t),
+          onRefused: loginEnded,
+        });
+      } else if (!s) {
+        // offline: what the phone kept of the last account's tasks
+        void loadKeptTasks();
+      }
+    });
   window.addEventListener('online', () => {
     online.value = true;
     void sender.kick(true);
     // the steps taken offline go in the order they were taken; then the duty's latest position
     void stepSender.kick(true);
     networkBack();
+    if (feed) feed.retryNow();
+    else void checkSession(true);
   });
   window.addEventListener('offline', () => {
     online.value = false;
@@ -61,31 +91,13 @@ async function start(): Promise<void> {
   setInterval(() => {
     void sender.kick();
     void stepSender.kick();
+    // online, but the server did not answer when the network came back: ask again
+    if (!feed && navigator.onLine) void checkSession(true);
   }, SAFETY_KICK_MS);
   void sender.kick(true);
   void stepSender.kick(true);
   // the page may come from the service worker's cache with no login behind it: say so before a report is written
-  void loadSession().then((s) => {
-    if (s === null) loginEnded();
-    else if (s && !mayOpen('/report', s.user.role)) sender.halt('forbidden');
-    else if (s) {
-      resumeSharing(s.user.id);
-      // the unit's tasks: as the phone kept them first, then the server's on every (re)connection
-      void loadKeptTasks();
-      startReportFeed({
-        onConnect: () => {
-          reload();
-          void loadTasks();
-        },
-        onChanged: (r) => void applyPushed(r),
-        onTask: (t) => void applyTask(t),
-        onRefused: loginEnded,
-      });
-    } else {
-      // offline: what the phone kept of the last account's tasks
-      void loadKeptTasks();
-    }
-  });
+  void checkSession(false);
 
   effect(() => {
     if (screen.value === 'mine') reload();
@@ -107,6 +119,14 @@ async function start(): Promise<void> {
     navigator.serviceWorker
       .register('/report-sw.js', { scope: '/report', updateViaCache: 'none' })
       .catch(() => undefined);
+    // on the first visit the pin map's city came before the worker took the page: asked again through
+    // the worker, which keeps its copy, so that the page opened offline later still draws the city
+    if (!navigator.serviceWorker.controller)
+      navigator.serviceWorker.addEventListener(
+        'controllerchange',
+        () => void fetch('/api/city', { headers: { accept: 'application/json' } }).catch(() => undefined),
+        { once: true },
+      );
   }
 
   // a stable hook for tests and debugging

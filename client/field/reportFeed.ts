@@ -6,6 +6,12 @@ import type { FieldTask } from '#contract/units.ts';
 /** Whether the server's pushes reach this phone now (the list is live, not only as last fetched). */
 export const feedLive = signal(false);
 
+/** The live line: `retryNow` connects again at once (the network is back), not at the next backoff. */
+export interface ReportFeed {
+  retryNow(): void;
+  stop(): void;
+}
+
 /**
  * The phone's live line to the server (issue 15): the server pushes `report:changed` for this account's
  * reports and `task:changed` for its unit's tasks, nothing is polled. On every (re)connection the whole list is fetched again, so what changed
@@ -16,7 +22,7 @@ export function startReportFeed(o: {
   onChanged: Parameters<ServerToClientEvents['report:changed']> extends [infer R] ? (r: R) => void : never;
   onTask: (t: FieldTask) => void;
   onRefused: () => void;
-}): () => void {
+}): ReportFeed {
   const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io({
     transports: ['websocket'],
     reconnectionDelay: 1000,
@@ -41,5 +47,11 @@ export function startReportFeed(o: {
       o.onRefused();
     }
   });
-  return () => socket.disconnect();
+  return {
+    // Socket.IO's backoff reaches 30 s after a long time offline: the phone would wait that long
+    retryNow: () => {
+      if (!socket.connected) socket.disconnect().connect();
+    },
+    stop: () => socket.disconnect(),
+  };
 }

@@ -48,7 +48,7 @@ export function MineScreen() {
         ) : (
           <ul class="list">
             {sent.map((m) => (
-              <li key={m.clientId} class="item" data-testid="mine-item" data-number={m.number}>
+              <li key={m.clientId} class="item item-mine" data-testid="mine-item" data-number={m.number}>
                 <ItemIcon category={m.category} />
                 <div class="item-main">
                   <div class="item-title">
@@ -56,9 +56,9 @@ export function MineScreen() {
                   </div>
                   <div class="item-sub">{f.dateTime(m.createdAt)}</div>
                   {m.description && <div class="item-desc">{m.description}</div>}
-                  <Updates m={m} />
                 </div>
                 <Chip phase={m.status ?? 'new'} />
+                <Updates m={m} />
               </li>
             ))}
           </ul>
