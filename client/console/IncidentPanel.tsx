@@ -190,7 +190,12 @@ export function IncidentPanel({ id }: { id: string }) {
                   title={t('panel.viewAt')}
                   onClick={() => void replayPlayer()?.seek(h.time)}
                 >
-                  ⏱ {t('panel.viewAt')}
+                  {/* drawn, not an emoji: a wall PC without an emoji font showed a box */}
+                  <svg class="hist-replay-icon" viewBox="0 0 16 16" width="12" height="12" aria-hidden="true">
+                    <circle cx="8" cy="8" r="6.5" fill="none" stroke="currentColor" stroke-width="1.6" />
+                    <path d="M8 4.5V8l2.5 1.8" fill="none" stroke="currentColor" stroke-width="1.6" />
+                  </svg>{' '}
+                  {t('panel.viewAt')}
                 </button>
               </li>
             ))}
