@@ -413,14 +413,15 @@ function LayerPanel() {
       )}
       {row('cameras', 1)}
       {v.cameras && (
-        <ul class="legend">
+        // two columns: the panel must hold every layer's legend above the fold at 1080p
+        <ul class="legend legend-grid">
           {(['online', 'offline', 'event', 'unknown'] as const).map((s) => (
             <li key={s}>
               <Swatch color={toCss(CAMERA_COLORS[s])} />
               {t(`cam.${s}`)}
             </li>
           ))}
-          <li>
+          <li class="wide">
             <span class="sw-cluster">12</span>
             {t('cam.cluster')}
           </li>
@@ -507,7 +508,7 @@ function HotspotLegend() {
   return (
     <ul class="legend legend-grid" data-testid="legend-hotspots">
       {HOTSPOT_LEVELS.map((l) => (
-        <li key={l} class="wide">
+        <li key={l}>
           <span
             class={`sw-hot${l === 'over' ? ' over' : ''}`}
             style={{
@@ -518,9 +519,8 @@ function HotspotLegend() {
           {t(`hot.${l}`)}
         </li>
       ))}
-      <li class="wide legend-note">{t('hot.size')}</li>
       <li class="wide legend-note" data-testid="hotspot-thresholds">
-        {t('hot.defaults', { n: f.num(th?.defaultThreshold ?? thresholdOf('')) })}
+        {t('hot.size')} · {t('hot.defaults', { n: f.num(th?.defaultThreshold ?? thresholdOf('')) })}
         {th && th.items.length > 0 ? ` · ${t('hot.own', { n: f.num(th.items.length) })}` : ''}
       </li>
       {!shown && <li class="wide legend-note">{t('hot.empty')}</li>}

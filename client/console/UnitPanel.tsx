@@ -49,11 +49,11 @@ export function UnitLegend() {
   }
   return (
     <ul class="legend legend-grid" data-testid="legend-units">
-      {UNIT_STATUSES.map((s) => (
-        <li key={s} class="wide">
-          <UnitTag status={s} />
-        </li>
-      ))}
+      <li class="wide unit-tags">
+        {UNIT_STATUSES.map((s) => (
+          <UnitTag key={s} status={s} />
+        ))}
+      </li>
       <li class="wide">
         <UnitTag status="available" stale label={t('units.stale')} />
       </li>
