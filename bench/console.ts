@@ -143,10 +143,11 @@ async function measure(segments: number, cameras: number): Promise<ConsoleResult
     const pan = (await page.evaluate(`(async () => {
       const map = window.__ioc.view.map;
       const gaps = [];
-      let last = performance.now();
-      const end = last + ${PAN_SECONDS * 1000};
+      let last = -1;
+      const end = performance.now() + ${PAN_SECONDS * 1000};
       let running = true;
-      const tick = (t) => { gaps.push(t - last); last = t; if (running) requestAnimationFrame(tick); };
+      // gaps between frames' own timestamps (a frame's time is when it began: the first is the origin)
+      const tick = (t) => { if (last >= 0) gaps.push(t - last); last = t; if (running) requestAnimationFrame(tick); };
       requestAnimationFrame(tick);
       for (let dir = 1; performance.now() < end; dir = -dir) {
         const leg = Math.min(1000, end - performance.now());

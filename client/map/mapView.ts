@@ -68,7 +68,7 @@ export interface MapViewOptions {
   /** URL of world-atlas countries TopoJSON */
   worldUrl?: string;
   /**
-   * Pixel ratio of the overlay's canvas (`?dpr=`): a 4K wall at 200 % draws four times the pixels
+   * Pixel ratio of the map's and the overlay's canvases (`?dpr=`): a 4K wall at 200 % draws four times the pixels
    * of 1080p; 1 halves the cost per side for lines that are read from metres away. Default: the
    * screen's.
    */
@@ -146,6 +146,8 @@ export class MapView {
       canvasContextAttributes: { preserveDrawingBuffer: true },
       // no symbol layers to fade in; a fade would only repaint the basemap for 300 ms
       fadeDuration: 0,
+      // the roads are MapLibre's: `?dpr=` caps them with the overlay
+      ...(o.pixelRatio ? { pixelRatio: o.pixelRatio } : {}),
     });
     this.map.touchZoomRotate.disableRotation();
     this.labels = districtLabels(o.city.districts);
