@@ -4,20 +4,13 @@
 // Note: this machine has no GPU; Chromium draws WebGL with SwiftShader on the CPU, so frame times here
 // are an upper bound of what a wall PC with any GPU shows.
 //
-//   npx tsx bench/console.ts [--sizes=967:80,5000:500] [--seconds=10] [--readings=15] [--query=dpr=1]
+//   npx tsx bench/console.ts [--sizes=967:80,5000:500] [--seconds=10] [--pan=4] [--readings=15] [--query=dpr=1] [--root=DIR]
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import mqtt from 'mqtt';
-import { bigCityGeoJson } from '../e2e/support/bigCity.ts';
-import { ensureClientBuilt, launchBrowser, signIn } from '../e2e/support/browser.ts';
-import { loadConfig } from '../server/config.ts';
-import { createLogger } from '../server/log.ts';
-import { startIoc } from '../server/main.ts';
-import { testDevice } from '../server/testing/iocHarness.ts';
-import { simulators } from '../simulators/plugin.ts';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const args = new Map(
@@ -28,10 +21,12 @@ const args = new Map(
 );
 if (args.has('help')) {
   console.log(
-    'npx tsx bench/console.ts [--sizes=967:80,5000:500] [--seconds=10] [--readings=15] [--query=dpr=1]\n' +
+    'npx tsx bench/console.ts [--sizes=967:80,5000:500] [--seconds=10] [--pan=4] [--readings=15] [--query=dpr=1] [--root=DIR]\n' +
       '  sizes: segments:cameras of the generated city, one run each\n' +
-      '  seconds: how long frames are sampled; readings: MQTT readings timed to the screen\n' +
-      '  query: added to the console URL (e.g. dpr=1, style=…)',
+      '  seconds: how long frames are sampled at rest; pan: seconds of panning (map.panBy) sampled\n' +
+      '  readings: MQTT readings timed to the screen\n' +
+      '  query: added to the console URL (e.g. dpr=1, style=…)\n' +
+      "  root: another checkout whose IOC and console are measured (e.g. the main branch's, for a before/after)",
   );
   process.exit(0);
 }
@@ -39,6 +34,27 @@ const SIZES: Array<[number, number]> = (args.get('sizes') ?? '967:80,5000:500')
   .split(',')
   .map((x) => x.split(':').map(Number) as [number, number]);
 const SECONDS = Number(args.get('seconds') ?? 10);
+const PAN_SECONDS = Number(args.get('pan') ?? 4);
+/** the checkout measured: this one, or `--root` (the same bench on older code) */
+const ROOT = path.resolve(args.get('root') ?? path.join(HERE, '..'));
+const from = <T>(file: string): Promise<T> => import(pathToFileURL(path.join(ROOT, file)).href);
+const [
+  { bigCityGeoJson },
+  { ensureClientBuilt, launchBrowser, signIn },
+  { loadConfig },
+  { createLogger },
+  { startIoc },
+  { testDevice },
+  { simulators },
+] = await Promise.all([
+  from<typeof import('../e2e/support/bigCity.ts')>('e2e/support/bigCity.ts'),
+  from<typeof import('../e2e/support/browser.ts')>('e2e/support/browser.ts'),
+  from<typeof import('../server/config.ts')>('server/config.ts'),
+  from<typeof import('../server/log.ts')>('server/log.ts'),
+  from<typeof import('../server/main.ts')>('server/main.ts'),
+  from<typeof import('../server/testing/iocHarness.ts')>('server/testing/iocHarness.ts'),
+  from<typeof import('../simulators/plugin.ts')>('simulators/plugin.ts'),
+]);
 const READINGS = Number(args.get('readings') ?? 15);
 /** a reading not on screen by then counts as this (and the run goes on) */
 const READING_TIMEOUT_MS = 60_000;
@@ -52,6 +68,12 @@ interface ConsoleResult {
   overlayUpdates: number;
   /** frames the overlay drew: it redraws only when something on it changed */
   overlayDraws: number;
+  /** frames MapLibre drew (the basemap, and the roads where the console draws them there); null: not counted */
+  mapDraws: number | null;
+  /** while the map pans (`map.panBy`, linear, back and forth): animation frames a second, and the frame gaps */
+  panFps: number;
+  panFrameP50Ms: number;
+  panFrameP95Ms: number;
   msPerUpdate: number;
   longTasks: number;
   updateToPixelP50Ms: number;
@@ -106,8 +128,37 @@ async function measure(segments: number, cameras: number): Promise<ConsoleResult
       });
       obs.disconnect();
       const after = ioc.perf();
-      return { gaps, updates: after.renders - before.renders, draws: (after.drawn ?? after.renders) - (before.drawn ?? before.renders), renderMs: after.renderMs - before.renderMs, longTasks: longTasks.length };
-    })()`)) as { gaps: number[]; updates: number; draws: number; renderMs: number; longTasks: number };
+      return { gaps, updates: after.renders - before.renders, draws: (after.drawn ?? after.renders) - (before.drawn ?? before.renders), mapDraws: after.mapDrawn === undefined ? null : after.mapDrawn - before.mapDrawn, renderMs: after.renderMs - before.renderMs, longTasks: longTasks.length };
+    })()`)) as {
+      gaps: number[];
+      updates: number;
+      draws: number;
+      mapDraws: number | null;
+      renderMs: number;
+      longTasks: number;
+    };
+
+    // panning: the map eased by 300 px and back, linearly, for PAN_SECONDS; every frame of it
+    // redraws the map and the overlay (what an operator dragging the map waits for)
+    const pan = (await page.evaluate(`(async () => {
+      const map = window.__ioc.view.map;
+      const gaps = [];
+      let last = -1;
+      const end = performance.now() + ${PAN_SECONDS * 1000};
+      let running = true;
+      // gaps between frames' own timestamps (a frame's time is when it began: the first is the origin)
+      const tick = (t) => { if (last >= 0) gaps.push(t - last); last = t; if (running) requestAnimationFrame(tick); };
+      requestAnimationFrame(tick);
+      for (let dir = 1; performance.now() < end; dir = -dir) {
+        const leg = Math.min(1000, end - performance.now());
+        await new Promise((done) => {
+          map.once('moveend', done);
+          map.panBy([dir * 300 * leg / 1000, 0], { duration: leg, easing: (x) => x });
+        });
+      }
+      running = false;
+      return { gaps, seconds: (performance.now() - end + ${PAN_SECONDS * 1000}) / 1000 };
+    })()`)) as { gaps: number[]; seconds: number };
 
     // update → pixel: publish a reading that changes the segment's level (jammed ↔ free: a speed
     // within the same band changes nothing on screen, and the overlay rightly draws nothing), note
@@ -139,16 +190,23 @@ async function measure(segments: number, cameras: number): Promise<ConsoleResult
           }
           if (it?.ts !== ${t0} || it.speedKmh !== ${speed}) return;
           off();
-          // the first frame the overlay draws after the state changed puts it on screen
-          // (a console older than the draw counter: every overlay update was a draw)
-          const draws = () => ioc.perf().drawn ?? ioc.perf().renders;
-          const drawn = draws();
+          const map = ioc.view.map;
+          // roads drawn by MapLibre: the first frame it draws once the road has its new level
+          // (feature state) puts it on screen; roads on the overlay: the first frame the overlay
+          // draws after the state changed (a console older than the draw counter: every overlay
+          // update was a draw)
+          const onMap = !!map.getSource('ioc-traffic');
+          const index = ioc.city.segments.findIndex((x) => x.id === ${JSON.stringify(seg)});
+          const code = ${speed} < ${segment.speedLimitKmh} * 0.5 ? 3 : 0;
+          const draws = () => onMap ? ioc.perf().mapDrawn : (ioc.perf().drawn ?? ioc.perf().renders);
+          let drawn = onMap ? -1 : draws();
           // a drawn frame is commands sent to the GPU: reading a pixel back waits until it has
           // drawn them (SwiftShader takes a while), so the time is when the pixels exist
-          const gl = ioc.view?.overlay?._deck?.device?.gl;
+          const gl = onMap ? map.painter?.context?.gl : ioc.view?.overlay?._deck?.device?.gl;
           const pixel = new Uint8Array(4);
           const wait = () => {
-            if (draws() > drawn) {
+            if (drawn < 0 && map.getFeatureState({ source: 'ioc-traffic', id: index }).l === code) drawn = draws();
+            if (drawn >= 0 && draws() > drawn) {
               clearTimeout(giveUp);
               gl?.readPixels(0, 0, 1, 1, gl.RGBA, gl.UNSIGNED_BYTE, pixel);
               resolve(Date.now());
@@ -175,6 +233,10 @@ async function measure(segments: number, cameras: number): Promise<ConsoleResult
       fps: Math.round(fps * 10) / 10,
       overlayUpdates: frames.updates,
       overlayDraws: frames.draws,
+      mapDraws: frames.mapDraws,
+      panFps: Math.round((pan.gaps.length / pan.seconds) * 10) / 10,
+      panFrameP50Ms: Math.round(pct(pan.gaps, 50) * 10) / 10,
+      panFrameP95Ms: Math.round(pct(pan.gaps, 95) * 10) / 10,
       msPerUpdate: Math.round((frames.renderMs / Math.max(1, frames.updates)) * 100) / 100,
       longTasks: frames.longTasks,
       updateToPixelP50Ms: pct(latencies, 50),
@@ -200,17 +262,22 @@ async function main() {
   writeFileSync(
     path.join(HERE, 'results', 'console.json'),
     JSON.stringify(
-      { date: new Date().toISOString(), renderer: 'headless Chromium, SwiftShader (no GPU)', results },
+      {
+        date: new Date().toISOString(),
+        root: ROOT,
+        renderer: 'headless Chromium, SwiftShader (no GPU)',
+        results,
+      },
       null,
       2,
     ),
   );
   console.log(
-    '\nsegments  cameras  frame p50/p95 ms   fps  updates  draws  ms/update  long tasks  update→pixel p50/p95 ms',
+    `\n${ROOT}\nsegments  cameras  frame p50/p95 ms   fps  updates  draws  map draws  pan fps  pan frame p50/p95 ms  ms/update  long tasks  update→pixel p50/p95 ms`,
   );
   for (const r of results)
     console.log(
-      `${String(r.segments).padStart(8)} ${String(r.cameras).padStart(8)} ${`${r.frameP50Ms}/${r.frameP95Ms}`.padStart(17)} ${String(r.fps).padStart(5)} ${String(r.overlayUpdates).padStart(8)} ${String(r.overlayDraws).padStart(6)} ${String(r.msPerUpdate).padStart(10)} ${String(r.longTasks).padStart(11)} ${`${r.updateToPixelP50Ms}/${r.updateToPixelP95Ms}`.padStart(23)}`,
+      `${String(r.segments).padStart(8)} ${String(r.cameras).padStart(8)} ${`${r.frameP50Ms}/${r.frameP95Ms}`.padStart(17)} ${String(r.fps).padStart(5)} ${String(r.overlayUpdates).padStart(8)} ${String(r.overlayDraws).padStart(6)} ${String(r.mapDraws ?? '-').padStart(10)} ${String(r.panFps).padStart(8)} ${`${r.panFrameP50Ms}/${r.panFrameP95Ms}`.padStart(21)} ${String(r.msPerUpdate).padStart(10)} ${String(r.longTasks).padStart(11)} ${`${r.updateToPixelP50Ms}/${r.updateToPixelP95Ms}`.padStart(23)}`,
     );
   process.exit(0);
 }

@@ -185,7 +185,12 @@ async function start(): Promise<void> {
     openIncident,
     focusAlarm,
     replay: player,
-    perf: () => ({ renders: view.renders, renderMs: view.renderMs, drawn: view.drawn }),
+    perf: () => ({
+      renders: view.renders,
+      renderMs: view.renderMs,
+      drawn: view.drawn,
+      mapDrawn: view.mapDrawn,
+    }),
   };
 }
 

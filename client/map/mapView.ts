@@ -15,19 +15,11 @@ import { type HeatPeriod, incidentsInPeriod } from './layers/heatLayer.ts';
 import { type HotspotPoint, hotspotKey, hotspotLayers, hotspotPoints } from './layers/hotspotLayer.ts';
 import { incidentLayers } from './layers/incidentLayer.ts';
 import { districtLabels, labelLayer } from './layers/labelLayer.ts';
-import { cameraStatus, isOpen, SPEED_LEVELS } from './layers/style.ts';
-import {
-  LEVEL_CODE,
-  type RoadGeometry,
-  roadGeometry,
-  selectedSegmentLayer,
-  trafficLayer,
-  unknownLevels,
-  updateLevels,
-} from './layers/trafficLayer.ts';
+import { cameraStatus, isOpen } from './layers/style.ts';
+import { unknownLevels, updateLevels } from './layers/trafficLayer.ts';
 import { UNIT_LAYER_IDS, type UnitPoint, unitKey, unitLayers, unitPoints } from './layers/unitLayer.ts';
 import { PulseMarkers } from './pulseMarkers.ts';
-import { addTrafficCasing, setCasingLevel, setCasingVisible } from './trafficCasing.ts';
+import { Roads } from './roads.ts';
 
 maplibregl.setWorkerUrl(workerUrl);
 
@@ -76,7 +68,7 @@ export interface MapViewOptions {
   /** URL of world-atlas countries TopoJSON */
   worldUrl?: string;
   /**
-   * Pixel ratio of the overlay's canvas (`?dpr=`): a 4K wall at 200 % draws four times the pixels
+   * Pixel ratio of the map's and the overlay's canvases (`?dpr=`): a 4K wall at 200 % draws four times the pixels
    * of 1080p; 1 halves the cost per side for lines that are read from metres away. Default: the
    * screen's.
    */
@@ -87,8 +79,10 @@ export interface MapViewOptions {
 const STALE_STEP_MS = 5000;
 
 /**
- * The MapLibre map and its deck.gl overlay. Created once; `invalidate()` schedules one
- * `setProps({ layers })` on the next animation frame, whatever number of updates came in.
+ * The MapLibre map, its road layers and its deck.gl overlay. Created once; `invalidate()`
+ * schedules one update on the next animation frame, whatever number of updates came in: new
+ * feature state for the roads whose level changed, and a new layer list for the overlay only when
+ * something on it changed.
  */
 export class MapView {
   readonly map: maplibregl.Map;
@@ -121,19 +115,22 @@ export class MapView {
   /** the heatmap's deck.gl layer, loaded the first time the heat layer is shown */
   private heatmap?: typeof import('./layers/heatmapLayer.ts');
   private heatmapLoading = false;
-  private readonly roads: RoadGeometry;
-  /** each segment's level code, by index; `levelsVersion` moves when any changed */
+  /** the road network: MapLibre line layers, not the overlay */
+  private readonly roads: Roads;
+  /** each segment's level code, by index */
   private readonly levels: Uint8Array;
-  private levelsVersion = 0;
   private levelsKey = '';
+  /** the road the last pick found (its index), or -1 */
+  private roadUnder = -1;
   private readonly pulses: PulseMarkers;
-  private casingReady = false;
   private staleTimer: ReturnType<typeof setInterval>;
   /** overlay updates so far and the main-thread time they took: for tests and the perf probe */
   renders = 0;
   renderMs = 0;
   /** frames the overlay has drawn (it draws only when a layer changed or the view moved) */
   drawn = 0;
+  /** frames MapLibre has drawn (the basemap and the roads: when the view moved or a road changed) */
+  mapDrawn = 0;
 
   constructor(private readonly o: MapViewOptions) {
     const [w, s, e, n] = o.city.bbox;
@@ -149,20 +146,21 @@ export class MapView {
       canvasContextAttributes: { preserveDrawingBuffer: true },
       // no symbol layers to fade in; a fade would only repaint the basemap for 300 ms
       fadeDuration: 0,
+      // the roads are MapLibre's: `?dpr=` caps them with the overlay
+      ...(o.pixelRatio ? { pixelRatio: o.pixelRatio } : {}),
     });
     this.map.touchZoomRotate.disableRotation();
     this.labels = districtLabels(o.city.districts);
-    this.roads = roadGeometry(o.city.segments);
+    // the offline basemap's `roads` are the same segments, under the casing
+    this.roads = new Roads(this.map, o.city.segments, o.style || o.styleUrl ? undefined : 'roads');
     this.levels = unknownLevels(o.city.segments.length);
     this.pulses = new PulseMarkers(this.map);
     this.map.on('load', () => {
-      addTrafficCasing(this.map, this.roads.paths);
-      this.casingReady = true;
-      // the levels known before the style was ready
-      this.levels.forEach((code, i) => {
-        if (code !== LEVEL_CODE.unknown) setCasingLevel(this.map, i, SPEED_LEVELS[code]);
-      });
+      this.roads.add(this.levels);
       this.invalidate();
+    });
+    this.map.on('render', () => {
+      this.mapDrawn++;
     });
     this.overlay = new MapLibreOverlay({
       interleaved: false,
@@ -173,7 +171,9 @@ export class MapView {
       },
       getTooltip: (info) => this.tooltipFor(info),
       onClick: (info) => this.onClick(info),
-      getCursor: ({ isHovering }) => (isHovering ? 'pointer' : 'grab'),
+      // called every frame: a road under the pointer is MapLibre's, not the overlay's
+      getCursor: ({ isHovering, isDragging }) =>
+        isDragging ? 'grabbing' : isHovering || this.roads.hoveredIndex >= 0 ? 'pointer' : 'grab',
     });
     this.map.addControl(this.overlay);
     this.map.on('zoomend', () => this.invalidate());
@@ -326,24 +326,24 @@ export class MapView {
       }
     }
 
-    // levels: re-evaluated when readings came in or time moved on (staleness); the roads'
-    // attributes are recomputed, and the map redrawn, only when a level actually changed
+    // levels: re-evaluated when readings came in or time moved on (staleness); a road gets new
+    // feature state, and MapLibre redraws, only when its level actually changed
     const lk = `${state.version.traffic}:${staleNow}`;
     if (lk !== this.levelsKey) {
       this.levelsKey = lk;
-      const changed = updateLevels(this.levels, city.segments, state.traffic, staleNow, (i, code) => {
-        if (this.casingReady) setCasingLevel(this.map, i, SPEED_LEVELS[code]);
-      });
-      if (changed) this.levelsVersion++;
+      updateLevels(this.levels, city.segments, state.traffic, staleNow, (i, code) =>
+        this.roads.setLevel(i, code),
+      );
     }
-    if (this.casingReady) setCasingVisible(this.map, ui.visible.traffic);
+    const sel = ui.selection;
+    this.roads.setVisible(ui.visible.traffic);
+    this.roads.select(sel?.kind === 'segment' ? city.segmentById.get(sel.id) : undefined);
     this.pulses.sync(this.freshIncidents, ui.visible.incidents);
 
-    const sel = ui.selection;
-    // nothing the layers are made of changed (most readings only move a speed within its band):
-    // no new layer list, so no redraw of the overlay
+    // nothing the overlay's layers are made of changed (the roads are not on it): no new layer
+    // list, so no redraw of the overlay
+    const { traffic: _roads, ...overlayVisible } = ui.visible;
     const scene = [
-      this.levelsVersion,
       this.pointsVersion,
       this.incidentsVersion,
       this.alarmsVersion,
@@ -351,20 +351,13 @@ export class MapView {
       this.unitsVersion,
       ui.alarmId ?? '-',
       ui.visible.heat && this.heatmap ? this.heatKey : '-',
-      sel ? `${sel.kind}:${sel.id}` : '-',
-      ...Object.values(ui.visible),
+      sel && sel.kind !== 'segment' ? `${sel.kind}:${sel.id}` : '-',
+      ...Object.values(overlayVisible),
     ].join('|');
     if (scene === this.sceneKey) return;
     this.sceneKey = scene;
     const layers: Layer[] = [
       ...(this.heatmap ? [this.heatmap.heatLayer({ data: this.heatData, visible: ui.visible.heat })] : []),
-      selectedSegmentLayer(sel?.kind === 'segment' ? city.segmentById.get(sel.id) : undefined),
-      trafficLayer({
-        geometry: this.roads,
-        levels: this.levels,
-        levelsVersion: this.levelsVersion,
-        visible: ui.visible.traffic,
-      }),
       labelLayer(this.labels, ui.visible.labels),
       ...hotspotLayers({
         points: this.hotspots,
@@ -398,17 +391,17 @@ export class MapView {
     this.overlay.setProps({ layers });
   }
 
+  /** What is under the pointer: the overlay's layers first (they draw above), then the roads. */
   private picked(info: PickingInfo): Picked | null {
-    if (!info.layer || info.index < 0) return null;
-    if (!info.object && info.layer.id !== 'traffic') return null;
+    this.roadUnder = -1;
+    if (!info.layer || !info.object) {
+      this.roadUnder = this.roads.at(info.x, info.y);
+      const segment = this.o.city.segments[this.roadUnder];
+      return segment ? { kind: 'segment', segment } : null;
+    }
     if ((UNIT_LAYER_IDS as readonly string[]).includes(info.layer.id))
       return { kind: 'unit', unit: info.object as UnitPoint };
     switch (info.layer.id) {
-      case 'traffic': {
-        // binary data: the overlay answers the segment's index
-        const segment = this.o.city.segments[info.index];
-        return segment ? { kind: 'segment', segment } : null;
-      }
       case 'cameras':
         return { kind: 'camera', point: info.object as CameraPoint };
       case 'incidents':
@@ -424,6 +417,7 @@ export class MapView {
 
   private tooltipFor(info: PickingInfo) {
     const p = this.picked(info);
+    this.roads.hover(this.roadUnder);
     const html = p ? this.o.tooltip(p) : null;
     return html ? { html, className: 'ioc-tooltip', style: { background: 'none', padding: '0' } } : null;
   }

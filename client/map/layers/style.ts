@@ -123,8 +123,8 @@ export function trafficSwatch(level: SpeedLevel, length = 44) {
     width,
     color: toCss(SPEED_COLORS[level]),
     dash: svgDash(level),
-    // the map starts each piece of road with half a dash (`dashJustified`), and so does this
-    dashOffset: SPEED_DASHES[level][0] / 2,
+    // the map starts each road with a whole dash (MapLibre's dash pattern), and so does this
+    dashOffset: 0,
   };
 }
 

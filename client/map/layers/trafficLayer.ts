@@ -1,33 +1,27 @@
-import { PathStyleExtension, type PathStyleExtensionProps } from '@deck.gl/extensions';
-import { PathLayer } from '@deck.gl/layers';
+import type { Feature, FeatureCollection, LineString } from 'geojson';
+import type { ExpressionSpecification, LineLayerSpecification } from 'maplibre-gl';
 import type { LonLat } from '#contract/assets.ts';
-import type { TrafficItem } from '#contract/live.ts';
+import type { SpeedLevel, TrafficItem } from '#contract/live.ts';
 import type { MapSegment } from '../city.ts';
-import { SPEED_COLORS, SPEED_DASHES, SPEED_LEVELS, SPEED_WIDTHS, trafficLevel } from './style.ts';
+import {
+  type RGBA,
+  SPEED_COLORS,
+  SPEED_DASHES,
+  SPEED_LEVELS,
+  SPEED_WIDTHS,
+  toCss,
+  trafficLevel,
+} from './style.ts';
 
 /** A segment's level as a small number: its index in `SPEED_LEVELS`. */
 export const LEVEL_CODE = Object.fromEntries(SPEED_LEVELS.map((l, i) => [l, i])) as Record<
-  (typeof SPEED_LEVELS)[number],
+  SpeedLevel,
   number
 >;
 const UNKNOWN = LEVEL_CODE.unknown;
 
 /** Points closer than this to the line through their neighbours are not drawn. */
 const SIMPLIFY_M = 0.5;
-
-/**
- * The roads as the GPU draws them, built once: every segment's path simplified (points on a
- * straight line add vertices, not shape) and flattened into one array of positions.
- */
-export interface RoadGeometry {
-  length: number;
-  /** where each segment's points start in `positions`, counted in points */
-  startIndices: Uint32Array;
-  /** lon, lat, lon, lat, … */
-  positions: Float64Array;
-  /** each segment's simplified path, for the basemap's casing */
-  paths: LonLat[][];
-}
 
 /** Douglas–Peucker in local metres: keeps the ends and every point that bends the line by more than `tolM`. */
 export function simplifyPath(coords: LonLat[], tolM = SIMPLIFY_M): LonLat[] {
@@ -65,29 +59,35 @@ export function simplifyPath(coords: LonLat[], tolM = SIMPLIFY_M): LonLat[] {
   return coords.filter((_, i) => keep[i]);
 }
 
-export function roadGeometry(segments: MapSegment[]): RoadGeometry {
-  const paths = segments.map((s) => simplifyPath(s.coords));
-  const startIndices = new Uint32Array(paths.length + 1);
-  let n = 0;
-  for (let i = 0; i < paths.length; i++) {
-    startIndices[i] = n;
-    n += paths[i].length;
-  }
-  startIndices[paths.length] = n;
-  const positions = new Float64Array(n * 2);
-  let k = 0;
-  for (const p of paths) {
-    for (const [lon, lat] of p) {
-      positions[k++] = lon;
-      positions[k++] = lat;
-    }
-  }
-  return { length: paths.length, startIndices, positions, paths };
+/**
+ * The roads as the map draws them, built once: every segment's path simplified (points on a
+ * straight line add vertices, not shape), as GeoJSON lines whose feature id is the segment's
+ * index: the key of its feature state (its level), and what a pick answers.
+ */
+export function roadsData(segments: MapSegment[]): FeatureCollection<LineString> {
+  return {
+    type: 'FeatureCollection',
+    features: segments.map((s, id) => ({
+      type: 'Feature',
+      id,
+      properties: {},
+      geometry: { type: 'LineString', coordinates: simplifyPath(s.coords) },
+    })),
+  };
+}
+
+/** The selected segment's own path (not simplified), or nothing. */
+export function selectedData(seg: MapSegment | undefined): FeatureCollection<LineString> {
+  const features: Feature<LineString>[] = seg
+    ? [{ type: 'Feature', properties: {}, geometry: { type: 'LineString', coordinates: seg.coords } }]
+    : [];
+  return { type: 'FeatureCollection', features };
 }
 
 /**
- * Every segment's level at `now`, into `out`; answers whether any changed. The map redraws the
- * roads only then: most readings move a speed within its band and change nothing on screen.
+ * Every segment's level at `now`, into `out`; answers whether any changed, and calls `changed`
+ * for each that did: only those get new feature state (most readings move a speed within its
+ * band and change nothing on screen).
  */
 export function updateLevels(
   out: Uint8Array,
@@ -114,94 +114,104 @@ export function unknownLevels(n: number): Uint8Array {
   return new Uint8Array(n).fill(UNKNOWN);
 }
 
-export interface TrafficLayerState {
-  geometry: RoadGeometry;
-  /** each segment's level code (`LEVEL_CODE`), by index */
-  levels: Uint8Array;
-  /** bumped when any level changed: the only trigger for recomputing colours, widths, dashes */
-  levelsVersion: number;
-  visible: boolean;
+export const ROADS_SOURCE = 'ioc-traffic';
+export const SELECTED_SOURCE = 'ioc-traffic-selected';
+export const CASING_LAYER = 'ioc-traffic-casing';
+export const SELECTED_LAYER = 'ioc-traffic-selected';
+/** the solid lines: free, slow, no data */
+export const LINES_LAYER = 'ioc-traffic';
+/** one layer per dashed level: MapLibre takes `line-dasharray` from properties, never from feature state */
+export const DASHED_LEVELS = SPEED_LEVELS.filter((l) => SPEED_DASHES[l][1] > 0);
+export const dashedLayerId = (level: SpeedLevel) => `ioc-traffic-${level}`;
+/** every road layer, bottom to top */
+export const ROAD_LAYERS = [CASING_LAYER, SELECTED_LAYER, LINES_LAYER, ...DASHED_LEVELS.map(dashedLayerId)];
+
+/** Dark border on each side of a road line, in pixels. */
+export const CASING_PX = 1.5;
+export const CASING_COLOR = 'rgba(4, 8, 16, 0.86)';
+/** What the pointer is over reads a little whiter (as deck.gl's highlight did: white at 90/255). */
+const HOVER_MIX = 90 / 255;
+
+/** feature state: the level code (`LEVEL_CODE`); `h`: under the pointer */
+const LEVEL: ExpressionSpecification = ['coalesce', ['feature-state', 'l'], UNKNOWN];
+const HOVER: ExpressionSpecification = ['boolean', ['feature-state', 'h'], false];
+
+/** `value(level)` for each level code, by feature state. */
+function byLevel(value: (l: SpeedLevel) => number | string): ExpressionSpecification {
+  const cases = SPEED_LEVELS.slice(0, -1).flatMap((l) => [LEVEL_CODE[l], value(l)]);
+  return ['match', LEVEL, ...cases, value(SPEED_LEVELS[SPEED_LEVELS.length - 1])] as ExpressionSpecification;
 }
 
-/** One instance for every render: a new extension object would rebuild the layer's shaders. */
-const DASHES = [new PathStyleExtension({ dash: true })];
-const COLORS = SPEED_LEVELS.map((l) => SPEED_COLORS[l]);
-const WIDTHS = SPEED_LEVELS.map((l) => SPEED_WIDTHS[l]);
-const DASH_ARRAYS = SPEED_LEVELS.map((l) => SPEED_DASHES[l]);
-
-type Info = { index: number };
+const hovered = ([r, g, b, a]: RGBA): RGBA => [
+  Math.round(r + (255 - r) * HOVER_MIX),
+  Math.round(g + (255 - g) * HOVER_MIX),
+  Math.round(b + (255 - b) * HOVER_MIX),
+  a,
+];
+const color = (l: SpeedLevel): ExpressionSpecification => [
+  'case',
+  HOVER,
+  toCss(hovered(SPEED_COLORS[l])),
+  toCss(SPEED_COLORS[l]),
+];
+const ROUND = { 'line-cap': 'round', 'line-join': 'round' } as const;
 
 /**
- * Road segments coloured by speed relative to their limit, wider and dashed when congested (the
- * basemap's dark casing shows through the gaps). The geometry is a flat binary array uploaded
- * once (`_pathType: 'open'`: no normalisation pass); only the colour, width and dash attributes
- * are recomputed, and only when a level changed. Picking answers the segment's index.
+ * The road network as MapLibre line layers over one GeoJSON source, bottom to top: the dark
+ * casing (its width follows the level), the selected segment's white halo, the solid lines (free,
+ * slow, no data) and one dashed layer per congested level. Every road is in every layer; a road's
+ * level (feature state) gives it its colour and width in the layer of its level and width 0 (no
+ * pixels) in the others, so a change of level is one `setFeatureState`, and the lines are drawn
+ * without one instance per vertex (what made deck.gl's PathLayer slow on a CPU renderer).
  */
-export function trafficLayer(
-  s: TrafficLayerState,
-): PathLayer<MapSegment, PathStyleExtensionProps<MapSegment>> {
-  const g = s.geometry;
-  return new PathLayer<MapSegment, PathStyleExtensionProps<MapSegment>>({
-    id: 'traffic',
-    // the same object every render: deck.gl compares data by reference
-    data: binaryData(g) as never,
-    _pathType: 'open',
-    positionFormat: 'XY',
-    visible: s.visible,
-    pickable: true,
-    autoHighlight: true,
-    highlightColor: [255, 255, 255, 90],
-    widthUnits: 'pixels',
-    capRounded: true,
-    jointRounded: true,
-    getColor: (_: unknown, { index }: Info) => COLORS[s.levels[index]],
-    getWidth: (_: unknown, { index }: Info) => WIDTHS[s.levels[index]],
-    extensions: DASHES,
-    getDashArray: (_: unknown, { index }: Info) => DASH_ARRAYS[s.levels[index]],
-    dashUnits: 'pixels',
-    // each piece of road starts and ends on half a dash: short segments still show their pattern
-    dashJustified: true,
-    updateTriggers: {
-      getColor: s.levelsVersion,
-      getWidth: s.levelsVersion,
-      getDashArray: s.levelsVersion,
+export function roadLayers(): LineLayerSpecification[] {
+  const solid = (l: SpeedLevel) => (SPEED_DASHES[l][1] > 0 ? 0 : SPEED_WIDTHS[l]);
+  return [
+    {
+      id: CASING_LAYER,
+      type: 'line',
+      source: ROADS_SOURCE,
+      layout: ROUND,
+      paint: {
+        'line-color': CASING_COLOR,
+        'line-width': ['+', 2 * CASING_PX, byLevel((l) => SPEED_WIDTHS[l])],
+      },
     },
-  } as never);
-}
-
-const binaryCache = new WeakMap<RoadGeometry, object>();
-function binaryData(g: RoadGeometry): object {
-  let d = binaryCache.get(g);
-  if (!d) {
-    d = {
-      length: g.length,
-      startIndices: g.startIndices,
-      attributes: { getPath: { value: g.positions, size: 2 } },
-    };
-    binaryCache.set(g, d);
-  }
-  return d;
-}
-
-const NO_SEGMENT: MapSegment[] = [];
-const selectedData = new WeakMap<MapSegment, MapSegment[]>();
-
-/** A white halo around the selected segment. */
-export function selectedSegmentLayer(seg: MapSegment | undefined): PathLayer<MapSegment> {
-  let data = NO_SEGMENT;
-  if (seg) {
-    data = selectedData.get(seg) ?? [seg];
-    selectedData.set(seg, data);
-  }
-  return new PathLayer<MapSegment>({
-    id: 'traffic-selected',
-    // a stable array per segment: a new one every frame would be new data every frame
-    data,
-    widthUnits: 'pixels',
-    capRounded: true,
-    jointRounded: true,
-    getPath: (x) => x.coords,
-    getColor: [255, 255, 255, 200],
-    getWidth: 16,
-  });
+    {
+      id: SELECTED_LAYER,
+      type: 'line',
+      source: SELECTED_SOURCE,
+      layout: ROUND,
+      paint: { 'line-color': 'rgba(255, 255, 255, 0.78)', 'line-width': 16 },
+    },
+    {
+      id: LINES_LAYER,
+      type: 'line',
+      source: ROADS_SOURCE,
+      layout: ROUND,
+      paint: {
+        'line-color': [
+          'case',
+          HOVER,
+          byLevel((l) => toCss(hovered(SPEED_COLORS[l]))),
+          byLevel((l) => toCss(SPEED_COLORS[l])),
+        ],
+        'line-width': byLevel(solid),
+      },
+    },
+    ...DASHED_LEVELS.map(
+      (level): LineLayerSpecification => ({
+        id: dashedLayerId(level),
+        type: 'line',
+        source: ROADS_SOURCE,
+        layout: ROUND,
+        paint: {
+          'line-color': color(level),
+          'line-width': ['match', LEVEL, LEVEL_CODE[level], SPEED_WIDTHS[level], 0],
+          // MapLibre counts dashes in line widths; SPEED_DASHES are pixels (round caps on each dash, as the legend)
+          'line-dasharray': SPEED_DASHES[level].map((px) => px / SPEED_WIDTHS[level]),
+        },
+      }),
+    ),
+  ];
 }
