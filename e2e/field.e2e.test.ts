@@ -184,7 +184,8 @@ describe('field report page', () => {
       .then((h) => h.jsonValue());
     await con.keyboard.press('i');
     const row = con.locator(`[data-testid="queue-item"][data-id="${id}"]`);
-    await row.waitFor({ timeout: 5000 });
+    // (the queue reads the list when it opens: a loaded machine may take more than a moment)
+    await row.waitFor({ timeout: 15_000 });
     await row.click();
     const panel = con.getByTestId('side-panel');
     await expect.poll(() => panel.getAttribute('data-id')).toBe(id);

@@ -10,7 +10,7 @@ export const vi = {
   'admin.tab.audit': 'Nhật ký hoạt động',
   'admin.tab.units': 'Đơn vị tuần tra',
   'admin.units.intro':
-    'Xe tuần tra và cán bộ hiện trường mà trực ban có thể giao sự cố. Thiết bị định vị của xe gửi vị trí tới ioc/unit/{mã}/position (gán mã đơn vị vào tài sản của thiết bị ở thẻ Thiết bị); tài khoản hiện trường được liên kết thấy nhiệm vụ của đơn vị trên điện thoại.',
+    'Xe tuần tra và cán bộ hiện trường mà trực ban có thể giao sự cố. Thiết bị định vị của xe gửi vị trí tới ioc/unit/‹mã đơn vị›/position (gán mã đơn vị vào tài sản của thiết bị ở thẻ Thiết bị); tài khoản hiện trường được liên kết thấy nhiệm vụ của đơn vị trên điện thoại.',
   'admin.units.empty': 'Chưa có đơn vị nào: thêm một xe tuần tra hoặc liên kết một tài khoản hiện trường',
   'admin.units.add': 'Thêm đơn vị',
   'admin.units.edit': 'Sửa',
@@ -452,7 +452,7 @@ export const en = {
   'admin.tab.audit': 'Audit log',
   'admin.tab.units': 'Patrol units',
   'admin.units.intro':
-    "Patrol cars and field officers the operators can dispatch incidents to. A car's tracker publishes to ioc/unit/{id}/position (add the unit id to the device's assets on the Devices tab); a linked field account sees the unit's tasks on its phone.",
+    "Patrol cars and field officers the operators can dispatch incidents to. A car's tracker publishes to ioc/unit/‹unit id›/position (add the unit id to the device's assets on the Devices tab); a linked field account sees the unit's tasks on its phone.",
   'admin.units.empty': 'No unit yet: add a patrol car or link a field account',
   'admin.units.add': 'Add unit',
   'admin.units.edit': 'Edit',
