@@ -188,6 +188,12 @@ function TaskItem({ task, queued }: { task: FieldTask; queued: StepEntry[] }) {
             ? t('field.task.distance', { d: distanceText(distanceM([pos.lon, pos.lat], [inc.lon, inc.lat])) })
             : t('field.task.noDistance')}
         </div>
+      </div>
+      <span class={`chip chip-${TONE[state]}`} data-testid="task-state">
+        {t(`field.task.state.${state}` as MessageKey)}
+      </span>
+      {/* the note, the steps and the buttons under the whole card, not beside the chip's column */}
+      <div class="task-body">
         {task.note && (
           <div class="update-note" data-testid="task-note">
             <strong>{t('field.task.by', { who: task.assignedBy ?? '' })}</strong> “{task.note}”
@@ -247,9 +253,6 @@ function TaskItem({ task, queued }: { task: FieldTask; queued: StepEntry[] }) {
         )}
         {isOpen(state) && doneOpen && <DoneForm task={task} onClose={() => setDoneOpen(false)} />}
       </div>
-      <span class={`chip chip-${TONE[state]}`} data-testid="task-state">
-        {t(`field.task.state.${state}` as MessageKey)}
-      </span>
     </li>
   );
 }
