@@ -82,7 +82,7 @@ interface LatencyRow {
   max: number | null;
   seqGaps: number;
   disconnects: number;
-  /** of the readings in the window, the share stored by another instance than the client's */
+  /** of the run's readings (warm-up included), the share stored by another instance than the client's (from /metrics) */
   storedElsewhere?: number;
 }
 
