@@ -126,6 +126,28 @@ export function ask<T>(child: ChildProcess, msg: object): Promise<T> {
   });
 }
 
+/** A bench worker (bench/steadyWorker.ts and the like) in a process of its own, its output on ours. */
+export function forkWorker(file: string, env: Record<string, string> = {}): ChildProcess {
+  return fork(path.join(HERE, file), [], {
+    execArgv: ['--import', 'tsx'],
+    stdio: 'inherit',
+    env: { ...process.env, ...env },
+  });
+}
+
+/** Asks a bench worker (bench/steadyWorker.ts and the like) to exit; SIGKILL after 3 s. */
+export function stopWorker(w: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (w.exitCode !== null || w.signalCode !== null) return resolve();
+    w.once('exit', () => resolve());
+    w.send({ cmd: 'exit' }, () => {});
+    setTimeout(() => {
+      w.kill('SIGKILL');
+      resolve();
+    }, 3000).unref();
+  });
+}
+
 export interface BenchIoc {
   ioc: RunningIoc;
   /** a device owning every segment and camera (the embedded broker checks logins; Mosquitto lets anyone in) */

@@ -2,7 +2,7 @@
 // production, no simulators) under a steady QoS 1 load for minutes, watched by logged-in consoles:
 // publish → console latency, /api/health every second, event-loop lag, RSS, acknowledged vs stored.
 // Results: bench/results/steady.json + a table. See bench/README.md (Steady load).
-import { type ChildProcess, fork } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -15,7 +15,7 @@ import { type RunningIoc, startIoc } from '../server/main.ts';
 import { testDevice } from '../server/testing/iocHarness.ts';
 import { loginAs } from '../server/testing/sessions.ts';
 import { simulators } from '../simulators/plugin.ts';
-import { ask, benchArgs, freePort, fromHist, sleep } from './run.ts';
+import { ask, benchArgs, forkWorker, freePort, fromHist, sleep, stopWorker } from './run.ts';
 import type {
   ConsoleSecond,
   ConsolesResult,
@@ -122,11 +122,7 @@ function healthSummary(polls: HealthPoll[]) {
 }
 
 function spawnWorker(role: 'publisher' | 'consoles'): ChildProcess {
-  return fork(path.join(HERE, 'steadyWorker.ts'), [], {
-    execArgv: ['--import', 'tsx'],
-    stdio: 'inherit',
-    env: { ...process.env, STEADY_ROLE: role },
-  });
+  return forkWorker('steadyWorker.ts', { STEADY_ROLE: role });
 }
 
 // what the run started, undone in reverse order, once, whichever way it ends
@@ -197,20 +193,7 @@ async function main() {
   const publisher = spawnWorker('publisher');
   const consoles = spawnWorker('consoles');
   cleanups.push(async () => {
-    await Promise.all(
-      [publisher, consoles].map(
-        (w) =>
-          new Promise<void>((resolve) => {
-            if (w.exitCode !== null || w.signalCode !== null) return resolve();
-            w.once('exit', () => resolve());
-            w.send({ cmd: 'exit' }, () => {});
-            setTimeout(() => {
-              w.kill('SIGKILL');
-              resolve();
-            }, 3000).unref();
-          }),
-      ),
-    );
+    await Promise.all([publisher, consoles].map(stopWorker));
   });
   const mqtt = new URL(ioc.mqttUrl);
   const segments = ioc.city.segments.map((s) => s.id);

@@ -4,7 +4,6 @@
 // ≤ 500 ms. The product as `npm start` runs it (embedded broker + PGlite, or Mosquitto + PostgreSQL with
 // --only=services), simulators off, in this process; the trackers and the consoles each in processes of
 // their own (bench/unitsPublisher.ts, bench/steadyWorker.ts). Results: bench/results/units.json + a table.
-import { type ChildProcess, fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -13,7 +12,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { sessionAs } from '../server/testing/sessions.ts';
 import { patrolUnits } from '../simulators/unitsModel.ts';
-import { ask, benchArgs, fromHist, sleep, startBenchIoc } from './run.ts';
+import { ask, benchArgs, forkWorker, fromHist, sleep, startBenchIoc, stopWorker } from './run.ts';
 import type { ConsolesResult, HealthPoll } from './steadyWorker.ts';
 import type { UnitsPublisherResult } from './unitsPublisher.ts';
 
@@ -67,18 +66,6 @@ interface UnitsBenchResult {
 
 const round1 = (ns: number) => Math.round(ns / 1e5) / 10;
 
-function stopWorker(w: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    if (w.exitCode !== null || w.signalCode !== null) return resolve();
-    w.once('exit', () => resolve());
-    w.send({ cmd: 'exit' }, () => {});
-    setTimeout(() => {
-      w.kill('SIGKILL');
-      resolve();
-    }, 3000).unref();
-  });
-}
-
 async function scenario(name: 'embedded' | 'services'): Promise<UnitsBenchResult> {
   const loadBefore = os.loadavg();
   console.log(
@@ -104,11 +91,7 @@ async function scenario(name: 'embedded' | 'services'): Promise<UnitsBenchResult
     for (let k = 0; k < CONSOLES; k++) cookies.push((await sessionAs(ioc, 'operator')).cookie);
 
     const spawn = (file: string, env: Record<string, string> = {}) => {
-      const w = fork(path.join(HERE, file), [], {
-        execArgv: ['--import', 'tsx'],
-        stdio: 'inherit',
-        env: { ...process.env, ...env },
-      });
+      const w = forkWorker(file, env);
       cleanups.push(() => stopWorker(w));
       return w;
     };

@@ -20,8 +20,15 @@ export interface Cluster {
   envOf(i: number): Record<string, string>;
 }
 
-/** A private NATS, a fresh database and `n` instances on them, started one after the other (the first migrates). */
-export async function startCluster(n: number, extra: Record<string, string> = {}): Promise<Cluster> {
+/**
+ * A private NATS, a fresh database and `n` instances on them, started one after the other (the first
+ * migrates). `redis: false` leaves the Socket.IO adapter out (one instance on the log, nothing to share).
+ */
+export async function startCluster(
+  n: number,
+  extra: Record<string, string> = {},
+  o: { redis?: boolean } = {},
+): Promise<Cluster> {
   const nats = await startPrivateNats();
   onCleanup('private NATS', () => nats.dispose());
   const dbUrl = await freshDatabase();
@@ -34,9 +41,8 @@ export async function startCluster(n: number, extra: Record<string, string> = {}
       NATS_URL: nats.url,
       NATS_ACK_WAIT_S: String(ACK_WAIT_S),
       DATABASE_URL: dbUrl,
-      REDIS_URL,
       // the cluster's own channels on the shared Redis
-      REDIS_KEY: new URL(dbUrl).pathname.slice(1),
+      ...(o.redis === false ? {} : { REDIS_URL, REDIS_KEY: new URL(dbUrl).pathname.slice(1) }),
       ...extra,
     });
   const instances: IocProcess[] = [];
