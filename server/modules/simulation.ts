@@ -91,7 +91,9 @@ export function simulationModule(o: SimulationModuleOptions): IocModule & {
         };
       },
       refreshAggregates: (window, signal) => refreshAggregates(db, window, { closedOnly: true, signal }),
-      runPolicies: (signal) => runPolicies(db, { signal }),
+      runPolicies: async (signal) => {
+        await runPolicies(db, { signal });
+      },
       cameraView: (cameraId) => {
         const cam = city.cameras.find((c) => c.id === cameraId);
         if (!cam) return undefined;
