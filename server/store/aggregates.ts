@@ -212,11 +212,15 @@ export async function runPolicies(db: Db, opts: StepOptions = {}): Promise<{ com
   );
   for (const j of jobs.rows) {
     if (j.proc !== 'policy_compression' || j.after === null) continue;
+    // a continuous aggregate's policy names the view; its chunks are its materialisation's
     const due = await m.query<{ chunk: string }>(
-      `SELECT format('%I.%I', chunk_schema, chunk_name) AS chunk FROM timescaledb_information.chunks
-       WHERE hypertable_schema = $1 AND hypertable_name = $2 AND NOT is_compressed
-         AND range_end <= now() - $3::interval
-       ORDER BY range_start`,
+      `SELECT format('%I.%I', c.chunk_schema, c.chunk_name) AS chunk
+       FROM timescaledb_information.chunks c
+       LEFT JOIN timescaledb_information.continuous_aggregates a ON a.view_schema = $1 AND a.view_name = $2
+       WHERE c.hypertable_schema = coalesce(a.materialization_hypertable_schema, $1)
+         AND c.hypertable_name = coalesce(a.materialization_hypertable_name, $2)
+         AND NOT c.is_compressed AND c.range_end <= now() - $3::interval
+       ORDER BY c.range_start`,
       [j.schema, j.name, j.after],
     );
     for (const { chunk } of due.rows) {

@@ -65,19 +65,30 @@ function toError(reply: Reply, callSite: Error): Error {
   return err;
 }
 
-/** How often the embedded database checkpoints (see `checkpointEveryMs`). */
+/** How long the embedded database goes at most between checkpoints (see `checkpointEveryMs`). */
 export const PGLITE_CHECKPOINT_MS = 5 * 60_000;
+/** WAL written since the last checkpoint that starts the next one (see `checkpointWalBytes`). */
+export const PGLITE_CHECKPOINT_WAL_BYTES = 32 * 2 ** 20;
+/** How often the WAL written since the last checkpoint is read. */
+const WAL_CHECK_MS = 1_000;
 
 /**
  * Opens the embedded PostgreSQL (PGlite + TimescaleDB) in a worker thread; `dataDir` undefined is
  * in-memory. The worker keeps the WASM engine's CPU off the event loop.
  *
- * `checkpointEveryMs`: PGlite runs PostgreSQL as one backend, with no checkpointer process, so
- * nothing ever checkpoints and the WAL (`pg_wal`) only grows (~1 GB for the 7-day history). A
- * `CHECKPOINT` every so often, through the maintenance lane, lets PostgreSQL recycle the segments
- * before it; 0 turns it off.
+ * Checkpoints: PGlite runs PostgreSQL as one backend, with no checkpointer process, so nothing ever
+ * checkpoints and the WAL (`pg_wal`) only grows (~1 GB for the 7-day history). This does the
+ * checkpointer's work through the maintenance lane: a `CHECKPOINT` once `checkpointWalBytes` of WAL
+ * were written since the last one (PostgreSQL's `max_wal_size` trigger, which this PGlite build
+ * cannot be given: it reads neither `postgresql.conf` nor start-up options), and at least every
+ * `checkpointEveryMs`. A checkpoint keeps for reuse about twice the WAL written between
+ * checkpoints (its distance estimate, never below `min_wal_size`, 80 MB) and deletes the rest, so
+ * the WAL trigger is what bounds `pg_wal`: checkpointing only by time kept a backfill's ~500 MB.
+ * `checkpointEveryMs` 0 turns both off.
  */
-export async function openPglite(opts: { dataDir?: string; checkpointEveryMs?: number } = {}): Promise<Db> {
+export async function openPglite(
+  opts: { dataDir?: string; checkpointEveryMs?: number; checkpointWalBytes?: number } = {},
+): Promise<Db> {
   if (opts.dataDir) mkdirSync(opts.dataDir, { recursive: true });
   const unlock = opts.dataDir ? lockDataDir(path.resolve(opts.dataDir)) : () => {};
   const worker = new Worker(new URL('./pgliteWorker.js', import.meta.url), {
@@ -152,20 +163,34 @@ export async function openPglite(opts: { dataDir?: string; checkpointEveryMs?: n
     };
 
   const every = opts.checkpointEveryMs ?? PGLITE_CHECKPOINT_MS;
+  const walBytes = opts.checkpointWalBytes ?? PGLITE_CHECKPOINT_WAL_BYTES;
+  const maintenanceQuery = locked(raw.query, 'maintenance') as Db['query'];
   const checkpoint = locked(raw.exec, 'maintenance');
-  let checkpointing = false;
+  let lastCheckpoint = performance.now();
+  let checking = false;
+  const checkpointIfDue = async () => {
+    const { rows } = await maintenanceQuery<{ wal: number }>(
+      'SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), redo_lsn)::float8 AS wal FROM pg_control_checkpoint()',
+    );
+    if ((rows[0]?.wal ?? 0) < walBytes && performance.now() - lastCheckpoint < every) return;
+    await checkpoint('CHECKPOINT');
+    lastCheckpoint = performance.now();
+  };
   const checkpointTimer =
     opts.dataDir && every > 0
-      ? setInterval(() => {
-          if (checkpointing || dead) return;
-          checkpointing = true;
-          // a failed checkpoint leaves the WAL as it was; the next one tries again
-          checkpoint('CHECKPOINT')
-            .catch(() => {})
-            .finally(() => {
-              checkpointing = false;
-            });
-        }, every)
+      ? setInterval(
+          () => {
+            if (checking || dead) return;
+            checking = true;
+            // a failed check or checkpoint leaves the WAL as it was; the next tick tries again
+            checkpointIfDue()
+              .catch(() => {})
+              .finally(() => {
+                checking = false;
+              });
+          },
+          Math.min(WAL_CHECK_MS, every),
+        )
       : undefined;
   checkpointTimer?.unref();
 
@@ -178,7 +203,7 @@ export async function openPglite(opts: { dataDir?: string; checkpointEveryMs?: n
     maintenance: {
       kind: 'pglite',
       timescale: true,
-      query: locked(raw.query, 'maintenance') as Db['query'],
+      query: maintenanceQuery,
       exec: locked(raw.exec, 'maintenance'),
       copyRows: locked(raw.copyRows, 'maintenance'),
     },

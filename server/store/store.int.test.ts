@@ -44,6 +44,7 @@ const MIGRATIONS = [
   '024_unplaced_reports.sql',
   '025_history_assignee.sql',
   '026_compress_after_a_day.sql',
+  '027_compress_aggregates.sql',
 ];
 
 /** A city of one square ward (105–106 E, 20–21 N) with these segments and no cameras. */
@@ -519,6 +520,7 @@ describe.each(testBackends())('store on $name', (backend) => {
         '024_unplaced_reports.sql',
         '025_history_assignee.sql',
         '026_compress_after_a_day.sql',
+        '027_compress_aggregates.sql',
       ]);
       // readings keep arriving and the app's refresher runs over the last days only (materialising
       // yesterday moves TimescaleDB's watermark past the old day): the old day must stay rolled up
