@@ -13,7 +13,10 @@ const walMb = (dir: string) =>
   2 ** 20;
 
 /** Writes ten rounds of ~50 MB of WAL (~500 MB in all), waiting after each for a checkpoint. */
-async function writeRounds(opts: { checkpointEveryMs: number; checkpointWalBytes?: number }): Promise<number> {
+async function writeRounds(opts: {
+  checkpointEveryMs: number;
+  checkpointWalBytes?: number;
+}): Promise<number> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'ioc-pglite-wal-'));
   const db = await openPglite({ dataDir: dir, ...opts });
   let most = 0;
@@ -47,5 +50,7 @@ it('keeps the embedded database’s WAL bounded: the periodic checkpoint recycle
 it('checkpoints on the WAL written, as max_wal_size would: a burst far inside the time limit stays small on disk', async () => {
   // an hour between timed checkpoints: only the 32 MB WAL trigger can checkpoint in this test, and
   // each round of ~50 MB must start one; the checkpoints keep ~2× what was written between them
-  expect(await writeRounds({ checkpointEveryMs: 3_600_000, checkpointWalBytes: 32 * 2 ** 20 })).toBeLessThan(150);
+  expect(await writeRounds({ checkpointEveryMs: 3_600_000, checkpointWalBytes: 32 * 2 ** 20 })).toBeLessThan(
+    150,
+  );
 }, 180_000);
