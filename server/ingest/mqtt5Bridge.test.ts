@@ -4,7 +4,7 @@ import mqtt, { type MqttClient } from 'mqtt';
 import { generate, parser } from 'mqtt-packet';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type EmbeddedBroker, startEmbeddedBroker } from './embeddedBroker.ts';
-import { protocolLevel } from './mqtt5Bridge.ts';
+import { protocolLevel, routeByProtocol } from './mqtt5Bridge.ts';
 
 const connectPacket = (protocolVersion: 3 | 4 | 5) =>
   generate(
@@ -29,6 +29,19 @@ describe('protocolLevel', () => {
     expect(protocolLevel(v5.subarray(0, 9))).toBe(5);
     // not a CONNECT: aedes is left to refuse it
     expect(protocolLevel(Buffer.from([0x30, 0x02, 0, 0]))).toBe(-1);
+  });
+});
+
+describe('routeByProtocol', () => {
+  it('closes a connection that sends no CONNECT in time (aedes never sees it)', async () => {
+    let handed = 0;
+    const server = net.createServer((s) => routeByProtocol(s, () => handed++, 200));
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    const { port } = server.address() as net.AddressInfo;
+    const silent = net.connect(port, '127.0.0.1');
+    await new Promise<void>((r) => silent.once('close', () => r()));
+    expect(handed).toBe(0);
+    await new Promise<void>((r) => server.close(() => r()));
   });
 });
 

@@ -16,6 +16,9 @@ import { generate, type Packet, parser } from 'mqtt-packet';
  * ends the connection with 0x94, as MQTT 5 asks) and enhanced authentication is refused (0x8C).
  */
 
+/** How long a new connection may take to send its CONNECT's first bytes (aedes' own connectTimeout). */
+const CONNECT_TIMEOUT_MS = 30_000;
+
 /** MQTT 3.1.1 CONNACK return code → MQTT 5 reason code. */
 const CONNACK_REASON: Record<number, number> = {
   0: 0x00,
@@ -45,7 +48,11 @@ export const isMqtt5Stream = (s: unknown): s is Mqtt5Stream =>
  * Reads a new connection's CONNECT far enough to know its protocol level, then hands aedes the
  * socket itself (3.1, 3.1.1, or anything unreadable: aedes answers it) or an MQTT 5 translator.
  */
-export function routeByProtocol(socket: net.Socket, handle: (stream: Duplex) => void): void {
+export function routeByProtocol(
+  socket: net.Socket,
+  handle: (stream: Duplex) => void,
+  connectTimeoutMs = CONNECT_TIMEOUT_MS,
+): void {
   let head: Buffer = Buffer.alloc(0);
   const onData = (chunk: Buffer) => {
     head = head.length ? Buffer.concat([head, chunk]) : chunk;
@@ -56,6 +63,8 @@ export function routeByProtocol(socket: net.Socket, handle: (stream: Duplex) => 
     }
     socket.removeListener('data', onData);
     socket.removeListener('error', onEarlyError);
+    socket.removeListener('timeout', onEarlyError);
+    socket.setTimeout(0);
     socket.pause();
     if (level === 5) return void handle(mqtt5Stream(socket, head));
     socket.unshift(head);
@@ -63,6 +72,9 @@ export function routeByProtocol(socket: net.Socket, handle: (stream: Duplex) => 
   };
   const onEarlyError = () => socket.destroy();
   socket.on('error', onEarlyError);
+  // a connection that never sends its CONNECT is closed, as aedes closes one it was handed (30 s)
+  socket.setTimeout(connectTimeoutMs);
+  socket.on('timeout', onEarlyError);
   socket.on('data', onData);
 }
 
