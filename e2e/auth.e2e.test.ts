@@ -57,6 +57,40 @@ describe('logging in, per role', () => {
     await context.close();
   });
 
+  it("names the product the same on every page's title and header, in Vietnamese and in English", async () => {
+    // written out, not read from the messages: the one name of the product in each language
+    const NAME = {
+      vi: 'Trung tâm Điều hành Đô thị thông minh',
+      en: 'Smart City Intelligent Operations Center',
+    };
+    const seen: string[] = [];
+    for (const lang of ['vi', 'en'] as const) {
+      const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+      await context.addInitScript((l) => localStorage.setItem('ioc.lang', l), lang);
+      const page = await context.newPage();
+      const check = async (where: string, top: string) => {
+        await page.locator(top).first().waitFor({ timeout: 15_000 });
+        // the title is set once the page's script runs (the console's may lead with its alarm count)
+        await expect.poll(() => page.title(), { timeout: 10_000 }).toMatch(/^(\(\d+\) [^·]+ · )?IOC — \S/);
+        const text = ((await page.locator(top).first().textContent()) ?? '').replace(/\s+/g, ' ');
+        seen.push(`${lang} ${where}: ${await page.title()} | ${text.slice(0, 80)}`);
+        expect(text, `${lang} ${where}`).toContain(NAME[lang]);
+      };
+      await page.goto(`${ioc.httpUrl}/login`);
+      await check('/login', 'h1');
+      await page.locator('#login-username').fill('e2e-admin');
+      await page.locator('#login-password').fill(PASSWORD);
+      await page.locator('button[type=submit]').click();
+      await page.getByTestId('user-menu').waitFor({ timeout: 15_000 });
+      for (const p of PAGES) {
+        await page.goto(`${ioc.httpUrl}${p}`);
+        await check(p, 'header');
+      }
+      await context.close();
+    }
+    expect(seen).toHaveLength(10);
+  }, 120_000);
+
   for (const role of Object.keys(MAY) as Role[]) {
     it(`logs in as ${role}, lands on ${MAY[role].home} or where it was going, and sees only its pages`, async () => {
       const context = await browser.newContext({ viewport: { width: 1920, height: 1080 } });

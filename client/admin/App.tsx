@@ -117,17 +117,20 @@ export function App() {
         <Tabs />
       </nav>
       <Toast />
-      <main class="content" role="tabpanel" aria-labelledby={`tab-${current}`}>
-        {current === 'users' && <UsersTab />}
-        {current === 'devices' && <DevicesTab />}
-        {current === 'alarm-rules' && <AlarmRulesTab />}
-        {current === 'out-of-service' && <OutOfServiceTab />}
-        {current === 'indicators' && <IndicatorsTab />}
-        {current === 'sources' && <SourcesTab />}
-        {current === 'import' && <ImportTab />}
-        {current === 'security' && <SecuritySystemsTab />}
-        {current === 'units' && <UnitsTab />}
-        {current === 'audit' && <AuditTab />}
+      {/* the tab panel inside the main landmark: a <main> may not take the tabpanel role (axe aria-allowed-role) */}
+      <main class="content">
+        <div role="tabpanel" aria-labelledby={`tab-${current}`}>
+          {current === 'users' && <UsersTab />}
+          {current === 'devices' && <DevicesTab />}
+          {current === 'alarm-rules' && <AlarmRulesTab />}
+          {current === 'out-of-service' && <OutOfServiceTab />}
+          {current === 'indicators' && <IndicatorsTab />}
+          {current === 'sources' && <SourcesTab />}
+          {current === 'import' && <ImportTab />}
+          {current === 'security' && <SecuritySystemsTab />}
+          {current === 'units' && <UnitsTab />}
+          {current === 'audit' && <AuditTab />}
+        </div>
       </main>
       <SecretDialog />
     </div>

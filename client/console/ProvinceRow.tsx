@@ -1,6 +1,6 @@
 import type { IndicatorDomain } from '#contract/indicatorVocab.ts';
 import type { ServiceLevel, ServiceTile } from '#contract/servicesApi.ts';
-import { formatIndicator, formatPeriodLabel } from '../i18n/format.ts';
+import { formatIndicator, formatPeriodLabel, indicatorPhrase } from '../i18n/format.ts';
 import { fmt, lang, t } from '../i18n/i18n.ts';
 import { ctx } from './ctx.ts';
 import { provinceTiles } from './provinceStore.ts';
@@ -78,8 +78,7 @@ export function ageWords(tile: ServiceTile | null, now: number): string {
 export function secondaryText(tile: ServiceTile): string | null {
   const s = tile.secondary;
   if (!s || s.value === null) return null;
-  const v = formatIndicator(lang.value, s.value, s.unit);
-  return t(`prov.sec.${s.key}`, { n: v.num, unit: v.unit });
+  return t(`prov.sec.${s.key}`, { v: indicatorPhrase(lang.value, s.value, s.unit) });
 }
 
 /** The province row: one tile per service of the indicator feed, beside the map (issue 14). */

@@ -14,7 +14,7 @@ import type {
   ServiceTile,
   SocioEconomicFigure,
 } from '#contract/servicesApi.ts';
-import { formatIndicator, formatPeriodLabel } from '../i18n/format.ts';
+import { formatIndicator, formatPct, formatPeriodLabel, indicatorPhrase } from '../i18n/format.ts';
 import { fmt, lang, t } from '../i18n/i18n.ts';
 import { ApiRequestError, api } from './api.ts';
 import { ctx } from './ctx.ts';
@@ -189,9 +189,7 @@ function PublicServices() {
                   <td class="muted">{i + 1}</td>
                   <td class="rank-name">{name(a)}</td>
                   <td class="num" data-testid="agency-on-time">
-                    {a.onTimeRate === null
-                      ? '—'
-                      : `${formatIndicator(lang.value, a.onTimeRate, 'percent').num}%`}
+                    {a.onTimeRate === null ? '—' : indicatorPhrase(lang.value, a.onTimeRate, 'percent')}
                   </td>
                   <td class="num" data-testid="agency-overdue">
                     {a.overdueNow === null ? '—' : f.num(a.overdueNow)}
@@ -225,8 +223,8 @@ function OnTimeSpark({ days }: { days: DossierDay[] }) {
   const last = [...pts].reverse().find((p) => p.v !== null);
   return (
     <div class="spark-box" data-testid="on-time-spark">
-      <span class="spark-y spark-y-top">{yMax} %</span>
-      <span class="spark-y spark-y-bottom">{yMin} %</span>
+      <span class="spark-y spark-y-top">{formatPct(lang.value, yMax)}</span>
+      <span class="spark-y spark-y-bottom">{formatPct(lang.value, yMin)}</span>
       <svg
         class="spark"
         viewBox={`0 0 ${W} ${H}`}
@@ -242,7 +240,7 @@ function OnTimeSpark({ days }: { days: DossierDay[] }) {
       <DayAxis
         t0={t0}
         t1={t1}
-        last={last?.v != null ? `${formatIndicator(lang.value, last.v, 'percent').num}%` : undefined}
+        last={last?.v != null ? indicatorPhrase(lang.value, last.v, 'percent') : undefined}
       />
     </div>
   );
@@ -384,10 +382,10 @@ function SocioEconomic() {
             const v = formatIndicator(l, x.latest, x.unit);
             const plan =
               x.planShare !== null
-                ? t('prov.se.planShare', { v: `${formatIndicator(l, x.planShare, 'percent').num}%` })
+                ? t('prov.se.planShare', { v: indicatorPhrase(l, x.planShare, 'percent') })
                 : x.plan !== null
                   ? t('prov.se.plan', {
-                      v: `${formatIndicator(l, x.plan, x.unit).num} ${formatIndicator(l, x.plan, x.unit).unit}`,
+                      v: indicatorPhrase(l, x.plan, x.unit),
                     })
                   : t('prov.se.noPlan');
             return (

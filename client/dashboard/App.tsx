@@ -245,18 +245,16 @@ export function App() {
       {!d ? (
         !failure.value && <div class="loading">{t('dash.loading')}</div>
       ) : (
-        <main
-          class={loading.value ? 'stale' : ''}
-          id="tabpanel"
-          role="tabpanel"
-          aria-labelledby={`tab-${tab}`}
-        >
-          {tab === 'summary' && <SummaryTab d={d} l={l} />}
-          {tab === 'traffic' && <TrafficTab d={d as DashboardData} l={l} wardName={dn} />}
-          {tab === 'public-services' && <PublicServicesTab d={d} l={l} />}
-          {tab === 'online-information' && <OnlineInfoTab d={d} l={l} />}
-          {tab === 'socio-economic' && <SocioEconomicTab d={d} l={l} />}
-          {tab === 'security' && <SecurityTab d={d} l={l} />}
+        // the tab panel inside the main landmark: a <main> may not take the tabpanel role (axe aria-allowed-role)
+        <main class={loading.value ? 'stale' : ''}>
+          <div id="tabpanel" role="tabpanel" aria-labelledby={`tab-${tab}`}>
+            {tab === 'summary' && <SummaryTab d={d} l={l} />}
+            {tab === 'traffic' && <TrafficTab d={d as DashboardData} l={l} wardName={dn} />}
+            {tab === 'public-services' && <PublicServicesTab d={d} l={l} />}
+            {tab === 'online-information' && <OnlineInfoTab d={d} l={l} />}
+            {tab === 'socio-economic' && <SocioEconomicTab d={d} l={l} />}
+            {tab === 'security' && <SecurityTab d={d} l={l} />}
+          </div>
         </main>
       )}
     </div>

@@ -1,5 +1,7 @@
+import * as echarts from 'echarts';
 import { describe, expect, it } from 'vitest';
-import { alarmRateOption, calendarOption } from './chartOptions.ts';
+import type { Kpi } from '#contract/dashboardApi.ts';
+import { alarmRateOption, calendarOption, sourceOption } from './chartOptions.ts';
 
 type Tooltip = { formatter: (p: { value?: [string, number] | null }) => string };
 
@@ -53,5 +55,49 @@ describe('alarm rate chart', () => {
     const o = alarmRateOption('en', buckets, 1) as unknown as Option;
     expect(o.yAxis.max({ max: 0.2 })).toBe(1.5);
     expect(o.yAxis.max({ max: 12.5 })).toBeNull();
+  });
+});
+
+describe('report sources donut', () => {
+  const kpi = (key: string, value: number): Kpi => ({
+    key: `reports.${key}`,
+    group: 'reports',
+    unit: 'count',
+    value,
+    previous: null,
+    delta: null,
+    deltaRatio: null,
+  });
+  const kpis = [kpi('field', 0), kpi('open311', 21), kpi('camera', 245), kpi('mqtt', 734)];
+
+  /** The slice labels ECharts draws at this size (server-side, as SVG): text, anchor and x. */
+  function labels(width: number, lang: 'vi' | 'en') {
+    const chart = echarts.init(null, null, { renderer: 'svg', ssr: true, width, height: 330 });
+    chart.setOption(sourceOption(lang, kpis) as echarts.EChartsCoreOption);
+    const svg = chart.renderToSVGString();
+    chart.dispose();
+    return [...svg.matchAll(/<text([^>]*)>([^<]*)<\/text>/g)]
+      .map((m) => ({
+        text: m[2],
+        x: Number(/translate\(([\d.]+) /.exec(m[1])?.[1]),
+        anchor: /text-anchor="(\w+)"/.exec(m[1])?.[1],
+      }))
+      .filter((l) => l.text.includes('%'));
+  }
+
+  it('writes every share whole, in the reader’s format, inside the card, where the card is narrow (1366 px) too', () => {
+    for (const width of [280, 440])
+      for (const lang of ['vi', 'en'] as const) {
+        const got = labels(width, lang);
+        const want = lang === 'vi' ? ['2,1%', '24,5%', '73,4%'] : ['2.1%', '24.5%', '73.4%'];
+        expect(got.map((l) => l.text).sort(), `${lang} ${width}px`).toEqual(want.sort());
+        // about 7 px a character at 12 px: the whole label between the card's edges
+        for (const l of got) {
+          const w = l.text.length * 7;
+          const [left, right] = l.anchor === 'end' ? [l.x - w, l.x] : [l.x, l.x + w];
+          expect(left, `${l.text} at ${width}px`).toBeGreaterThanOrEqual(0);
+          expect(right, `${l.text} at ${width}px`).toBeLessThanOrEqual(width);
+        }
+      }
   });
 });

@@ -178,14 +178,17 @@ export function sourceOption(lang: Lang, kpis: Kpi[]): ChartOption {
     series: [
       {
         type: 'pie',
-        radius: ['38%', '62%'],
+        radius: ['34%', '56%'],
         center: ['50%', '40%'],
-        // in the reader's number format, one decimal, as every percent of the product
+        // in the reader's number format, one decimal, as every percent of the product; whole, never
+        // cut to "2..." where the card is narrow (1366 px: a smaller ring and shorter label lines)
         label: {
           formatter: (p: { percent: number }) => formatPct(lang, p.percent),
           color: '#1c2733',
           fontSize: 12,
+          overflow: 'none',
         },
+        labelLine: { length: 8, length2: 8 },
         // a source with no reports gets no slice (its 0 is on the tiles beside)
         data: rows
           .filter((k) => (k.value ?? 0) > 0)

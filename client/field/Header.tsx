@@ -27,7 +27,11 @@ export function Header() {
             <circle cx="12" cy="10" r="3" fill="#0a4fd6" />
           </svg>
         </div>
-        <h1 class="top-title">{t('field.title')}</h1>
+        <div class="top-name">
+          {/* the product's name, as on every page's header */}
+          <div class="top-product">{t('app.title')}</div>
+          <h1 class="top-title">{t('field.title')}</h1>
+        </div>
         <UserMenu tone="brand" confirmLogout={confirmLogout} onLoggedOut={forgetAccount} />
         <button
           type="button"

@@ -144,6 +144,16 @@ export function formatIndicator(
   return { num: formatNumber(lang, value, d, d), unit: label };
 }
 
+/**
+ * An indicator's figure and its unit as one phrase, for a sentence: "8,5%" (the sign right after the
+ * number, as formatPct writes it), "12 hồ sơ"; a missing figure is an em dash.
+ */
+export function indicatorPhrase(lang: Lang, value: number | null, unit: IndicatorUnit): string {
+  const f = formatIndicator(lang, value, unit);
+  if (f.num === '—') return f.num;
+  return unit === 'percent' ? `${f.num}%` : `${f.num} ${f.unit}`;
+}
+
 const MONTH_NAMES_EN = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
 /**

@@ -21,7 +21,11 @@ interface AxeViolation {
   nodes: AxeNode[];
 }
 
-/** The serious and critical violations axe-core finds on the page now, one readable line each. */
+/**
+ * The serious and critical violations axe-core finds on the page now, and any misuse of ARIA whatever
+ * axe rates it (its aria-* rules: a role the element may not take is "minor" to axe, a failed audit to
+ * Lighthouse), one readable line each.
+ */
 export async function seriousA11yViolations(page: Page): Promise<string[]> {
   // the pages' CSP (script-src 'self') refuses an injected <script> (page.addScriptTag): evaluated
   // through the DevTools protocol, as Lighthouse does, axe runs under the same CSP the users have
@@ -35,7 +39,7 @@ export async function seriousA11yViolations(page: Page): Promise<string[]> {
     return r.violations;
   });
   return (violations as AxeViolation[])
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical' || v.id.startsWith('aria-'))
     .flatMap((v) =>
       v.nodes.map(
         (n) =>

@@ -13,6 +13,12 @@ import type { Db } from '../store/db.ts';
 import { migrate } from '../store/migrate.ts';
 import { openPglite } from '../store/pgliteDb.ts';
 import { eventually } from '../testing/iocHarness.ts';
+import {
+  deviceAnswers,
+  MOSQUITTO_ANSWERS,
+  mosquittoClientsInstalled,
+  mosquittoSub,
+} from '../testing/mosquittoClients.ts';
 
 // The files `npm run mosquitto-config` writes, loaded by a real Mosquitto 2.x: the hashes made in Node
 // verify there, and its ACL lets each device publish only for its own assets.
@@ -212,7 +218,44 @@ describe.runIf(installed)('Mosquitto configured by npm run mosquitto-config', ()
     expect(await refusal({ username: 'dev-c', password: secrets.c })).toBe(5);
     expect(await refusal({ username: 'ioc-server', password: 'guess' })).toBe(5);
     expect(await refusal({ username: 'dev-a', password: secrets.a })).toBe('connected');
-    // MQTT 5 too (the embedded broker, aedes, speaks 3.1.1 only: the README lists the difference)
+    // MQTT 5 too, as the embedded broker answers it
     expect(await refusal({ username: 'dev-a', password: secrets.a, protocolVersion: 5 })).toBe('connected');
+    expect(await refusal({ username: 'dev-a', password: 'wrong', protocolVersion: 5 })).toBe(135);
   });
+
+  // the same answers server/ingest/brokerAuth.int.test.ts expects of the embedded broker
+  it.runIf(mosquittoClientsInstalled())(
+    'answers mosquitto_pub and mosquitto_sub (-V 311 and -V 5) as the embedded broker does',
+    async () => {
+      const ingest = await connect({ username: 'ioc-server', password: serverPassword, protocolVersion: 5 });
+      const got: string[] = [];
+      ingest.on('message', (_topic, payload) => got.push(payload.toString()));
+      await ingest.subscribeAsync('ioc/#', { qos: 1, rh: 2 });
+      const subs = [
+        await mosquittoSub(url, { version: '5', username: 'dev-a', password: secrets.a, topic: 'ioc/#' }),
+        await mosquittoSub(url, { version: '311', username: 'dev-a', password: secrets.a, topic: 'ioc/#' }),
+      ];
+      try {
+        expect(subs.map((s) => s.granted)).toEqual([1, 1]);
+        const ids: Record<string, string[]> = { own: [], other: [], login: [] };
+        const answers = await deviceAnswers(url, {
+          username: 'dev-a',
+          password: secrets.a,
+          ownTopic: `ioc/traffic/${segA}`,
+          otherTopic: `ioc/traffic/${segB}`,
+          message: (kind) => {
+            const id = `${kind}-${randomUUID()}`;
+            ids[kind].push(id);
+            return id;
+          },
+        });
+        expect(answers).toEqual(MOSQUITTO_ANSWERS);
+        await eventually(() => ids.own.every((id) => got.includes(id)), 5000, 'the own readings delivered');
+        expect(got.filter((p) => !ids.own.includes(p))).toEqual([]);
+        for (const s of subs) expect(s.output()).not.toMatch(/ioc\/traffic/);
+      } finally {
+        for (const s of subs) s.stop();
+      }
+    },
+  );
 });

@@ -1,3 +1,4 @@
+import { Validator } from '@seriousme/openapi-schema-validator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { AlarmBulkAckSchema } from '#contract/alarms.ts';
@@ -70,6 +71,14 @@ describe.each(iocSetups().slice(0, 1))('the HTTP API on $name', (setup) => {
             op.parameters?.some((x) => x.in === 'path' && x.name === name),
             `${p} {${name}}`,
           ).toBe(true);
+  });
+
+  it('is valid OpenAPI 3.1 by a validator of the specification (@seriousme/openapi-schema-validator)', async () => {
+    const validator = new Validator();
+    const result = await validator.validate(structuredClone(doc) as unknown as Record<string, unknown>);
+    expect(result.errors).toBeUndefined();
+    expect(result.valid).toBe(true);
+    expect(validator.version).toBe('3.1');
   });
 
   it("takes the bodies and queries from the routes' zod schemas", () => {

@@ -1,5 +1,7 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningIoc } from '../main.ts';
 import { iocSetups } from '../testing/iocHarness.ts';
@@ -8,16 +10,33 @@ import { lintExposition, seriesNames } from '../testing/promLint.ts';
 const TOKEN = 'metrics-token-for-this-test-0123456789';
 const DASHBOARD = new URL('../../deploy/grafana/ioc-health.json', import.meta.url);
 
-/** promtool, where the machine has it (PROMTOOL=/path, or on PATH); undefined otherwise. */
-function promtool(text: string): string | undefined {
+/**
+ * promtool with these arguments, where the machine has it (PROMTOOL=/path, or on PATH; Debian's
+ * prometheus package); undefined otherwise, unless IOC_REQUIRE_SERVICES=1 (CI installs it).
+ */
+function promtool(args: string[], input?: string): string | undefined {
   const bin = process.env.PROMTOOL ?? 'promtool';
   try {
-    return execFileSync(bin, ['check', 'metrics'], { input: text, encoding: 'utf8', stdio: 'pipe' });
+    return execFileSync(bin, args, { input, encoding: 'utf8', stdio: 'pipe' });
   } catch (e) {
     const err = e as { code?: string; status?: number; stdout?: string; stderr?: string };
-    if (err.code === 'ENOENT') return undefined;
-    throw new Error(`promtool check metrics exited ${err.status}: ${err.stdout}${err.stderr}`);
+    if (err.code === 'ENOENT') {
+      if (process.env.IOC_REQUIRE_SERVICES === '1')
+        throw new Error('IOC_REQUIRE_SERVICES=1 but promtool is missing (apt-get install prometheus)');
+      return undefined;
+    }
+    throw new Error(`promtool ${args.join(' ')} exited ${err.status}: ${err.stdout}${err.stderr}`);
   }
+}
+
+/** Every query of the Grafana dashboard, its variables filled in as Grafana would. */
+function dashboardQueries(): string[] {
+  const d = JSON.parse(readFileSync(DASHBOARD, 'utf8')) as {
+    panels: Array<{ targets?: Array<{ expr: string }> }>;
+  };
+  return d.panels
+    .flatMap((p) => (p.targets ?? []).map((t) => t.expr))
+    .map((e) => e.replaceAll('$__rate_interval', '1m').replaceAll('$instance', '.*'));
 }
 
 /** The metric names a dashboard's queries use: the identifiers of the IOC's, Node's and the process's. */
@@ -51,7 +70,7 @@ describe.each(iocSetups())('/metrics on $name', (setup) => {
 
   it('passes the checks of promtool check metrics (and promtool itself where installed)', () => {
     expect(lintExposition(text)).toEqual([]);
-    const out = promtool(text);
+    const out = promtool(['check', 'metrics'], text);
     if (out !== undefined) expect(out.trim()).toBe('');
   });
 
@@ -74,5 +93,23 @@ describe.each(iocSetups())('/metrics on $name', (setup) => {
       (n) => !offered.has(n) && !(embeddedOnly.has(n) && !setup.name.startsWith('embedded')),
     );
     expect(missing).toEqual([]);
+  });
+});
+
+describe('the Grafana dashboard in deploy/grafana', () => {
+  it("has queries Prometheus parses (promtool check rules, each query as a recording rule's expression)", () => {
+    const queries = dashboardQueries();
+    expect(queries.length).toBeGreaterThan(10);
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'ioc-grafana-'));
+    try {
+      const file = path.join(dir, 'rules.yml');
+      // JSON is YAML: one group, one rule per query
+      const rules = queries.map((expr, i) => ({ record: `ioc_dashboard:query_${i}`, expr }));
+      writeFileSync(file, JSON.stringify({ groups: [{ name: 'grafana', rules }] }));
+      const out = promtool(['check', 'rules', file]);
+      if (out !== undefined) expect(out).toContain(`SUCCESS: ${queries.length} rules found`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

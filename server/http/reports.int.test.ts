@@ -206,7 +206,11 @@ describe.each(iocSetups())('field reports on $name', (setup) => {
     const body = (await res.json()) as ReportCreated;
     expect(body.rejectedPhotos).toEqual([
       { name: 'big.jpg', code: 'photo_too_large', message: expect.stringContaining('10 MiB') },
-      { name: 'notes.jpg', code: 'unsupported_photo_type', message: expect.any(String) },
+      {
+        name: 'notes.jpg',
+        code: 'unsupported_photo_type',
+        message: 'the file is not an image; send a JPEG, PNG or WebP photo',
+      },
       { name: 'x.svg', code: 'unsupported_photo_type', message: expect.any(String) },
       { name: 'anim.gif', code: 'unsupported_photo_type', message: expect.stringContaining('image/gif') },
     ]);

@@ -40,7 +40,7 @@ export async function preparePhoto(bytes: Buffer): Promise<PrepareResult> {
     return {
       ok: false,
       code: 'unsupported_photo_type',
-      message: `${type ? `${type.mime} is` : 'the file is not an image that is'} not accepted; send a JPEG, PNG or WebP photo`,
+      message: `${type ? `${type.mime} is not accepted` : 'the file is not an image'}; send a JPEG, PNG or WebP photo`,
     };
   try {
     const { data: image, info } = await sharp(bytes, {
