@@ -248,7 +248,6 @@ const replayAt = (page: Page) =>
   );
 
 async function playback(ioc: RunningIoc, meta: Meta): Promise<{ rows: FrameRow[]; from: number }> {
-  ensureClientBuilt();
   const { browser, context } = await launchBrowser();
   try {
     await context.addInitScript(() => localStorage.setItem('ioc.lang', 'vi'));
@@ -319,6 +318,8 @@ const cursorOf = (page: Page) =>
   );
 
 async function main() {
+  // before the IOC starts: it decides at start-up whether there is a client to serve
+  if (!args.has('skipBrowser')) ensureClientBuilt();
   const { ioc, meta } = await start();
   try {
     const rows = await ioc.db.query<{ n: number }>('SELECT count(*)::float8 AS n FROM traffic_readings');

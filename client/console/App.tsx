@@ -288,7 +288,8 @@ function KpiTiles() {
           value={rp.ingestRate === null ? '—' : f.num(rp.ingestRate, rp.ingestRate < 10 ? 1 : 0)}
           unit={t('unit.perSec')}
           sub={t('replay.rateSub')}
-          updatedAt={rp.at}
+          // as the other tiles in a replay: applied with the replayed moment (it read 'updated 31 hours ago', dimmed as stale)
+          updatedAt={at.traffic}
         />
       ) : (
         <Tile
