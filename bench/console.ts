@@ -1,10 +1,12 @@
 // npm run bench (part): the wall console at full city scale in headless Chromium — frame times,
 // main-thread cost per overlay update, and update-to-pixel latency (MQTT publish → the overlay
 // redrawn with the new value). Results: bench/results/console.json and a table.
-// Note: this machine has no GPU; Chromium draws WebGL with SwiftShader on the CPU, so frame times here
-// are an upper bound of what a wall PC with any GPU shows.
+// Without a GPU Chromium draws WebGL with SwiftShader on the CPU, so frame times there are an upper
+// bound of what a wall PC with any GPU shows; `--gpu` draws on the machine's GPU (Vulkan through ANGLE)
+// and measures the larger cities the wall must carry. The renderer WebGL reports is in the results.
 //
 //   npx tsx bench/console.ts [--sizes=967:80,5000:500] [--seconds=10] [--pan=4] [--readings=15] [--query=dpr=1] [--root=DIR]
+//   npm run bench:console -- --gpu        # 5,000, 20,000 and 100,000 road segments on the GPU
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -21,8 +23,9 @@ const args = new Map(
 );
 if (args.has('help')) {
   console.log(
-    'npx tsx bench/console.ts [--sizes=967:80,5000:500] [--seconds=10] [--pan=4] [--readings=15] [--query=dpr=1] [--root=DIR]\n' +
-      '  sizes: segments:cameras of the generated city, one run each\n' +
+    'npx tsx bench/console.ts [--sizes=967:80,5000:500] [--seconds=10] [--pan=4] [--readings=15] [--query=dpr=1] [--root=DIR] [--gpu | --gl=swiftshader|swiftshader-composited|gpu]\n' +
+      '  sizes: segments:cameras of the generated city, one run each (with --gpu: 5000:500,20000:1000,100000:2000)\n' +
+      '  gpu: draw on the GPU (--gl=gpu); gl: how Chromium draws WebGL (default swiftshader, as the tests)\n' +
       '  seconds: how long frames are sampled at rest; pan: seconds of panning (map.panBy) sampled\n' +
       '  readings: MQTT readings timed to the screen\n' +
       '  query: added to the console URL (e.g. dpr=1, style=…)\n' +
@@ -30,7 +33,14 @@ if (args.has('help')) {
   );
   process.exit(0);
 }
-const SIZES: Array<[number, number]> = (args.get('sizes') ?? '967:80,5000:500')
+const GL = (args.has('gpu') ? 'gpu' : (args.get('gl') ?? 'swiftshader')) as
+  | 'swiftshader'
+  | 'swiftshader-composited'
+  | 'gpu';
+if (!['swiftshader', 'swiftshader-composited', 'gpu'].includes(GL)) throw new Error(`--gl=${GL}: unknown`);
+const SIZES: Array<[number, number]> = (
+  args.get('sizes') ?? (GL === 'gpu' ? '5000:500,20000:1000,100000:2000' : '967:80,5000:500')
+)
   .split(',')
   .map((x) => x.split(':').map(Number) as [number, number]);
 const SECONDS = Number(args.get('seconds') ?? 10);
@@ -60,6 +70,8 @@ const READINGS = Number(args.get('readings') ?? 15);
 const READING_TIMEOUT_MS = 60_000;
 
 interface ConsoleResult {
+  /** what WebGL says draws the map (SwiftShader, or the GPU's name) */
+  renderer: string;
   segments: number;
   cameras: number;
   frameP50Ms: number;
@@ -101,7 +113,7 @@ async function measure(segments: number, cameras: number): Promise<ConsoleResult
     }),
     { log: createLogger('warn'), simulation: simulators },
   );
-  const { browser, context } = await launchBrowser();
+  const { browser, context } = await launchBrowser({ gl: GL });
   try {
     await signIn(context, ioc, 'operator');
     const page = await context.newPage();
@@ -111,6 +123,14 @@ async function measure(segments: number, cameras: number): Promise<ConsoleResult
       undefined,
       { timeout: 60_000 },
     );
+    const renderer = (await page.evaluate(`(() => {
+      const gl = window.__ioc.view.map.painter?.context?.gl;
+      const info = gl?.getExtension('WEBGL_debug_renderer_info');
+      return gl ? String(gl.getParameter(info ? info.UNMASKED_RENDERER_WEBGL : gl.RENDERER)) : 'unknown';
+    })()`)) as string;
+    // figures said to be a GPU's must be one's: Chromium falls back to SwiftShader without a word
+    if (GL === 'gpu' && /swiftshader|llvmpipe|software/i.test(renderer))
+      throw new Error(`--gpu: Chromium draws with ${renderer}, not a GPU (a driver for Vulkan missing?)`);
     await page.waitForTimeout(6000);
     // scripts as strings: tsx adds name helpers to functions that would not exist in the page
     const frames = (await page.evaluate(`(async () => {
@@ -226,6 +246,7 @@ async function measure(segments: number, cameras: number): Promise<ConsoleResult
     await client.endAsync();
     const fps = frames.gaps.length / SECONDS;
     return {
+      renderer,
       segments,
       cameras,
       frameP50Ms: Math.round(pct(frames.gaps, 50) * 10) / 10,
@@ -265,7 +286,7 @@ async function main() {
       {
         date: new Date().toISOString(),
         root: ROOT,
-        renderer: 'headless Chromium, SwiftShader (no GPU)',
+        renderer: `headless Chromium, --gl=${GL}: ${results[0]?.renderer ?? '?'}`,
         results,
       },
       null,
@@ -273,7 +294,7 @@ async function main() {
     ),
   );
   console.log(
-    `\n${ROOT}\nsegments  cameras  frame p50/p95 ms   fps  updates  draws  map draws  pan fps  pan frame p50/p95 ms  ms/update  long tasks  update→pixel p50/p95 ms`,
+    `\n${ROOT}\n${results[0]?.renderer ?? ''}\nsegments  cameras  frame p50/p95 ms   fps  updates  draws  map draws  pan fps  pan frame p50/p95 ms  ms/update  long tasks  update→pixel p50/p95 ms`,
   );
   for (const r of results)
     console.log(

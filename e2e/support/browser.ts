@@ -44,22 +44,40 @@ export { freePort };
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
-export async function launchBrowser(): Promise<{ browser: Browser; context: BrowserContext }> {
+/**
+ * How Chromium draws WebGL: `swiftshader` (the tests' default: no GPU, software compositing, each
+ * WebGL frame read back), `swiftshader-composited` (SwiftShader in the GPU process, which also
+ * composites: what a browser on a machine without a GPU driver does by default) or `gpu` (the
+ * machine's GPU through ANGLE on Vulkan, the GPU blocklist ignored: a wall PC's graphics card).
+ */
+export type BrowserGl = 'swiftshader' | 'swiftshader-composited' | 'gpu';
+
+const GL_ARGS: Record<BrowserGl, string[]> = {
+  swiftshader: ['--disable-gpu', '--use-angle=swiftshader', '--enable-unsafe-swiftshader'],
+  'swiftshader-composited': ['--use-angle=swiftshader', '--enable-unsafe-swiftshader'],
+  gpu: [
+    '--ignore-gpu-blocklist',
+    '--enable-gpu-rasterization',
+    '--use-angle=vulkan',
+    '--enable-features=Vulkan',
+  ],
+};
+
+export async function launchBrowser(
+  opts: { gl?: BrowserGl } = {},
+): Promise<{ browser: Browser; context: BrowserContext }> {
   // launch() gives every run a fresh temporary profile of its own
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: [
       '--headless',
       '--no-sandbox',
-      '--disable-gpu',
       '--disable-quic',
       '--no-first-run',
       '--disable-background-networking',
       '--disable-component-update',
       '--disable-sync',
-      // WebGL2 on SwiftShader without a GPU
-      '--use-angle=swiftshader',
-      '--enable-unsafe-swiftshader',
+      ...GL_ARGS[opts.gl ?? 'swiftshader'],
     ],
   });
   const context = await browser.newContext({ viewport: { width: 1920, height: 1080 }, deviceScaleFactor: 1 });
