@@ -49,6 +49,10 @@ async function main(): Promise<void> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'ioc.ts'], {
     cwd: ROOT,
     env: {
+      // glibc's allocator as `npm start` sets it (package.json): two arenas, and blocks of 64 KiB and more
+      // mapped on their own, so that what V8's compilers and PostgreSQL's start-up free goes back
+      MALLOC_ARENA_MAX: '2',
+      MALLOC_MMAP_THRESHOLD_: '65536',
       ...process.env,
       PORT: String(port),
       HOST: '127.0.0.1',

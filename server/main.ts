@@ -36,6 +36,7 @@ import { liveModule } from './live/liveModule.ts';
 import { createRedisAdapter } from './live/redisAdapter.ts';
 import { createLogger, type Logger } from './log.ts';
 import { healthModule } from './modules/health.ts';
+import { memoryModule } from './modules/memory.ts';
 import type { IocModule, ModuleDeps } from './modules/module.ts';
 import { simulationModule } from './modules/simulation.ts';
 import { replayService } from './replay/replayService.ts';
@@ -430,7 +431,7 @@ async function boot(
     stops.push({ name: m.name, fn: () => m.stop() });
   };
   const reportFeed = reportFeedModule({ repo: incidentsRepo });
-  for (const m of [health, live, alerts, indicators, alarms, security, reportFeed, units])
+  for (const m of [health, live, alerts, indicators, alarms, security, reportFeed, units, memoryModule()])
     await startModule(m);
   await listen(httpServer, cfg.PORT, cfg.HOST);
   const port = (httpServer.address() as AddressInfo).port;
