@@ -48,6 +48,13 @@ interface StepResult {
   latencyP99Ms: number | null;
   loopLagP99Ms: number;
   loopLagMaxMs: number;
+  /**
+   * the product's: age of a batch's oldest message when its write committed (p50/p99 over the step's
+   * batches), and the write's own time: what of publish → browser is storage, the rest is the live path
+   */
+  commitLagP50Ms?: number | null;
+  commitLagP99Ms?: number | null;
+  writeP99Ms?: number | null;
   peakRssMiB: number;
   ok: boolean;
 }
@@ -210,7 +217,14 @@ interface Target {
   /** the probe's latency (publish → a browser's delta) is the product's only */
   probe: boolean;
   stepStart(): Promise<void>;
-  stepEnd(): Promise<{ loopLagP99Ms: number; loopLagMaxMs: number; rssMiB: number }>;
+  stepEnd(): Promise<{
+    loopLagP99Ms: number;
+    loopLagMaxMs: number;
+    rssMiB: number;
+    commitLagP50Ms?: number | null;
+    commitLagP99Ms?: number | null;
+    writeP99Ms?: number | null;
+  }>;
   flush(): Promise<void>;
   rows(): Promise<number>;
   alive: boolean;
@@ -224,6 +238,12 @@ function productTarget(ioc: RunningIoc): Target {
   let h = monitorEventLoopDelay({ resolution: 10 });
   let peakRss = 0;
   let rssTimer: NodeJS.Timeout | undefined;
+  let lags: number[] = [];
+  let writes: number[] = [];
+  ioc.bus.on('ingest:stored', 'bench', (e) => {
+    lags.push(e.lagMs);
+    writes.push(e.writeMs);
+  });
   return {
     who: 'product',
     topicPrefix: 'ioc/traffic/',
@@ -232,6 +252,8 @@ function productTarget(ioc: RunningIoc): Target {
     async stepStart() {
       h = monitorEventLoopDelay({ resolution: 10 });
       h.enable();
+      lags = [];
+      writes = [];
       peakRss = process.memoryUsage().rss;
       rssTimer = setInterval(() => {
         peakRss = Math.max(peakRss, process.memoryUsage().rss);
@@ -244,6 +266,9 @@ function productTarget(ioc: RunningIoc): Target {
         loopLagP99Ms: Math.round(h.percentile(99) / 1e5) / 10,
         loopLagMaxMs: Math.round(h.max / 1e5) / 10,
         rssMiB: Math.round(peakRss / 2 ** 20),
+        commitLagP50Ms: pct(lags, 50),
+        commitLagP99Ms: pct(lags, 99),
+        writeP99Ms: ((w) => (w === null ? null : Math.round(w)))(pct(writes, 99)),
       };
     },
     flush: () => ioc.ingest.flush(),
@@ -494,6 +519,9 @@ async function runStep(
     latencyP99Ms: pct(p.latenciesMs, 99),
     loopLagP99Ms: m.loopLagP99Ms,
     loopLagMaxMs: m.loopLagMaxMs,
+    ...(m.commitLagP99Ms !== undefined
+      ? { commitLagP50Ms: m.commitLagP50Ms, commitLagP99Ms: m.commitLagP99Ms, writeP99Ms: m.writeP99Ms }
+      : {}),
     peakRssMiB: m.rssMiB,
     ok: false,
   };
