@@ -80,8 +80,10 @@ export async function drainCluster(
   const outstanding = await pub.settle(60_000);
   if (outstanding) notes.push(`${outstanding} publishes still unanswered after 60 s`);
   try {
+    // quiet for longer than the ack wait: a message an instance took and never acknowledged (its ack
+    // lost with a NATS restart) comes back only after ACK_WAIT_S, to whichever instance pulls next
     await waitStable(() => rowCountPostgres(cluster.dbUrl, prefix), {
-      quietMs: 3000,
+      quietMs: (ACK_WAIT_S + 5) * 1000,
       maxMs: 180_000,
       what: 'the stored count',
     });
