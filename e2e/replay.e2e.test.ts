@@ -5,11 +5,16 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningIoc } from '../server/main.ts';
 import { refreshAggregates } from '../server/store/aggregates.ts';
+import { loginAs } from '../server/testing/sessions.ts';
 import { ensureClientBuilt, launchBrowser, screenshot, signIn } from './support/browser.ts';
 import { startTestIoc } from './support/ioc.ts';
 
 interface Hook {
-  state: { incidents: Map<string, { status: string }>; cameras: Map<string, { online: boolean }> };
+  state: {
+    incidents: Map<string, { status: string }>;
+    cameras: Map<string, { online: boolean }>;
+    units: Map<string, unknown>;
+  };
   live: { isHeld(): boolean; heldChanges(): number; status: string };
 }
 /** `window` with the console's test hook */
@@ -62,6 +67,14 @@ describe('the console replay', () => {
       [pastIncident, new Date(T0 - 20 * MIN), new Date(T0 + 3 * MIN)],
     );
     await refreshAggregates(db, { from: T0 - 3_600_000, to: T0 + 3_600_000 });
+    // a field officer on duty now: the units layer has a live unit, which the replay must not show in the past
+    const field = await loginAs(ioc, 'field');
+    const share = await field.fetch('/api/units/me/position', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ lat: cam.lat, lon: cam.lon, accuracyM: 10 }),
+    });
+    expect(share.status).toBe(202);
     ({ browser, context } = await launchBrowser());
     await context.addInitScript(() => localStorage.setItem('ioc.lang', 'vi'));
     await signIn(context, ioc, 'operator');
@@ -94,6 +107,8 @@ describe('the console replay', () => {
       },
       [pastIncident, camId] as const,
     );
+    const units = () => page.evaluate(() => (window as unknown as W).__ioc.state.units.size);
+    await expect.poll(units, { timeout: 15_000 }).toBe(1);
     await page.keyboard.press('t');
     const bar = page.getByTestId('time-bar');
     await bar.waitFor();
@@ -128,6 +143,16 @@ describe('the console replay', () => {
     // the top bar says it too: the replayed moment where the clock was, and no "live" badge
     expect(await page.getByTestId('clock').textContent()).toBe(typed);
     expect(await page.getByTestId('conn-badge').textContent()).toBe('ĐANG XEM LẠI');
+    // no unit where it is now on the map of then, and the layer panel says why
+    expect(await units()).toBe(0);
+    expect(await page.getByTestId('units-not-replayed').textContent()).toBe(
+      'Vị trí đơn vị không có khi xem lại: lớp này chỉ hiện trực tiếp',
+    );
+    // the layer panel stands above the time bar (it scrolls): the note is not hidden under the bar
+    const note = page.getByTestId('units-not-replayed');
+    await note.scrollIntoViewIfNeeded();
+    const [noteBox, barBox] = await Promise.all([note.boundingBox(), bar.boundingBox()]);
+    expect((noteBox?.y ?? 0) + (noteBox?.height ?? 0)).toBeLessThanOrEqual(barBox?.y ?? 0);
     expect(
       await page.evaluate((c) => (window as unknown as W).__ioc.state.cameras.get(c)?.online, camId),
     ).toBe(false);
@@ -158,6 +183,8 @@ describe('the console replay', () => {
     expect(await page.getByTestId('conn-badge').textContent()).toBe('TRỰC TUYẾN');
     expect(await page.getByTestId('clock').getAttribute('data-replay')).toBeNull();
     await expect.poll(() => incidentStatus(live)).toBe('new');
+    expect(await units()).toBe(1);
+    expect(await page.getByTestId('units-not-replayed').count()).toBe(0);
     // the live picture as it was before the replay, not the replayed one
     expect(await incidentStatus(pastIncident)).toBe(liveBefore.incident);
     expect(

@@ -28,7 +28,7 @@ import { IncidentQueue } from './IncidentQueue.tsx';
 import { computeKpis, isStale } from './kpis.ts';
 import { ProvinceRow } from './ProvinceRow.tsx';
 import { useKeyOpenedFocus } from './panelFocus.ts';
-import { formatMoment, replay } from './replay.ts';
+import { formatMoment, replay, timeBarOpen } from './replay.ts';
 import { SecurityTile } from './Security.tsx';
 import { SidePanel } from './SidePanel.tsx';
 import { toggleFullscreen } from './shortcuts.ts';
@@ -54,7 +54,7 @@ import { PlacingBanner } from './Unplaced.tsx';
 export function App() {
   return (
     <div
-      class={`console${wall.value ? ' wall' : ''}${banner.value ? ' has-alarm-banner' : ''}${replay.value ? ' replaying' : ''}`}
+      class={`console${wall.value ? ' wall' : ''}${banner.value ? ' has-alarm-banner' : ''}${replay.value ? ' replaying' : ''}${timeBarOpen.value ? ' time-bar-open' : ''}`}
       data-testid="console"
     >
       <Header />
@@ -491,7 +491,13 @@ function LayerPanel() {
       {row('hotspots', 6)}
       {v.hotspots && <HotspotLegend />}
       {row('units', 7)}
-      {v.units && <UnitLegend />}
+      {replay.value ? (
+        <div class="hint" data-testid="units-not-replayed">
+          {t('replay.unitsLive')}
+        </div>
+      ) : (
+        v.units && <UnitLegend />
+      )}
       <div class="hint">{t('help.hint')}</div>
     </div>
   );

@@ -151,7 +151,9 @@ export class ReplayPlayer {
       if (seq !== this.seekSeq || !this.live.isHeld()) return;
       this.pending = [];
       this.loadedTo = s.at;
-      this.state.applySnapshot({ ...s.snapshot, alerts: [] });
+      // unit positions are not replayed: a unit where it is now on a map of 07:40 would be a lie, so
+      // the layer is empty meanwhile (the layer panel says why) and comes back with Live
+      this.state.applySnapshot({ ...s.snapshot, alerts: [], units: [] });
       this.update({ at: this.cursor, loading: false, ingestRate: s.stats.ingestRate });
       // the bar spans the stored history where it holds more than the default week
       const h = history.value;
