@@ -1,6 +1,7 @@
 import { constants, PerformanceObserver } from 'node:perf_hooks';
 import v8 from 'node:v8';
 import { runInNewContext } from 'node:vm';
+import type { Bus } from '../bus.ts';
 import type { IocModule } from './module.ts';
 
 /**
@@ -9,11 +10,11 @@ import type { IocModule } from './module.ts';
  * the main heap held ~240 MB of which ~57 MB was alive, and stayed so at rest (the RSS 777 MB, 570 MB
  * after one full collection). Every `checkMs`, when the ingest stored fewer than `quietPerS` messages a
  * second since the last check and the heap grew `growthBytes` past what the last full collection left
- * (the least of V8's own since this module's last one), this asks V8 for one (a pause of tens of ms, only at a quiet moment; under load V8's own concurrent
- * collector is left alone).
+ * (the least of V8's own since this module's last one), this asks V8 for one: a pause of tens of ms,
+ * only at a quiet moment; under load V8's own concurrent collector is left alone.
  */
 export function memoryModule(
-  o: { checkMs?: number; quietPerS?: number; growthBytes?: number; gc?: () => void } = {},
+  o: { checkMs?: number; quietPerS?: number; growthBytes?: number } = {},
 ): IocModule & { collections(): number; checks(): number } {
   const name = 'memory';
   const checkMs = o.checkMs ?? 30_000;
@@ -25,17 +26,18 @@ export function memoryModule(
   let checks = 0;
   let timer: NodeJS.Timeout | undefined;
   let observer: PerformanceObserver | undefined;
-  let unsubscribe: (() => void) | undefined;
+  let bus: Bus | undefined;
   return {
     name,
     collections: () => collections,
     checks: () => checks,
-    start({ bus, log }) {
-      const gc = o.gc ?? exposeGc();
+    start(deps) {
+      const { log } = deps;
+      bus = deps.bus;
+      const gc = exposeGc();
       bus.on('ingest:stored', name, (e) => {
         for (const n of Object.values(e.byKind)) stored += n;
       });
-      unsubscribe = () => bus.removeAll(name);
       // V8's own full collections lower the baseline, never raise it: one in the middle of a burst
       // leaves the burst's live data, garbage a moment later
       observer = new PerformanceObserver((list) => {
@@ -72,7 +74,7 @@ export function memoryModule(
     stop() {
       clearInterval(timer);
       observer?.disconnect();
-      unsubscribe?.();
+      bus?.removeAll(name);
     },
   };
 }
