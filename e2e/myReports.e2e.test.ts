@@ -139,8 +139,9 @@ describe('my reports on the phone', () => {
       `“${NOTE_RESOLVED}”`,
       `“${NOTE_ACK}”`,
     ]);
-    // not said to be live: the list is what the phone kept
+    // not said to be live: the list is what the phone kept, and it says how old that is
     expect(await phone.getByTestId('mine-live').count()).toBe(0);
+    expect(await phone.getByTestId('mine-checked').textContent()).toMatch(/^Cập nhật trạng thái /);
     await fontsLoaded(phone);
     await screenshot(phone, 'my-reports-offline');
   }, 60_000);

@@ -45,6 +45,11 @@ export const MAX_DESCRIPTION = 4000;
 const REPORTER_KEY = 'ioc.field.reporter';
 /** the account last signed in on this page, for reports written while the server cannot say */
 const ACCOUNT_KEY = 'ioc.field.account';
+/**
+ * When the server last told this account's report states, under this key and the account's id: "my
+ * reports" says how old it is after a reload with no network too, not only in the session that checked.
+ */
+const CHECKED_KEY = 'ioc.field.mineChecked';
 
 const outboxStore = idbStore<OutboxEntry>('ioc-field-outbox');
 const mineStore = idbStore<MyReport>('ioc-field-mine');
@@ -53,6 +58,7 @@ export const screen = signal<Screen>('form');
 export const outbox = signal<OutboxEntry[]>([]);
 export const mine = signal<MyReport[]>([]);
 export const online = signal<boolean>(navigator.onLine);
+/** when the server last told the states of "my reports" (0: never on this phone, for this account) */
 export const statusCheckedAt = signal<number>(0);
 /** the outbox waits for a login: the session ended, or this account may not report */
 export const authProblem = signal<AuthHalt | null>(null);
@@ -132,6 +138,31 @@ const meId = computed(() => me.value?.id);
 effect(() => {
   reporter.value = readReporter(meId.value);
 });
+
+// how old this account's "my reports" is, as kept on the phone
+effect(() => {
+  const id = meId.value;
+  let at = 0;
+  try {
+    at = id ? Number(localStorage.getItem(`${CHECKED_KEY}.${id}`)) || 0 : 0;
+  } catch {
+    // not kept: unknown until the next check
+  }
+  statusCheckedAt.value = at;
+});
+
+/** The server just told this account's report states. */
+function checkedNow(): void {
+  const at = Date.now();
+  statusCheckedAt.value = at;
+  const id = meId.peek();
+  if (!id) return;
+  try {
+    localStorage.setItem(`${CHECKED_KEY}.${id}`, String(at));
+  } catch {
+    // not kept past this page
+  }
+}
 
 /** "My reports" of this account (and those sent before owners were kept), newest first. */
 export const myReports = computed(() => reportsOf(mine.value, me.value?.id));
@@ -328,13 +359,13 @@ export async function loadMine(): Promise<void> {
   const items = await fetchMine();
   for (const v of items)
     await mineStore.put(v.clientId, withServerView(await mineStore.get(v.clientId), v, owner));
-  statusCheckedAt.value = Date.now();
+  checkedNow();
   await refresh();
 }
 
 /** One report changed, pushed live by the server (an operator's step or note). */
 export async function applyPushed(v: MyReportView): Promise<void> {
   await mineStore.put(v.clientId, withServerView(await mineStore.get(v.clientId), v, me.value));
-  statusCheckedAt.value = Date.now();
+  checkedNow();
   await refresh();
 }
