@@ -142,6 +142,18 @@ describe('admin page: the indicator feed', () => {
       'cảnh báo ≥ 10 hồ sơ · nguy cấp ≥ 20 hồ sơ',
     );
     await fontsLoaded(page);
+    // at 1600 px every tab's Vietnamese label stands on one line, all of them in view
+    const tabs = await page.locator('.tabs').evaluate((bar) => ({
+      fits: bar.scrollWidth <= bar.clientWidth,
+      broken: [...bar.querySelectorAll<HTMLElement>('.tab')]
+        .filter((t) => {
+          const range = document.createRange();
+          range.selectNodeContents(t);
+          return range.getClientRects().length > 1;
+        })
+        .map((t) => t.textContent),
+    }));
+    expect(tabs).toEqual({ fits: true, broken: [] });
     await screenshot(page, 'admin-indicators');
 
     await row.getByTestId('ind-edit').click();
