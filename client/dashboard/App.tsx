@@ -246,7 +246,7 @@ export function App() {
         !failure.value && <div class="loading">{t('dash.loading')}</div>
       ) : (
         // the tab panel inside the main landmark: a <main> may not take the tabpanel role (axe aria-allowed-role)
-        <main class={loading.value ? 'stale' : ''}>
+        <main class={loading.value ? 'stale' : ''} aria-busy={loading.value}>
           <div id="tabpanel" role="tabpanel" aria-labelledby={`tab-${tab}`}>
             {tab === 'summary' && <SummaryTab d={d} l={l} />}
             {tab === 'traffic' && <TrafficTab d={d as DashboardData} l={l} wardName={dn} />}
