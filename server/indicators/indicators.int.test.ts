@@ -275,7 +275,8 @@ describe.each(iocSetups())('the indicator feed on $name', (setup) => {
     const thisMonth = periodStart('monthly', now);
     const m1 = periodStart('monthly', thisMonth - DAY);
     const m2 = periodStart('monthly', m1 - DAY);
-    const next = periodStart('monthly', thisMonth + 32 * DAY);
+    // the month after next: not begun even if the local month turns while the test runs
+    const next = periodStart('monthly', thisMonth + 63 * DAY);
     const lastQuarter = periodStart('quarterly', periodStart('quarterly', now) - DAY);
     const label = (ms: number) => periodLabel('monthly', ms);
     const csv = [
