@@ -6,14 +6,11 @@ import type { ClientToServerEvents, Delta, ServerToClientEvents, TrafficItem } f
 import { generateCity } from '../../simulators/city.ts';
 import { CityState } from '../domain/cityState.ts';
 import { eventually } from '../testing/iocHarness.ts';
-import { type PrivateRedis, redisServerBin, startPrivateRedis } from '../testing/privateRedis.ts';
+import { type PrivateRedis, startPrivateRedis } from '../testing/privateRedis.ts';
 import { LiveGateway } from './liveGateway.ts';
 import { createRedisAdapter } from './redisAdapter.ts';
 
 type Client = Socket<ServerToClientEvents, ClientToServerEvents>;
-
-if (!redisServerBin() && process.env.IOC_REQUIRE_SERVICES === '1')
-  throw new Error('IOC_REQUIRE_SERVICES=1 but redis-server is not installed');
 
 interface Instance {
   state: CityState;
@@ -31,7 +28,7 @@ interface Instance {
  * stopped), killed and started again: each keeps serving its own console, nothing queues or rejects
  * unhandled meanwhile, and what one stored during the break reaches the other's console after it.
  */
-describe.skipIf(!redisServerBin())('Redis adapter: Redis lost and back', () => {
+describe('Redis adapter: Redis lost and back', () => {
   const city = generateCity(42);
   const seg = (i: number) => city.segments[i].id;
   let redis: PrivateRedis;
