@@ -136,32 +136,19 @@ const meId = computed(() => me.value?.id);
 
 // the reporter field starts with what this account last sent, never with another account's
 effect(() => {
-  reporter.value = readReporter(meId.value);
+  reporter.value = readKept(REPORTER_KEY, meId.value) ?? '';
 });
 
 // how old this account's "my reports" is, as kept on the phone
 effect(() => {
-  const id = meId.value;
-  let at = 0;
-  try {
-    at = id ? Number(localStorage.getItem(`${CHECKED_KEY}.${id}`)) || 0 : 0;
-  } catch {
-    // not kept: unknown until the next check
-  }
-  statusCheckedAt.value = at;
+  statusCheckedAt.value = Number(readKept(CHECKED_KEY, meId.value)) || 0;
 });
 
 /** The server just told this account's report states. */
 function checkedNow(): void {
   const at = Date.now();
   statusCheckedAt.value = at;
-  const id = meId.peek();
-  if (!id) return;
-  try {
-    localStorage.setItem(`${CHECKED_KEY}.${id}`, String(at));
-  } catch {
-    // not kept past this page
-  }
+  keepFor(CHECKED_KEY, meId.peek(), String(at));
 }
 
 /** "My reports" of this account (and those sent before owners were kept), newest first. */
@@ -172,21 +159,22 @@ export function forgetAccount(): void {
   keepAccount(null);
 }
 
-function readReporter(accountId: string | undefined): string {
-  if (!accountId) return '';
+/** What the phone keeps for an account under `key` (null: nothing, no account known, or no storage). */
+function readKept(key: string, accountId: string | undefined): string | null {
+  if (!accountId) return null;
   try {
-    return localStorage.getItem(`${REPORTER_KEY}.${accountId}`) ?? '';
+    return localStorage.getItem(`${key}.${accountId}`);
   } catch {
-    return '';
+    return null;
   }
 }
 
-/** Remembers the reporter name for this account's next report (nothing when no account is known). */
-function keepReporter(accountId: string | undefined, name: string): void {
+/** Keeps `value` for an account under `key` (empty: forgets it; nothing when no account is known). */
+function keepFor(key: string, accountId: string | undefined, value: string): void {
   if (!accountId) return;
   try {
-    if (name) localStorage.setItem(`${REPORTER_KEY}.${accountId}`, name);
-    else localStorage.removeItem(`${REPORTER_KEY}.${accountId}`);
+    if (value) localStorage.setItem(`${key}.${accountId}`, value);
+    else localStorage.removeItem(`${key}.${accountId}`);
   } catch {
     // not remembered
   }
@@ -296,7 +284,8 @@ export async function submit(): Promise<void> {
     reporter: reporter.value.trim() || undefined,
     photos: photos.value.map((p) => p.file),
   };
-  keepReporter(me.value?.id, reporter.value.trim());
+  // remembered for this account's next report
+  keepFor(REPORTER_KEY, me.value?.id, reporter.value.trim());
   const id = editing.value ?? newReportId();
   // a refused report edited keeps the time it was first sent
   const edited = editing.value ? await outboxStore.get(editing.value) : undefined;
